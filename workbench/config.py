@@ -1,0 +1,241 @@
+"""Settings: `workbench.toml` plus `WORKBENCH_*` environment overrides.
+
+Every key is a typed dataclass field with its documentation in `metadata["doc"]`;
+`workbench config` prints them.  Top-level keys are overridden by
+`WORKBENCH_<KEY>`, section keys by `WORKBENCH_<SECTION>_<KEY>` (upper case).
+A wrong key or value raises `ConfigError` naming the file (or variable) and key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+DEFAULT_DB_URL = "sqlite:///db/workbench.db"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(ValueError):
+    """A configuration key or value is wrong; the message names where."""
+
+
+def _doc(text: str, default: Any) -> Any:
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: type(default)(default), metadata={"doc": text})
+    return field(default=default, metadata={"doc": text})
+
+
+@dataclass(frozen=True)
+class LifecycleSettings:
+    dormant_days_b2c: int = _doc("Days without an order after which a B2C customer is dormant.", 180)
+    dormant_days_b2b: int = _doc("Days without an order after which a B2B customer is dormant.", 365)
+    at_risk_factor: float = _doc(
+        "A customer is at risk when the gap since the last order exceeds this multiple of "
+        "their own mean interval between orders.",
+        2.0,
+    )
+    at_risk_days_b2c: int = _doc(
+        "At-risk threshold in days for B2C customers with too few orders to know their cycle.", 90
+    )
+    at_risk_days_b2b: int = _doc(
+        "At-risk threshold in days for B2B customers with too few orders to know their cycle.", 180
+    )
+    category_dormant_days: dict[str, int] = _doc(
+        "Dormancy period per product category (the customer's main category), overriding the kind.",
+        {},
+    )
+
+
+@dataclass(frozen=True)
+class CallingSettings:
+    windows: dict[str, str] = _doc(
+        "Calling window per weekday in the customer's local time, 'HH:MM-HH:MM' or '' for none.",
+        {d: ("09:00-20:00" if d != "sun" else "") for d in WEEKDAYS},
+    )
+    holidays: str = _doc("Holiday calendar country code (no calls on its public holidays).", "JP")
+    no_answer_gap_minutes: int = _doc("Minimum gap after a no_answer before the next call.", 240)
+    busy_gap_minutes: int = _doc("Minimum gap after a busy signal before the next call.", 30)
+    voicemail_gap_minutes: int = _doc("Minimum gap after a voicemail before the next call.", 1440)
+    max_per_day: int = _doc("Maximum call attempts per customer per local day.", 2)
+    max_per_week: int = _doc("Maximum call attempts per customer per local ISO week.", 5)
+    max_per_campaign: int = _doc("Maximum call attempts per customer in a campaign (0: no cap).", 0)
+    lease_minutes: int = _doc("How long a claimed customer stays with the operator.", 15)
+    include_churned: bool = _doc("Whether churned customers (離反) may be called at all.", False)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str = _doc("SMTP server host for outgoing email.", "localhost")
+    port: int = _doc("SMTP server port.", 25)
+    sender: str = _doc("From address of outgoing email.", "noreply@example.co.jp")
+    username: str = _doc("SMTP user name ('' for none).", "")
+    password_env: str = _doc("Name of the environment variable holding the SMTP password.", "")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = _doc(
+        "Database URL: SQLite by default; postgresql+psycopg://user@host/dbname for teams.",
+        DEFAULT_DB_URL,
+    )
+    company_name: str = _doc("Our company name, spoken in every opening (特定商取引法 Art. 16).", "サンプル商事株式会社")
+    language: str = _doc("Interface and talk-script language: ja or en.", "ja")
+    region: str = _doc("Default phone region for numbers written without a country code.", "JP")
+    timezone: str = _doc("Time zone used when a number maps to none.", "Asia/Tokyo")
+    operator: str = _doc("Default operator id for the terminal UI ('' to ask).", "")
+    talkscripts_dir: str = _doc("Folder holding the talk-script files.", "talkscripts")
+    lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
+    calling: CallingSettings = field(default_factory=CallingSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read `path` (default: $WORKBENCH_CONFIG or ./workbench.toml if present) and the environment."""
+    env = os.environ if env is None else env
+    if path is None:
+        path = Path(env.get("WORKBENCH_CONFIG", "workbench.toml"))
+        if not path.exists() and "WORKBENCH_CONFIG" not in env:
+            path = None
+    raw: dict[str, Any] = {}
+    if path is not None:
+        raw = _read_toml(path)
+    return _build(Settings, raw, env, source=str(path) if path else "defaults", prefix="")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _build(cls: type, raw: dict[str, Any], env: Mapping[str, str], source: str, prefix: str) -> Any:
+    hints = get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in names:
+            where = f"{prefix}{key}"
+            raise ConfigError(f"{source}: unknown key '{where}' (known: {', '.join(sorted(names))})")
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        key = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(hint):
+            section = raw.get(f.name, {})
+            if not isinstance(section, dict):
+                raise ConfigError(f"{source}: '{key}' must be a table [{key}]")
+            values[f.name] = _build(hint, section, env, source, prefix=f"{key}.")
+            continue
+        env_name = "WORKBENCH_" + key.replace(".", "_").upper()
+        if env_name in env:
+            values[f.name] = _coerce(env[env_name], hint, f"environment variable {env_name}")
+        elif f.name in raw:
+            values[f.name] = _coerce(raw[f.name], hint, f"{source}: key '{key}'")
+    settings = cls(**values)
+    _validate(settings, source, prefix)
+    return settings
+
+
+def _coerce(value: Any, hint: Any, where: str) -> Any:
+    origin = getattr(hint, "__origin__", None)
+    if origin is dict:
+        if isinstance(value, str):
+            value = _parse_inline_table(value, where)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table, got {value!r}")
+        _, value_type = hint.__args__
+        return {str(k): _coerce(v, value_type, f"{where}.{k}") for k, v in value.items()}
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            return value.lower() in {"1", "true", "yes", "on"}
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    if hint in (int, float):
+        try:
+            if isinstance(value, bool):
+                raise ValueError
+            return hint(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: expected a string, got {value!r}")
+        return value
+    raise ConfigError(f"{where}: unsupported setting type {hint!r}")
+
+
+def _parse_inline_table(text: str, where: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        raise ConfigError(f"{where}: expected an inline table like {{ mon = \"09:00-20:00\" }}") from None
+
+
+def _validate(settings: Any, source: str, prefix: str) -> None:
+    if isinstance(settings, Settings):
+        if settings.language not in ("ja", "en"):
+            raise ConfigError(f"{source}: key 'language' must be ja or en, got {settings.language!r}")
+        _check_zone(settings.timezone, f"{source}: key 'timezone'")
+    if isinstance(settings, CallingSettings):
+        for day, window in settings.windows.items():
+            if day not in WEEKDAYS:
+                raise ConfigError(f"{source}: key '{prefix}windows.{day}': weekday must be one of {WEEKDAYS}")
+            parse_window(window, f"{source}: key '{prefix}windows.{day}'")
+    for f in dataclasses.fields(settings):
+        value = getattr(settings, f.name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
+            raise ConfigError(f"{source}: key '{prefix}{f.name}' must not be negative")
+
+
+def _check_zone(name: str, where: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: unknown time zone {name!r}") from None
+
+
+def parse_window(text: str, where: str = "window") -> tuple[int, int] | None:
+    """'09:00-20:00' → (540, 1200) minutes after midnight; '' → None (no calls that day)."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        start, end = (part.strip() for part in text.split("-"))
+        lo, hi = _minutes(start), _minutes(end)
+    except ValueError:
+        raise ConfigError(f"{where}: expected 'HH:MM-HH:MM', got {text!r}") from None
+    if not 0 <= lo < hi <= 24 * 60:
+        raise ConfigError(f"{where}: window {text!r} must start before it ends")
+    return lo, hi
+
+
+def _minutes(hhmm: str) -> int:
+    hours, minutes = hhmm.split(":")
+    h, m = int(hours), int(minutes)
+    if not (0 <= h <= 24 and 0 <= m < 60):
+        raise ValueError(hhmm)
+    return h * 60 + m
+
+
+def describe(cls: type = Settings, prefix: str = "") -> list[tuple[str, str, Any]]:
+    """(key, documentation, default) for every setting, for `workbench config` and the README."""
+    rows: list[tuple[str, str, Any]] = []
+    hints = get_type_hints(cls)
+    default = cls()
+    for f in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(hints[f.name]):
+            rows.extend(describe(hints[f.name], prefix=f"{prefix}{f.name}."))
+        else:
+            rows.append((f"{prefix}{f.name}", f.metadata.get("doc", ""), getattr(default, f.name)))
+    return rows

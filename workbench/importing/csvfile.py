@@ -1,0 +1,151 @@
+"""Reading CSV exports: encoding detection, header mapping, line numbers.
+
+Japanese CRMs and Excel write Shift_JIS (in practice CP932, which adds the
+vendor characters such as ① and 髙); everything else writes UTF-8, sometimes
+with a BOM.  We decide from the first megabyte and fail with the line number
+if a later byte contradicts the choice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SNIFF_BYTES = 1 << 20
+ENCODING_ALIASES = {"sjis": "cp932", "shift_jis": "cp932", "shift-jis": "cp932", "utf8": "utf-8"}
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    line: int
+    values: dict[str, str]
+    problem: str | None = None
+
+
+def detect_encoding(path: Path) -> str:
+    head = path.open("rb").read(SNIFF_BYTES)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    for candidate in ("utf-8", "cp932"):
+        try:
+            _decode_prefix(head, candidate)
+            return candidate
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(f"{path}: neither UTF-8 nor Shift_JIS (CP932); pass --encoding")
+
+
+def _decode_prefix(data: bytes, encoding: str) -> None:
+    # The sniffed block may end inside a multi-byte character: drop up to 3 trailing bytes.
+    for cut in range(4):
+        try:
+            data[: len(data) - cut].decode(encoding)
+            return
+        except UnicodeDecodeError:
+            if cut == 3 or len(data) < SNIFF_BYTES:
+                raise
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    """A column-mapping file: TOML `[columns]` with `canonical = "their header"`."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ImportFileError(f"{path}: cannot read column mapping: {exc}") from None
+    columns = data.get("columns")
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise ImportFileError(f'{path}: expected a [columns] table of canonical = "header" strings')
+    return {theirs: canonical for canonical, theirs in columns.items()}
+
+
+class CsvSource:
+    """Iterates the data rows of one CSV file as canonical-column dicts."""
+
+    def __init__(
+        self,
+        path: Path,
+        required: tuple[str, ...],
+        optional: tuple[str, ...] = (),
+        encoding: str | None = None,
+        mapping: dict[str, str] | None = None,
+    ) -> None:
+        if not path.is_file():
+            raise ImportFileError(f"{path}: file not found")
+        self.path = path
+        self.encoding = ENCODING_ALIASES.get((encoding or "").lower(), encoding) or detect_encoding(path)
+        self.size = path.stat().st_size
+        self._required = required
+        self._known = set(required) | set(optional)
+        self._mapping = mapping or {}
+        self.bytes_read = 0
+
+    def rows(self) -> Iterator[CsvRow]:
+        raw = self.path.open("rb")
+        counting = _CountingReader(raw, self)
+        text = io.TextIOWrapper(counting, encoding=self.encoding, newline="")
+        reader = csv.reader(text)
+        try:
+            header = self._read_header(reader)
+            width = len(header)
+            line = reader.line_num
+            for record in reader:
+                start, line = line + 1, reader.line_num
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue
+                if len(record) != width:
+                    problem = f"row has {len(record)} fields, the header has {width}"
+                    yield CsvRow(start, dict(zip(header, record, strict=False)), problem)
+                    continue
+                yield CsvRow(start, dict(zip(header, record, strict=True)))
+        except UnicodeDecodeError as exc:
+            raise ImportFileError(
+                f"{self.path}:{reader.line_num + 1}: bytes not valid {self.encoding} ({exc.reason}); "
+                "check the file's encoding or pass --encoding"
+            ) from None
+        except csv.Error as exc:
+            raise ImportFileError(f"{self.path}:{reader.line_num}: malformed CSV: {exc}") from None
+        finally:
+            raw.close()
+
+    def _read_header(self, reader: csv._reader) -> list[str]:
+        try:
+            first = next(reader)
+        except StopIteration:
+            raise ImportFileError(f"{self.path}: empty file, expected a header line") from None
+        header = [self._mapping.get(h.strip().lstrip("\ufeff"), h.strip().lstrip("\ufeff")) for h in first]
+        missing = [c for c in self._required if c not in header]
+        if missing:
+            raise ImportFileError(
+                f"{self.path}:1: missing column(s) {', '.join(missing)}; header is {', '.join(first)}"
+            )
+        unknown = [h for h in header if h not in self._known]
+        if unknown:
+            raise ImportFileError(
+                f"{self.path}:1: unknown column(s) {', '.join(unknown)}; use a mapping file (--mapping)"
+            )
+        duplicated = {h for h in header if header.count(h) > 1}
+        if duplicated:
+            raise ImportFileError(f"{self.path}:1: duplicated column(s) {', '.join(sorted(duplicated))}")
+        return header
+
+
+class _CountingReader(io.RawIOBase):
+    def __init__(self, raw: io.BufferedReader, source: CsvSource) -> None:
+        self._raw = raw
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = self._raw.readinto(buffer)
+        self._source.bytes_read += n or 0
+        return n or 0

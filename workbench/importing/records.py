@@ -1,0 +1,201 @@
+"""Row validation: one CSV row → one typed record, or a RowError naming the column."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+
+from workbench.domain import codes
+from workbench.domain.phone import PhoneError, PhoneInfo, normalise
+from workbench.domain.values import parse_bool, parse_datetime, parse_yen
+
+CUSTOMER_COLUMNS = (
+    "customer_id", "name", "name_kana", "kind", "company", "contact_person", "previous_rep",
+    "phone", "phone2", "email", "prefecture", "created_at", "do_not_call", "email_opt_out",
+)  # fmt: skip
+CUSTOMER_REQUIRED = ("customer_id", "name", "kind", "phone")
+TRANSACTION_COLUMNS = ("customer_id", "ordered_at", "amount", "category", "product", "transaction_id")
+TRANSACTION_REQUIRED = ("customer_id", "ordered_at", "amount")
+CONTACT_COLUMNS = (
+    "customer_id", "at", "channel", "direction", "outcome", "operator", "script",
+    "reason", "amount", "callback_at", "note",
+)  # fmt: skip
+CONTACT_REQUIRED = ("customer_id", "at", "channel", "outcome")
+
+
+class RowError(ValueError):
+    def __init__(self, column: str, reason: str) -> None:
+        super().__init__(f"{column}: {reason}")
+        self.column = column
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRecord:
+    external_id: str
+    name: str
+    name_kana: str | None
+    kind: str
+    company: str | None
+    contact_person: str | None
+    previous_rep: str | None
+    phones: tuple[tuple[str, PhoneInfo], ...]  # (raw, parsed) for positions 1, 2
+    email: str | None
+    prefecture: str | None
+    created_at: datetime | None
+    do_not_call: bool
+    email_opt_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionRecord:
+    external_id: str
+    ordered_at: datetime
+    amount: int
+    category: str | None
+    product: str | None
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class ContactRecord:
+    external_id: str
+    at: datetime
+    channel: str
+    direction: str
+    outcome: str
+    operator: str | None
+    script: str | None
+    reason: str | None
+    amount: int | None
+    callback_at: datetime | None
+    note: str | None
+    fingerprint: str
+
+
+def _text(row: dict[str, str], column: str, max_len: int = 200) -> str | None:
+    value = (row.get(column) or "").strip()
+    if len(value) > max_len:
+        raise RowError(column, f"longer than {max_len} characters")
+    return value or None
+
+
+def _required(row: dict[str, str], column: str, max_len: int = 200) -> str:
+    value = _text(row, column, max_len)
+    if value is None:
+        raise RowError(column, "required value is empty")
+    return value
+
+
+def _parse(row: dict[str, str], column: str, parser, *args):  # type: ignore[no-untyped-def]
+    try:
+        return parser(row.get(column) or "", *args)
+    except ValueError as exc:
+        raise RowError(column, str(exc)) from None
+
+
+def _optional_time(row: dict[str, str], column: str, zone: tzinfo) -> datetime | None:
+    if not (row.get(column) or "").strip():
+        return None
+    return _parse(row, column, parse_datetime, zone)
+
+
+def _fingerprint(*parts: object) -> str:
+    return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
+
+
+def customer(row: dict[str, str], region: str, zone: tzinfo) -> CustomerRecord:
+    external_id = _required(row, "customer_id", 64)
+    name = _required(row, "name")
+    kind = (row.get("kind") or "").strip().lower()
+    if kind not in (codes.Kind.B2C, codes.Kind.B2B):
+        raise RowError("kind", f"must be b2c or b2b, got {row.get('kind')!r}")
+    phones: list[tuple[str, PhoneInfo]] = []
+    for column in ("phone", "phone2"):
+        raw = (row.get(column) or "").strip()
+        if not raw:
+            if column == "phone":
+                raise RowError(column, "required value is empty")
+            continue
+        try:
+            phones.append((raw[:64], normalise(raw, region)))
+        except PhoneError as exc:
+            raise RowError(column, str(exc)) from None
+    email = _text(row, "email", 254)
+    if email is not None and ("@" not in email or " " in email):
+        raise RowError("email", f"not an email address: {email!r}")
+    return CustomerRecord(
+        external_id=external_id,
+        name=name,
+        name_kana=_text(row, "name_kana"),
+        kind=kind,
+        company=_text(row, "company"),
+        contact_person=_text(row, "contact_person"),
+        previous_rep=_text(row, "previous_rep"),
+        phones=tuple(phones),
+        email=email,
+        prefecture=_text(row, "prefecture", 20),
+        created_at=_optional_time(row, "created_at", zone),
+        do_not_call=_parse(row, "do_not_call", parse_bool),
+        email_opt_out=_parse(row, "email_opt_out", parse_bool),
+    )
+
+
+def transaction(row: dict[str, str], zone: tzinfo) -> TransactionRecord:
+    external_id = _required(row, "customer_id", 64)
+    ordered_at = _parse(row, "ordered_at", parse_datetime, zone)
+    amount = _parse(row, "amount", parse_yen)
+    category = _text(row, "category", 100)
+    product = _text(row, "product")
+    explicit = _text(row, "transaction_id", 64)
+    identity = ("id", external_id, explicit) if explicit else (
+        external_id, ordered_at.astimezone(UTC).isoformat(), amount, category, product
+    )
+    return TransactionRecord(external_id, ordered_at, amount, category, product, _fingerprint(*identity))
+
+
+def contact(row: dict[str, str], zone: tzinfo) -> ContactRecord:
+    external_id = _required(row, "customer_id", 64)
+    at = _parse(row, "at", parse_datetime, zone)
+    channel = (row.get("channel") or "").strip().lower()
+    if channel not in set(codes.Channel):
+        raise RowError("channel", f"must be one of {', '.join(codes.Channel)}, got {channel!r}")
+    direction = (row.get("direction") or "outbound").strip().lower()
+    if direction not in set(codes.Direction):
+        raise RowError("direction", f"must be outbound or inbound, got {direction!r}")
+    outcome = (row.get("outcome") or "").strip().lower()
+    _check_outcome(channel, direction, outcome)
+    reason = _text(row, "reason", 40)
+    if reason is not None and reason not in codes.REASON_SET:
+        raise RowError("reason", f"unknown dormancy reason {reason!r} (known: {', '.join(codes.REASONS)})")
+    amount = None if not (row.get("amount") or "").strip() else _parse(row, "amount", parse_yen)
+    operator = _text(row, "operator", 64)
+    fingerprint = _fingerprint(external_id, at.astimezone(UTC).isoformat(), channel, direction, outcome, operator)
+    return ContactRecord(
+        external_id=external_id,
+        at=at,
+        channel=channel,
+        direction=direction,
+        outcome=outcome,
+        operator=operator,
+        script=_text(row, "script", 100),
+        reason=reason,
+        amount=amount,
+        callback_at=_optional_time(row, "callback_at", zone),
+        note=_text(row, "note", 4000),
+        fingerprint=fingerprint,
+    )
+
+
+def _check_outcome(channel: str, direction: str, outcome: str) -> None:
+    if direction == codes.Direction.INBOUND:
+        allowed = codes.INBOUND_OUTCOMES
+    elif channel == codes.Channel.EMAIL:
+        allowed = codes.EMAIL_EVENTS
+    elif channel in (codes.Channel.LINE, codes.Channel.DM):
+        allowed = codes.EMAIL_EVENTS + codes.CALL_OUTCOMES
+    else:
+        allowed = codes.CALL_OUTCOMES
+    if outcome not in allowed:
+        raise RowError("outcome", f"{outcome!r} is not a {direction} {channel} outcome ({', '.join(allowed)})")

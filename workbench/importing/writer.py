@@ -1,0 +1,231 @@
+"""Bulk writes of validated records, the same on SQLite and PostgreSQL.
+
+Each function takes an open connection inside the caller's transaction and
+never commits.  Customers are compared with what is stored so a re-import of
+the same file writes nothing, and opt-outs and do-not-call entries are never
+lifted by an import: only a person's explicit request may do that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from workbench.importing.records import ContactRecord, CustomerRecord, TransactionRecord
+from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
+
+customers: Table = Customer.__table__  # type: ignore[assignment]
+phones: Table = Phone.__table__  # type: ignore[assignment]
+purchases: Table = Purchase.__table__  # type: ignore[assignment]
+attempts: Table = ContactAttempt.__table__  # type: ignore[assignment]
+dnc: Table = DoNotCall.__table__  # type: ignore[assignment]
+metrics: Table = CustomerMetrics.__table__  # type: ignore[assignment]
+
+_CUSTOMER_FIELDS = (
+    "name", "name_kana", "kind", "company", "contact_person", "previous_rep",
+    "email", "prefecture", "created_at", "email_opt_out",
+)  # fmt: skip
+
+
+@dataclass
+class WriteCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: WriteCounts) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def _insert(conn: Connection, table: Table):  # type: ignore[no-untyped-def]
+    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    return dialect.insert(table)
+
+
+def _customer_values(record: CustomerRecord, stored_opt_out: bool = False) -> dict[str, object]:
+    values = {f: getattr(record, f) for f in _CUSTOMER_FIELDS}
+    values["email_opt_out"] = record.email_opt_out or stored_opt_out
+    return values
+
+
+def write_customers(conn: Connection, batch: Sequence[CustomerRecord], now: datetime) -> WriteCounts:
+    counts = WriteCounts()
+    batch = list({r.external_id: r for r in batch}.values())  # last row wins within a batch
+    ids = [r.external_id for r in batch]
+    cols = [customers.c.external_id, customers.c.id] + [customers.c[f] for f in _CUSTOMER_FIELDS]
+    stored = {row[0]: row for row in conn.execute(select(*cols).where(customers.c.external_id.in_(ids)))}
+    new_rows, changed = [], []
+    for record in batch:
+        row = stored.get(record.external_id)
+        if row is None:
+            new_rows.append({"external_id": record.external_id, **_customer_values(record)})
+            continue
+        values = _customer_values(record, stored_opt_out=bool(row.email_opt_out))
+        if any(_differs(getattr(row, f), v) for f, v in values.items()):
+            changed.append({"b_id": row.id, **values})
+        else:
+            counts.unchanged += 1
+    if new_rows:
+        conn.execute(insert(customers), new_rows)
+    if changed:
+        stmt = update(customers).where(customers.c.id == bindparam("b_id"))
+        conn.execute(stmt, changed)
+    counts.inserted, counts.updated = len(new_rows), len(changed)
+    id_of = dict(conn.execute(select(customers.c.external_id, customers.c.id).where(customers.c.external_id.in_(ids))).all())
+    phone_changes = _write_phones(conn, batch, id_of)
+    _write_customer_dnc(conn, [id_of[r.external_id] for r in batch if r.do_not_call], now)
+    # A customer whose only change is a phone number was counted unchanged above.
+    moved = len(phone_changes - {id_of[r["external_id"]] for r in new_rows} - {c["b_id"] for c in changed})
+    counts.unchanged -= moved
+    counts.updated += moved
+    return counts
+
+
+def _differs(stored: object, new: object) -> bool:
+    if isinstance(stored, datetime) and isinstance(new, datetime):
+        return stored != new.astimezone(UTC)
+    return stored != new
+
+
+def _write_phones(conn: Connection, batch: Sequence[CustomerRecord], id_of: dict[str, int]) -> set[int]:
+    """Bring phones in line with the file; returns ids of customers whose phones changed."""
+    cids = list(id_of.values())
+    stored = {
+        (r.customer_id, r.position): r
+        for r in conn.execute(select(phones).where(phones.c.customer_id.in_(cids)))
+    }
+    inserts, updates, deletes = [], [], []
+    touched: set[int] = set()
+    for record in batch:
+        cid = id_of[record.external_id]
+        for position in (1, 2):
+            old = stored.get((cid, position))
+            if position > len(record.phones):
+                if old is not None:
+                    deletes.append(old.id)
+                    touched.add(cid)
+                continue
+            raw, info = record.phones[position - 1]
+            values = {
+                "e164": info.e164,
+                "number_type": info.number_type,
+                "time_zones": ",".join(info.time_zones),
+                "raw": raw,
+            }
+            if old is None:
+                inserts.append({"customer_id": cid, "position": position, **values})
+                touched.add(cid)
+            elif any(getattr(old, k) != v for k, v in values.items()):
+                # A different number is a new number: its retirement does not carry over.
+                retired = old.retired_at if old.e164 == info.e164 else None
+                updates.append({"b_id": old.id, **values, "retired_at": retired})
+                touched.add(cid)
+    if inserts:
+        conn.execute(insert(phones), inserts)
+    if updates:
+        conn.execute(update(phones).where(phones.c.id == bindparam("b_id")), updates)
+    if deletes:
+        conn.execute(delete(phones).where(phones.c.id.in_(deletes)))
+    return touched
+
+
+def _write_customer_dnc(conn: Connection, customer_ids: Iterable[int], now: datetime, source: str = "import") -> None:
+    wanted = set(customer_ids)
+    if not wanted:
+        return
+    have = set(
+        conn.execute(
+            select(dnc.c.customer_id).where(and_(dnc.c.customer_id.in_(wanted), dnc.c.e164.is_(None)))
+        ).scalars()
+    )
+    rows = [
+        {"customer_id": cid, "e164": None, "source": source, "reason": "do_not_call flag in import", "created_at": now}
+        for cid in sorted(wanted - have)
+    ]
+    if rows:
+        conn.execute(insert(dnc), rows)
+
+
+def customer_ids(conn: Connection) -> dict[str, int]:
+    return dict(conn.execute(select(customers.c.external_id, customers.c.id)).all())
+
+
+def write_transactions(conn: Connection, batch: Sequence[tuple[int, TransactionRecord]]) -> WriteCounts:
+    rows = [
+        {
+            "customer_id": cid,
+            "ordered_at": r.ordered_at,
+            "amount": r.amount,
+            "category": r.category,
+            "product": r.product,
+            "fingerprint": r.fingerprint,
+        }
+        for cid, r in batch
+    ]
+    if not rows:
+        return WriteCounts()
+    result = conn.execute(_insert(conn, purchases).on_conflict_do_nothing(index_elements=["fingerprint"]), rows)
+    inserted = max(result.rowcount, 0)
+    return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)
+
+
+def write_contacts(conn: Connection, batch: Sequence[tuple[int, ContactRecord]], now: datetime) -> WriteCounts:
+    rows = [
+        {
+            "customer_id": cid,
+            "channel": r.channel,
+            "direction": r.direction,
+            "at": r.at,
+            "operator": r.operator,
+            "outcome": r.outcome,
+            "script_id": r.script,
+            "reason": r.reason,
+            "amount": r.amount,
+            "callback_at": r.callback_at,
+            "note": r.note,
+            "source": "import",
+            "fingerprint": r.fingerprint,
+        }
+        for cid, r in batch
+    ]
+    if not rows:
+        return WriteCounts()
+    result = conn.execute(_insert(conn, attempts).on_conflict_do_nothing(index_elements=["fingerprint"]), rows)
+    # History carries refusals too: suppression must follow whatever path a refusal arrives by.
+    _write_customer_dnc(conn, [cid for cid, r in batch if r.outcome == "do_not_call"], now, "contact_history")
+    unsubscribed = [cid for cid, r in batch if r.outcome == "unsubscribed"]
+    if unsubscribed:
+        conn.execute(update(customers).where(customers.c.id.in_(unsubscribed)).values(email_opt_out=True))
+    inserted = max(result.rowcount, 0)
+    return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)
+
+
+_METRICS_SELECT = """
+SELECT t.customer_id, MIN(t.ordered_at), MAX(t.ordered_at), COUNT(*), SUM(t.amount),
+       (SELECT t2.category FROM transactions t2 WHERE t2.customer_id = t.customer_id
+         AND t2.category IS NOT NULL GROUP BY t2.category
+         ORDER BY COUNT(*) DESC, MAX(t2.ordered_at) DESC LIMIT 1)
+FROM transactions t {where} GROUP BY t.customer_id
+"""
+
+
+def refresh_metrics(conn: Connection, customer_ids: Iterable[int] | None = None) -> None:
+    """Recompute purchase aggregates, for all customers or the given ones."""
+    columns = "customer_id, first_order_at, last_order_at, n_orders, monetary, main_category"
+    if customer_ids is None:
+        conn.execute(delete(metrics))
+        conn.execute(text(f"INSERT INTO customer_metrics ({columns}) " + _METRICS_SELECT.format(where="")))
+        return
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        conn.execute(delete(metrics).where(metrics.c.customer_id.in_(chunk)))
+        where = "WHERE t.customer_id IN :ids"
+        stmt = text(f"INSERT INTO customer_metrics ({columns}) " + _METRICS_SELECT.format(where=where))
+        conn.execute(stmt.bindparams(bindparam("ids", expanding=True)), {"ids": chunk})

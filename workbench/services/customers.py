@@ -1,0 +1,190 @@
+"""Customer listings and one customer's history, classified at a given instant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import Connection, Engine, and_, func, select
+
+from workbench.config import Settings
+from workbench.domain.codes import REFUSAL_OUTCOMES, LifecycleState
+from workbench.domain.lifecycle import LifecyclePolicy, PurchaseHistory, classify, rfm_scores
+from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
+
+customers = Customer.__table__
+metrics = CustomerMetrics.__table__
+attempts = ContactAttempt.__table__
+dnc = DoNotCall.__table__
+phones = Phone.__table__
+purchases = Purchase.__table__
+
+
+class UnknownCustomer(LookupError):
+    pass
+
+
+def lifecycle_policy(settings: Settings) -> LifecyclePolicy:
+    s = settings.lifecycle
+    return LifecyclePolicy(
+        dormant_days_b2c=s.dormant_days_b2c,
+        dormant_days_b2b=s.dormant_days_b2b,
+        at_risk_factor=s.at_risk_factor,
+        at_risk_days_b2c=s.at_risk_days_b2c,
+        at_risk_days_b2b=s.at_risk_days_b2b,
+        category_dormant_days=dict(s.category_dormant_days),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerSummary:
+    id: int
+    external_id: str
+    name: str
+    kind: str
+    company: str | None
+    state: str
+    last_order_at: datetime | None
+    days_since_last_order: int | None
+    n_orders: int
+    monetary: int
+    main_category: str | None
+    recency: int | None
+    frequency: int | None
+    monetary_score: int | None
+    phone: str | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "customer_id": self.external_id,
+            "name": self.name,
+            "kind": self.kind,
+            "company": self.company,
+            "state": self.state,
+            "last_order_at": self.last_order_at.isoformat() if self.last_order_at else None,
+            "days_since_last_order": self.days_since_last_order,
+            "orders": self.n_orders,
+            "monetary": self.monetary,
+            "main_category": self.main_category,
+            "rfm": {"r": self.recency, "f": self.frequency, "m": self.monetary_score},
+            "phone": self.phone,
+        }
+
+
+def _churn_signals(conn: Connection) -> tuple[dict[int, datetime], set[int]]:
+    """Latest complaint or refusal per customer, and customers who must not be contacted."""
+    bad = tuple({"complaint"} | REFUSAL_OUTCOMES)
+    complaint = dict(
+        conn.execute(
+            select(attempts.c.customer_id, func.max(attempts.c.at))
+            .where(attempts.c.outcome.in_(bad))
+            .group_by(attempts.c.customer_id)
+        ).all()
+    )
+    blocked = set(conn.execute(select(dnc.c.customer_id).where(dnc.c.customer_id.is_not(None))).scalars())
+    blocked |= set(conn.execute(select(customers.c.id).where(customers.c.call_opt_out.is_(True))).scalars())
+    return complaint, blocked
+
+
+def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[CustomerSummary]:
+    """Every customer with state and RFM at `at` (RFM only for those who bought)."""
+    policy = lifecycle_policy(settings)
+    with engine.connect() as conn:
+        complaint, blocked = _churn_signals(conn)
+        primary = dict(
+            conn.execute(select(phones.c.customer_id, phones.c.e164).where(phones.c.position == 1)).all()
+        )
+        rows = conn.execute(
+            select(
+                customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind,
+                customers.c.company, metrics.c.first_order_at, metrics.c.last_order_at,
+                metrics.c.n_orders, metrics.c.monetary, metrics.c.main_category,
+            )  # fmt: skip
+            .select_from(customers.outerjoin(metrics, metrics.c.customer_id == customers.c.id))
+            .order_by(customers.c.id)
+        ).all()
+    buyers = [i for i, r in enumerate(rows) if r.last_order_at is not None]
+    recency = np.array([(at - rows[i].last_order_at).total_seconds() / 86400 for i in buyers])
+    r, f, m = rfm_scores(recency, [rows[i].n_orders for i in buyers], [rows[i].monetary for i in buyers])
+    scores = {i: (int(r[k]), int(f[k]), int(m[k])) for k, i in enumerate(buyers)}
+    out = []
+    for i, row in enumerate(rows):
+        history = PurchaseHistory(
+            kind=row.kind,
+            n_orders=row.n_orders or 0,
+            first_order_at=row.first_order_at,
+            last_order_at=row.last_order_at,
+            main_category=row.main_category,
+            last_complaint_at=complaint.get(row.id),
+            do_not_contact=row.id in blocked,
+        )
+        rs, fs, ms = scores.get(i, (None, None, None))
+        out.append(
+            CustomerSummary(
+                id=row.id,
+                external_id=row.external_id,
+                name=row.name,
+                kind=row.kind,
+                company=row.company,
+                state=classify(history, at, policy).value,
+                last_order_at=row.last_order_at,
+                days_since_last_order=None if row.last_order_at is None else int((at - row.last_order_at).days),
+                n_orders=row.n_orders or 0,
+                monetary=row.monetary or 0,
+                main_category=row.main_category,
+                recency=rs,
+                frequency=fs,
+                monetary_score=ms,
+                phone=primary.get(row.id),
+            )
+        )
+    return out
+
+
+def attack_list(
+    engine: Engine, settings: Settings, at: datetime, state: str | None = None, limit: int | None = None
+) -> list[CustomerSummary]:
+    """Customers in `state`, the most valuable (RFM F+M, then shortest lapse) first."""
+    if state is not None and state not in set(LifecycleState):
+        raise ValueError(f"unknown state {state!r}: one of {', '.join(LifecycleState)}")
+    rows = [c for c in classify_all(engine, settings, at) if state is None or c.state == state]
+    rows.sort(key=lambda c: (-((c.frequency or 0) + (c.monetary_score or 0)), c.days_since_last_order or 0, c.external_id))
+    return rows[:limit] if limit else rows
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    summary: CustomerSummary
+    customer: dict[str, object]
+    phones: list[dict[str, object]]
+    purchases: list[dict[str, object]]
+    contacts: list[dict[str, object]]
+    do_not_call: list[dict[str, object]]
+
+
+def show_customer(engine: Engine, settings: Settings, external_id: str, at: datetime) -> CustomerDetail:
+    summary = next((c for c in classify_all(engine, settings, at) if c.external_id == external_id), None)
+    if summary is None:
+        raise UnknownCustomer(f"unknown customer {external_id!r}")
+    with engine.connect() as conn:
+        customer = conn.execute(select(customers).where(customers.c.id == summary.id)).mappings().one()
+        cid = summary.id
+        return CustomerDetail(
+            summary=summary,
+            customer=dict(customer),
+            phones=_rows(conn, select(phones).where(phones.c.customer_id == cid).order_by(phones.c.position)),
+            purchases=_rows(conn, select(purchases).where(purchases.c.customer_id == cid).order_by(purchases.c.ordered_at)),
+            contacts=_rows(conn, select(attempts).where(attempts.c.customer_id == cid).order_by(attempts.c.at)),
+            do_not_call=_rows(
+                conn,
+                select(dnc).where(
+                    (dnc.c.customer_id == cid)
+                    | and_(dnc.c.e164.in_(select(phones.c.e164).where(phones.c.customer_id == cid)))
+                ),
+            ),
+        )
+
+
+def _rows(conn: Connection, stmt) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    return [dict(r) for r in conn.execute(stmt).mappings()]

@@ -1,0 +1,60 @@
+"""Seeding the demo data set: generate CSVs into a temporary folder and import them."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine, func, insert, select
+
+from workbench.config import Settings
+from workbench.services.importer import import_file
+from workbench.store.models import Customer, Operator
+
+DEMO_OPERATORS = [(f"op{i:02d}", name) for i, name in enumerate(
+    ["山田 太郎", "鈴木 一郎", "高橋 美咲", "田中 健", "伊藤 優子", "渡辺 翔", "中村 彩", "小林 誠"], start=1
+)]  # fmt: skip
+
+
+def is_empty(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Customer)).scalar_one() == 0
+
+
+def ensure_demo_data(engine: Engine, settings: Settings, announce: Callable[[str], None] = print) -> bool:
+    """Load the demo set when the database has no customers; returns whether it did."""
+    if not is_empty(engine):
+        return False
+    load_demo(engine, settings, customers=2000, seed=7, announce=announce)
+    return True
+
+
+def load_demo(
+    engine: Engine,
+    settings: Settings,
+    customers: int,
+    seed: int,
+    announce: Callable[[str], None] = print,
+    today: date | None = None,
+) -> None:
+    from workbench.demo.generate import generate
+
+    end = today or datetime.now(UTC).date()
+    start = end - timedelta(days=365 * 3)
+    announce(f"loading demo data: {customers} customers (seed {seed})…")
+    with tempfile.TemporaryDirectory() as tmp:
+        files = generate(Path(tmp), customers=customers, seed=seed, start=start, end=end)
+        for kind, path in (("customers", files.customers), ("transactions", files.transactions), ("contacts", files.contacts)):
+            summary = import_file(engine, kind, path, settings, rejects_path=Path(tmp) / f"{kind}.rejects.csv")  # type: ignore[arg-type]
+            announce(f"  {kind}: {summary.inserted} imported, {summary.rejected} rejected on purpose (malformed demo rows)")
+    ensure_operators(engine)
+
+
+def ensure_operators(engine: Engine) -> None:
+    with engine.begin() as conn:
+        have = set(conn.execute(select(Operator.code)).scalars())  # type: ignore[call-overload]
+        rows = [{"code": code, "name": name, "language": "ja", "active": True} for code, name in DEMO_OPERATORS if code not in have]
+        if rows:
+            conn.execute(insert(Operator), rows)

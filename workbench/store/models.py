@@ -1,0 +1,143 @@
+"""All tables.  Migrations in `workbench/store/migrations` create them; never `create_all`.
+
+Money is whole yen in a BIGINT: JPY has no minor unit, so an integer is exact
+and cheap on both backends.  Datetimes are aware and stored as UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from workbench.store.types import UTCDateTime
+
+
+def _utc(nullable: bool = True, index: bool = False) -> Column:  # type: ignore[type-arg]
+    return Column(UTCDateTime(), nullable=nullable, index=index)
+
+
+def _fk(target: str, nullable: bool = False, index: bool = True) -> Column:  # type: ignore[type-arg]
+    return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index)
+
+
+class Customer(SQLModel, table=True):
+    __tablename__ = "customers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    name_kana: str | None = Field(default=None, max_length=200)
+    kind: str = Field(max_length=3)
+    company: str | None = Field(default=None, max_length=200)
+    contact_person: str | None = Field(default=None, max_length=200)
+    previous_rep: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    prefecture: str | None = Field(default=None, max_length=20)
+    created_at: datetime | None = Field(default=None, sa_column=_utc())
+    call_opt_out: bool = False
+    email_opt_out: bool = False
+    line_opt_out: bool = False
+    call_consent: bool | None = None
+    email_consent: bool | None = None
+    line_consent: bool | None = None
+
+
+class Phone(SQLModel, table=True):
+    __tablename__ = "phones"
+    __table_args__ = (UniqueConstraint("customer_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=_fk("customers.id"))
+    position: int
+    e164: str = Field(max_length=20, index=True)
+    number_type: str = Field(max_length=20)
+    time_zones: str = Field(max_length=400)
+    raw: str = Field(max_length=64)
+    retired_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class Purchase(SQLModel, table=True):
+    __tablename__ = "transactions"
+    __table_args__ = (Index("ix_transactions_customer_ordered", "customer_id", "ordered_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=_fk("customers.id", index=False))
+    ordered_at: datetime = Field(sa_column=_utc(nullable=False))
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    category: str | None = Field(default=None, max_length=100)
+    product: str | None = Field(default=None, max_length=200)
+    fingerprint: str = Field(max_length=32, unique=True)
+
+
+class ContactAttempt(SQLModel, table=True):
+    __tablename__ = "contact_attempts"
+    __table_args__ = (Index("ix_contact_attempts_customer_at", "customer_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=_fk("customers.id", index=False))
+    channel: str = Field(max_length=10)
+    direction: str = Field(default="outbound", max_length=10)
+    at: datetime = Field(sa_column=_utc(nullable=False))
+    operator: str | None = Field(default=None, max_length=64)
+    outcome: str = Field(max_length=20)
+    script_id: str | None = Field(default=None, max_length=100)
+    script_version: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None, max_length=40)
+    amount: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    callback_at: datetime | None = Field(default=None, sa_column=_utc())
+    note: str | None = None
+    phone_e164: str | None = Field(default=None, max_length=20)
+    started_at: datetime | None = Field(default=None, sa_column=_utc())
+    ended_at: datetime | None = Field(default=None, sa_column=_utc())
+    source: str = Field(default="import", max_length=10)
+    fingerprint: str | None = Field(default=None, max_length=32, unique=True)
+
+
+class DoNotCall(SQLModel, table=True):
+    __tablename__ = "do_not_call"
+    __table_args__ = (UniqueConstraint("e164", "customer_id", name="uq_do_not_call_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    e164: str | None = Field(default=None, max_length=20, index=True)
+    customer_id: int | None = Field(default=None, sa_column=_fk("customers.id", nullable=True))
+    source: str = Field(max_length=40)
+    reason: str | None = None
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class Operator(SQLModel, table=True):
+    __tablename__ = "operators"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=200)
+    language: str = Field(default="ja", max_length=5)
+    active: bool = True
+
+
+class CustomerMetrics(SQLModel, table=True):
+    """Per-customer purchase aggregates, refreshed after each transaction import."""
+
+    __tablename__ = "customer_metrics"
+
+    customer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    )
+    first_order_at: datetime | None = Field(default=None, sa_column=_utc())
+    last_order_at: datetime | None = Field(default=None, sa_column=_utc(index=True))
+    n_orders: int = 0
+    monetary: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    main_category: str | None = Field(default=None, max_length=100)
+
+
+__all__ = [
+    "ContactAttempt",
+    "Customer",
+    "CustomerMetrics",
+    "DoNotCall",
+    "Operator",
+    "Phone",
+    "Purchase",
+]
