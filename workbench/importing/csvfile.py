@@ -86,28 +86,36 @@ class CsvSource:
         self._known = set(required) | set(optional)
         self._mapping = mapping or {}
         self.bytes_read = 0
+        self.header: list[str] = []
 
     def rows(self) -> Iterator[CsvRow]:
+        for batch in self.batches(1):
+            yield make_row(self.header, *batch[0])
+
+    def batches(self, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+        """Raw records as (line, fields) in lists of `size`; sets `header` first."""
         raw = self.path.open("rb")
         counting = _CountingReader(raw, self)
-        text = io.TextIOWrapper(counting, encoding=self.encoding, newline="")
+        text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding=self.encoding, newline="")
         reader = csv.reader(text)
         try:
-            header = self._read_header(reader)
-            width = len(header)
+            self.header = self._read_header(reader)
             line = reader.line_num
+            batch: list[tuple[int, list[str]]] = []
             for record in reader:
                 start, line = line + 1, reader.line_num
                 if not record or (len(record) == 1 and not record[0].strip()):
                     continue
-                if len(record) != width:
-                    problem = f"row has {len(record)} fields, the header has {width}"
-                    yield CsvRow(start, dict(zip(header, record, strict=False)), problem)
-                    continue
-                yield CsvRow(start, dict(zip(header, record, strict=True)))
+                batch.append((start, record))
+                if len(batch) >= size:
+                    yield batch
+                    batch = []
+            if batch:
+                yield batch
         except UnicodeDecodeError as exc:
+            line = _first_bad_line(self.path, self.encoding)
             raise ImportFileError(
-                f"{self.path}:{reader.line_num + 1}: bytes not valid {self.encoding} ({exc.reason}); "
+                f"{self.path}:{line}: bytes not valid {self.encoding} ({exc.reason}); "
                 "check the file's encoding or pass --encoding"
             ) from None
         except csv.Error as exc:
@@ -135,6 +143,24 @@ class CsvSource:
         if duplicated:
             raise ImportFileError(f"{self.path}:1: duplicated column(s) {', '.join(sorted(duplicated))}")
         return header
+
+
+def _first_bad_line(path: Path, encoding: str) -> int:
+    """The decoder reads ahead in blocks, so find the offending line by scanning lines."""
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError:
+                return number
+    return 0
+
+
+def make_row(header: list[str], line: int, record: list[str]) -> CsvRow:
+    if len(record) != len(header):
+        problem = f"row has {len(record)} fields, the header has {len(header)}"
+        return CsvRow(line, dict(zip(header, record, strict=False)), problem)
+    return CsvRow(line, dict(zip(header, record, strict=True)))
 
 
 class _CountingReader(io.RawIOBase):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import UTC, datetime, tzinfo
 
 from workbench.domain import codes
-from workbench.domain.phone import PhoneError, PhoneInfo, normalise
+from workbench.domain.phone import PhoneError, normalise
 from workbench.domain.values import parse_bool, parse_datetime, parse_yen
 
 CUSTOMER_COLUMNS = (
@@ -24,6 +24,10 @@ CONTACT_COLUMNS = (
 CONTACT_REQUIRED = ("customer_id", "at", "channel", "outcome")
 
 
+# Records are plain named tuples: they cross process boundaries by the million.
+PhoneRow = tuple[str, str, str, tuple[str, ...]]  # raw, E.164, number type, time zones
+
+
 class RowError(ValueError):
     def __init__(self, column: str, reason: str) -> None:
         super().__init__(f"{column}: {reason}")
@@ -31,8 +35,7 @@ class RowError(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerRecord:
+class CustomerRecord(NamedTuple):
     external_id: str
     name: str
     name_kana: str | None
@@ -40,7 +43,7 @@ class CustomerRecord:
     company: str | None
     contact_person: str | None
     previous_rep: str | None
-    phones: tuple[tuple[str, PhoneInfo], ...]  # (raw, parsed) for positions 1, 2
+    phones: tuple[PhoneRow, ...]  # positions 1 and 2
     email: str | None
     prefecture: str | None
     created_at: datetime | None
@@ -48,18 +51,16 @@ class CustomerRecord:
     email_opt_out: bool
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionRecord:
+class TransactionRecord(NamedTuple):
     external_id: str
     ordered_at: datetime
     amount: int
     category: str | None
     product: str | None
-    fingerprint: str
+    fingerprint: int
 
 
-@dataclass(frozen=True, slots=True)
-class ContactRecord:
+class ContactRecord(NamedTuple):
     external_id: str
     at: datetime
     channel: str
@@ -71,7 +72,7 @@ class ContactRecord:
     amount: int | None
     callback_at: datetime | None
     note: str | None
-    fingerprint: str
+    fingerprint: int
 
 
 def _text(row: dict[str, str], column: str, max_len: int = 200) -> str | None:
@@ -101,8 +102,9 @@ def _optional_time(row: dict[str, str], column: str, zone: tzinfo) -> datetime |
     return _parse(row, column, parse_datetime, zone)
 
 
-def _fingerprint(*parts: object) -> str:
-    return hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=16).hexdigest()
+def _fingerprint(*parts: object) -> int:
+    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def customer(row: dict[str, str], region: str, zone: tzinfo) -> CustomerRecord:
@@ -111,7 +113,7 @@ def customer(row: dict[str, str], region: str, zone: tzinfo) -> CustomerRecord:
     kind = (row.get("kind") or "").strip().lower()
     if kind not in (codes.Kind.B2C, codes.Kind.B2B):
         raise RowError("kind", f"must be b2c or b2b, got {row.get('kind')!r}")
-    phones: list[tuple[str, PhoneInfo]] = []
+    phones: list[PhoneRow] = []
     for column in ("phone", "phone2"):
         raw = (row.get(column) or "").strip()
         if not raw:
@@ -119,7 +121,8 @@ def customer(row: dict[str, str], region: str, zone: tzinfo) -> CustomerRecord:
                 raise RowError(column, "required value is empty")
             continue
         try:
-            phones.append((raw[:64], normalise(raw, region)))
+            info = normalise(raw, region)
+            phones.append((raw[:64], info.e164, info.number_type, info.time_zones))
         except PhoneError as exc:
             raise RowError(column, str(exc)) from None
     email = _text(row, "email", 254)
@@ -144,13 +147,13 @@ def customer(row: dict[str, str], region: str, zone: tzinfo) -> CustomerRecord:
 
 def transaction(row: dict[str, str], zone: tzinfo) -> TransactionRecord:
     external_id = _required(row, "customer_id", 64)
-    ordered_at = _parse(row, "ordered_at", parse_datetime, zone)
+    ordered_at = _parse(row, "ordered_at", parse_datetime, zone).astimezone(UTC)
     amount = _parse(row, "amount", parse_yen)
     category = _text(row, "category", 100)
     product = _text(row, "product")
     explicit = _text(row, "transaction_id", 64)
     identity = ("id", external_id, explicit) if explicit else (
-        external_id, ordered_at.astimezone(UTC).isoformat(), amount, category, product
+        external_id, ordered_at.isoformat(), amount, category, product
     )
     return TransactionRecord(external_id, ordered_at, amount, category, product, _fingerprint(*identity))
 

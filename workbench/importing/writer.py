@@ -111,19 +111,14 @@ def _write_phones(conn: Connection, batch: Sequence[CustomerRecord], id_of: dict
                     deletes.append(old.id)
                     touched.add(cid)
                 continue
-            raw, info = record.phones[position - 1]
-            values = {
-                "e164": info.e164,
-                "number_type": info.number_type,
-                "time_zones": ",".join(info.time_zones),
-                "raw": raw,
-            }
+            raw, e164, number_type, zones = record.phones[position - 1]
+            values = {"e164": e164, "number_type": number_type, "time_zones": ",".join(zones), "raw": raw}
             if old is None:
                 inserts.append({"customer_id": cid, "position": position, **values})
                 touched.add(cid)
             elif any(getattr(old, k) != v for k, v in values.items()):
                 # A different number is a new number: its retirement does not carry over.
-                retired = old.retired_at if old.e164 == info.e164 else None
+                retired = old.retired_at if old.e164 == e164 else None
                 updates.append({"b_id": old.id, **values, "retired_at": retired})
                 touched.add(cid)
     if inserts:
@@ -156,7 +151,12 @@ def customer_ids(conn: Connection) -> dict[str, int]:
     return dict(conn.execute(select(customers.c.external_id, customers.c.id)).all())
 
 
+_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DATETIME on SQLite
+
+
 def write_transactions(conn: Connection, batch: Sequence[tuple[int, TransactionRecord]]) -> WriteCounts:
+    if conn.dialect.name == "sqlite":
+        return _write_transactions_sqlite(conn, batch)
     rows = [
         {
             "customer_id": cid,
@@ -173,6 +173,24 @@ def write_transactions(conn: Connection, batch: Sequence[tuple[int, TransactionR
     result = conn.execute(_insert(conn, purchases).on_conflict_do_nothing(index_elements=["fingerprint"]), rows)
     inserted = max(result.rowcount, 0)
     return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)
+
+
+def _write_transactions_sqlite(conn: Connection, batch: Sequence[tuple[int, TransactionRecord]]) -> WriteCounts:
+    """The bulk path: ten million rows go through here, so skip per-row type processing."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(
+            "INSERT INTO transactions (customer_id, ordered_at, amount, category, product, fingerprint) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING",
+            [
+                (cid, r.ordered_at.strftime(_SQLITE_TIME), r.amount, r.category, r.product, r.fingerprint)
+                for cid, r in batch
+            ],
+        )
+        inserted = cursor.rowcount
+    finally:
+        cursor.close()
+    return WriteCounts(inserted=inserted, unchanged=len(batch) - inserted)
 
 
 def write_contacts(conn: Connection, batch: Sequence[tuple[int, ContactRecord]], now: datetime) -> WriteCounts:

@@ -8,20 +8,20 @@ every write is keyed (external id, row fingerprint), re-running is safe.
 from __future__ import annotations
 
 import csv
+import gc
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
-from zoneinfo import ZoneInfo
+from typing import Any, Literal, TextIO
 
 from sqlalchemy import Connection, Engine
 
 from workbench.config import Settings
 from workbench.importing import records, writer
-from workbench.importing.csvfile import CsvRow, CsvSource, ImportFileError, load_mapping
-from workbench.importing.records import RowError
+from workbench.importing.csvfile import CsvSource, ImportFileError, load_mapping
+from workbench.importing.pipeline import Parsed, ParseJob, Reject, validated
 
 ImportKind = Literal["customers", "transactions", "contacts"]
 BATCH = 5000
@@ -51,18 +51,18 @@ class _Rejects:
         self.source = source
         self.count = 0
         self.by_column: dict[str, int] = {}
-        self._fh = None
-        self._writer: csv.writer | None = None  # type: ignore[valid-type]
+        self._fh: TextIO | None = None
+        self._writer: Any = None
 
-    def add(self, row: CsvRow, column: str, reason: str) -> None:
+    def add(self, reject: Reject) -> None:
         if self._writer is None:
             self._fh = self.path.open("w", encoding="utf-8", newline="")
             self._writer = csv.writer(self._fh)
             self._writer.writerow(["file", "line", "column", "reason", "row"])
-        raw = ",".join(f"{k}={v}" for k, v in row.values.items())
-        self._writer.writerow([str(self.source), row.line, column, reason, raw])
+        raw = ",".join(f"{k}={v}" for k, v in reject.values.items())
+        self._writer.writerow([str(self.source), reject.line, reject.column, reject.reason, raw])
         self.count += 1
-        self.by_column[column] = self.by_column.get(column, 0) + 1
+        self.by_column[reject.column] = self.by_column.get(reject.column, 0) + 1
 
     def close(self, keep: bool) -> None:
         if self._fh is not None:
@@ -85,6 +85,7 @@ def import_file(
     rejects_path: Path | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    workers: int = 2,
 ) -> ImportSummary:
     started = time.perf_counter()
     now = now or datetime.now(UTC)
@@ -93,14 +94,22 @@ def import_file(
     source = CsvSource(path, required, columns, encoding=encoding, mapping=mapping)
     summary = ImportSummary(kind=kind, path=str(path), encoding=source.encoding)
     rejects = _Rejects(rejects_path or default_rejects_path(path), path)
-    zone = ZoneInfo(settings.timezone)
+    job = ParseJob(kind, settings.region, settings.timezone)
     ok = False
+    gc_thresholds = gc.get_threshold()
+    # Millions of short-lived row objects make the default collector run constantly.
+    gc.set_threshold(200_000, 50, 100)
     try:
         with engine.begin() as conn:
-            step = {"customers": _import_customers, "transactions": _import_transactions, "contacts": _import_contacts}[kind]
-            step(conn, source, rejects, summary, settings, zone, now, progress)
+            if conn.dialect.name == "sqlite":
+                # A bulk import in one transaction spills pages to the WAL without a big cache.
+                conn.exec_driver_sql("PRAGMA cache_size=-524288")
+            step = {"customers": _import_customers, "transactions": _import_keyed, "contacts": _import_keyed}[kind]
+            batches = _reporting(validated(source, job, BATCH, workers), source, summary, rejects, progress)
+            _apply(summary, step(conn, kind, batches, rejects, now))
         ok = True
     finally:
+        gc.set_threshold(*gc_thresholds)
         rejects.close(keep=ok)
     summary.rejected = rejects.count
     summary.reject_columns = rejects.by_column
@@ -119,83 +128,62 @@ def _columns(kind: ImportKind) -> tuple[tuple[str, ...], tuple[str, ...]]:
     raise ImportFileError(f"unknown import kind {kind!r}: customers, transactions or contacts")
 
 
-def _validated(source: CsvSource, rejects: _Rejects, summary: ImportSummary, parse, progress: Progress | None) -> Iterator[list]:  # type: ignore[no-untyped-def]
-    batch: list = []
-    for row in source.rows():
-        summary.rows += 1
-        if row.problem:
-            rejects.add(row, "*", row.problem)
-            continue
-        try:
-            batch.append(parse(row))
-        except RowError as exc:
-            rejects.add(row, exc.column, exc.reason)
-            continue
-        if len(batch) >= BATCH:
-            yield batch
-            batch = []
-            if progress:
-                progress(source.bytes_read, source.size)
-    if batch:
-        yield batch
+def _reporting(batches: Iterator[Parsed], source: CsvSource, summary: ImportSummary, rejects: _Rejects,
+               progress: Progress | None) -> Iterator[list[tuple[int, Any]]]:  # fmt: skip
+    """Count rows, write rejects and report progress as validated batches pass by."""
+    for good, bad in batches:
+        summary.rows += len(good) + len(bad)
+        for reject in bad:
+            rejects.add(reject)
+        if progress:
+            progress(source.bytes_read, source.size)
+        yield good
     if progress:
         progress(source.size, source.size)
 
 
-def _import_customers(conn: Connection, source: CsvSource, rejects: _Rejects, summary: ImportSummary,
-                      settings: Settings, zone: tzinfo, now: datetime, progress: Progress | None) -> None:  # fmt: skip
+def _import_customers(conn: Connection, kind: str, batches: Iterator[list[tuple[int, Any]]],
+                      rejects: _Rejects, now: datetime) -> writer.WriteCounts:  # fmt: skip
     counts = writer.WriteCounts()
     first_line: dict[str, int] = {}
-
-    def parse(row: CsvRow) -> records.CustomerRecord:
-        record = records.customer(row.values, settings.region, zone)
-        seen = first_line.setdefault(record.external_id, row.line)
-        if seen != row.line:
-            raise RowError("customer_id", f"duplicate customer_id {record.external_id!r} (first at line {seen})")
-        return record
-
-    for batch in _validated(source, rejects, summary, parse, progress):
+    for good in batches:
+        batch = []
+        for line, record in good:
+            seen = first_line.setdefault(record.external_id, line)
+            if seen != line:
+                reason = f"duplicate customer_id {record.external_id!r} (first at line {seen})"
+                rejects.add(Reject(line, "customer_id", reason, {"customer_id": record.external_id}))
+                continue
+            batch.append(record)
         counts.add(writer.write_customers(conn, batch, now))
-    _apply(summary, counts)
+    return counts
 
 
-def _keyed(rejects: _Rejects, ids: dict[str, int], parse):  # type: ignore[no-untyped-def]
-    """Parse a row and attach the stored customer's id, or reject it as unknown."""
-
-    def run(row: CsvRow):  # type: ignore[no-untyped-def]
-        record = parse(row)
-        cid = ids.get(record.external_id)
-        if cid is None:
-            raise RowError("customer_id", f"unknown customer {record.external_id!r}: import customers first")
-        return cid, record
-
-    return run
-
-
-def _import_transactions(conn: Connection, source: CsvSource, rejects: _Rejects, summary: ImportSummary,
-                         settings: Settings, zone: tzinfo, now: datetime, progress: Progress | None) -> None:  # fmt: skip
+def _import_keyed(conn: Connection, kind: str, batches: Iterator[list[tuple[int, Any]]],
+                  rejects: _Rejects, now: datetime) -> writer.WriteCounts:  # fmt: skip
+    """Transactions and contacts: attach the stored customer's id, or reject the row."""
     ids = writer.customer_ids(conn)
     counts = writer.WriteCounts()
     touched: set[int] = set()
-    parse = _keyed(rejects, ids, lambda row: records.transaction(row.values, zone))
-    for batch in _validated(source, rejects, summary, parse, progress):
-        written = writer.write_transactions(conn, batch)
+    for good in batches:
+        keyed = []
+        for line, record in good:
+            cid = ids.get(record.external_id)
+            if cid is None:
+                reason = f"unknown customer {record.external_id!r}: import customers first"
+                rejects.add(Reject(line, "customer_id", reason, {"customer_id": record.external_id}))
+                continue
+            keyed.append((cid, record))
+        if kind == "contacts":
+            counts.add(writer.write_contacts(conn, keyed, now))
+            continue
+        written = writer.write_transactions(conn, keyed)
         if written.inserted:
-            touched.update(cid for cid, _ in batch)
+            touched.update(cid for cid, _ in keyed)
         counts.add(written)
     if touched:
         writer.refresh_metrics(conn, None if len(touched) > 20000 else touched)
-    _apply(summary, counts)
-
-
-def _import_contacts(conn: Connection, source: CsvSource, rejects: _Rejects, summary: ImportSummary,
-                     settings: Settings, zone: tzinfo, now: datetime, progress: Progress | None) -> None:  # fmt: skip
-    ids = writer.customer_ids(conn)
-    counts = writer.WriteCounts()
-    parse = _keyed(rejects, ids, lambda row: records.contact(row.values, zone))
-    for batch in _validated(source, rejects, summary, parse, progress):
-        counts.add(writer.write_contacts(conn, batch, now))
-    _apply(summary, counts)
+    return counts
 
 
 def _apply(summary: ImportSummary, counts: writer.WriteCounts) -> None:

@@ -1,14 +1,15 @@
 """All tables.  Migrations in `workbench/store/migrations` create them; never `create_all`.
 
 Money is whole yen in a BIGINT: JPY has no minor unit, so an integer is exact
-and cheap on both backends.  Datetimes are aware and stored as UTC.
+and cheap on both backends.  Datetimes are aware and stored as UTC.  Imported
+rows carry a 64-bit fingerprint of their identity so a re-import adds nothing.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workbench.store.types import UTCDateTime
@@ -53,7 +54,7 @@ class Phone(SQLModel, table=True):
     position: int
     e164: str = Field(max_length=20, index=True)
     number_type: str = Field(max_length=20)
-    time_zones: str = Field(max_length=400)
+    time_zones: str = Field(sa_column=Column(Text, nullable=False))
     raw: str = Field(max_length=64)
     retired_at: datetime | None = Field(default=None, sa_column=_utc())
 
@@ -68,7 +69,7 @@ class Purchase(SQLModel, table=True):
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))
     category: str | None = Field(default=None, max_length=100)
     product: str | None = Field(default=None, max_length=200)
-    fingerprint: str = Field(max_length=32, unique=True)
+    fingerprint: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
 
 
 class ContactAttempt(SQLModel, table=True):
@@ -92,7 +93,7 @@ class ContactAttempt(SQLModel, table=True):
     started_at: datetime | None = Field(default=None, sa_column=_utc())
     ended_at: datetime | None = Field(default=None, sa_column=_utc())
     source: str = Field(default="import", max_length=10)
-    fingerprint: str | None = Field(default=None, max_length=32, unique=True)
+    fingerprint: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, unique=True))
 
 
 class DoNotCall(SQLModel, table=True):

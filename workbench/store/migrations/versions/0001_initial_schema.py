@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 13:58:18.187976
+Create Date: 2026-11-25 14:05:11.741912
 """
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def upgrade() -> None:
     sa.Column('started_at', workbench.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('ended_at', workbench.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('source', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
-    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+    sa.Column('fingerprint', sa.BigInteger(), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('fingerprint')
@@ -116,7 +116,7 @@ def upgrade() -> None:
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('e164', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('number_type', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('time_zones', sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
+    sa.Column('time_zones', sa.Text(), nullable=False),
     sa.Column('raw', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('retired_at', workbench.store.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ondelete='CASCADE'),
@@ -134,7 +134,7 @@ def upgrade() -> None:
     sa.Column('amount', sa.BigInteger(), nullable=False),
     sa.Column('category', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
     sa.Column('product', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('fingerprint', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('fingerprint')

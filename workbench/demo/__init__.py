@@ -1,0 +1,1 @@
+"""Synthetic demo data: customers, transactions, contact history and hidden ground truth."""

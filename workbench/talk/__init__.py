@@ -1,0 +1,1 @@
+"""Talk scripts: file format, rendering, linting, hot reload, selection and statistics."""
