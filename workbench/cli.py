@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from workbench.config import ConfigError, Settings, describe, load_settings
 from workbench.domain.values import parse_datetime
 from workbench.importing.csvfile import ImportFileError
+from workbench.talk.cli import app as scripts_app
 
 app = typer.Typer(
     help="休眠顧客の掘り起こし workbench: win back dormant customers.",
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(scripts_app, name="scripts", help="Talk scripts: check, list, render, history.")
 
 
 class UserError(Exception):

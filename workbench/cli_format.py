@@ -17,7 +17,7 @@ def _yen(amount: int | None) -> str:
 def customers_table(rows: list[CustomerSummary]) -> None:
     table = Table(show_lines=False)
     for column in ("ID", "Name", "Kind", "State", "Days", "Orders", "Spend", "RFM", "Phone"):
-        table.add_column(column, no_wrap=column != "Name")
+        table.add_column(column, no_wrap=column != "Name", min_width=12 if column == "Name" else None)
     for c in rows:
         rfm = f"{c.recency}{c.frequency}{c.monetary_score}" if c.recency else "-"
         name = f"{c.name} ({c.company})" if c.company else c.name

@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, and_, func, select
 
 from workbench.config import Settings
-from workbench.domain.codes import REFUSAL_OUTCOMES, LifecycleState
+from workbench.domain.codes import LifecycleState
 from workbench.domain.lifecycle import LifecyclePolicy, PurchaseHistory, classify, rfm_scores
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
 
@@ -73,8 +73,12 @@ class CustomerSummary:
 
 
 def _churn_signals(conn: Connection) -> tuple[dict[int, datetime], set[int]]:
-    """Latest complaint or refusal per customer, and customers who must not be contacted."""
-    bad = tuple({"complaint"} | REFUSAL_OUTCOMES)
+    """Latest complaint or do-not-call request per customer, and customers who must not be contacted.
+
+    A plain `not_interested` declines one offer: it ends solicitation (the calling
+    rules see to that) but is not by itself a customer lost to trouble.
+    """
+    bad = ("complaint", "do_not_call")
     complaint = dict(
         conn.execute(
             select(attempts.c.customer_id, func.max(attempts.c.at))
