@@ -125,6 +125,7 @@ def _build(cls: type, raw: dict[str, Any], env: Mapping[str, str], source: str, 
             where = f"{prefix}{key}"
             raise ConfigError(f"{source}: unknown key '{where}' (known: {', '.join(sorted(names))})")
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     for f in dataclasses.fields(cls):
         hint = hints[f.name]
         key = f"{prefix}{f.name}"
@@ -135,12 +136,14 @@ def _build(cls: type, raw: dict[str, Any], env: Mapping[str, str], source: str, 
             values[f.name] = _build(hint, section, env, source, prefix=f"{key}.")
             continue
         env_name = "WORKBENCH_" + key.replace(".", "_").upper()
+        origins[f.name] = f"{source}: key '{key}'"
         if env_name in env:
-            values[f.name] = _coerce(env[env_name], hint, f"environment variable {env_name}")
+            origins[f.name] = f"environment variable {env_name}"
+            values[f.name] = _coerce(env[env_name], hint, origins[f.name])
         elif f.name in raw:
-            values[f.name] = _coerce(raw[f.name], hint, f"{source}: key '{key}'")
+            values[f.name] = _coerce(raw[f.name], hint, origins[f.name])
     settings = cls(**values)
-    _validate(settings, source, prefix)
+    _validate(settings, origins)
     return settings
 
 
@@ -159,11 +162,17 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
         if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
             return value.lower() in {"1", "true", "yes", "on"}
         raise ConfigError(f"{where}: expected true or false, got {value!r}")
-    if hint in (int, float):
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+    if hint is float:
         try:
             if isinstance(value, bool):
                 raise ValueError
-            return hint(value)
+            return float(value)
         except (TypeError, ValueError):
             raise ConfigError(f"{where}: expected a number, got {value!r}") from None
     if hint is str:
@@ -180,20 +189,27 @@ def _parse_inline_table(text: str, where: str) -> dict[str, Any]:
         raise ConfigError(f"{where}: expected an inline table like {{ mon = \"09:00-20:00\" }}") from None
 
 
-def _validate(settings: Any, source: str, prefix: str) -> None:
+def _validate(settings: Any, origins: dict[str, str]) -> None:
     if isinstance(settings, Settings):
         if settings.language not in ("ja", "en"):
-            raise ConfigError(f"{source}: key 'language' must be ja or en, got {settings.language!r}")
-        _check_zone(settings.timezone, f"{source}: key 'timezone'")
+            raise ConfigError(f"{origins['language']}: must be ja or en, got {settings.language!r}")
+        _check_zone(settings.timezone, origins["timezone"])
     if isinstance(settings, CallingSettings):
         for day, window in settings.windows.items():
             if day not in WEEKDAYS:
-                raise ConfigError(f"{source}: key '{prefix}windows.{day}': weekday must be one of {WEEKDAYS}")
-            parse_window(window, f"{source}: key '{prefix}windows.{day}'")
+                raise ConfigError(f"{_sub(origins['windows'], day)}: weekday must be one of {', '.join(WEEKDAYS)}")
+            parse_window(window, _sub(origins["windows"], day))
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-            raise ConfigError(f"{source}: key '{prefix}{f.name}' must not be negative")
+            raise ConfigError(f"{origins[f.name]}: must not be negative, got {value!r}")
+
+
+def _sub(origin: str, part: str) -> str:
+    """The origin of one entry of a table setting: `… key 'calling.windows.mon'`."""
+    if origin.endswith("'"):
+        return f"{origin[:-1]}.{part}'"
+    return f"{origin}, entry '{part}'"
 
 
 def _check_zone(name: str, where: str) -> None:

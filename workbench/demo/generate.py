@@ -26,8 +26,8 @@ Same ``seed`` and ``customers`` give byte-identical files: each block of
 stays flat (about 220 MB peak RSS for a million customers).
 
 Measured on the 2-core development box (single process, seed 42): 1,000,000
-customers → 10.2M transactions and 1.18M contact rows, 1.0 GB of CSV, in 29-34 s
-wall time.
+customers → 10.2M transactions and 1.18M contact rows, 1.0 GB of CSV, in 29-40 s
+wall time over three runs (the spread is load from other work on the box).
 """
 
 from __future__ import annotations

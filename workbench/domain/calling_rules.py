@@ -260,29 +260,41 @@ def evaluate(
         return verdict(BlockCode.DO_NOT_CALL if usable else BlockCode.NO_VALID_NUMBER, None)
 
     rules = _time_rules(customer, dialable, policy, operator, campaign_id)
+    first, earliest = _earliest_pass(rules, at)
+    if first is not None:
+        return verdict(first, earliest)
+    number = next(n.e164 for n, zones in dialable if window_check(at, zones, policy))
+    return verdict(None, at, number)
+
+
+def _earliest_pass(rules: list[Rule], at: datetime) -> tuple[BlockCode | None, datetime | None]:
+    """The first rule blocking at ``at`` and the earliest instant ≥ ``at`` passing every rule.
+
+    Each rule's release is the earliest instant it passes, so it never jumps past the common
+    earliest instant; jumping release to release therefore ends exactly there.
+    """
     t = at
     first: BlockCode | None = None
     for _ in range(_MAX_STEPS):
         blocked = _first_block(rules, t)
         if blocked is None:
-            break
+            return first, t
         code, release = blocked
         first = first or code
         if release is None:
-            return verdict(first, None)
+            return first, None
         t = release
-    else:
-        return verdict(first, None)
-    if first is not None:
-        return verdict(first, t)
-    number = next(n.e164 for n, zones in dialable if window_check(at, zones, policy))
-    return verdict(None, at, number)
+    return first, None
 
 
 def window_check(
     at: datetime, zones: Sequence[str], policy: CallingPolicy = DEFAULT_POLICY
 ) -> bool:
-    """True when ``at`` is inside the calling window, on a non-holiday, in every zone."""
+    """True when ``at`` is inside the calling window, on a non-holiday, in every zone.
+
+    Unknown or missing zones count as ``policy.default_zone``; holidays are the policy's country's,
+    judged on each zone's local date.
+    """
     at = _utc(at)
     return all(_zone_block(at, zone, policy) is None for zone in _zone_infos(zones, policy))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -18,7 +19,12 @@ from workbench.talk.lint import check_paths, count_files
 from workbench.talk.model import SCRIPT_LANGUAGES, Severity, TalkScript
 from workbench.talk.render import RenderedSection, render_script
 
-app = typer.Typer(help="トークスクリプトの検査・一覧・試し表示 / talk scripts", no_args_is_help=True)
+app = typer.Typer(help="トークスクリプトの検査・一覧・試し表示 / talk scripts",
+                  no_args_is_help=True)
+
+RootOption = Annotated[
+    Path | None, typer.Option("--root", help="talkscripts フォルダー / scripts root")
+]
 
 
 class DemoKind(StrEnum):
@@ -33,7 +39,9 @@ class Language(StrEnum):
 
 @app.command("check")
 def check(
-    paths: list[Path] = typer.Argument(None, help="ファイルまたはフォルダー / files or folders"),
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="ファイルまたはフォルダー / files or folders")
+    ] = None,
 ) -> None:
     """スクリプトを検査します（エラーがあれば終了コード 1）/ lint scripts."""
     targets = paths or [default_root()]
@@ -68,9 +76,11 @@ def _summary(script: TalkScript) -> dict[str, object]:
 
 @app.command("list")
 def list_scripts(
-    as_json: bool = typer.Option(False, "--json", help="JSON Lines で出力 / JSON lines"),
-    language: Language | None = typer.Option(None, "--language", help="ja / en（省略時は両方）"),
-    root: Path = typer.Option(None, "--root", help="talkscripts フォルダー / scripts root"),
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines で出力 / JSON lines")] = False,
+    language: Annotated[
+        Language | None, typer.Option("--language", help="ja / en（省略時は両方）")
+    ] = None,
+    root: RootOption = None,
 ) -> None:
     """読み込めるスクリプトの一覧 / list loadable scripts."""
     base = root or default_root()
@@ -84,7 +94,8 @@ def list_scripts(
             if as_json:
                 typer.echo(json.dumps(row, ensure_ascii=False))
                 continue
-            flags = ("" if script.active else " [inactive]") + (" [pinned]" if script.pinned else "")
+            flags = ("" if script.active else " [inactive]")
+            flags += " [pinned]" if script.pinned else ""
             group = f" ({script.variant_group})" if script.variant_group else ""
             typer.echo(f"{lang}  {script.id:<28} {script.version}  {script.kind:<3}  "
                        f"{','.join(script.reasons)}{group}{flags}  {script.title}")
@@ -104,11 +115,13 @@ def _print_section(section: RenderedSection) -> None:
 
 @app.command("render")
 def render(
-    script_id: str = typer.Argument(..., metavar="ID"),
-    demo: DemoKind = typer.Option(DemoKind.B2C, "--demo", help="デモ顧客 b2c / b2b"),
-    language: Language = typer.Option(Language.JA, "--language"),
-    no_offer: bool = typer.Option(False, "--no-offer", help="オファーなしで表示 / without offer"),
-    root: Path = typer.Option(None, "--root", help="talkscripts フォルダー / scripts root"),
+    script_id: Annotated[str, typer.Argument(metavar="ID")],
+    demo: Annotated[DemoKind, typer.Option("--demo", help="デモ顧客 b2c / b2b")] = DemoKind.B2C,
+    language: Annotated[Language, typer.Option("--language")] = Language.JA,
+    no_offer: Annotated[
+        bool, typer.Option("--no-offer", help="オファーなしで表示 / without offer")
+    ] = False,
+    root: RootOption = None,
 ) -> None:
     """デモ顧客でスクリプトを表示します / render a script for a demo customer."""
     library = ScriptLibrary(root or default_root(), language.value)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 # Start dates of the Japanese eras; year 1 of an era is written 元年.
 _ERAS: tuple[tuple[date, str], ...] = (
@@ -62,7 +62,7 @@ def format_yen(value: object, symbol: bool | None = None, language: str = "ja") 
     """12,800円 (ja default) or ¥12,800 (en default, or symbol=True)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
         raise TypeError(f"not an amount: {value!r}")
-    amount = int(round(Decimal(str(value).replace(",", "").strip())))
+    amount = int(Decimal(str(value).replace(",", "").strip()).quantize(Decimal(1), ROUND_HALF_UP))
     use_symbol = (language == "en") if symbol is None else symbol
     sign = "-" if amount < 0 else ""
     digits = f"{abs(amount):,}"

@@ -7,62 +7,156 @@ default ``ja``) unless a caller passes one explicitly.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 UI_LANGUAGES: tuple[str, ...] = ("ja", "en")
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     # front matter
-    "fm.missing": ("先頭に --- で囲んだフロントマターがありません", "no front matter block between --- lines at the top"),
-    "fm.unclosed": ("フロントマターが --- で閉じられていません", "front matter is not closed by a --- line"),
-    "fm.bad_line": ("「key: value」の形式ではありません: {text}", "not a 'key: value' line: {text}"),
+    "fm.missing": (
+        "先頭に --- で囲んだフロントマターがありません",
+        "no front matter block between --- lines at the top",
+    ),
+    "fm.unclosed": (
+        "フロントマターが --- で閉じられていません",
+        "front matter is not closed by a --- line",
+    ),
+    "fm.bad_line": (
+        "「key: value」の形式ではありません: {text}",
+        "not a 'key: value' line: {text}",
+    ),
     "fm.dup_key": ("キー {key} が重複しています", "key {key} appears twice"),
     "fm.unknown_key": ("不明なキー {key} は無視されます", "unknown key {key} is ignored"),
     "fm.required": ("必須のキー {key} がありません", "required key {key} is missing"),
     "fm.empty": ("キー {key} が空です", "key {key} is empty"),
-    "fm.bad_id": ("id {value} は英小文字・数字・_・- のみ使えます", "id {value} may only use a-z, 0-9, _ and -"),
-    "fm.bad_kind": ("kind は b2c / b2b / any のいずれかです（{value}）", "kind must be b2c, b2b or any (got {value})"),
-    "fm.bad_language": ("language は ja / en のいずれかです（{value}）", "language must be ja or en (got {value})"),
-    "fm.bad_bool": ("{key} は true / false で指定してください（{value}）", "{key} must be true or false (got {value})"),
-    "fm.bad_months": ("dormant_months は 10-11 のような範囲です（{value}）", "dormant_months must be a range like 10-11 (got {value})"),
-    "fm.id_filename": ("id {value} がファイル名と一致しません", "id {value} does not match the file name"),
-    "fm.language_dir": ("language {value} が置き場所のフォルダー {folder} と一致しません", "language {value} does not match folder {folder}"),
-    "reason.unknown": ("休眠理由コード {value} は分類にありません", "reason {value} is not in the reason taxonomy"),
+    "fm.bad_id": (
+        "id {value} は英小文字・数字・_・- のみ使えます",
+        "id {value} may only use a-z, 0-9, _ and -",
+    ),
+    "fm.bad_kind": (
+        "kind は b2c / b2b / any のいずれかです（{value}）",
+        "kind must be b2c, b2b or any (got {value})",
+    ),
+    "fm.bad_language": (
+        "language は ja / en のいずれかです（{value}）",
+        "language must be ja or en (got {value})",
+    ),
+    "fm.bad_bool": (
+        "{key} は true / false で指定してください（{value}）",
+        "{key} must be true or false (got {value})",
+    ),
+    "fm.bad_months": (
+        "dormant_months は 10-11 のような範囲です（{value}）",
+        "dormant_months must be a range like 10-11 (got {value})",
+    ),
+    "fm.id_filename": (
+        "id {value} がファイル名と一致しません",
+        "id {value} does not match the file name",
+    ),
+    "fm.language_dir": (
+        "language {value} が置き場所のフォルダー {folder} と一致しません",
+        "language {value} does not match folder {folder}",
+    ),
+    "reason.unknown": (
+        "休眠理由コード {value} は分類にありません",
+        "reason {value} is not in the reason taxonomy",
+    ),
     # sections and branches
-    "sec.no_id": ("見出しにセクションID（英小文字）がありません: {text}", "section heading has no id (lowercase letters): {text}"),
+    "sec.no_id": (
+        "見出しにセクションID（英小文字）がありません: {text}",
+        "section heading has no id (lowercase letters): {text}",
+    ),
     "sec.dup": ("セクション {section} が重複しています", "section {section} appears twice"),
-    "sec.missing": ("必須セクション {section} がありません", "required section {section} is missing"),
+    "sec.missing": (
+        "必須セクション {section} がありません",
+        "required section {section} is missing",
+    ),
     "sec.empty": ("セクション {section} が空です", "section {section} is empty"),
-    "sec.opening_first": ("opening は最初のセクションにしてください（特定商取引法16条: 冒頭で名乗る）", "opening must be the first section (Art. 16: identify yourself first)"),
-    "branch.bad": ("分岐は「-> セクションID: ラベル」の形式です: {text}", "a branch is written '-> section_id: label': {text}"),
-    "branch.target": ("分岐先のセクション {section} がありません", "branch target section {section} does not exist"),
+    "sec.opening_first": (
+        "opening は最初のセクションにしてください（特定商取引法16条: 冒頭で名乗る）",
+        "opening must be the first section (Art. 16: identify yourself first)",
+    ),
+    "branch.bad": (
+        "分岐は「-> セクションID: ラベル」の形式です: {text}",
+        "a branch is written '-> section_id: label': {text}",
+    ),
+    "branch.target": (
+        "分岐先のセクション {section} がありません",
+        "branch target section {section} does not exist",
+    ),
     # templates
     "tpl.syntax": ("テンプレートの構文エラー: {detail}", "template syntax error: {detail}"),
-    "tpl.unknown_var": ("未定義の変数 {name} です（使える変数は README を参照）", "unknown variable {name} (see README for the variables)"),
+    "tpl.unknown_var": (
+        "未定義の変数 {name} です（使える変数は README を参照）",
+        "unknown variable {name} (see README for the variables)",
+    ),
     "tpl.unknown_filter": ("未定義のフィルター: {detail}", "unknown filter: {detail}"),
-    "tpl.render": ("試し描画（{demo}）で失敗しました: {detail}", "trial render ({demo}) failed: {detail}"),
-    "art16.company": ("opening で会社名 {{{{ company }}}} を名乗っていません（特定商取引法16条）", "opening does not state the company name {{{{ company }}}} (Art. 16)"),
-    "art16.operator": ("opening で担当者名 {{{{ operator }}}} を名乗っていません（特定商取引法16条）", "opening does not state the caller's name {{{{ operator }}}} (Art. 16)"),
-    "art16.purpose": ("opening で目的 {{{{ purpose }}}} を告げていません（特定商取引法16条）", "opening does not state the purpose {{{{ purpose }}}} (Art. 16)"),
-    "dup.id": ("id {value} は {other} でも使われています（同じ言語内で一意にしてください）", "id {value} is also used by {other} (ids are unique per language)"),
-    "pin.conflict": ("理由 {value} に固定（pinned）されたスクリプトが複数あります: {other}", "several scripts are pinned for reason {value}: {other}"),
+    "tpl.render": (
+        "試し描画（{demo}）で失敗しました: {detail}",
+        "trial render ({demo}) failed: {detail}",
+    ),
+    "art16.company": (
+        "opening で会社名 {{{{ company }}}} を名乗っていません（特定商取引法16条）",
+        "opening does not state the company name {{{{ company }}}} (Art. 16)",
+    ),
+    "art16.operator": (
+        "opening で担当者名 {{{{ operator }}}} を名乗っていません（特定商取引法16条）",
+        "opening does not state the caller's name {{{{ operator }}}} (Art. 16)",
+    ),
+    "art16.purpose": (
+        "opening で目的 {{{{ purpose }}}} を告げていません（特定商取引法16条）",
+        "opening does not state the purpose {{{{ purpose }}}} (Art. 16)",
+    ),
+    "dup.id": (
+        "id {value} は {other} でも使われています（同じ言語内で一意にしてください）",
+        "id {value} is also used by {other} (ids are unique per language)",
+    ),
+    "pin.conflict": (
+        "理由 {value} に固定（pinned）されたスクリプトが複数あります: {other}",
+        "several scripts are pinned for reason {value}: {other}",
+    ),
     "io.read": ("ファイルを読めません: {detail}", "cannot read the file: {detail}"),
     "io.encoding": ("UTF-8 として読めません", "not valid UTF-8"),
     # rendering errors shown on the operator screen
-    "render.undefined": ("未設定・未定義の値があります: {detail}", "a value is missing or undefined: {detail}"),
-    "render.security": ("安全でない操作のため表示を拒否しました: {detail}", "refused an unsafe operation: {detail}"),
+    "render.undefined": (
+        "未設定・未定義の値があります: {detail}",
+        "a value is missing or undefined: {detail}",
+    ),
+    "render.security": (
+        "安全でない操作のため表示を拒否しました: {detail}",
+        "refused an unsafe operation: {detail}",
+    ),
     "render.syntax": ("テンプレートの構文エラー: {detail}", "template syntax error: {detail}"),
     "render.other": ("表示できませんでした: {detail}", "could not render: {detail}"),
     "render.no_section": ("セクション {section} がありません", "there is no section {section}"),
     "render.at_line": ("（{path} {line}行目）", " ({path} line {line})"),
     # library
-    "lib.kept": ("{path}:{line}: {detail} — 前回の正常な版を使い続けます", "{path}:{line}: {detail} — still serving the last good version"),
-    "lib.skipped": ("{path}:{line}: {detail} — このスクリプトは読み込みません", "{path}:{line}: {detail} — this script is not loaded"),
-    "lib.dup": ("{path}: id {value} は {other} と重複しているため読み込みません", "{path}: id {value} duplicates {other}; not loaded"),
+    "lib.kept": (
+        "{path}:{line}: {detail} — 前回の正常な版を使い続けます",
+        "{path}:{line}: {detail} — still serving the last good version",
+    ),
+    "lib.skipped": (
+        "{path}:{line}: {detail} — このスクリプトは読み込みません",
+        "{path}:{line}: {detail} — this script is not loaded",
+    ),
+    "lib.dup": (
+        "{path}: id {value} は {other} と重複しているため読み込みません",
+        "{path}: id {value} duplicates {other}; not loaded",
+    ),
     # cli
-    "cli.ok": ("OK: {files} 本のスクリプトを確認しました（エラー 0 件、警告 {warnings} 件）", "OK: checked {files} scripts (0 errors, {warnings} warnings)"),
-    "cli.failed": ("エラー {errors} 件、警告 {warnings} 件（{files} 本を確認）", "{errors} errors, {warnings} warnings ({files} scripts checked)"),
+    "cli.ok": (
+        "OK: {files} 本のスクリプトを確認しました（エラー 0 件、警告 {warnings} 件）",
+        "OK: checked {files} scripts (0 errors, {warnings} warnings)",
+    ),
+    "cli.failed": (
+        "エラー {errors} 件、警告 {warnings} 件（{files} 本を確認）",
+        "{errors} errors, {warnings} warnings ({files} scripts checked)",
+    ),
     "cli.warning": ("警告", "warning"),
-    "cli.not_found": ("スクリプト {value} が見つかりません（言語 {lang}）", "script {value} not found (language {lang})"),
+    "cli.not_found": (
+        "スクリプト {value} が見つかりません（言語 {lang}）",
+        "script {value} not found (language {lang})",
+    ),
     "cli.branches": ("分岐", "branches"),
     "cli.error": ("エラー", "error"),
 }
@@ -95,10 +189,15 @@ def ui_language(language: str | None = None) -> str:
     return lang if lang in UI_LANGUAGES else "ja"
 
 
-def msg(text_id: str, language: str | None = None, **values: object) -> str:
+def translate(text_id: str, language: str | None, values: Mapping[str, object]) -> str:
     ja, en = _MESSAGES[text_id]
     text = en if ui_language(language) == "en" else ja
     return text.format(**values)
+
+
+def msg(text_id: str, **values: object) -> str:
+    """A message in the interface language (``WORKBENCH_LANG``)."""
+    return translate(text_id, None, values)
 
 
 def section_title(section_id: str, language: str) -> str:

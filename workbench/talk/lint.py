@@ -50,11 +50,12 @@ def _template_names(script: TalkScript, source: str, first_line: int,
         tree = ENV.parse(source)
     except TemplateSyntaxError as exc:
         line = first_line + (exc.lineno or 1) - 1
-        if isinstance(exc, TemplateAssertionError) and "filter" in exc.message.lower():
+        detail = exc.message or str(exc)
+        if isinstance(exc, TemplateAssertionError) and "filter" in detail.lower():
             issues.append(_issue(script, line, "unknown-filter", "tpl.unknown_filter",
-                                 detail=exc.message))
+                                 detail=detail))
         else:
-            issues.append(_issue(script, line, "syntax", "tpl.syntax", detail=exc.message))
+            issues.append(_issue(script, line, "syntax", "tpl.syntax", detail=detail))
         return None
     free = meta.find_undeclared_variables(tree)
     first_use: dict[str, int] = {}
@@ -115,9 +116,9 @@ def _trial_render(script: TalkScript, sections: list[Section], issues: list[Lint
                     issues.append(_issue(script, line, "render", "tpl.render", demo=demo,
                                          detail=f"{type(exc).__name__}: {exc}"))
                     continue
-                if section.id == "opening" and "opening-spoken" not in failed:
-                    if _check_spoken(script, section, text, variables, issues):
-                        failed.add("opening-spoken")
+                if (section.id == "opening" and "opening-spoken" not in failed
+                        and _check_spoken(script, section, text, variables, issues)):
+                    failed.add("opening-spoken")
 
 
 def _check_spoken(script: TalkScript, opening: Section, text: str,

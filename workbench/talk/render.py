@@ -38,7 +38,7 @@ class Missing(StrictUndefined):
 
     __slots__ = ()
 
-    def __bool__(self) -> bool:
+    def __bool__(self) -> bool:  # type: ignore[override]
         return False
 
 
@@ -156,9 +156,9 @@ class TalkEnvironment(ImmutableSandboxedEnvironment):
             raise SecurityError(f"exponent {right} is too large")
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int):
-                    if len(seq) * count > _MAX_REPEAT:
-                        raise SecurityError("repetition result is too large")
+                sized = isinstance(seq, (str, list, tuple)) and isinstance(count, int)
+                if sized and len(seq) * count > _MAX_REPEAT:
+                    raise SecurityError("repetition result is too large")
         return super().call_binop(context, operator, left, right)
 
 

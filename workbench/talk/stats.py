@@ -139,7 +139,8 @@ def aggregate(records: Iterable[Any], by: Sequence[str] = ("script", "version", 
         arenas: dict[tuple[str | None, ...], dict[tuple[str | None, ...], tuple[int, int]]]
         arenas = defaultdict(dict)
         for key, (_, contacts, wins, _) in totals.items():
-            arena = tuple(None if k in _SCRIPT_KEYS else v for k, v in zip(GROUP_KEYS, key))
+            pairs = zip(GROUP_KEYS, key, strict=True)
+            arena = tuple(None if name in _SCRIPT_KEYS else value for name, value in pairs)
             arenas[arena][key] = (int(wins), int(contacts))
         for arena_index, arena_key in enumerate(sorted(arenas, key=_sort_key)):
             p_best.update(prob_best(arenas[arena_key], draws, seed + arena_index))
@@ -147,10 +148,13 @@ def aggregate(records: Iterable[Any], by: Sequence[str] = ("script", "version", 
     for key in sorted(totals, key=_sort_key):
         attempts, contacts, wins, revenue = totals[key]
         low, high = wilson_interval(int(wins), int(contacts))
+        script_id, version, reason, kind, operator = key
         rows.append(StatsRow(
-            *key, attempts=int(attempts), contacts=int(contacts), reactivations=int(wins),
+            script_id, version, reason, kind, operator,
+            attempts=int(attempts), contacts=int(contacts), reactivations=int(wins),
             rate=wins / contacts if contacts else None, wilson_low=low, wilson_high=high,
-            p_best=p_best.get(key), revenue=revenue, not_enough_data=not_enough_data(int(contacts)),
+            p_best=p_best.get(key), revenue=revenue,
+            not_enough_data=not_enough_data(int(contacts)),
         ))
     return rows
 

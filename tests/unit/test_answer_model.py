@@ -1,0 +1,221 @@
+"""Hour-of-week answer model: shrinkage, κ by moments, updates and best windows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from workbench.domain.answer_model import (
+    DEFAULT_BASE_RATE,
+    DEFAULT_KAPPA,
+    KAPPA_MAX,
+    KAPPA_MIN,
+    P_FLOOR,
+    POPULATION_KAPPA,
+    AnswerCounts,
+    AnswerWindow,
+    best_windows,
+    describe_windows,
+    estimate_kappa,
+    fit_answer_model,
+    hour_of_week,
+    population_prior,
+    shrink,
+    sum_counts,
+    update,
+)
+
+TUE_18 = 1 * 24 + 18
+
+
+def _counts(cells: dict[int, tuple[int, int]]) -> AnswerCounts:
+    """Counts from {cell: (attempts, answers)}."""
+    attempts = np.zeros(168, dtype=np.int64)
+    answers = np.zeros(168, dtype=np.int64)
+    for cell, (n, x) in cells.items():
+        attempts[cell], answers[cell] = n, x
+    return AnswerCounts(attempts, answers)
+
+
+def test_hour_of_week_uses_the_customers_zone() -> None:
+    at = datetime(2026, 6, 9, 9, 30, tzinfo=UTC)  # Tuesday 09:30 UTC
+    assert hour_of_week(at, "Asia/Tokyo") == 1 * 24 + 18  # Tuesday 18:30 JST
+    assert hour_of_week(at, "America/New_York") == 1 * 24 + 5  # Tuesday 05:30 EDT
+    assert hour_of_week(datetime(2026, 6, 7, 15, 0, tzinfo=UTC), "Asia/Tokyo") == 0  # Mon 00:00
+    with pytest.raises(ValueError):
+        hour_of_week(datetime(2026, 6, 9, 9, 30), "Asia/Tokyo")
+
+
+def test_zero_attempts_give_the_group_prior() -> None:
+    prior = np.linspace(0.05, 0.5, 168)
+    p = shrink(AnswerCounts.empty(), prior, kappa=7.0)
+    np.testing.assert_allclose(p, prior)
+
+
+def test_many_attempts_give_the_own_rate() -> None:
+    prior = np.full(168, 0.2)
+    own = _counts({TUE_18: (10_000, 7_000)})
+    p = shrink(own, prior, kappa=10.0)
+    assert p[TUE_18] == pytest.approx(0.7, abs=1e-3)
+    assert p[0] == pytest.approx(0.2)
+
+
+def test_shrinkage_formula_hand_computed() -> None:
+    # (answers + κ·p_group) / (attempts + κ) = (2 + 8·0.25) / (3 + 8) = 4/11
+    p = shrink(_counts({TUE_18: (3, 2)}), 0.25, kappa=8.0)
+    assert p[TUE_18] == pytest.approx(4 / 11)
+
+
+def test_floor() -> None:
+    p = shrink(_counts({5: (50, 0)}), 0.02, kappa=2.0)
+    assert p[5] == P_FLOOR
+    assert np.all(p >= P_FLOOR)
+
+
+def test_updates_are_immediate_and_monotone() -> None:
+    prior = np.full(168, 0.3)
+    counts = AnswerCounts.empty()
+    previous = shrink(counts, prior, 5.0)[TUE_18]
+    for answered in (True, True, True):
+        counts = update(counts, TUE_18, answered)
+        now = shrink(counts, prior, 5.0)[TUE_18]
+        assert now > previous
+        previous = now
+    for answered in (False, False):
+        counts = update(counts, TUE_18, answered)
+        now = shrink(counts, prior, 5.0)[TUE_18]
+        assert now < previous
+        previous = now
+    assert counts.attempts[TUE_18] == 5 and counts.answers[TUE_18] == 3
+    assert counts.attempts.sum() == 5  # no other cell touched
+
+
+def test_update_returns_new_counts_and_leaves_the_old_alone() -> None:
+    before = AnswerCounts.empty()
+    after = update(before, 3, True)
+    assert before == AnswerCounts.empty()
+    assert after != before
+    with pytest.raises(ValueError):
+        before.attempts[0] = 1  # read-only, so a persisted copy cannot drift
+    with pytest.raises(ValueError):
+        update(before, 168, True)
+
+
+def test_counts_validate() -> None:
+    with pytest.raises(ValueError):
+        AnswerCounts(np.zeros(24, dtype=np.int64), np.zeros(24, dtype=np.int64))
+    with pytest.raises(ValueError):
+        _counts({0: (1, 2)})
+
+
+def test_population_prior_pools_neighbouring_hours() -> None:
+    pop = _counts({TUE_18: (10, 5)})
+    p = population_prior(pop)
+    # Overall rate 5/10 = 0.5; cells 17, 18, 19 pool the same 10 attempts, others none.
+    expected_near = (5 + POPULATION_KAPPA * 0.5) / (10 + POPULATION_KAPPA)
+    assert p[TUE_18 - 1] == p[TUE_18] == p[TUE_18 + 1] == pytest.approx(expected_near)
+    assert p[TUE_18 + 2] == pytest.approx(0.5)
+
+
+def test_population_prior_wraps_the_week_and_has_a_default() -> None:
+    pop = _counts({167: (4, 4)})  # Sunday 23h
+    p = population_prior(pop, kappa=4.0)
+    # Overall 1.0; Monday 0h pools Sunday 23h: (4 + 4·1)/(4 + 4) = 1.
+    assert p[0] == pytest.approx(1.0)
+    np.testing.assert_allclose(population_prior(AnswerCounts.empty()), DEFAULT_BASE_RATE)
+
+
+def test_estimate_kappa_hand_computed() -> None:
+    # Eight units with n = 2, μ = 0.5: S = Σ(x−1)²/2 = 5·0.5 = 2.5, A = 8·0.25 = 2,
+    # B = 8·0.25·1 = 2, ρ = (2.5 − 2)/2 = 0.25, κ = 1/ρ − 1 = 3.
+    answers = [0, 2, 0, 2, 0, 1, 1, 1]
+    assert estimate_kappa(answers, [2] * 8, 0.5) == pytest.approx(3.0)
+
+
+def test_estimate_kappa_edges() -> None:
+    # No extra variation (every unit exactly at its mean) → full pooling.
+    assert estimate_kappa([1, 1, 1, 1], [2, 2, 2, 2], 0.5) == KAPPA_MAX
+    # Maximal variation → the floor.
+    assert estimate_kappa([0, 2, 0, 2], [2, 2, 2, 2], 0.5) == KAPPA_MIN
+    # Single attempts carry no information about κ.
+    assert estimate_kappa([0, 1, 1], [1, 1, 1], 0.5) == DEFAULT_KAPPA
+    assert estimate_kappa([], [], 0.5) == DEFAULT_KAPPA
+
+
+def test_estimate_kappa_recovers_simulated_concentration() -> None:
+    rng = np.random.default_rng(11)
+    kappa, mu, units, n = 20.0, 0.3, 20_000, 12
+    rates = rng.beta(mu * kappa, (1 - mu) * kappa, units)
+    answers = rng.binomial(n, rates)
+    estimate = estimate_kappa(answers, np.full(units, n), mu)
+    assert estimate == pytest.approx(kappa, rel=0.15)
+
+
+def test_fit_answer_model_hierarchy() -> None:
+    rng = np.random.default_rng(5)
+    evening = np.full(168, 0.1)
+    for day in range(7):
+        evening[day * 24 + 18 : day * 24 + 21] = 0.4
+    customers: list[tuple[str | None, AnswerCounts]] = []
+    for _ in range(400):
+        attempts = rng.poisson(0.3, 168)
+        answers = rng.binomial(attempts, evening)
+        customers.append(("household", AnswerCounts(attempts, answers)))
+    segment = sum_counts(c for _, c in customers)
+    model = fit_answer_model({"household": segment}, customers)
+    assert KAPPA_MIN <= model.kappa_customer <= KAPPA_MAX
+    seg = model.segment_prior("household")
+    assert seg[TUE_18] > 0.3 and seg[1 * 24 + 10] < 0.2
+    assert model.segment_prior("unknown") is model.population
+    # A new customer gets the segment's probabilities exactly.
+    np.testing.assert_allclose(model.probabilities(AnswerCounts.empty(), "household"), seg)
+    # A customer who answered every Tuesday-morning call moves toward their own rate.
+    own = _counts({1 * 24 + 10: (6, 6)})
+    assert model.probabilities(own, "household")[1 * 24 + 10] > seg[1 * 24 + 10]
+
+
+def test_fit_answer_model_without_customers_uses_default_kappa() -> None:
+    model = fit_answer_model({"b2b": _counts({TUE_18: (3, 1)})})
+    assert model.kappa_customer == DEFAULT_KAPPA
+    empty = fit_answer_model({})
+    np.testing.assert_allclose(empty.population, DEFAULT_BASE_RATE)
+
+
+def _handmade() -> np.ndarray:
+    p = np.full(168, 0.1)
+    for day in (1, 2, 3):  # Tue–Thu 18:00–20:00 good
+        p[day * 24 + 18] = 0.40
+        p[day * 24 + 19] = 0.38
+    p[5 * 24 + 10] = 0.30  # Saturday 10h, a lone good hour
+    p[1 * 24 + 20] = 0.35  # Tuesday 20h: more than 10 % below the peak → not merged
+    return p
+
+
+def test_best_windows_merge_adjacent_hours() -> None:
+    windows = best_windows(_handmade(), n=3)
+    assert [w[:3] for w in windows] == [(1, 18, 20), (2, 18, 20), (3, 18, 20)]
+    assert [w.p for w in windows] == pytest.approx([0.39, 0.39, 0.39])
+    assert describe_windows(windows) == "Tue–Thu 18–20h"
+    assert describe_windows(windows, lang="ja") == "火–木 18–20時"
+
+
+def test_best_windows_beyond_the_top_three() -> None:
+    windows = best_windows(_handmade(), n=5)
+    assert windows[3][:3] == (1, 20, 21) and windows[3].p == pytest.approx(0.35)
+    assert windows[4] == AnswerWindow(5, 10, 11, 0.30)
+    # A looser tolerance merges Tuesday 20h into the first window.
+    loose = best_windows(_handmade(), n=1, tolerance=0.15)
+    assert loose[0][:3] == (1, 18, 21)
+    assert best_windows(_handmade(), n=10, min_p=0.2)[-1].p == pytest.approx(0.30)
+
+
+def test_best_windows_stay_within_a_day() -> None:
+    p = np.full(168, 0.1)
+    p[23] = p[24] = 0.5  # Monday 23h and Tuesday 0h
+    windows = best_windows(p, n=2)
+    assert {(w.weekday, w.start_hour, w.end_hour) for w in windows} == {(0, 23, 24), (1, 0, 1)}
+    assert describe_windows(windows) == "Mon 23–24h, Tue 0–1h"
+    _, _, _, prob = windows[0]  # plain tuples for display code
+    assert prob == pytest.approx(0.5)
