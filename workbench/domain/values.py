@@ -22,6 +22,8 @@ def parse_bool(text: str) -> bool:
 
 def parse_yen(text: str) -> int:
     """'12,800', '¥12800', '12800円' → 12800.  Fractions of a yen are an error, not rounded."""
+    if text.isdigit() and text.isascii():
+        return int(text)
     value = unicodedata.normalize("NFKC", text).strip()
     match = _YEN.match(value)
     if not match:
@@ -31,7 +33,7 @@ def parse_yen(text: str) -> int:
 
 def parse_datetime(text: str, zone: tzinfo) -> datetime:
     """ISO 8601 or Japanese-style 2024/01/05 [10:00]; a value without offset is in `zone`."""
-    value = unicodedata.normalize("NFKC", text).strip().replace("/", "-")
+    value = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip().replace("/", "-")
     if not value:
         raise ValueError("empty date/time")
     try:

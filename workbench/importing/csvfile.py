@@ -127,7 +127,7 @@ class CsvSource:
         try:
             first = next(reader)
         except StopIteration:
-            raise ImportFileError(f"{self.path}: empty file, expected a header line") from None
+            raise ImportFileError(f"{self.path}:1: empty file, expected a header line") from None
         header = [self._mapping.get(h.strip().lstrip("\ufeff"), h.strip().lstrip("\ufeff")) for h in first]
         missing = [c for c in self._required if c not in header]
         if missing:

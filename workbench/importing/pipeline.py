@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from workbench.importing import records
-from workbench.importing.csvfile import CsvSource, make_row
+from workbench.importing.csvfile import CsvSource
 from workbench.importing.records import RowError
 
 PARALLEL_FROM_BYTES = 8 << 20
@@ -43,6 +43,23 @@ class ParseJob:
 Parsed = tuple[list[tuple[int, Any]], list[Reject]]
 
 
+@dataclass
+class Batch:
+    """Validated records with their lines, the rejects, and the raw rows for later rejects."""
+
+    good: list[tuple[int, Any]]
+    bad: list[Reject]
+    header: list[str]
+    raw: list[tuple[int, list[str]]]
+
+    _by_line: dict[int, list[str]] | None = None
+
+    def values(self, line: int) -> dict[str, str]:
+        if self._by_line is None:
+            self._by_line = dict(self.raw)
+        return dict(zip(self.header, self._by_line.get(line, [])))
+
+
 def _parser(job: ParseJob) -> Callable[[dict[str, str]], object]:
     zone = ZoneInfo(job.zone)
     if job.kind == "customers":
@@ -57,15 +74,16 @@ def parse_batch(job: ParseJob, header: list[str], batch: list[tuple[int, list[st
     parse = _parser(job)
     good: list[tuple[int, object]] = []
     bad: list[Reject] = []
+    width = len(header)
     for line, fields in batch:
-        row = make_row(header, line, fields)
-        if row.problem:
-            bad.append(Reject(line, "*", row.problem, row.values))
+        values = dict(zip(header, fields))
+        if len(fields) != width:
+            bad.append(Reject(line, "*", f"row has {len(fields)} fields, the header has {width}", values))
             continue
         try:
-            good.append((line, tuple(parse(row.values))))
+            good.append((line, tuple(parse(values))))
         except RowError as exc:
-            bad.append(Reject(line, exc.column, exc.reason, row.values))
+            bad.append(Reject(line, exc.column, exc.reason, values))
     return good, bad
 
 
@@ -76,27 +94,29 @@ RECORD_TYPES = {
 }
 
 
-def _typed(job: ParseJob, parsed: Parsed) -> Parsed:
+def _typed(job: ParseJob, parsed: Parsed, header: list[str], raw: list[tuple[int, list[str]]]) -> Batch:
     make = RECORD_TYPES[job.kind]._make
-    return [(line, make(fields)) for line, fields in parsed[0]], parsed[1]
+    return Batch([(line, make(fields)) for line, fields in parsed[0]], parsed[1], header, raw)
 
 
-def validated(source: CsvSource, job: ParseJob, batch_size: int, workers: int = 2) -> Iterator[Parsed]:
+def validated(source: CsvSource, job: ParseJob, batch_size: int, workers: int = 2) -> Iterator[Batch]:
     """Yield (records with their line, rejects) per batch, in file order."""
     if workers < 1 or source.size < PARALLEL_FROM_BYTES:
         for batch in source.batches(batch_size):
-            yield _typed(job, parse_batch(job, source.header, batch))
+            yield _typed(job, parse_batch(job, source.header, batch), source.header, batch)
         return
     context = multiprocessing.get_context("spawn")  # fork is unsafe beside the UI's threads
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        pending: deque[Future[Parsed]] = deque()
+        pending: deque[tuple[Future[Parsed], list[tuple[int, list[str]]]]] = deque()
         try:
             for batch in source.batches(batch_size):
-                pending.append(pool.submit(parse_batch, job, source.header, batch))
+                pending.append((pool.submit(parse_batch, job, source.header, batch), batch))
                 if len(pending) >= IN_FLIGHT:
-                    yield _typed(job, pending.popleft().result())
+                    future, raw = pending.popleft()
+                    yield _typed(job, future.result(), source.header, raw)
             while pending:
-                yield _typed(job, pending.popleft().result())
+                future, raw = pending.popleft()
+                yield _typed(job, future.result(), source.header, raw)
         finally:
-            for future in pending:
+            for future, _ in pending:
                 future.cancel()

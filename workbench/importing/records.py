@@ -76,7 +76,10 @@ class ContactRecord(NamedTuple):
 
 
 def _text(row: dict[str, str], column: str, max_len: int = 200) -> str | None:
-    value = (row.get(column) or "").strip()
+    value = row.get(column)
+    if not value:
+        return None
+    value = value.strip()
     if len(value) > max_len:
         raise RowError(column, f"longer than {max_len} characters")
     return value or None

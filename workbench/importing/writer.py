@@ -151,7 +151,7 @@ def customer_ids(conn: Connection) -> dict[str, int]:
     return dict(conn.execute(select(customers.c.external_id, customers.c.id)).all())
 
 
-_SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's storage format for DATETIME on SQLite
+
 
 
 def write_transactions(conn: Connection, batch: Sequence[tuple[int, TransactionRecord]]) -> WriteCounts:
@@ -170,20 +170,22 @@ def write_transactions(conn: Connection, batch: Sequence[tuple[int, TransactionR
     ]
     if not rows:
         return WriteCounts()
-    result = conn.execute(_insert(conn, purchases).on_conflict_do_nothing(index_elements=["fingerprint"]), rows)
-    inserted = max(result.rowcount, 0)
+    inserted = _insert_new(conn, purchases, rows)
     return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)
 
 
 def _write_transactions_sqlite(conn: Connection, batch: Sequence[tuple[int, TransactionRecord]]) -> WriteCounts:
-    """The bulk path: ten million rows go through here, so skip per-row type processing."""
+    """The bulk path: ten million rows go through here, so skip per-row type processing.
+
+    Times are written in SQLAlchemy's own SQLite DATETIME format (UTC, microseconds).
+    """
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(
             "INSERT INTO transactions (customer_id, ordered_at, amount, category, product, fingerprint) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING",
             [
-                (cid, r.ordered_at.strftime(_SQLITE_TIME), r.amount, r.category, r.product, r.fingerprint)
+                (cid, r.ordered_at.isoformat(" ", "microseconds")[:26], r.amount, r.category, r.product, r.fingerprint)
                 for cid, r in batch
             ],
         )
@@ -214,14 +216,25 @@ def write_contacts(conn: Connection, batch: Sequence[tuple[int, ContactRecord]],
     ]
     if not rows:
         return WriteCounts()
-    result = conn.execute(_insert(conn, attempts).on_conflict_do_nothing(index_elements=["fingerprint"]), rows)
+    inserted = _insert_new(conn, attempts, rows)
     # History carries refusals too: suppression must follow whatever path a refusal arrives by.
     _write_customer_dnc(conn, [cid for cid, r in batch if r.outcome == "do_not_call"], now, "contact_history")
     unsubscribed = [cid for cid, r in batch if r.outcome == "unsubscribed"]
     if unsubscribed:
         conn.execute(update(customers).where(customers.c.id.in_(unsubscribed)).values(email_opt_out=True))
-    inserted = max(result.rowcount, 0)
     return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)
+
+
+def _insert_new(conn: Connection, table: Table, rows: list[dict[str, object]]) -> int:
+    """Insert rows whose fingerprint is new; returns how many were new.
+
+    psycopg's executemany does not report a row count, so PostgreSQL counts the
+    RETURNING rows, which ON CONFLICT DO NOTHING leaves out for old fingerprints.
+    """
+    stmt = _insert(conn, table).on_conflict_do_nothing(index_elements=["fingerprint"])
+    if conn.dialect.name == "sqlite":
+        return max(conn.execute(stmt, rows).rowcount, 0)
+    return len(conn.execute(stmt.returning(table.c.id), rows).all())
 
 
 _METRICS_SELECT = """

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine
 from workbench.config import Settings
 from workbench.importing import records, writer
 from workbench.importing.csvfile import CsvSource, ImportFileError, load_mapping
-from workbench.importing.pipeline import Parsed, ParseJob, Reject, validated
+from workbench.importing.pipeline import Batch, ParseJob, Reject, validated
 
 ImportKind = Literal["customers", "transactions", "contacts"]
 BATCH = 5000
@@ -128,50 +128,50 @@ def _columns(kind: ImportKind) -> tuple[tuple[str, ...], tuple[str, ...]]:
     raise ImportFileError(f"unknown import kind {kind!r}: customers, transactions or contacts")
 
 
-def _reporting(batches: Iterator[Parsed], source: CsvSource, summary: ImportSummary, rejects: _Rejects,
-               progress: Progress | None) -> Iterator[list[tuple[int, Any]]]:  # fmt: skip
+def _reporting(batches: Iterator[Batch], source: CsvSource, summary: ImportSummary, rejects: _Rejects,
+               progress: Progress | None) -> Iterator[Batch]:  # fmt: skip
     """Count rows, write rejects and report progress as validated batches pass by."""
-    for good, bad in batches:
-        summary.rows += len(good) + len(bad)
-        for reject in bad:
+    for batch in batches:
+        summary.rows += len(batch.good) + len(batch.bad)
+        for reject in batch.bad:
             rejects.add(reject)
         if progress:
             progress(source.bytes_read, source.size)
-        yield good
+        yield batch
     if progress:
         progress(source.size, source.size)
 
 
-def _import_customers(conn: Connection, kind: str, batches: Iterator[list[tuple[int, Any]]],
+def _import_customers(conn: Connection, kind: str, batches: Iterator[Batch],
                       rejects: _Rejects, now: datetime) -> writer.WriteCounts:  # fmt: skip
     counts = writer.WriteCounts()
     first_line: dict[str, int] = {}
-    for good in batches:
-        batch = []
-        for line, record in good:
+    for batch in batches:
+        fresh = []
+        for line, record in batch.good:
             seen = first_line.setdefault(record.external_id, line)
             if seen != line:
                 reason = f"duplicate customer_id {record.external_id!r} (first at line {seen})"
-                rejects.add(Reject(line, "customer_id", reason, {"customer_id": record.external_id}))
+                rejects.add(Reject(line, "customer_id", reason, batch.values(line)))
                 continue
-            batch.append(record)
-        counts.add(writer.write_customers(conn, batch, now))
+            fresh.append(record)
+        counts.add(writer.write_customers(conn, fresh, now))
     return counts
 
 
-def _import_keyed(conn: Connection, kind: str, batches: Iterator[list[tuple[int, Any]]],
+def _import_keyed(conn: Connection, kind: str, batches: Iterator[Batch],
                   rejects: _Rejects, now: datetime) -> writer.WriteCounts:  # fmt: skip
     """Transactions and contacts: attach the stored customer's id, or reject the row."""
     ids = writer.customer_ids(conn)
     counts = writer.WriteCounts()
     touched: set[int] = set()
-    for good in batches:
+    for batch in batches:
         keyed = []
-        for line, record in good:
+        for line, record in batch.good:
             cid = ids.get(record.external_id)
             if cid is None:
                 reason = f"unknown customer {record.external_id!r}: import customers first"
-                rejects.add(Reject(line, "customer_id", reason, {"customer_id": record.external_id}))
+                rejects.add(Reject(line, "customer_id", reason, batch.values(line)))
                 continue
             keyed.append((cid, record))
         if kind == "contacts":
