@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from workbench.config import ConfigError, Settings, describe, load_settings
 from workbench.domain.values import parse_datetime
 from workbench.importing.csvfile import ImportFileError
+from workbench.cli_stats import register, stats_app
 from workbench.talk.cli import app as scripts_app
 
 app = typer.Typer(
@@ -31,6 +32,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(scripts_app, name="scripts", help="Talk scripts: check, list, render, history.")
+app.add_typer(stats_app, name="stats", help="Statistics: how well talk scripts win customers back.")
+register(scripts_app)
 
 
 class UserError(Exception):
@@ -247,6 +250,164 @@ def customers_show(
     from workbench.cli_format import customer_detail
 
     customer_detail(detail)
+
+
+OperatorOption = Annotated[Optional[str], typer.Option("--operator", help="Operator id")]
+
+
+@app.command("queue")
+def queue_(
+    ctx: typer.Context,
+    at: AtOption = None,
+    operator: OperatorOption = None,
+    limit: Annotated[int, typer.Option(help="How many entries")] = 20,
+    explain_: Annotated[bool, typer.Option("--explain", help="Count what each calling rule holds back")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The call queue at an instant, best first, without claiming anything."""
+    from workbench.services.queue import read_queue
+    from workbench.services.scoring import ensure_scored
+
+    c = _ctx(ctx)
+    when = parse_at(c.settings, at)
+    ensure_scored(c.engine, c.settings, when)
+    if explain_:
+        from workbench.services.explain import explain
+
+        result = explain(c.engine, c.settings, when, operator)
+        if as_json:
+            emit_json(result.as_json())
+        else:
+            from workbench.cli_format import explanation
+
+            explanation(result)
+        return
+    with c.engine.connect() as conn:
+        entries = read_queue(conn, c.settings, when, operator, limit)
+    if as_json:
+        for entry in entries:
+            emit_json(entry.as_json())
+        return
+    from workbench.cli_format import queue_table
+
+    queue_table(entries)
+
+
+@app.command("claim")
+def claim_(
+    ctx: typer.Context,
+    operator: Annotated[str, typer.Option("--operator", help="Operator id")],
+    at: AtOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lease the next customer to an operator and print it (the queue's JSON shape)."""
+    from workbench.services.claim import claim
+    from workbench.services.scoring import ensure_scored
+
+    c = _ctx(ctx)
+    when = parse_at(c.settings, at)
+    ensure_scored(c.engine, c.settings, when)
+    entry = claim(c.engine, c.settings, operator, when)
+    if entry is None:
+        raise UserError("nothing to call now: run `workbench queue --explain` to see why")
+    if as_json:
+        emit_json(entry.as_json())
+        return
+    from workbench.cli_format import queue_table
+
+    queue_table([entry])
+
+
+@app.command("dispose")
+def dispose_(
+    ctx: typer.Context,
+    customer_id: Annotated[Optional[str], typer.Argument(help="The customer's external id")] = None,
+    outcome: Annotated[Optional[str], typer.Option(help="Outcome code")] = None,
+    at: AtOption = None,
+    operator: OperatorOption = None,
+    script: Annotated[Optional[str], typer.Option(help="Talk-script id used")] = None,
+    reason: Annotated[Optional[str], typer.Option(help="Dormancy reason heard")] = None,
+    amount: Annotated[Optional[int], typer.Option(help="Order amount in yen (reactivated)")] = None,
+    callback_at: Annotated[Optional[str], typer.Option("--callback-at", help="Promised callback time, ISO 8601")] = None,
+    note: Annotated[Optional[str], typer.Option(help="What the customer said")] = None,
+    file: Annotated[Optional[Path], typer.Option("--file", help="Batch of dispositions (contacts CSV)")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record how a call ended: history, do-not-call, callbacks, answer model, script statistics."""
+    from workbench.services.dispose import Disposition, DispositionError, dispose, dispose_many
+
+    c = _ctx(ctx)
+    try:
+        if file is not None:
+            if customer_id or outcome:
+                raise UserError("give either CUSTOMER_ID --outcome … or --file, not both")
+            results = dispose_many(c.engine, c.settings, _batch_dispositions(c.settings, file))
+        else:
+            if not customer_id or not outcome:
+                raise UserError("dispose needs CUSTOMER_ID and --outcome (or --file FILE.csv)")
+            zone_at = parse_at(c.settings, at)
+            results = [
+                dispose(
+                    c.engine,
+                    c.settings,
+                    Disposition(
+                        customer_id=customer_id, outcome=outcome, at=zone_at, operator=operator,
+                        script=script, reason=reason, amount=amount,
+                        callback_at=parse_at(c.settings, callback_at) if callback_at else None,
+                        note=note, source="cli",
+                    ),  # fmt: skip
+                )
+            ]
+    except DispositionError as exc:
+        raise UserError(str(exc)) from None
+    for result in results:
+        if as_json:
+            emit_json({"attempt_id": result.attempt_id, "customer_id": result.customer_id,
+                       "outcome": result.outcome, "warnings": result.warnings})  # fmt: skip
+        for warning in result.warnings:
+            typer.echo(f"warning: {result.customer_id}: {warning}", err=True)
+    if not as_json:
+        typer.echo(f"recorded {len(results)} disposition(s)")
+
+
+def _batch_dispositions(settings: Settings, path: Path) -> list[tuple[int, Any]]:
+    from zoneinfo import ZoneInfo
+
+    from workbench.importing import records
+    from workbench.importing.csvfile import CsvSource
+    from workbench.importing.records import RowError
+    from workbench.services.dispose import Disposition
+
+    zone = ZoneInfo(settings.timezone)
+    source = CsvSource(path, records.CONTACT_REQUIRED, records.CONTACT_COLUMNS)
+    batch, errors = [], []
+    for row in source.rows():
+        try:
+            if row.problem:
+                raise RowError("*", row.problem)
+            r = records.contact(row.values, zone)
+        except RowError as exc:
+            errors.append(f"{path}:{row.line}: {exc.column}: {exc.reason}")
+            continue
+        batch.append((row.line, Disposition(
+            customer_id=r.external_id, outcome=r.outcome, at=r.at, operator=r.operator, script=r.script,
+            reason=r.reason, amount=r.amount, callback_at=r.callback_at, note=r.note, channel=r.channel,
+            direction=r.direction, source="batch",
+        )))  # fmt: skip
+    if errors:
+        raise UserError("nothing recorded; fix these rows:\n" + "\n".join(errors))
+    return batch
+
+
+@app.command("rescore")
+def rescore_(ctx: typer.Context, at: AtOption = None) -> None:
+    """Refit the models and rescore every customer now."""
+    from workbench.services.scoring import rescore
+
+    c = _ctx(ctx)
+    summary = rescore(c.engine, c.settings, parse_at(c.settings, at))
+    typer.echo(f"scored {summary.customers:,} customers in {summary.seconds:.1f}s; states {summary.states}")
+    typer.echo(f"MBG/NBD: {summary.alive_model}")
 
 
 @app.command("config")

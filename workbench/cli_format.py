@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
 from rich.table import Table
 
 from workbench.services.customers import CustomerDetail, CustomerSummary
+from workbench.services.explain import Explanation
+from workbench.services.queue import QueueEntry
 
-console = Console()
+# Piped output gets a wide console so tables are not squeezed to 80 columns.
+console = Console(width=None if sys.stdout.isatty() else 200)
 
 
 def _yen(amount: int | None) -> str:
@@ -51,3 +56,28 @@ def customer_detail(detail: CustomerDetail) -> None:
     for a in detail.contacts[-20:]:
         contacts.add_row(a["at"].isoformat(), a["channel"], a["outcome"], a["operator"] or "", a["reason"] or "", a["note"] or "")
     console.print(contacts)
+
+
+def queue_table(entries: list[QueueEntry]) -> None:
+    table = Table()
+    for column in ("ID", "Name", "Score", "Value", "P(back)", "P(answer)", "Local time", "State", "Reason", "Script", "Phone"):
+        table.add_column(column, no_wrap=column != "Name", min_width=10 if column == "Name" else None)
+    for e in entries:
+        p = e.parts
+        flag = " ☎" if e.callback_due else ""
+        table.add_row(
+            e.external_id + flag, e.name, f"{e.score:,.0f}", _yen(int(p.value)), f"{p.p_come_back:.2f}",
+            "" if p.p_answer is None else f"{p.p_answer:.2f}", e.local_time.strftime("%a %H:%M"),
+            e.state, f"{e.reason} ({e.reason_source})", e.script.script_id if e.script else "-", e.phone,
+        )  # fmt: skip
+    console.print(table)
+    if not entries:
+        console.print("nothing to call now: `workbench queue --explain` shows why")
+
+
+def explanation(result: Explanation) -> None:
+    console.print(f"at {result.at.isoformat()}: {result.callable_now:,} callable of {result.in_callable_states:,} in callable states")
+    for code, count in result.held_back.most_common():
+        console.print(f"  {code:<22} {count:>10,}")
+    if result.next_callable_at:
+        console.print(f"next customer becomes callable at {result.next_callable_at.isoformat()}")

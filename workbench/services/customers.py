@@ -45,6 +45,7 @@ class CustomerSummary:
     kind: str
     company: str | None
     state: str
+    first_order_at: datetime | None
     last_order_at: datetime | None
     days_since_last_order: int | None
     n_orders: int
@@ -132,6 +133,7 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
                 kind=row.kind,
                 company=row.company,
                 state=classify(history, at, policy).value,
+                first_order_at=row.first_order_at,
                 last_order_at=row.last_order_at,
                 days_since_last_order=None if row.last_order_at is None else int((at - row.last_order_at).days),
                 n_orders=row.n_orders or 0,

@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine
 
 from workbench.config import Settings
 from workbench.importing import records, writer
+from workbench.services import scoring
 from workbench.importing.csvfile import CsvSource, ImportFileError, load_mapping
 from workbench.importing.pipeline import Batch, ParseJob, Reject, validated
 
@@ -107,6 +108,8 @@ def import_file(
             step = {"customers": _import_customers, "transactions": _import_keyed, "contacts": _import_keyed}[kind]
             batches = _reporting(validated(source, job, BATCH, workers), source, summary, rejects, progress)
             _apply(summary, step(conn, kind, batches, rejects, now))
+            if summary.inserted or summary.updated:
+                scoring.invalidate(conn)
         ok = True
     finally:
         gc.set_threshold(*gc_thresholds)

@@ -133,6 +133,70 @@ class CustomerMetrics(SQLModel, table=True):
     main_category: str | None = Field(default=None, max_length=100)
 
 
+
+
+
+class Lease(SQLModel, table=True):
+    """A claimed customer: one operator at a time, until disposition or expiry."""
+
+    __tablename__ = "leases"
+
+    customer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    )
+    operator: str = Field(max_length=64)
+    claimed_at: datetime = Field(sa_column=_utc(nullable=False))
+    expires_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    score_json: str | None = None
+
+
+class Callback(SQLModel, table=True):
+    """A call the customer asked for; done when any later call attempt reaches them."""
+
+    __tablename__ = "callbacks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=_fk("customers.id"))
+    due_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    operator: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
+    done_at: datetime | None = Field(default=None, sa_column=_utc())
+
+
+class QueueScore(SQLModel, table=True):
+    """The time-independent part of each customer's score, written by the scoring run."""
+
+    __tablename__ = "queue_scores"
+    __table_args__ = (Index("ix_queue_scores_base", "base_score"),)
+
+    customer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    )
+    base_score: float
+    state: str = Field(max_length=10)
+    segment: str = Field(max_length=10)
+    value: float
+    p_alive: float
+    expected_orders: float
+    p_come_back: float
+    season: float
+    deadline: bool = False
+    reason: str = Field(max_length=40)
+    reason_source: str = Field(max_length=10)
+    permanent_block: str | None = Field(default=None, max_length=20)
+    scored_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class ModelState(SQLModel, table=True):
+    """Fitted model parameters (BG/NBD, season indices, answer priors) as JSON."""
+
+    __tablename__ = "model_state"
+
+    key: str = Field(primary_key=True, max_length=40)
+    value: str
+    fitted_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
 __all__ = [
     "ContactAttempt",
     "Customer",
@@ -141,4 +205,8 @@ __all__ = [
     "Operator",
     "Phone",
     "Purchase",
+    "Lease",
+    "Callback",
+    "QueueScore",
+    "ModelState",
 ]

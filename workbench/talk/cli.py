@@ -115,6 +115,7 @@ def _print_section(section: RenderedSection) -> None:
 
 @app.command("render")
 def render(
+    ctx: typer.Context,
     script_id: Annotated[str, typer.Argument(metavar="ID")],
     demo: Annotated[DemoKind, typer.Option("--demo", help="デモ顧客 b2c / b2b")] = DemoKind.B2C,
     language: Annotated[Language, typer.Option("--language")] = Language.JA,
@@ -122,8 +123,23 @@ def render(
         bool, typer.Option("--no-offer", help="オファーなしで表示 / without offer")
     ] = False,
     root: RootOption = None,
+    customer: Annotated[str | None, typer.Option(
+        "--customer", help="データベースのお客様 ID で表示 / render for a database customer")] = None,
+    operator: Annotated[str | None, typer.Option(
+        "--operator", help="担当者コード（--customer 用）/ operator code")] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="基準日時 ISO 8601（--customer 用）/ instant")] = None,
 ) -> None:
-    """デモ顧客でスクリプトを表示します / render a script for a demo customer."""
+    """デモ顧客またはお客様でスクリプトを表示します / render a script for a demo or real customer."""
+    if customer is not None:
+        from workbench.cli_stats import render_for_customer
+
+        # An explicit --language wins; otherwise the configured language applies.
+        source = ctx.get_parameter_source("language")
+        given = source is not None and source.name != "DEFAULT"
+        render_for_customer(ctx, script_id, customer, operator, at, root=root,
+                            language=language.value if given else None)
+        return
     library = ScriptLibrary(root or default_root(), language.value)
     script = library.get(script_id)
     if script is None:

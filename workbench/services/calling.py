@@ -1,0 +1,142 @@
+"""Loading what the calling rules need, for a set of customers, from the database.
+
+Queue, claim, disposition and `queue --explain` all come through here and then
+through `workbench.domain.calling_rules.evaluate`: one path for every rule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import Connection, and_, or_, select
+
+from workbench.config import WEEKDAYS, Settings, parse_window
+from workbench.domain.calling_rules import (
+    CallAttempt,
+    CallingPolicy,
+    CustomerContact,
+    PendingCallback,
+    PhoneNumber,
+)
+from workbench.domain.codes import REFUSAL_OUTCOMES
+from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Phone
+
+phones = Phone.__table__
+attempts = ContactAttempt.__table__
+dnc = DoNotCall.__table__
+callbacks = Callback.__table__
+customers = Customer.__table__
+
+# Attempts older than this cannot affect gaps or daily/weekly caps.
+RULE_LOOKBACK = timedelta(days=8)
+CHUNK = 2000
+
+
+def calling_policy(settings: Settings) -> CallingPolicy:
+    c = settings.calling
+    windows: dict[int, tuple[time, time] | None] = {}
+    for index, day in enumerate(WEEKDAYS):
+        parsed = parse_window(c.windows.get(day, ""), f"calling.windows.{day}")
+        windows[index] = None if parsed is None else (_time(parsed[0]), _time(parsed[1]))
+    return CallingPolicy(
+        windows=windows,
+        holiday_country=c.holidays or None,
+        default_zone=settings.timezone,
+        retry_gaps={
+            "no_answer": timedelta(minutes=c.no_answer_gap_minutes),
+            "busy": timedelta(minutes=c.busy_gap_minutes),
+            "voicemail": timedelta(minutes=c.voicemail_gap_minutes),
+        },
+        daily_cap=c.max_per_day or None,
+        weekly_cap=c.max_per_week or None,
+        campaign_cap=c.max_per_campaign or None,
+    )
+
+
+def _time(minutes: int) -> time:
+    return time.max if minutes >= 24 * 60 else time(minutes // 60, minutes % 60)
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
+
+
+def load_contacts(conn: Connection, customer_ids: Sequence[int], at: datetime) -> dict[int, CustomerContact]:
+    """The calling-rule inputs of each customer, as of `at`."""
+    result: dict[int, CustomerContact] = {}
+    for chunk in _chunks(list(customer_ids)):
+        result.update(_load_chunk(conn, chunk, at))
+    return result
+
+
+def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, CustomerContact]:
+    numbers = defaultdict(list)
+    phone_rows = conn.execute(
+        select(phones.c.customer_id, phones.c.e164, phones.c.time_zones, phones.c.retired_at)
+        .where(phones.c.customer_id.in_(ids))
+        .order_by(phones.c.customer_id, phones.c.position)
+    ).all()
+    e164s = [r.e164 for r in phone_rows]
+    blocked_numbers = set(
+        conn.execute(select(dnc.c.e164).where(and_(dnc.c.e164.in_(e164s), dnc.c.customer_id.is_(None)))).scalars()
+    ) if e164s else set()  # fmt: skip
+    blocked_pairs = set(
+        conn.execute(
+            select(dnc.c.customer_id, dnc.c.e164).where(and_(dnc.c.customer_id.in_(ids), dnc.c.e164.is_not(None)))
+        ).all()
+    )
+    for r in phone_rows:
+        retired = r.retired_at is not None and r.retired_at <= at
+        blocked = r.e164 in blocked_numbers or (r.customer_id, r.e164) in blocked_pairs
+        zones = tuple(z for z in (r.time_zones or "").split(",") if z)
+        numbers[r.customer_id].append(PhoneNumber(r.e164, zones, retired=retired, do_not_call=blocked))
+
+    customer_dnc = set(
+        conn.execute(select(dnc.c.customer_id).where(and_(dnc.c.customer_id.in_(ids), dnc.c.e164.is_(None)))).scalars()
+    )
+    opted_out = set(
+        conn.execute(select(customers.c.id).where(and_(customers.c.id.in_(ids), customers.c.call_opt_out.is_(True)))).scalars()
+    )
+    refused = set(
+        conn.execute(
+            select(attempts.c.customer_id).where(
+                and_(attempts.c.customer_id.in_(ids), attempts.c.outcome.in_(REFUSAL_OUTCOMES), attempts.c.at <= at)
+            )
+        ).scalars()
+    )
+    recent = defaultdict(list)
+    for r in conn.execute(
+        select(attempts.c.customer_id, attempts.c.at, attempts.c.outcome, attempts.c.phone_e164)
+        .where(
+            and_(
+                attempts.c.customer_id.in_(ids),
+                attempts.c.channel == "call",
+                attempts.c.direction == "outbound",
+                or_(attempts.c.at > at - RULE_LOOKBACK, attempts.c.outcome == "wrong_number"),
+                attempts.c.at <= at,
+            )
+        )
+        .order_by(attempts.c.at)
+    ):
+        recent[r.customer_id].append(CallAttempt(r.at, r.outcome, r.phone_e164))
+    pending = {}
+    for r in conn.execute(
+        select(callbacks.c.customer_id, callbacks.c.due_at, callbacks.c.operator)
+        .where(and_(callbacks.c.customer_id.in_(ids), callbacks.c.done_at.is_(None)))
+        .order_by(callbacks.c.due_at)
+    ):
+        pending.setdefault(r.customer_id, PendingCallback(r.due_at, r.operator))
+    return {
+        cid: CustomerContact(
+            numbers=tuple(numbers.get(cid, ())),
+            attempts=tuple(recent.get(cid, ())),
+            callback=pending.get(cid),
+            do_not_call=cid in customer_dnc,
+            refused=cid in refused,
+            opted_out=cid in opted_out,
+        )
+        for cid in ids
+    }

@@ -1,0 +1,224 @@
+"""Applying a disposition: the one path from the operator form, `workbench dispose` and batches.
+
+Everything a call's outcome changes is written in one transaction: the attempt
+(with script id and version, which the statistics read), do-not-call entries,
+a retired number, the callback, the customer's heard reason in the queue, and
+the lease's release.  The calling rules are checked here too: a call recorded
+without the operator's lease must have been allowed at that instant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Engine, and_, insert, select, update
+
+from workbench.config import Settings
+from workbench.domain import codes
+from workbench.domain.calling_rules import evaluate, window_check
+from workbench.services.calling import calling_policy, load_contacts
+from workbench.services.claim import release
+from workbench.services.talk_choice import forget_counts, library_for
+from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Lease, Phone, QueueScore
+
+attempts = ContactAttempt.__table__
+customers = Customer.__table__
+callbacks = Callback.__table__
+dnc = DoNotCall.__table__
+phones = Phone.__table__
+leases = Lease.__table__
+scores = QueueScore.__table__
+
+
+CALLBACK_WINDOW = timedelta(minutes=5)
+
+
+class DispositionError(ValueError):
+    """A disposition that cannot be applied; `field` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Disposition:
+    customer_id: str
+    outcome: str
+    at: datetime
+    operator: str | None = None
+    script: str | None = None
+    script_version: str | None = None
+    reason: str | None = None
+    amount: int | None = None
+    callback_at: datetime | None = None
+    note: str | None = None
+    channel: str = "call"
+    direction: str = "outbound"
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    source: str = "cli"
+
+
+@dataclass(frozen=True)
+class DispositionResult:
+    attempt_id: int
+    customer_id: str
+    outcome: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def dispose(engine: Engine, settings: Settings, disposition: Disposition) -> DispositionResult:
+    with engine.begin() as conn:
+        result = apply(conn, settings, disposition)
+    forget_counts()
+    return result
+
+
+def dispose_many(engine: Engine, settings: Settings, batch: list[tuple[int, Disposition]]) -> list[DispositionResult]:
+    """All or nothing: every row is checked and applied in one transaction; errors carry the line."""
+    results, errors = [], []
+    with engine.begin() as conn:
+        for line, disposition in batch:
+            try:
+                results.append(apply(conn, settings, disposition))
+            except DispositionError as exc:
+                errors.append(f"line {line}: {exc}")
+        if errors:
+            raise DispositionError("file", "; ".join(errors[:20]) + (f" (+{len(errors) - 20} more)" if len(errors) > 20 else ""))
+    forget_counts()
+    return results
+
+
+def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionResult:
+    """Validate and apply one disposition inside the caller's transaction."""
+    _validate_codes(d)
+    cid = conn.execute(select(customers.c.id).where(customers.c.external_id == d.customer_id)).scalar_one_or_none()
+    if cid is None:
+        raise DispositionError("customer_id", f"unknown customer {d.customer_id!r}")
+    warnings: list[str] = []
+    number = _check_rules(conn, settings, cid, d) if _is_outbound_call(d) else None
+    if d.outcome == "callback":
+        warnings += _check_callback(conn, settings, cid, d)
+    version = d.script_version or _script_version(settings, d.script)
+    attempt_id = conn.execute(
+        insert(attempts)
+        .values(
+            customer_id=cid, channel=d.channel, direction=d.direction, at=d.at, operator=d.operator,
+            outcome=d.outcome, script_id=d.script, script_version=version, reason=d.reason,
+            amount=d.amount, callback_at=d.callback_at, note=d.note, phone_e164=number,
+            started_at=d.started_at, ended_at=d.ended_at, source=d.source,
+        )  # fmt: skip
+        .returning(attempts.c.id)
+    ).scalar_one()
+    _effects(conn, cid, d, number)
+    return DispositionResult(attempt_id, d.customer_id, d.outcome, warnings)
+
+
+def _is_outbound_call(d: Disposition) -> bool:
+    return d.channel == codes.Channel.CALL and d.direction == codes.Direction.OUTBOUND
+
+
+def _validate_codes(d: Disposition) -> None:
+    if d.at.tzinfo is None:
+        raise DispositionError("at", "needs a time zone")
+    if d.direction == codes.Direction.INBOUND:
+        allowed: tuple[str, ...] = codes.INBOUND_OUTCOMES
+    elif d.channel == codes.Channel.EMAIL:
+        allowed = codes.EMAIL_EVENTS
+    else:
+        allowed = codes.CALL_OUTCOMES
+    if d.outcome not in allowed:
+        raise DispositionError("outcome", f"{d.outcome!r} is not one of {', '.join(allowed)}")
+    if d.reason is not None and d.reason not in codes.REASON_SET:
+        raise DispositionError("reason", f"unknown dormancy reason {d.reason!r} (known: {', '.join(codes.REASONS)})")
+    if d.amount is not None:
+        if d.outcome != "reactivated":
+            raise DispositionError("amount", "an order amount goes only with the outcome reactivated")
+        if d.amount < 0:
+            raise DispositionError("amount", "must not be negative")
+    if d.outcome == "callback":
+        if d.callback_at is None:
+            raise DispositionError("callback_at", "a callback needs the promised date and time")
+        if d.callback_at.tzinfo is None:
+            raise DispositionError("callback_at", "needs a time zone")
+        if d.callback_at <= d.at:
+            raise DispositionError("callback_at", "must be after the call")
+    elif d.callback_at is not None:
+        raise DispositionError("callback_at", "a callback time goes only with the outcome callback")
+
+
+def _check_rules(conn: Connection, settings: Settings, cid: int, d: Disposition) -> str | None:
+    """The number that was dialled; refuses a call the rules did not allow (unless leased)."""
+    contact = load_contacts(conn, [cid], d.at)[cid]
+    lease = conn.execute(
+        select(leases.c.operator, leases.c.claimed_at).where(and_(leases.c.customer_id == cid, leases.c.expires_at > d.at))
+    ).first()
+    if lease is not None and lease.operator != d.operator:
+        raise DispositionError("operator", f"customer {d.customer_id} is leased to operator {lease.operator}")
+    # With a lease the rules were checked at claim time; the call happened within the lease.
+    check_at = lease.claimed_at if lease is not None else d.at
+    verdict = evaluate(load_contacts(conn, [cid], check_at)[cid] if lease is not None else contact,
+                       check_at, calling_policy(settings), operator=d.operator)  # fmt: skip
+    if not verdict.callable:
+        raise DispositionError(
+            "at", f"the calling rules did not allow a call to {d.customer_id} at {d.at.isoformat()}: {verdict.code}"
+        )
+    return verdict.number
+
+
+def _check_callback(conn: Connection, settings: Settings, cid: int, d: Disposition) -> list[str]:
+    assert d.callback_at is not None
+    contact = load_contacts(conn, [cid], d.at)[cid]
+    zones = next((n.zones for n in contact.numbers if not n.retired), ())
+    if not window_check(d.callback_at, zones, calling_policy(settings)):
+        return [f"callback_at {d.callback_at.isoformat()} is outside the customer's calling window"]
+    return []
+
+
+def _script_version(settings: Settings, script_id: str | None) -> str | None:
+    if script_id is None:
+        return None
+    script = library_for(settings).get(script_id)
+    return script.version if script is not None else None
+
+
+def _effects(conn: Connection, cid: int, d: Disposition, number: str | None) -> None:
+    if d.outcome == "do_not_call":
+        _add_dnc(conn, cid, None, d)
+        if number:
+            _add_dnc(conn, cid, number, d)
+    if d.outcome == "wrong_number" and number:
+        conn.execute(update(phones).where(and_(phones.c.customer_id == cid, phones.c.e164 == number)).values(retired_at=d.at))
+    if d.outcome == "unsubscribed":
+        conn.execute(update(customers).where(customers.c.id == cid).values(email_opt_out=True))
+    if _is_outbound_call(d):
+        # Any call from the callback's slot on keeps the promise; a new one may follow.
+        slot_open = d.at + CALLBACK_WINDOW
+        conn.execute(
+            update(callbacks)
+            .where(and_(callbacks.c.customer_id == cid, callbacks.c.done_at.is_(None), callbacks.c.due_at <= slot_open))
+            .values(done_at=d.at)
+        )
+        release(conn, cid)
+    if d.outcome == "callback":
+        conn.execute(insert(callbacks).values(customer_id=cid, due_at=d.callback_at, operator=d.operator, created_at=d.at))
+    _update_score(conn, cid, d)
+
+
+def _add_dnc(conn: Connection, cid: int, number: str | None, d: Disposition) -> None:
+    match = dnc.c.e164.is_(None) if number is None else dnc.c.e164 == number
+    exists = conn.execute(select(dnc.c.id).where(and_(dnc.c.customer_id == cid, match))).first()
+    if exists is None:
+        conn.execute(insert(dnc).values(customer_id=cid, e164=number, source="disposition", reason=d.note, created_at=d.at))
+
+
+def _update_score(conn: Connection, cid: int, d: Disposition) -> None:
+    values: dict[str, object] = {}
+    if d.reason:
+        values.update(reason=d.reason, reason_source="heard")
+    if d.outcome in codes.REFUSAL_OUTCOMES:
+        values["permanent_block"] = "do_not_call" if d.outcome == "do_not_call" else "refused"
+    if values:
+        conn.execute(update(scores).where(scores.c.customer_id == cid).values(**values))

@@ -1,0 +1,235 @@
+"""Reading the call queue: candidates by stored score, the calling rules, P(answer now).
+
+The scoring run stores each customer's time-independent score; here the best
+candidates are checked against every calling rule at `at` and re-ranked by the
+hour-of-week answer model.  Due callbacks come first.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, and_, exists, select
+
+from workbench.config import Settings
+from workbench.domain.answer_model import AnswerCounts, AnswerModel, best_windows, describe_windows, hour_of_week
+from workbench.domain.calling_rules import CustomerContact, Verdict, evaluate
+from workbench.domain.codes import CONTACTED_OUTCOMES
+from workbench.domain.scoring import ScoreParts
+from workbench.services.calling import calling_policy, load_contacts
+from workbench.services.scoring import answer_model_from_json, load_state
+from workbench.services.talk_choice import ScriptPick, pick_script
+from workbench.store.models import Callback, ContactAttempt, Customer, Lease, QueueScore
+
+scores = QueueScore.__table__
+leases = Lease.__table__
+callbacks = Callback.__table__
+attempts = ContactAttempt.__table__
+customers = Customer.__table__
+
+PAGE = 200
+MAX_PAGES = 50
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    customer_id: int
+    external_id: str
+    name: str
+    kind: str
+    parts: ScoreParts
+    phone: str
+    local_time: datetime
+    state: str
+    reason: str
+    reason_source: str
+    script: ScriptPick | None
+    callback_due: bool = False
+    callback_overdue: bool = False
+    callback_at: datetime | None = None
+    callback_owner: str | None = None
+    windows: str = ""
+
+    @property
+    def score(self) -> float:
+        return self.parts.score
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "customer_id": self.external_id,
+            "score": round(self.score, 6),
+            "components": self.parts.as_json(),
+            "phone": self.phone,
+            "local_time": self.local_time.isoformat(),
+            "state": self.state,
+            "reason": self.reason,
+            "reason_source": self.reason_source,
+            "script": self.script.script_id if self.script else None,
+            "script_version": self.script.version if self.script else None,
+            "channel": "call",
+            "name": self.name,
+            "callback_due": self.callback_due,
+            "callback_at": self.callback_at.isoformat() if self.callback_at else None,
+            "answers_best": self.windows,
+        }
+
+
+def eligible_states(settings: Settings) -> tuple[str, ...]:
+    return ("dormant", "at_risk", "churned") if settings.calling.include_churned else ("dormant", "at_risk")
+
+
+def active_leases(conn: Connection, at: datetime) -> dict[int, str]:
+    return dict(conn.execute(select(leases.c.customer_id, leases.c.operator).where(leases.c.expires_at > at)).all())
+
+
+def read_queue(
+    conn: Connection,
+    settings: Settings,
+    at: datetime,
+    operator: str | None,
+    limit: int,
+    rng: random.Random | None = None,
+    exclude: set[int] | None = None,
+) -> list[QueueEntry]:
+    """The best `limit` customers this operator may call at `at`, best first, nothing claimed."""
+    policy = calling_policy(settings)
+    leased = active_leases(conn, at)
+    skip = set(exclude or ()) | {cid for cid, owner in leased.items() if owner != operator}
+    callable_: list[tuple[int, Verdict, CustomerContact]] = []
+    due_ids = _due_callbacks(conn, at, policy.callback_window)
+    seen: set[int] = set()
+    for page in _candidate_pages(conn, settings, due_ids, min(PAGE, limit * 4 + 16), at, operator):
+        ids = [cid for cid in page if cid not in skip and cid not in seen]
+        seen.update(ids)
+        contacts = load_contacts(conn, ids, at)
+        for cid in ids:
+            verdict = evaluate(contacts[cid], at, policy, operator=operator)
+            if verdict.callable:
+                callable_.append((cid, verdict, contacts[cid]))
+        if len(callable_) >= limit * 3 + 10:
+            break
+    return _entries(conn, settings, at, callable_, rng or random.Random(), limit)
+
+
+def _due_callbacks(conn: Connection, at: datetime, window: timedelta) -> list[int]:
+    return list(
+        conn.execute(
+            select(callbacks.c.customer_id)
+            .where(and_(callbacks.c.done_at.is_(None), callbacks.c.due_at <= at + window))
+            .order_by(callbacks.c.due_at)
+        ).scalars()
+    )
+
+
+def _candidate_pages(conn: Connection, settings: Settings, first: list[int], page_size: int,
+                     at: datetime, operator: str | None):  # type: ignore[no-untyped-def]  # fmt: skip
+    if first:
+        yield first
+    states = eligible_states(settings)
+    taken = exists().where(
+        and_(leases.c.customer_id == scores.c.customer_id, leases.c.expires_at > at, leases.c.operator != (operator or ""))
+    )
+    last: float | None = None
+    for _ in range(MAX_PAGES):
+        stmt = select(scores.c.customer_id, scores.c.base_score).where(
+            and_(scores.c.state.in_(states), scores.c.permanent_block.is_(None), ~taken)
+        )
+        if last is not None:
+            stmt = stmt.where(scores.c.base_score <= last)
+        rows = conn.execute(stmt.order_by(scores.c.base_score.desc(), scores.c.customer_id).limit(page_size)).all()
+        if not rows:
+            return
+        yield [r.customer_id for r in rows]
+        if len(rows) < page_size:
+            return
+        last = rows[-1].base_score
+
+
+def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tuple[int, Verdict, CustomerContact]],
+             rng: random.Random, limit: int) -> list[QueueEntry]:  # fmt: skip
+    """Score every callable candidate with P(answer now); build full entries for the best."""
+    if not found:
+        return []
+    ids = [cid for cid, _, _ in found]
+    stored = {r.customer_id: r for r in conn.execute(select(scores).where(scores.c.customer_id.in_(ids)))}
+    people = {r.id: r for r in conn.execute(select(customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind).where(customers.c.id.in_(ids)))}
+    model = _answer_model(conn)
+    history = _answer_history(conn, ids, settings)
+    ranked = []
+    for cid, verdict, contact in found:
+        zone = _zone(contact, verdict, settings)
+        probs = model.probabilities(history.get(cid, AnswerCounts.empty()), people[cid].kind) if model else None
+        p_answer = float(probs[hour_of_week(at, zone)]) if probs is not None else None
+        parts = _parts(stored.get(cid), p_answer)
+        ranked.append((not verdict.callback_due, contact.callback.due if contact.callback else at, -parts.score, cid, verdict, contact, zone, probs, parts))
+    ranked.sort(key=lambda r: r[:4])
+    out = []
+    for _, _, _, cid, verdict, contact, zone, probs, parts in ranked[:limit]:
+        row, person = stored.get(cid), people[cid]
+        reason = row.reason if row else "unknown"
+        out.append(
+            QueueEntry(
+                customer_id=cid,
+                external_id=person.external_id,
+                name=person.name,
+                kind=person.kind,
+                parts=parts,
+                phone=verdict.number or (contact.numbers[0].e164 if contact.numbers else ""),
+                local_time=at.astimezone(zone),
+                state=row.state if row else "unknown",
+                reason=reason,
+                reason_source=row.reason_source if row else "guessed",
+                script=pick_script(conn, settings, reason, person.kind, rng),
+                callback_due=verdict.callback_due,
+                callback_overdue=verdict.callback_overdue,
+                callback_at=contact.callback.due if contact.callback else None,
+                callback_owner=contact.callback.owner if contact.callback else None,
+                windows=describe_windows(best_windows(probs, n=2), settings.language) if probs is not None else "",  # type: ignore[arg-type]
+            )
+        )
+    return out
+
+
+def _zone(contact: CustomerContact, verdict: Verdict, settings: Settings) -> ZoneInfo:
+    for number in contact.numbers:
+        if number.e164 == verdict.number and len(number.zones) == 1:
+            return ZoneInfo(number.zones[0])
+    return ZoneInfo(settings.timezone)
+
+
+def _parts(row, p_answer: float | None) -> ScoreParts:  # type: ignore[no-untyped-def]
+    if row is None:
+        return ScoreParts(0.0, 0.0, 0.0, 0.0, 0.0, False, 0.0, p_answer)
+    return ScoreParts(
+        value=row.value,
+        p_alive=row.p_alive,
+        expected_orders=row.expected_orders,
+        p_come_back=row.p_come_back,
+        season=row.season,
+        deadline=bool(row.deadline),
+        base=row.base_score,
+        p_answer=p_answer,
+    )
+
+
+def _answer_model(conn: Connection) -> AnswerModel | None:
+    data = load_state(conn, "answer_model")
+    return None if data is None else answer_model_from_json(data)
+
+
+def _answer_history(conn: Connection, ids: list[int], settings: Settings) -> dict[int, AnswerCounts]:
+    zone = ZoneInfo(settings.timezone)
+    tallies: dict[int, tuple[list[int], list[int]]] = {}
+    for cid, at, outcome in conn.execute(
+        select(attempts.c.customer_id, attempts.c.at, attempts.c.outcome).where(
+            and_(attempts.c.customer_id.in_(ids), attempts.c.channel == "call", attempts.c.direction == "outbound")
+        )
+    ):
+        tries, answers = tallies.setdefault(cid, ([0] * 168, [0] * 168))
+        how = hour_of_week(at, zone)
+        tries[how] += 1
+        answers[how] += outcome in CONTACTED_OUTCOMES
+    return {cid: AnswerCounts(t, a) for cid, (t, a) in tallies.items()}
