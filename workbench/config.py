@@ -142,6 +142,9 @@ def _build(cls: type, raw: dict[str, Any], env: Mapping[str, str], source: str, 
             values[f.name] = _coerce(env[env_name], hint, origins[f.name])
         elif f.name in raw:
             values[f.name] = _coerce(raw[f.name], hint, origins[f.name])
+        if f.name == "windows" and f.name in values:
+            # Naming one weekday changes that day; the others keep their default window.
+            values[f.name] = {**f.default_factory(), **values[f.name]}  # type: ignore[misc]
     settings = cls(**values)
     _validate(settings, origins)
     return settings

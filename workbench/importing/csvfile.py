@@ -8,6 +8,7 @@ if a later byte contradicts the choice.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import tomllib
@@ -34,13 +35,29 @@ def detect_encoding(path: Path) -> str:
     head = path.open("rb").read(SNIFF_BYTES)
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
-    for candidate in ("utf-8", "cp932"):
-        try:
-            _decode_prefix(head, candidate)
-            return candidate
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(f"{path}: neither UTF-8 nor Shift_JIS (CP932); pass --encoding")
+    try:
+        _decode_prefix(head, "utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if _mostly_utf8(head):
+        raise ImportFileError(
+            f"{path}:{_first_bad_line(path, 'utf-8')}: looks like UTF-8 but has bytes that are not; "
+            "fix the file or pass --encoding"
+        )
+    try:
+        _decode_prefix(head, "cp932")
+        return "cp932"
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path}: neither UTF-8 nor Shift_JIS (CP932); pass --encoding") from None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    """Valid multi-byte UTF-8 text with a stray bad byte must not be read as Shift_JIS."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    wide = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return wide >= 4 and bad * 20 <= wide
 
 
 def _decode_prefix(data: bytes, encoding: str) -> None:
@@ -80,7 +97,13 @@ class CsvSource:
         if not path.is_file():
             raise ImportFileError(f"{path}: file not found")
         self.path = path
-        self.encoding = ENCODING_ALIASES.get((encoding or "").lower(), encoding) or detect_encoding(path)
+        if encoding:
+            encoding = ENCODING_ALIASES.get(encoding.lower(), encoding)
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise ImportFileError(f"{path}: unknown encoding {encoding!r} (try utf-8, utf-8-sig or cp932)") from None
+        self.encoding = encoding or detect_encoding(path)
         self.size = path.stat().st_size
         self._required = required
         self._known = set(required) | set(optional)

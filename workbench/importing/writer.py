@@ -102,6 +102,8 @@ def _write_phones(conn: Connection, batch: Sequence[CustomerRecord], id_of: dict
     }
     inserts, updates, deletes = [], [], []
     touched: set[int] = set()
+    # A retired (wrong) number stays retired wherever it moves among the customer's phones.
+    retired_numbers = {(r.customer_id, r.e164): r.retired_at for r in stored.values() if r.retired_at is not None}
     for record in batch:
         cid = id_of[record.external_id]
         for position in (1, 2):
@@ -113,12 +115,11 @@ def _write_phones(conn: Connection, batch: Sequence[CustomerRecord], id_of: dict
                 continue
             raw, e164, number_type, zones = record.phones[position - 1]
             values = {"e164": e164, "number_type": number_type, "time_zones": ",".join(zones), "raw": raw}
+            retired = retired_numbers.get((cid, e164))
             if old is None:
-                inserts.append({"customer_id": cid, "position": position, **values})
+                inserts.append({"customer_id": cid, "position": position, **values, "retired_at": retired})
                 touched.add(cid)
-            elif any(getattr(old, k) != v for k, v in values.items()):
-                # A different number is a new number: its retirement does not carry over.
-                retired = old.retired_at if old.e164 == e164 else None
+            elif any(getattr(old, k) != v for k, v in values.items()) or old.retired_at != retired:
                 updates.append({"b_id": old.id, **values, "retired_at": retired})
                 touched.add(cid)
     if inserts:
