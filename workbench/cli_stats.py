@@ -66,7 +66,7 @@ def _library(c: Context, root: Path | None, language: str | None = None) -> Scri
 
     if root is None:
         # Same precedence as `scripts check/list` when their variable is set, else the setting.
-        env = "WORKBENCH_TALKSCRIPTS" in os.environ
+        env = "WORKBENCH_TALKSCRIPTS_DIR" in os.environ
         root = default_root() if env else Path(c.settings.talkscripts_dir)
     return ScriptLibrary(root, language or c.settings.language)
 

@@ -1,6 +1,6 @@
 """``workbench scripts``: check, list and preview talk scripts (mounted by the main CLI).
 
-Output is Japanese unless ``WORKBENCH_LANG=en``.
+Output is Japanese unless ``WORKBENCH_LANGUAGE=en``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Interface text for the talk-script tools: Japanese first, English as a setting.
 
-The language comes from the ``WORKBENCH_LANG`` environment variable (``ja`` or ``en``,
+The language comes from the ``WORKBENCH_LANGUAGE`` environment variable (``ja`` or ``en``,
 default ``ja``) unless a caller passes one explicitly.
 """
 
@@ -185,7 +185,7 @@ REASON_LABELS: dict[str, tuple[str, str]] = {
 
 
 def ui_language(language: str | None = None) -> str:
-    lang = language or os.environ.get("WORKBENCH_LANG", "ja")
+    lang = language or os.environ.get("WORKBENCH_LANGUAGE", "ja")
     return lang if lang in UI_LANGUAGES else "ja"
 
 
@@ -196,7 +196,7 @@ def translate(text_id: str, language: str | None, values: Mapping[str, object]) 
 
 
 def msg(text_id: str, **values: object) -> str:
-    """A message in the interface language (``WORKBENCH_LANG``)."""
+    """A message in the interface language (``WORKBENCH_LANGUAGE``)."""
     return translate(text_id, None, values)
 
 

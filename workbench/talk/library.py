@@ -125,5 +125,5 @@ class ScriptLibrary:
 
 
 def default_root() -> Path:
-    """``$WORKBENCH_TALKSCRIPTS`` or ``./talkscripts``."""
-    return Path(os.environ.get("WORKBENCH_TALKSCRIPTS", "talkscripts"))
+    """``$WORKBENCH_TALKSCRIPTS_DIR`` or ``./talkscripts``."""
+    return Path(os.environ.get("WORKBENCH_TALKSCRIPTS_DIR", "talkscripts"))

@@ -17,7 +17,7 @@ runner = CliRunner()
 
 def test_check_default_path_is_ok(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
-    monkeypatch.setenv("WORKBENCH_LANG", "ja")
+    monkeypatch.setenv("WORKBENCH_LANGUAGE", "ja")
     result = runner.invoke(app, ["check"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("OK: 30 本")

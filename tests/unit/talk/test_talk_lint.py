@@ -79,10 +79,10 @@ def test_language_must_match_folder(tmp_path: Path) -> None:
 
 
 def test_messages_follow_the_ui_language(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WORKBENCH_LANG", "en")
+    monkeypatch.setenv("WORKBENCH_LANGUAGE", "en")
     [issue] = check_paths([BAD / "bad_branch.md"])
     assert issue.message == "branch target section proposal does not exist"
-    monkeypatch.setenv("WORKBENCH_LANG", "ja")
+    monkeypatch.setenv("WORKBENCH_LANGUAGE", "ja")
     [issue] = check_paths([BAD / "bad_branch.md"])
     assert "分岐先" in issue.message
 
