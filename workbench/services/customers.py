@@ -169,11 +169,59 @@ class CustomerDetail:
     do_not_call: list[dict[str, object]]
 
 
-def show_customer(engine: Engine, settings: Settings, external_id: str, at: datetime) -> CustomerDetail:
-    summary = next((c for c in classify_all(engine, settings, at) if c.external_id == external_id), None)
-    if summary is None:
+def _rank_score(conn: Connection, column, value) -> int | None:  # type: ignore[no-untyped-def]
+    """The quintile `quintiles()` would give `value` among all buyers, by counting, not loading."""
+    if value is None:
+        return None
+    buyers = metrics.c.last_order_at.is_not(None)
+    n = conn.execute(select(func.count()).where(buyers)).scalar_one()
+    below = conn.execute(select(func.count()).where(and_(buyers, column < value))).scalar_one()
+    equal = conn.execute(select(func.count()).where(and_(buyers, column == value))).scalar_one()
+    mean_rank = below + (equal - 1) / 2
+    return int(min(5, max(1, mean_rank * 5 // n + 1)))
+
+
+def summarise_one(conn: Connection, settings: Settings, external_id: str, at: datetime) -> CustomerSummary:
+    """One customer's summary without classifying the whole base."""
+    row = conn.execute(
+        select(
+            customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind, customers.c.company,
+            customers.c.call_opt_out, metrics.c.first_order_at, metrics.c.last_order_at, metrics.c.n_orders,
+            metrics.c.monetary, metrics.c.main_category,
+        )  # fmt: skip
+        .select_from(customers.outerjoin(metrics, metrics.c.customer_id == customers.c.id))
+        .where(customers.c.external_id == external_id)
+    ).first()
+    if row is None:
         raise UnknownCustomer(f"unknown customer {external_id!r}")
+    complaint = conn.execute(
+        select(func.max(attempts.c.at)).where(and_(attempts.c.customer_id == row.id, attempts.c.outcome.in_(("complaint", "do_not_call"))))
+    ).scalar_one_or_none()
+    blocked = row.call_opt_out or conn.execute(
+        select(func.count()).where(and_(dnc.c.customer_id == row.id))
+    ).scalar_one() > 0
+    history = PurchaseHistory(
+        kind=row.kind, n_orders=row.n_orders or 0, first_order_at=row.first_order_at,
+        last_order_at=row.last_order_at, main_category=row.main_category,
+        last_complaint_at=complaint, do_not_contact=blocked,
+    )  # fmt: skip
+    phone = conn.execute(select(phones.c.e164).where(and_(phones.c.customer_id == row.id, phones.c.position == 1))).scalar_one_or_none()
+    return CustomerSummary(
+        id=row.id, external_id=row.external_id, name=row.name, kind=row.kind, company=row.company,
+        state=classify(history, at, lifecycle_policy(settings)).value,
+        first_order_at=row.first_order_at, last_order_at=row.last_order_at,
+        days_since_last_order=None if row.last_order_at is None else int((at - row.last_order_at).days),
+        n_orders=row.n_orders or 0, monetary=row.monetary or 0, main_category=row.main_category,
+        recency=_rank_score(conn, metrics.c.last_order_at, row.last_order_at),
+        frequency=_rank_score(conn, metrics.c.n_orders, row.n_orders if row.last_order_at else None),
+        monetary_score=_rank_score(conn, metrics.c.monetary, row.monetary if row.last_order_at else None),
+        phone=phone,
+    )  # fmt: skip
+
+
+def show_customer(engine: Engine, settings: Settings, external_id: str, at: datetime) -> CustomerDetail:
     with engine.connect() as conn:
+        summary = summarise_one(conn, settings, external_id, at)
         customer = conn.execute(select(customers).where(customers.c.id == summary.id)).mappings().one()
         cid = summary.id
         return CustomerDetail(
