@@ -53,7 +53,7 @@ class CustomerRecord(NamedTuple):
 
 class TransactionRecord(NamedTuple):
     external_id: str
-    ordered_at: datetime
+    ordered_at: str  # UTC as "YYYY-MM-DD HH:MM:SS.ffffff", SQLAlchemy's SQLite DATETIME text
     amount: int
     category: str | None
     product: str | None
@@ -150,13 +150,13 @@ def customer(row: dict[str, str], region: str, zone: tzinfo) -> CustomerRecord:
 
 def transaction(row: dict[str, str], zone: tzinfo) -> TransactionRecord:
     external_id = _required(row, "customer_id", 64)
-    ordered_at = _parse(row, "ordered_at", parse_datetime, zone).astimezone(UTC)
+    ordered_at = _parse(row, "ordered_at", parse_datetime, zone).astimezone(UTC).isoformat(" ", "microseconds")[:26]
     amount = _parse(row, "amount", parse_yen)
     category = _text(row, "category", 100)
     product = _text(row, "product")
     explicit = _text(row, "transaction_id", 64)
     identity = ("id", external_id, explicit) if explicit else (
-        external_id, ordered_at.isoformat(), amount, category, product
+        external_id, ordered_at, amount, category, product
     )
     return TransactionRecord(external_id, ordered_at, amount, category, product, _fingerprint(*identity))
 

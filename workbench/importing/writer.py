@@ -158,17 +158,12 @@ def customer_ids(conn: Connection) -> dict[str, int]:
 def write_transactions(conn: Connection, batch: Sequence[tuple[int, TransactionRecord]]) -> WriteCounts:
     if conn.dialect.name == "sqlite":
         return _write_transactions_sqlite(conn, batch)
-    rows = [
-        {
-            "customer_id": cid,
-            "ordered_at": r.ordered_at,
-            "amount": r.amount,
-            "category": r.category,
-            "product": r.product,
-            "fingerprint": r.fingerprint,
-        }
-        for cid, r in batch
-    ]
+    rows = []
+    for cid, (_, ordered_at, amount, category, product, fingerprint) in batch:
+        rows.append({
+            "customer_id": cid, "ordered_at": datetime.fromisoformat(ordered_at).replace(tzinfo=UTC),
+            "amount": amount, "category": category, "product": product, "fingerprint": fingerprint,
+        })  # fmt: skip
     if not rows:
         return WriteCounts()
     inserted = _insert_new(conn, purchases, rows)
@@ -178,7 +173,8 @@ def write_transactions(conn: Connection, batch: Sequence[tuple[int, TransactionR
 def _write_transactions_sqlite(conn: Connection, batch: Sequence[tuple[int, TransactionRecord]]) -> WriteCounts:
     """The bulk path: ten million rows go through here, so skip per-row type processing.
 
-    Times are written in SQLAlchemy's own SQLite DATETIME format (UTC, microseconds).
+    Records arrive as plain tuples in column order, with times already in
+    SQLAlchemy's own SQLite DATETIME text (UTC, microseconds).
     """
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -186,8 +182,7 @@ def _write_transactions_sqlite(conn: Connection, batch: Sequence[tuple[int, Tran
             "INSERT INTO transactions (customer_id, ordered_at, amount, category, product, fingerprint) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (fingerprint) DO NOTHING",
             [
-                (cid, r.ordered_at.isoformat(" ", "microseconds")[:26], r.amount, r.category, r.product, r.fingerprint)
-                for cid, r in batch
+                (cid, *r[1:]) for cid, r in batch
             ],
         )
         inserted = cursor.rowcount

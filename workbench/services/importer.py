@@ -171,9 +171,9 @@ def _import_keyed(conn: Connection, kind: str, batches: Iterator[Batch],
     for batch in batches:
         keyed = []
         for line, record in batch.good:
-            cid = ids.get(record.external_id)
+            cid = ids.get(record[0])  # every record starts with the external id
             if cid is None:
-                reason = f"unknown customer {record.external_id!r}: import customers first"
+                reason = f"unknown customer {record[0]!r}: import customers first"
                 rejects.add(Reject(line, "customer_id", reason, batch.values(line)))
                 continue
             keyed.append((cid, record))
