@@ -405,7 +405,7 @@ def rescore_(ctx: typer.Context, at: AtOption = None) -> None:
     from workbench.services.scoring import rescore
 
     c = _ctx(ctx)
-    summary = rescore(c.engine, c.settings, parse_at(c.settings, at))
+    summary = rescore(c.engine, c.settings, parse_at(c.settings, at), refit=True)
     typer.echo(f"scored {summary.customers:,} customers in {summary.seconds:.1f}s; states {summary.states}")
     typer.echo(f"MBG/NBD: {summary.alive_model}")
 

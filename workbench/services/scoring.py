@@ -45,27 +45,52 @@ class ScoringSummary:
     states: dict[str, int]
 
 
-def rescore(engine: Engine, settings: Settings, at: datetime) -> ScoringSummary:
+MODEL_MAX_AGE_SECONDS = 7 * 86400  # population-level fits change slowly; refit weekly
+
+
+def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = False) -> ScoringSummary:
+    """Score every customer at `at`; population models are refitted when older than a week."""
     started = time.perf_counter()
     summaries = classify_all(engine, settings, at)
     with engine.connect() as conn:
         signals = _signals(conn, at)
-        season = _season(conn, at)
-        answer_model = _answer_model(conn, settings)
         reason_rates = _reason_rates(conn)
-    params, p_alive, expected = _alive(summaries, at)
-    rows = [_score_row(s, i, signals, season, reason_rates, p_alive, expected, at) for i, s in enumerate(summaries)]
+        fresh = {} if refit else _fresh_states(conn, at)
+        season = _season_from_json(fresh["season"]) if "season" in fresh else _season(conn, at)
+        answer_model = answer_model_from_json(fresh["answer_model"]) if "answer_model" in fresh else _answer_model(conn, settings)
+    params, p_alive, expected = _alive(summaries, at, fresh.get("alive_model"))
+    boosts = {name: season_boost(index, at.month, at.day) for name, index in season.items()}
+    rows = [_score_row(s, i, signals, boosts, reason_rates, p_alive, expected, at) for i, s in enumerate(summaries)]
     with engine.begin() as conn:
         conn.execute(delete(scores))
         for start in range(0, len(rows), 20000):
             conn.execute(insert(scores), rows[start : start + 20000])
-        _save_state(conn, "answer_model", _answer_json(answer_model), at)
-        _save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
-        _save_state(conn, "alive_model", {"model": "mbgnbd", **params}, at)
+        if "answer_model" not in fresh:
+            _save_state(conn, "answer_model", _answer_json(answer_model), at)
+        if "season" not in fresh:
+            _save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
+        if "alive_model" not in fresh and params:
+            _save_state(conn, "alive_model", {"model": "mbgnbd", **params}, at)
     states: dict[str, int] = defaultdict(int)
     for s in summaries:
         states[s.state] += 1
     return ScoringSummary(len(rows), time.perf_counter() - started, params, dict(states))
+
+
+def _fresh_states(conn: Connection, at: datetime) -> dict[str, dict]:  # type: ignore[type-arg]
+    fresh = {}
+    for key, value, fitted_at in conn.execute(
+        select(model_state.c.key, model_state.c.value, model_state.c.fitted_at).where(
+            model_state.c.key.in_(("season", "answer_model", "alive_model"))
+        )
+    ):
+        if abs((at - fitted_at).total_seconds()) < MODEL_MAX_AGE_SECONDS:
+            fresh[key] = json.loads(value)
+    return fresh
+
+
+def _season_from_json(data: dict[str, list[float]]) -> dict[str, SeasonalIndex]:
+    return {name: SeasonalIndex(tuple(values), "ratio_to_ma") for name, values in data.items()}
 
 
 @dataclass
@@ -174,7 +199,7 @@ def _reason_rates(conn: Connection) -> dict[str, float]:
     return rates
 
 
-def _alive(summaries: list[CustomerSummary], at: datetime) -> tuple[dict[str, float], np.ndarray, np.ndarray]:
+def _alive(summaries: list[CustomerSummary], at: datetime, stored: dict | None) -> tuple[dict[str, float], np.ndarray, np.ndarray]:  # type: ignore[type-arg]
     """MBG/NBD P(alive) and expected orders in the next 52 weeks, for customers who bought."""
     n = len(summaries)
     p_alive, expected = np.zeros(n), np.zeros(n)
@@ -185,15 +210,19 @@ def _alive(summaries: list[CustomerSummary], at: datetime) -> tuple[dict[str, fl
     t_x = np.array([(summaries[i].last_order_at - summaries[i].first_order_at).total_seconds() for i in buyers]) / 86400 / WEEK_DAYS  # type: ignore[operator]
     big_t = np.array([(at - summaries[i].first_order_at).total_seconds() for i in buyers]) / 86400 / WEEK_DAYS  # type: ignore[operator]
     big_t = np.maximum(big_t, t_x)
-    grouped = bgnbd.group_triples(x, t_x, big_t, decimals=1)
-    params = bgnbd.fit_mbgnbd(grouped.x, grouped.t_x, grouped.T, grouped.weights)
+    if stored is not None:
+        params = bgnbd.MbgNbdParams(stored["r"], stored["alpha"], stored["a"], stored["b"], stored["loglik"])
+    else:
+        # Whole weeks are plenty for a population fit and cut a million customers to a few thousand groups.
+        grouped = bgnbd.group_triples(x, t_x, big_t, decimals=0)
+        params = bgnbd.fit_mbgnbd(grouped.x, grouped.t_x, grouped.T, grouped.weights)
     p_alive[buyers] = bgnbd.p_alive(params, x, t_x, big_t)
     expected[buyers] = bgnbd.expected_transactions(params, 52.0, x, t_x, big_t)
     fitted = {"r": params.r, "alpha": params.alpha, "a": params.a, "b": params.b, "loglik": params.loglik}
     return fitted, p_alive, expected
 
 
-def _score_row(s: CustomerSummary, i: int, signals: _Signals, season: dict[str, SeasonalIndex],
+def _score_row(s: CustomerSummary, i: int, signals: _Signals, boosts: dict[str, float],
                reason_rates: dict[str, float], p_alive: np.ndarray, expected: np.ndarray, at: datetime) -> dict[str, object]:  # fmt: skip
     reason, source = scoring.guess_reason(
         signals.heard.get(s.id), s.id in signals.complaint, s.kind, "x" if s.id in signals.previous_rep else None, s.n_orders
@@ -203,8 +232,7 @@ def _score_row(s: CustomerSummary, i: int, signals: _Signals, season: dict[str, 
     value = scoring.customer_value(s.monetary, s.n_orders, span)
     factor = scoring.reason_factor(reason_rates.get(reason), reason_rates.get("*"))
     come_back = scoring.p_come_back(s.state, months, float(p_alive[i]), factor)
-    index = season.get(s.main_category or "")
-    boost = season_boost(index, at.month, at.day) if index is not None else 0.0
+    boost = boosts.get(s.main_category or "", 0.0)
     deadline = s.last_order_at is not None and deadline_trigger(s.last_order_at.date(), at.date())
     return {
         "customer_id": s.id,
