@@ -14,11 +14,13 @@ from sqlalchemy import Connection, and_, or_, select
 
 from workbench.config import WEEKDAYS, Settings, parse_window
 from workbench.domain.calling_rules import (
+    BlockCode,
     CallAttempt,
     CallingPolicy,
     CustomerContact,
     PendingCallback,
     PhoneNumber,
+    evaluate,
 )
 from workbench.domain.codes import REFUSAL_OUTCOMES
 from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Phone
@@ -31,6 +33,7 @@ customers = Customer.__table__
 
 # Attempts older than this cannot affect gaps or daily/weekly caps.
 RULE_LOOKBACK = timedelta(days=8)
+BLOCK_HORIZON = timedelta(days=7)
 CHUNK = 2000
 
 
@@ -140,3 +143,14 @@ def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, Cus
         )
         for cid in ids
     }
+
+
+def blocked_until(contact: CustomerContact, at: datetime, policy: CallingPolicy) -> datetime | None:
+    """When a customer held back by a time rule may be looked at again (None: look now).
+
+    Callbacks are left out: their owner may call when others may not.
+    """
+    verdict = evaluate(contact, at, policy)
+    if verdict.callable or verdict.callback_due or verdict.code is BlockCode.CALLBACK_OTHER_OWNER:
+        return None
+    return verdict.next_eligible_at or at + BLOCK_HORIZON

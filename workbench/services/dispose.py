@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from workbench.config import Settings
 from workbench.domain import codes
 from workbench.domain.calling_rules import evaluate, window_check
-from workbench.services.calling import calling_policy, load_contacts
+from workbench.services.calling import blocked_until, calling_policy, load_contacts
 from workbench.services.claim import release
 from workbench.services.talk_choice import forget_counts, library_for
 from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Lease, Phone, QueueScore
@@ -112,7 +112,7 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
         )  # fmt: skip
         .returning(attempts.c.id)
     ).scalar_one()
-    _effects(conn, cid, d, number)
+    _effects(conn, settings, cid, d, number)
     return DispositionResult(attempt_id, d.customer_id, d.outcome, warnings)
 
 
@@ -184,7 +184,7 @@ def _script_version(settings: Settings, script_id: str | None) -> str | None:
     return script.version if script is not None else None
 
 
-def _effects(conn: Connection, cid: int, d: Disposition, number: str | None) -> None:
+def _effects(conn: Connection, settings: Settings, cid: int, d: Disposition, number: str | None) -> None:
     if d.outcome == "do_not_call":
         _add_dnc(conn, cid, None, d)
         if number:
@@ -204,7 +204,7 @@ def _effects(conn: Connection, cid: int, d: Disposition, number: str | None) -> 
         release(conn, cid)
     if d.outcome == "callback":
         conn.execute(insert(callbacks).values(customer_id=cid, due_at=d.callback_at, operator=d.operator, created_at=d.at))
-    _update_score(conn, cid, d)
+    _update_score(conn, settings, cid, d)
 
 
 def _add_dnc(conn: Connection, cid: int, number: str | None, d: Disposition) -> None:
@@ -214,8 +214,11 @@ def _add_dnc(conn: Connection, cid: int, number: str | None, d: Disposition) -> 
         conn.execute(insert(dnc).values(customer_id=cid, e164=number, source="disposition", reason=d.note, created_at=d.at))
 
 
-def _update_score(conn: Connection, cid: int, d: Disposition) -> None:
+def _update_score(conn: Connection, settings: Settings, cid: int, d: Disposition) -> None:
     values: dict[str, object] = {}
+    if _is_outbound_call(d):
+        contact = load_contacts(conn, [cid], d.at)[cid]
+        values["blocked_until"] = blocked_until(contact, d.at, calling_policy(settings))
     if d.reason:
         values.update(reason=d.reason, reason_source="heard")
     if d.outcome in codes.REFUSAL_OUTCOMES:

@@ -23,6 +23,7 @@ from workbench.domain import bgnbd, scoring
 from workbench.domain.answer_model import AnswerCounts, AnswerModel, fit_answer_model, hour_of_week
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.season import SeasonalIndex, category_indices, deadline_trigger, season_boost
+from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
 from workbench.services.customers import CustomerSummary, classify_all
 from workbench.store.models import ContactAttempt, Customer, DoNotCall, ModelState, Purchase, QueueScore
 
@@ -61,6 +62,10 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
     params, p_alive, expected = _alive(summaries, at, fresh.get("alive_model"))
     boosts = {name: season_boost(index, at.month, at.day) for name, index in season.items()}
     rows = [_score_row(s, i, signals, boosts, reason_rates, p_alive, expected, at) for i, s in enumerate(summaries)]
+    with engine.connect() as conn:
+        held = _recently_called_holds(conn, settings, at)
+    for row in rows:
+        row["blocked_until"] = held.get(row["customer_id"])  # type: ignore[call-overload]
     with engine.begin() as conn:
         conn.execute(delete(scores))
         for start in range(0, len(rows), 20000):
@@ -75,6 +80,26 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
     for s in summaries:
         states[s.state] += 1
     return ScoringSummary(len(rows), time.perf_counter() - started, params, dict(states))
+
+
+def _recently_called_holds(conn: Connection, settings: Settings, at: datetime) -> dict[int, datetime]:
+    """Customers a retry gap or cap holds back now, and until when (only those called lately)."""
+    recent = list(
+        conn.execute(
+            select(attempts.c.customer_id).distinct().where(
+                and_(attempts.c.channel == "call", attempts.c.at > at - RULE_LOOKBACK, attempts.c.at <= at)
+            )
+        ).scalars()
+    )
+    policy = calling_policy(settings)
+    holds: dict[int, datetime] = {}
+    for start in range(0, len(recent), 5000):
+        contacts = load_contacts(conn, recent[start : start + 5000], at)
+        for cid, contact in contacts.items():
+            until = blocked_until(contact, at, policy)
+            if until is not None:
+                holds[cid] = until
+    return holds
 
 
 def _fresh_states(conn: Connection, at: datetime) -> dict[str, dict]:  # type: ignore[type-arg]

@@ -184,6 +184,8 @@ class QueueScore(SQLModel, table=True):
     reason: str = Field(max_length=40)
     reason_source: str = Field(max_length=10)
     permanent_block: str | None = Field(default=None, max_length=20)
+    # A hint for the candidate query, not a rule: the calling rules still decide at claim time.
+    blocked_until: datetime | None = Field(default=None, sa_column=_utc())
     scored_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
