@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workbench.config import Settings
 from workbench.services.queue import QueueEntry, read_queue
+from workbench.store.engine import writer_turn
 from workbench.store.models import Lease
 
 leases = Lease.__table__
@@ -33,7 +34,7 @@ def claim(
     rng = rng or random.Random()
     for _ in range(ATTEMPTS):
         try:
-            with engine.begin() as conn:
+            with writer_turn(engine), engine.begin() as conn:
                 if conn.dialect.name == "sqlite":
                     # A write first takes SQLite's write lock: the read below and the insert are one step.
                     conn.execute(delete(leases).where(leases.c.expires_at <= at))

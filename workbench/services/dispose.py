@@ -20,6 +20,7 @@ from workbench.domain.calling_rules import evaluate, window_check
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
 from workbench.services.claim import release
 from workbench.services.talk_choice import forget_counts, library_for
+from workbench.store.engine import writer_turn
 from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Lease, Phone, QueueScore
 
 attempts = ContactAttempt.__table__
@@ -70,7 +71,7 @@ class DispositionResult:
 
 
 def dispose(engine: Engine, settings: Settings, disposition: Disposition) -> DispositionResult:
-    with engine.begin() as conn:
+    with writer_turn(engine), engine.begin() as conn:
         result = apply(conn, settings, disposition)
     forget_counts()
     return result
@@ -79,7 +80,7 @@ def dispose(engine: Engine, settings: Settings, disposition: Disposition) -> Dis
 def dispose_many(engine: Engine, settings: Settings, batch: list[tuple[int, Disposition]]) -> list[DispositionResult]:
     """All or nothing: every row is checked and applied in one transaction; errors carry the line."""
     results, errors = [], []
-    with engine.begin() as conn:
+    with writer_turn(engine), engine.begin() as conn:
         for line, disposition in batch:
             try:
                 results.append(apply(conn, settings, disposition))

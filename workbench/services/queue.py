@@ -102,8 +102,7 @@ def read_queue(
     concurrent claimers look at different customers; `only` checks just those customers.
     """
     policy = calling_policy(settings)
-    leased = active_leases(conn, at)
-    skip = set(exclude or ()) | {cid for cid, owner in leased.items() if owner != operator}
+    skip = set(exclude or ())
     callable_: list[tuple[int, Verdict, CustomerContact]] = []
     due_ids = _due_callbacks(conn, at, policy.callback_window)
     seen: set[int] = set()
@@ -111,6 +110,8 @@ def read_queue(
     for page in pages:
         ids = [cid for cid in page if cid not in skip and cid not in seen]
         seen.update(ids)
+        taken = _leased_to_others(conn, ids, at, operator)
+        ids = [cid for cid in ids if cid not in taken]
         contacts = load_contacts(conn, ids, at)
         for cid in ids:
             verdict = evaluate(contacts[cid], at, policy, operator=operator)
@@ -119,6 +120,18 @@ def read_queue(
         if len(callable_) >= limit * 3 + 10:
             break
     return _entries(conn, settings, at, callable_, rng or random.Random(), limit)
+
+
+def _leased_to_others(conn: Connection, ids: list[int], at: datetime, operator: str | None) -> set[int]:
+    if not ids:
+        return set()
+    return set(
+        conn.execute(
+            select(leases.c.customer_id).where(
+                and_(leases.c.customer_id.in_(ids), leases.c.expires_at > at, leases.c.operator != (operator or ""))
+            )
+        ).scalars()
+    )
 
 
 def _due_callbacks(conn: Connection, at: datetime, window: timedelta) -> list[int]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,3 +46,23 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def writer_turn(engine: Engine) -> Iterator[None]:
+    """Take turns for short write transactions on a SQLite file.
+
+    SQLite's busy handler polls with growing sleeps, so under twenty concurrent
+    operators some writers starve past the timeout.  An OS lock beside the file
+    queues them in the kernel and wakes the next one at once.  PostgreSQL needs
+    nothing: it has row locks.
+    """
+    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+        yield
+        return
+    with open(f"{engine.url.database}.writers", "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
