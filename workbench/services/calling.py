@@ -32,6 +32,13 @@ callbacks = Callback.__table__
 customers = Customer.__table__
 
 # Attempts older than this cannot affect gaps or daily/weekly caps.
+# A customer who was reached is not called again straight away, whatever the score says.
+AFTER_CONTACT = {
+    "reactivated": timedelta(days=30),
+    "complaint": timedelta(days=30),
+    "contact_changed": timedelta(days=1),
+    "wrong_number": timedelta(days=1),
+}
 RULE_LOOKBACK = timedelta(days=8)
 BLOCK_HORIZON = timedelta(days=7)
 CHUNK = 2000
@@ -51,6 +58,7 @@ def calling_policy(settings: Settings) -> CallingPolicy:
             "no_answer": timedelta(minutes=c.no_answer_gap_minutes),
             "busy": timedelta(minutes=c.busy_gap_minutes),
             "voicemail": timedelta(minutes=c.voicemail_gap_minutes),
+            **AFTER_CONTACT,
         },
         daily_cap=c.max_per_day or None,
         weekly_cap=c.max_per_week or None,

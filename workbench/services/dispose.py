@@ -224,5 +224,10 @@ def _update_score(conn: Connection, settings: Settings, cid: int, d: Disposition
         values.update(reason=d.reason, reason_source="heard")
     if d.outcome in codes.REFUSAL_OUTCOMES:
         values["permanent_block"] = "do_not_call" if d.outcome == "do_not_call" else "refused"
+    # Won back or lost after trouble: out of the win-back queue until the next scoring run says otherwise.
+    if d.outcome == "reactivated":
+        values["state"] = "active"
+    elif d.outcome == "complaint":
+        values["state"] = "churned"
     if values:
         conn.execute(update(scores).where(scores.c.customer_id == cid).values(**values))

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine, func, select
 from workbench.config import Settings
 from workbench.domain.lifecycle import PurchaseHistory, classify
 from workbench.services.customers import UnknownCustomer, lifecycle_policy
-from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Operator
+from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Operator, QueueScore
 from workbench.talk.render import ScriptContext
 
 customers = Customer.__table__
@@ -85,6 +85,11 @@ def build_context(
             .order_by(attempts.c.at.desc(), attempts.c.id.desc())
             .limit(1)
         ).scalar()
+        if reason is None:
+            # Not heard yet: the queue's guess from the history is what the script was chosen for.
+            reason = conn.execute(
+                select(QueueScore.reason).where(QueueScore.customer_id == row.id)  # type: ignore[arg-type]
+            ).scalar_one_or_none()
         operator = operator_name(conn, operator_code)
     history = PurchaseHistory(
         kind=row.kind,

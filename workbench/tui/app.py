@@ -1,33 +1,79 @@
-"""The Textual application: small; screens live in `screens/`, styles in `app.tcss`."""
+"""The Textual application: small; screens live in `screens/`, styles in `app.tcss`.
+
+`run_app` is what the CLI calls (`workbench`, `workbench ui --operator ID`); tests build
+`WorkbenchApp` directly with a fixed `now`.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from workbench.config import Settings
-from workbench.tui.screens.attack_list import AttackListScreen
+from workbench.tui.bindings import translate_bindings
+from workbench.tui.commands import ActionsProvider
+from workbench.tui.dialer import Dialer
+from workbench.tui.screens.call import CallScreen
+from workbench.tui.screens.help import HelpScreen
+from workbench.tui.screens.login import LoginScreen
+from workbench.tui.screens.queue import QueueScreen
+from workbench.tui.session import Session, make_session, now_from_env
 
 
 class WorkbenchApp(App[None]):
     CSS_PATH = "app.tcss"
-    TITLE = "休眠顧客 掘り起こしワークベンチ"
-    BINDINGS = [Binding("q", "quit", "終了", id="quit")]
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark", "help", "Help", id="help")]
 
-    def __init__(self, engine: Engine, settings: Settings, operator: str | None, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        operator: str | None,
+        now: datetime | None = None,
+        dialer: Dialer | None = None,
+        session: Session | None = None,
+    ) -> None:
         super().__init__()
-        self.engine = engine
-        self.settings = settings
-        self.operator = operator
-        self.now = now
+        self.session = session or make_session(engine, settings, operator, now, dialer)
+        translate_bindings(self, self.session.tr)
 
     def on_mount(self) -> None:
-        self.sub_title = f"オペレーター: {self.operator or '未設定'}"
-        self.push_screen(AttackListScreen(self.engine, self.settings, self.now or datetime.now(UTC)))
+        self.title = self.session.tr("title")
+        if self.session.operator:
+            self.start_shift()
+        else:
+            self.push_screen(LoginScreen(self.session), callback=self.logged_in)
+
+    def logged_in(self, operator: str | None) -> None:
+        if operator:
+            self.session.operator = operator
+            self.start_shift()
+
+    def start_shift(self) -> None:
+        self.sub_title = self.session.operator or ""
+        self.push_screen(QueueScreen(self.session))
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.session, type(self.screen)))
+
+    async def action_quit(self) -> None:
+        """Quitting mid-call gives the customer back to the queue instead of holding the lease."""
+        for screen in self.screen_stack:
+            if isinstance(screen, CallScreen):
+                try:
+                    screen.release_now()
+                except OperationalError:
+                    pass  # the lease simply expires
+        self.exit()
 
 
 def run_app(engine: Engine, settings: Settings, operator: str | None) -> None:
-    WorkbenchApp(engine, settings, operator).run()
+    """Open the operator UI; WORKBENCH_NOW fixes the clock (demos, end-to-end tests)."""
+    WorkbenchApp(engine, settings, operator, now=now_from_env(settings)).run()

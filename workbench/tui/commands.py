@@ -1,0 +1,49 @@
+"""The command palette (ctrl+p): every keyed action of the current screen, by its label.
+
+Built from the screen's active bindings, so the palette, the footer and the help screen
+can never disagree about what the operator can do.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from workbench.tui.bindings import display_key
+
+
+class ActionsProvider(Provider):
+    def _actions(self) -> list[tuple[str, str, object, str]]:
+        seen: set[str] = set()
+        actions = []
+        for key, active in self.screen.active_bindings.items():
+            binding = active.binding
+            if (
+                not binding.id
+                or not active.enabled
+                or binding.id in seen
+                or binding.action == "command_palette"
+            ):
+                continue
+            seen.add(binding.id)
+            label = binding.description or binding.action
+            actions.append((label, binding.action, active.node, display_key(binding, key)))
+        return actions
+
+    async def discover(self) -> Hits:
+        for label, action, node, key in self._actions():
+            yield DiscoveryHit(label, partial(self.app.run_action, action, node), help=key)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for label, action, node, key in self._actions():
+            score = max(matcher.match(label), matcher.match(action))
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(label),
+                    partial(self.app.run_action, action, node),
+                    text=label,
+                    help=key,
+                )  # type: ignore[arg-type]

@@ -1,0 +1,259 @@
+"""Interface text of the terminal UI in Japanese and English (`settings.language`).
+
+One catalogue, keyed by message id; `key.<binding id>` entries are the footer labels,
+so every Binding's `id` doubles as its translation key.  The code lists (outcomes, states,
+calling rules, categories) are labelled in `labels.py`, so screens never show raw codes.
+"""
+
+from __future__ import annotations
+
+from workbench.talk.i18n import reason_label
+from workbench.tui.labels import CATEGORIES, CHANNELS, OUTCOMES, RULES, STATES, WEEKDAYS
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("休眠顧客 掘り起こしワークベンチ", "Dormant-customer win-back workbench"),
+    # footer labels, one per Binding id
+    "key.quit": ("終了", "Quit"),
+    "key.help": ("ヘルプ", "Help"),
+    "key.claim": ("次のお客様", "Next customer"),
+    "key.refresh": ("更新", "Refresh"),
+    "key.why": ("理由表示", "Why short"),
+    "key.dial": ("発信", "Dial"),
+    "key.hangup": ("終話", "End call"),
+    "key.dispose": ("結果入力", "Disposition"),
+    "key.back": ("前の節", "Back"),
+    "key.switch_script": ("台本切替", "Switch script"),
+    "key.release": ("キューへ戻す", "Release"),
+    "key.save_next": ("保存して次へ", "Save & next"),
+    "key.save_pause": ("保存して休止", "Save & pause"),
+    "key.cancel": ("戻る", "Back"),
+    "key.close": ("閉じる", "Close"),
+    "key.close_help": ("閉じる", "Close"),
+    "key.choose": ("選択", "Choose"),
+    "key.branch_1": ("分岐", "Branch"),
+    "key.outcome_1": ("結果", "Outcome"),
+    # login
+    "login.title": (
+        "オペレーターを選んでください（↑↓ で選んで Enter）",
+        "Who is calling? Pick your operator id (↑↓, Enter)",
+    ),
+    "login.none": (
+        "オペレーターが登録されていません。ID を入力してください",
+        "No operators on file: type your id",
+    ),
+    "login.placeholder": ("オペレーター ID（例 op01）", "operator id (e.g. op01)"),
+    # queue
+    "queue.loading": (
+        "キューを準備中…（採点を確認しています）",
+        "Preparing the queue (checking scores)…",
+    ),
+    "queue.shift": (
+        "本日 架電 {calls} · 接続 {contacts} · 再開 {wins}",
+        "Today: calls {calls} · contacts {contacts} · won back {wins}",
+    ),
+    "queue.paused": ("休止中 — n で次のお客様", "Paused: press n for the next customer"),
+    "queue.col.score": ("スコア", "Score"),
+    "queue.col.customer": ("お客様", "Customer"),
+    "queue.col.state": ("状態", "State"),
+    "queue.col.local": ("現地", "Local"),
+    "queue.col.callback": ("約束", "Promised"),
+    "queue.col.reason": ("理由", "Why now"),
+    "queue.claiming": ("お客様を確保しています…", "Claiming the next customer…"),
+    "queue.nothing": ("今すぐ架電できるお客様はいません", "Nobody can be called right now"),
+    "queue.short": ("キューが少ない理由", "Why the queue is short"),
+    "queue.empty": (
+        "今すぐ架電できるお客様はいません。理由:",
+        "Nobody can be called right now. Why:",
+    ),
+    "queue.callable": (
+        "架電可能 {n} 名 / 対象 {total} 名",
+        "{n} callable of {total} in callable states",
+    ),
+    "queue.next_at": ("次に架電可能になる時刻: {at}", "Next callable: {at}"),
+    "queue.next_none": (
+        "次に架電可能になる時刻: なし（見込みなし）",
+        "Next callable: none in sight",
+    ),
+    "queue.db_error": ("データベースに接続できません: {detail}", "Database unavailable: {detail}"),
+    # reason words
+    "why.answers": ("{windows}に応答しやすい", "answers {windows}"),
+    "why.lapsed": ("休眠 {months}か月", "lapsed {months} months"),
+    "why.lapsed_days": ("最終注文から {days}日", "last order {days} days ago"),
+    "why.never": ("購入なし", "never bought"),
+    "why.season": ("{category}の繁忙期まで {weeks}週", "{category} season in {weeks} weeks"),
+    "why.deadline": ("特典期限の前月", "loyalty reset next month"),
+    "why.reason": ("{label}（{source}）", "{label} ({source})"),
+    "why.script": ("台本 {script}", "script {script}"),
+    "why.callback": ("約束 {at}", "promised {at}"),
+    "why.overdue": ("約束超過 {at}", "OVERDUE {at}"),
+    "source.heard": ("聞き取り", "heard"),
+    "source.guessed": ("推定", "guessed"),
+    # call view
+    "call.loading": ("お客様の情報を読み込み中…", "Loading the customer…"),
+    "call.not_dialled": ("未発信", "not dialled"),
+    "call.dialled": ("発信 {at}", "dialled {at}"),
+    "call.ended": ("通話 {start}–{end}", "call {start}–{end}"),
+    "call.copied": ("番号をコピーしました: {number}", "Number copied: {number}"),
+    "call.dial_failed": ("発信できませんでした: {detail}", "Could not dial: {detail}"),
+    "call.released": ("{name} をキューへ戻しました", "{name} released back to the queue"),
+    "call.repeat": (
+        "このお客様には今日すでに応答がありました（{outcome}）",
+        "This customer was already reached today ({outcome})",
+    ),
+    "card.contact": ("ご担当 {person}", "contact {person}"),
+    "card.previous_rep": ("前任 {rep}", "previous rep {rep}"),
+    "card.local": ("現地時刻 {time}", "local time {time}"),
+    "card.state": ("{state} · 最終注文 {last}", "{state} · last order {last}"),
+    "card.months": ("{months}か月前", "{months} months ago"),
+    "card.rfm": (
+        "RFM {r}-{f}-{m} · P(生存) {p_alive} · スコア {score}",
+        "RFM {r}-{f}-{m} · P(alive) {p_alive} · score {score}",
+    ),
+    "card.orders": ("注文 {n}回 · 累計 {total}", "{n} orders · {total} in total"),
+    "card.purchases": ("月別購入（24か月）", "Purchases by month (24 months)"),
+    "card.top": ("主なカテゴリ", "Top categories"),
+    "card.heatmap": ("応答しやすい時間（週×時）", "When they answer (weekday × hour)"),
+    "card.heatmap_legend": (
+        "█出やすい ░出にくい ●応答 ×不在 ·時間外",
+        "█ likely ░ unlikely ● answered × missed · closed",
+    ),
+    "card.reason": ("休眠理由", "Why they lapsed"),
+    "card.contacts": ("過去の接触", "Past contacts"),
+    "card.no_contacts": ("記録なし", "none on record"),
+    "card.email": ("メール {email} · {status}", "email {email} · {status}"),
+    "card.no_email": ("メール なし", "email: none"),
+    "card.dnc": ("架電禁止の登録があります", "On the do-not-call list"),
+    "email.ok": ("配信可", "can send"),
+    "email.opted_out": ("配信停止", "opted out"),
+    "email.bounced": ("不達", "bounced"),
+    "evidence.heard": ("{date} {operator}が聞き取り: {note}", "heard {date} by {operator}: {note}"),
+    "evidence.complaint": ("{date} に苦情の記録", "complaint on record {date}"),
+    "evidence.previous_rep": ("前任担当 {rep} から引き継ぎ", "account handed over from {rep}"),
+    "evidence.usage": ("注文 {n}回の後、途絶", "stopped after {n} orders"),
+    "evidence.none": ("根拠となる記録なし", "nothing on record"),
+    "script.none": (
+        "この理由に合う台本がありません（s で選択）",
+        "No script fits this customer (press s to pick one)",
+    ),
+    "script.header": ("台本 {script} · {title}", "Script {script} · {title}"),
+    "script.branches": ("分岐（数字キー）", "Branches (number keys)"),
+    "script.end": (
+        "この節に分岐はありません。d で結果入力",
+        "No branches here: press d to record the outcome",
+    ),
+    "script.error": ("台本の表示エラー: {error}", "Script error: {error}"),
+    "script.pick": (
+        "台本を選んでください（★ この理由向け）",
+        "Choose a script (★ fits this reason)",
+    ),
+    # disposition
+    "form.title": ("通話結果 — {name}", "Call outcome — {name}"),
+    "form.outcome": ("結果", "Outcome"),
+    "form.reason": ("理由", "Reason"),
+    "form.callback": ("かけ直し", "Call back"),
+    "form.callback_hint": (
+        "例 18:00 / 11-26 18:00 / +2h（お客様の現地時刻 {zone}）",
+        "e.g. 18:00, 11-26 18:00, +2h (customer's time, {zone})",
+    ),
+    "form.amount": ("受注額", "Amount"),
+    "form.amount_hint": ("円（再開のときのみ）", "yen (won back only)"),
+    "form.note": ("メモ", "Note"),
+    "form.saving": ("保存中…", "Saving…"),
+    "form.outage": (
+        "データベースに接続できません（{detail}）。入力は保持しています。{delay:.0f}秒後に再試行（{attempt}回目）… Esc で中止",
+        "Database unreachable ({detail}). Your input is kept. Retrying in {delay:.0f}s (attempt {attempt})… Esc to stop",
+    ),
+    "form.stopped": (
+        "再試行を中止しました。入力は保持しています。Enter で再送信",
+        "Stopped retrying. Your input is kept: Enter to send again",
+    ),
+    "form.saved": ("保存しました: {name} — {outcome}", "Saved: {name} — {outcome}"),
+    "form.fix": ("入力を確認してください", "Please fix the marked fields"),
+    "err.outcome": ("結果を選んでください（数字キー）", "Choose an outcome (number keys)"),
+    "err.callback_needed": ("かけ直しの日時を入力してください", "Enter when to call back"),
+    "err.callback_format": (
+        "日時の形式が違います（例 18:00 / 11-26 18:00 / +2h）",
+        "Not a date and time (e.g. 18:00, 11-26 18:00, +2h)",
+    ),
+    "err.callback_past": (
+        "かけ直しの日時は未来にしてください",
+        "The callback must be in the future",
+    ),
+    "err.callback_only": (
+        "かけ直し日時は結果「かけ直し」のときだけ入力します",
+        "A callback time goes only with the outcome callback",
+    ),
+    "err.amount_format": (
+        "金額は 0 以上の整数（円）です",
+        "The amount is a whole number of yen, 0 or more",
+    ),
+    "err.amount_only": (
+        "受注額は結果「再開」のときだけ入力します",
+        "An order amount goes only with the outcome won back",
+    ),
+    "warn.window": (
+        "注意: お客様の架電可能時間外です（{at}）",
+        "Warning: outside the customer's calling window ({at})",
+    ),
+    # help
+    "help.title": ("キー操作", "Keys"),
+    "help.intro": (
+        (
+            "流れ: n 次のお客様 → c 発信 → 数字キーで台本の分岐 → d 結果入力 → 数字で結果 → "
+            "Enter 保存して次へ。Esc で戻ります。"
+        ),
+        (
+            "The loop: n next customer → c dial → number keys follow the script → d disposition → "
+            "a number picks the outcome → Enter saves and claims the next. Esc goes back."
+        ),
+    ),
+    "help.queue": ("キュー画面", "Queue"),
+    "help.call": ("通話画面", "Call view"),
+    "help.form": ("結果入力", "Disposition form"),
+    "help.global": ("どこでも", "Everywhere"),
+    "help.palette": (
+        "コマンドパレット（操作を名前で探す）",
+        "Command palette (find an action by name)",
+    ),
+}
+
+
+def _pick(pair: tuple[str, str] | None, language: str, fallback: str) -> str:
+    if pair is None:
+        return fallback
+    return pair[1] if language == "en" else pair[0]
+
+
+class Catalogue:
+    """The interface text in one language: `tr("queue.shift", calls=3)`."""
+
+    def __init__(self, language: str) -> None:
+        self.language = "en" if language == "en" else "ja"
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = _pick(_TEXT.get(key), self.language, key)
+        return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        return key in _TEXT
+
+    def outcome(self, code: str) -> str:
+        return _pick(OUTCOMES.get(code), self.language, code)
+
+    def state(self, code: str) -> str:
+        return _pick(STATES.get(code), self.language, code)
+
+    def rule(self, code: str) -> str:
+        return _pick(RULES.get(code), self.language, code)
+
+    def category(self, code: str | None) -> str:
+        return _pick(CATEGORIES.get(code or ""), self.language, code or "-")
+
+    def channel(self, code: str) -> str:
+        return _pick(CHANNELS.get(code), self.language, code)
+
+    def reason(self, code: str) -> str:
+        return reason_label(code, self.language)
+
+    def weekday(self, index: int) -> str:
+        return WEEKDAYS[self.language][index]

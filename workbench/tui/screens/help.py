@@ -1,0 +1,84 @@
+"""`?`: every key of the shift loop, grouped by screen (the current one first), in the operator's language."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Footer, Static
+
+from workbench.tui.bindings import display_key
+from workbench.tui.i18n import Catalogue
+from workbench.tui.screens.base import SessionModal
+from workbench.tui.screens.call import CallScreen
+from workbench.tui.screens.disposition import DispositionScreen
+from workbench.tui.screens.queue import QueueScreen
+from workbench.tui.session import Session
+
+SECTIONS: tuple[tuple[str, type], ...] = (
+    ("help.queue", QueueScreen),
+    ("help.call", CallScreen),
+    ("help.form", DispositionScreen),
+)
+GLOBAL: tuple[tuple[str, str], ...] = (
+    ("?", "key.help"),
+    ("ctrl+p", "help.palette"),
+    ("ctrl+q", "key.quit"),
+)
+
+
+def key_rows(bindings: list[Binding], tr: Catalogue) -> list[tuple[str, str]]:
+    """(keys, label) for each binding shown in a footer, labelled by its id."""
+    rows = []
+    for binding in bindings:
+        if binding.show and binding.id:
+            rows.append((display_key(binding, binding.key), tr(f"key.{binding.id}")))
+    return rows
+
+
+def sections(current: type | None, tr: Catalogue) -> list[tuple[str, list[tuple[str, str]]]]:
+    ordered = sorted(SECTIONS, key=lambda item: item[1] is not current)
+    out = [
+        (tr(title), key_rows(list(Binding.make_bindings(screen.BINDINGS)), tr))
+        for title, screen in ordered
+    ]
+    out.append((tr("help.global"), [(key, tr(label)) for key, label in GLOBAL]))
+    return out
+
+
+def help_text(groups: list[tuple[str, list[tuple[str, str]]]], intro: str) -> Text:
+    width = max(cell_len(key) for _, rows in groups for key, _ in rows)
+    text = Text(intro)
+    for title, rows in groups:
+        text.append(f"\n\n{title}", style="bold underline")
+        for keys, label in rows:
+            text.append("\n")
+            text.append(f" {keys}{' ' * (width - cell_len(keys))} ", style="bold reverse")
+            text.append(f" {label}")
+    return text
+
+
+class HelpScreen(SessionModal[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Close", id="close"),
+        Binding("question_mark", "dismiss(None)", "Close", id="close_help", show=False),
+    ]
+
+    def __init__(self, session: Session, current: type | None = None) -> None:
+        super().__init__(session)
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        tr = self.session.tr
+        with Vertical(id="help"):
+            yield Static(Text(tr("help.title"), style="bold"), id="help-title")
+            with VerticalScroll(id="help-body"):
+                yield Static(help_text(sections(self.current, tr), tr("help.intro")))
+            yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()

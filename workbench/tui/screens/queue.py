@@ -1,0 +1,238 @@
+"""The operator's queue: who is next and why, the shift's counts, and why it is short.
+
+`n` claims the next customer and opens the call view; when the call view closes with a
+saved disposition, the next customer is claimed at once unless the operator paused.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from zoneinfo import ZoneInfo
+
+from rich.cells import cell_len
+from rich.text import Text
+from sqlalchemy.exc import OperationalError
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Header, Static
+
+from workbench.services.claim import claim
+from workbench.services.queue import QueueEntry
+from workbench.tui.adapters.queue import QueueRow, QueueView, ShiftCounts
+from workbench.tui.adapters.queue import load_queue_view as load_view
+from workbench.tui.screens.base import SessionScreen
+from workbench.tui.screens.call import CallResult, CallScreen
+from workbench.tui.widgets.explain_panel import ExplainPanel
+
+REFRESH_SECONDS = 60
+COLUMNS = ("mark", "score", "customer", "state", "local", "callback", "reason")
+
+
+class QueueScreen(SessionScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "claim", "Next customer", id="claim"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("w", "why", "Why short", id="why"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="shift")
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Static(id="queue-detail")
+        yield ExplainPanel(id="explain")
+        yield Static(id="queue-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        tr = self.session.tr
+        self.set_columns([])
+        self.query_one(ExplainPanel).display = False
+        self.rows: list[QueueRow] = []
+        self.busy = False
+        self.force_explain = False
+        self.paused = False
+        self.status(tr("queue.loading"))
+        self.show_shift(ShiftCounts())
+        self.reload()
+        if not self.session.fixed_time:
+            self.set_interval(REFRESH_SECONDS, self.refresh_if_idle)
+
+    # -- loading ---------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self.reload()
+
+    def refresh_if_idle(self) -> None:
+        """Windows open and gaps expire as the shift goes on: re-read while the queue is shown."""
+        if self.is_current and not self.busy:
+            self.reload()
+
+    def action_why(self) -> None:
+        self.force_explain = True
+        self.reload()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
+    def reload(self) -> None:
+        try:
+            view = load_view(self.session)
+            if self.force_explain and view.explanation is None:
+                from workbench.services.explain import explain
+
+                view = QueueView(view.rows, view.counts, explain(self.session.engine, self.session.settings,
+                                                                 self.session.now(), self.session.operator))  # fmt: skip
+        except OperationalError as exc:
+            self.app.call_from_thread(
+                self.status, self.session.tr("queue.db_error", detail=exc.orig), True
+            )
+            return
+        self.app.call_from_thread(self.show_view, view)
+
+    def show_view(self, view: QueueView) -> None:
+        self.rows = view.rows
+        cells = [self.cells(row) for row in view.rows]
+        table = self.set_columns(cells)
+        for number, row_cells in enumerate(cells):
+            table.add_row(*row_cells, key=str(number))
+        self.show_shift(view.counts)
+        self.query_one(ExplainPanel).show(view.explanation, self.session, empty=not view.rows)
+        table.display = bool(view.rows)
+        self.query_one("#queue-detail", Static).display = bool(view.rows)
+        self.show_detail(0)
+        self.status(self.session.tr("queue.paused") if self.paused else "")
+        if view.rows:
+            table.focus()
+
+    def set_columns(self, rows: list[list[Text | str]]) -> DataTable[Text | str]:
+        """Empty the table and size each column to its widest cell.
+
+        Fixed widths, not DataTable's measuring when idle: rows drawn before that
+        measurement stay cached at the header's width (seen in Textual 8.2).
+        """
+        tr = self.session.tr
+        table: DataTable[Text | str] = self.query_one(DataTable)
+        table.clear(columns=True)
+        for index, key in enumerate(COLUMNS):
+            label = tr(f"queue.col.{key}") if key != "mark" else ""
+            width = max([cell_len(label), *(cell_len(_plain(row[index])) for row in rows)])
+            table.add_column(label, key=key, width=width)
+        return table
+
+    def cells(self, row: QueueRow) -> list[Text | str]:
+        s, e = self.session, row.entry
+        mark, promised = Text(""), Text("")
+        if e.callback_at is not None and e.callback_due:
+            label = s.tr(
+                "why.overdue" if e.callback_overdue else "why.callback",
+                at=s.hhmm(e.callback_at, _zone(e)),
+            )
+            style = "bold white on red" if e.callback_overdue else "bold black on yellow"
+            mark, promised = (
+                Text("‼" if e.callback_overdue else "⏰", style=style),
+                Text(label, style=style),
+            )
+        name = Text(e.name, style="bold" if e.callback_due else "")
+        score = Text(f"{e.score:,.0f}", justify="right")
+        return [
+            mark,
+            score,
+            name,
+            s.tr.state(e.state),
+            s.hhmm(e.local_time, _zone(e)),
+            promised,
+            row.words,
+        ]
+
+    def show_shift(self, counts: ShiftCounts) -> None:
+        s = self.session
+        who = f"{s.operator or '-'} {s.operator_name}".strip()
+        self.app.sub_title = who
+        text = Text()
+        text.append(f" {who} ", style="bold reverse")
+        text.append(f"  {s.local(s.now())}  ")
+        text.append(
+            s.tr("queue.shift", calls=counts.calls, contacts=counts.contacts, wins=counts.wins),
+            style="bold",
+        )
+        self.query_one("#shift", Static).update(text)
+
+    @on(DataTable.RowHighlighted, "#queue")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_detail(event.cursor_row)
+
+    def show_detail(self, index: int) -> None:
+        detail = self.query_one("#queue-detail", Static)
+        if not 0 <= index < len(self.rows):
+            detail.update("")
+            return
+        entry = self.rows[index].entry
+        text = Text()
+        text.append(f"{entry.name} ", style="bold")
+        text.append(f"{entry.external_id} · ", style="dim")
+        text.append(self.rows[index].words)
+        detail.update(text)
+
+    def status(self, message: str, error: bool = False) -> None:
+        widget = self.query_one("#queue-status", Static)
+        widget.update(Text(message, style="bold red" if error else "dim"))
+        widget.display = bool(message)
+
+    # -- the shift loop ---------------------------------------------------------------
+    def action_claim(self) -> None:
+        if self.busy or not self.session.operator:
+            return
+        self.busy = True
+        self.paused = False
+        self.status(self.session.tr("queue.claiming"))
+        self.claim_next()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="claim")
+    def claim_next(self) -> None:
+        s = self.session
+        try:
+            entry = claim(s.engine, s.settings, s.operator or "", s.now(), s.rng)
+        except OperationalError as exc:
+            self.app.call_from_thread(self.claim_failed, str(exc.orig))
+            return
+        self.app.call_from_thread(self.claimed, entry)
+
+    def claim_failed(self, detail: str) -> None:
+        self.busy = False
+        self.status(self.session.tr("queue.db_error", detail=detail), True)
+
+    def claimed(self, entry: QueueEntry | None) -> None:
+        self.busy = False
+        self.status("")
+        if entry is None:
+            self.notify(self.session.tr("queue.nothing"), severity="warning")
+            self.force_explain = True
+            self.reload()
+            return
+        self.app.push_screen(CallScreen(self.session, entry), callback=self.after_call)
+
+    def after_call(self, result: CallResult | None) -> None:
+        tr = self.session.tr
+        if result is not None and result.saved is not None:
+            self.notify(
+                tr("form.saved", name=result.name, outcome=tr.outcome(result.saved.outcome))
+            )
+            for warning in result.saved.warnings:
+                self.notify(warning, severity="warning")
+        elif result is not None and result.released:
+            self.notify(tr("call.released", name=result.name))
+        self.force_explain = False
+        if result is not None and result.next:
+            self.action_claim()  # the queue is re-read when this next call ends
+            return
+        self.paused = True
+        self.reload()
+
+
+def _plain(cell: Text | str) -> str:
+    return cell.plain if isinstance(cell, Text) else cell
+
+
+def _zone(entry: QueueEntry) -> ZoneInfo | None:
+    zone = entry.local_time.tzinfo
+    return zone if isinstance(zone, ZoneInfo) else None
