@@ -19,14 +19,7 @@ from sqlalchemy import Connection, Engine, Select, case, func, null, select
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.store.models import ContactAttempt, Customer
 from workbench.talk.library import ScriptLibrary
-from workbench.talk.stats import (
-    GROUP_KEYS,
-    SUCCESS_OUTCOME,
-    StatsRow,
-    not_enough_data,
-    prob_best,
-    wilson_interval,
-)
+from workbench.talk.stats import GROUP_KEYS, SUCCESS_OUTCOME, StatsRow, table
 
 attempts = ContactAttempt.__table__
 customers = Customer.__table__
@@ -40,7 +33,6 @@ GROUPINGS: dict[str, tuple[str, ...]] = {
     "kind": ("script", "version", "reason", "kind"),
     "operator": ("script", "version", "reason", "operator"),
 }
-_SCRIPT_KEYS = frozenset({"script", "version"})
 
 
 class OutcomeCount(NamedTuple):
@@ -60,10 +52,6 @@ def _connect(bind: Engine | Connection) -> AbstractContextManager[Connection]:
     return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
 
 
-def _sort_key(key: tuple[str | None, ...]) -> tuple[str, ...]:
-    return tuple("" if value is None else value for value in key)
-
-
 def aggregate_counts(groups: Iterable[OutcomeCount], by: Sequence[str] = GROUPINGS["script"],
                      *, draws: int = 20_000, seed: int = 0) -> list[StatsRow]:
     """`workbench.talk.stats.aggregate` over pre-counted groups (same rows, same P(best))."""
@@ -80,30 +68,7 @@ def aggregate_counts(groups: Iterable[OutcomeCount], by: Sequence[str] = GROUPIN
             if group.outcome == SUCCESS_OUTCOME:
                 row[2] += group.n
                 row[3] += float(group.amount or 0)
-    p_best: dict[tuple[str | None, ...], float] = {}
-    if _SCRIPT_KEYS & set(by):
-        arenas: dict[tuple[str | None, ...], dict[tuple[str | None, ...], tuple[int, int]]]
-        arenas = defaultdict(dict)
-        # Arms in sorted order: the Monte Carlo draws depend on it, and SQL row order
-        # differs between backends. `aggregate` over sorted records gives the same figures.
-        for key in sorted(totals, key=_sort_key):
-            _, contacts, wins, _ = totals[key]
-            arena = tuple(None if k in _SCRIPT_KEYS else v for k, v in zip(GROUP_KEYS, key, strict=True))
-            arenas[arena][key] = (int(wins), int(contacts))
-        for index, arena_key in enumerate(sorted(arenas, key=_sort_key)):
-            p_best.update(prob_best(arenas[arena_key], draws, seed + index))
-    rows = []
-    for key in sorted(totals, key=_sort_key):
-        attempts_n, contacts, wins, revenue = totals[key]
-        low, high = wilson_interval(int(wins), int(contacts))
-        script_id, version, reason, kind, operator = key
-        rows.append(StatsRow(
-            script_id, version, reason, kind, operator,
-            attempts=int(attempts_n), contacts=int(contacts), reactivations=int(wins),
-            rate=wins / contacts if contacts else None, wilson_low=low, wilson_high=high,
-            p_best=p_best.get(key), revenue=revenue, not_enough_data=not_enough_data(int(contacts)),
-        ))  # fmt: skip
-    return rows
+    return table(totals, by, draws=draws, seed=seed)
 
 
 def _since(since: date | datetime | None, zone: tzinfo) -> datetime | None:

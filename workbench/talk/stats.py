@@ -134,11 +134,24 @@ def aggregate(records: Iterable[Any], by: Sequence[str] = ("script", "version", 
             if record.outcome == SUCCESS_OUTCOME:
                 row[2] += 1
                 row[3] += float(record.amount or 0)
+    return table(totals, by, draws=draws, seed=seed)
+
+
+Totals = Mapping[tuple[str | None, ...], Sequence[float]]
+
+
+def table(totals: Totals, by: Sequence[str], *, draws: int = 20_000, seed: int = 0) -> list[StatsRow]:
+    """Rows from per-group [attempts, contacts, reactivations, revenue] totals.
+
+    Arms are taken in sorted order so the seeded P(best) draws do not depend on
+    the order the groups were counted in (SQL row order differs between backends).
+    """
     p_best: dict[tuple[str | None, ...], float] = {}
     if _SCRIPT_KEYS & set(by):
         arenas: dict[tuple[str | None, ...], dict[tuple[str | None, ...], tuple[int, int]]]
         arenas = defaultdict(dict)
-        for key, (_, contacts, wins, _) in totals.items():
+        for key in sorted(totals, key=_sort_key):
+            _, contacts, wins, _ = totals[key]
             pairs = zip(GROUP_KEYS, key, strict=True)
             arena = tuple(None if name in _SCRIPT_KEYS else value for name, value in pairs)
             arenas[arena][key] = (int(wins), int(contacts))
