@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=0, help="generate and import this many first")
     parser.add_argument("--attempts", type=int, default=0, help="top contact history up to this many rows")
     parser.add_argument("--claims", type=int, default=200, help="claims per operator count")
+    parser.add_argument("--no-rescore", action="store_true", help="measure claims on the stored scores")
     parser.add_argument("--record", type=Path, default=None)
     args = parser.parse_args()
     engine = open_database(args.db, migrate=True)
@@ -119,9 +120,9 @@ def main() -> None:
 
     settings = load_settings(path=None, env={})
     started = time.perf_counter()
-    summary = rescore(engine, settings, AT)
+    summary = None if args.no_rescore else rescore(engine, settings, AT)
     rescore_s = time.perf_counter() - started
-    print(f"rescore: {rescore_s:.1f}s", flush=True)
+    print(f"rescore: {rescore_s:.1f}s" if summary else "rescore: skipped", flush=True)
 
     figures = {}
     for workers in (1, 20):
@@ -137,11 +138,13 @@ def main() -> None:
         lines = [
             f"\n## Queue ({datetime.now(UTC):%Y-%m-%d}, {machine()}, {backend})\n",
             f"Command: `python scripts/bench_queue.py --db {args.db.split('@')[-1]} --customers {args.customers} "
-            f"--attempts {args.attempts} --claims {args.claims}`; {n_customers:,} customers, {n_tx:,} transactions, "
+            f"--attempts {args.attempts} --claims {args.claims}{' --no-rescore' if args.no_rescore else ''}`; "
+            f"{n_customers:,} customers, {n_tx:,} transactions, "
             f"{n_attempts:,} contact attempts; claims at {AT.isoformat()}.\n",
-            f"- Rescore everything (classification, MBG/NBD fit, season indices, answer model, scores): {rescore_s:.1f} s "
-            f"({summary.customers:,} customers).",
         ]
+        if summary is not None:
+            lines.append(f"- Rescore everything (classification, MBG/NBD fit, season indices, answer model, scores): "
+                         f"{rescore_s:.1f} s ({summary.customers:,} customers).")  # fmt: skip
         for workers, (n, p50, p99, mean) in figures.items():
             lines.append(f"- `claim` with {workers} concurrent operator(s): {n} claims, p50 {p50:.1f} ms, p99 {p99:.1f} ms, mean {mean:.1f} ms.")
         lines.append(f"- Peak resident memory: {own:,.0f} MiB.\n")

@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import Engine, func, select
 
 from workbench.config import Settings
@@ -31,6 +32,8 @@ from workbench.services.importer import import_file
 from workbench.services.scoring import rescore
 from workbench.store.engine import make_engine
 from workbench.store.models import Callback, ContactAttempt, Lease
+
+pytestmark = pytest.mark.slow  # minutes, not seconds: see the timings printed with -s
 
 JST = ZoneInfo("Asia/Tokyo")
 CUSTOMERS = 10_500

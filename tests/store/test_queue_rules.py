@@ -19,6 +19,7 @@ import csv
 import dataclasses
 import io
 import json
+import math
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -365,6 +366,20 @@ def test_callback_call_keeps_the_promise(base: Engine, settings: Settings) -> No
     assert "D03" not in ids(queue(base, settings, promised + timedelta(minutes=1), operator="op01"))
 
 
+def test_a_won_back_customer_is_not_called_again_for_thirty_days(base: Engine, settings: Settings) -> None:
+    # The call wins D01 back; the order itself reaches the shop system (and the next
+    # import) later, so the scoring runs in between still see a dormant customer.
+    call(base, settings, "D01", "reactivated", jst(24, 10), amount=30000)
+    assert "D01" not in ids(queue(base, settings, jst(24, 15)))
+    for day in (1, 3, 9, 23):  # scoring runs on Tue 1, Thu 3, Wed 9, Wed 23 December
+        morning = datetime(2026, 12, day, 7, tzinfo=JST)
+        rescore(base, settings, morning)
+        assert "D01" not in ids(queue(base, settings, morning + timedelta(hours=3))), day
+    rescore(base, settings, datetime(2026, 12, 24, 7, tzinfo=JST))
+    assert "D01" not in ids(queue(base, settings, datetime(2026, 12, 24, 9, 59, tzinfo=JST)))
+    assert "D01" in ids(queue(base, settings, datetime(2026, 12, 24, 10, 0, tzinfo=JST)))
+
+
 # --- leases ---------------------------------------------------------------------------------
 
 
@@ -525,9 +540,13 @@ def test_a_callback_outside_the_customers_window_is_recorded_with_a_warning(base
 # --- reaching callable customers below many blocked ones ------------------------------------
 
 
-def _bulk_base(engine: Engine, settings: Settings, folder: Path, n: int, tied: bool, called: range) -> None:
+def _bulk_base(engine: Engine, settings: Settings, folder: Path, n: int, tied: bool, called: range, hinted: bool) -> None:
     """n dormant customers (equal scores when `tied`, else C00000 the lowest); the ones in
-    `called` got a no_answer at 09:30 today, so at 10:00 their retry gap holds them back."""
+    `called` got a no_answer at 09:30 today, so at 10:00 their retry gap holds them back.
+
+    `hinted`: the calls were known to the scoring run (which notes when each called customer
+    is next worth looking at); otherwise they arrive after it, as a dialer's export would.
+    """
     customers = _write(
         folder / "bulk_customers.csv",
         ["customer_id", "name", "kind", "phone"],
@@ -543,15 +562,21 @@ def _bulk_base(engine: Engine, settings: Settings, folder: Path, n: int, tied: b
         ["customer_id", "at", "channel", "outcome", "operator"],
         [[f"C{i:05d}", "2026-11-24T09:30+09:00", "call", "no_answer", "op09"] for i in called],
     )
-    for kind, path in (("customers", customers), ("transactions", transactions), ("contacts", contacts)):
-        summary = import_file(engine, kind, path, settings, now=SCORED_AT)  # type: ignore[arg-type]
-        assert summary.rejected == 0
-    rescore(engine, settings, SCORED_AT)
+    for kind, path in (("customers", customers), ("transactions", transactions)):
+        assert import_file(engine, kind, path, settings, now=SCORED_AT).rejected == 0  # type: ignore[arg-type]
+    if not hinted:
+        rescore(engine, settings, SCORED_AT)
+    assert import_file(engine, "contacts", contacts, settings, now=SCORED_AT).rejected == 0
+    if hinted:
+        rescore(engine, settings, jst(24, 9, 45))
 
 
-def test_claim_reaches_callable_customers_below_a_tie_of_blocked_ones(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize("hinted", [True, False], ids=["calls-scored", "calls-after-scoring"])
+def test_claim_reaches_callable_customers_below_a_tie_of_blocked_ones(
+    engine: Engine, settings: Settings, tmp_path: Path, hinted: bool
+) -> None:
     # 60 customers with one equal score; the first 55 (in id order) were called half an hour ago.
-    _bulk_base(engine, settings, tmp_path, 60, tied=True, called=range(55))
+    _bulk_base(engine, settings, tmp_path, 60, tied=True, called=range(55), hinted=hinted)
     free = {f"C{i:05d}" for i in range(55, 60)}
     at = jst(24, 10)
     assert explain(engine, settings, at).callable_now == 5
@@ -560,14 +585,56 @@ def test_claim_reaches_callable_customers_below_a_tie_of_blocked_ones(engine: En
     assert entry is not None and entry.external_id in free
 
 
-def test_claim_reaches_callable_customers_below_thousands_of_blocked_ones(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+@pytest.mark.parametrize("hinted", [True, False], ids=["calls-scored", "calls-after-scoring"])
+def test_claim_reaches_callable_customers_below_thousands_of_blocked_ones(
+    engine: Engine, settings: Settings, tmp_path: Path, hinted: bool
+) -> None:
     # 3,000 customers with distinct scores; the best 2,500 were called half an hour ago
     # (a morning's work for a team): the 500 left must still be reachable.
-    _bulk_base(engine, settings, tmp_path, 3000, tied=False, called=range(500, 3000))
+    _bulk_base(engine, settings, tmp_path, 3000, tied=False, called=range(500, 3000), hinted=hinted)
     free = {f"C{i:05d}" for i in range(500)}
     at = jst(24, 10)
     assert explain(engine, settings, at).callable_now == 500
     first = queue(engine, settings, at, limit=1)
     assert len(first) == 1 and first[0].external_id in free
+    assert set(ids(queue(engine, settings, at, limit=20))) <= free
     entry = claim(engine, settings, "op01", at)
     assert entry is not None and entry.external_id in free
+    # At 13:30 the gaps are over and the best customers lead again.
+    best = queue(engine, settings, jst(24, 13, 30), limit=1)
+    assert best[0].external_id == "C02999"
+
+
+# --- the scoring run on a regular base ------------------------------------------------------
+
+
+def test_rescore_of_a_regular_base_writes_finite_scores(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+    # 60 dormant customers buying on a very regular pattern: one order each, a third of them
+    # with a second order a year before.  The MBG/NBD fit runs off to huge r and alpha (no
+    # heterogeneity); the scoring run must still write finite numbers the queue can use.
+    customers, transactions = [], []
+    for i in range(60):
+        customers.append([f"R{i:03d}", f"顧客 {i}", "b2c", f"090-6000-{i:04d}"])
+        month = 6 + i % 23
+        year, month = 2024 + (month - 1) // 12, (month - 1) % 12 + 1
+        transactions.append([f"R{i:03d}", f"{year}-{month:02d}-{1 + i % 27:02d}T12:00+09:00", str(3000 + (i * 37) % 20000)])
+        if i % 3 == 0:
+            transactions.append([f"R{i:03d}", f"{year - 1}-{month:02d}-15T12:00+09:00", str(2000 + (i * 17) % 9000)])
+    files = {
+        "customers": _write(tmp_path / "c.csv", ["customer_id", "name", "kind", "phone"], customers),
+        "transactions": _write(tmp_path / "t.csv", ["customer_id", "ordered_at", "amount"], transactions),
+    }
+    for kind, path in files.items():
+        assert import_file(engine, kind, path, settings, now=SCORED_AT).rejected == 0  # type: ignore[arg-type]
+    summary = rescore(engine, settings, SCORED_AT)
+    assert summary.states == {"dormant": 60}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(QueueScore.base_score, QueueScore.value, QueueScore.p_alive, QueueScore.expected_orders, QueueScore.p_come_back)
+        ).all()
+    assert len(rows) == 60
+    assert all(v is not None and math.isfinite(v) for row in rows for v in row)
+    entries = queue(engine, settings, jst(24, 10, 30), limit=5)
+    assert len(entries) == 5
+    for entry in entries:
+        json.dumps(entry.as_json(), allow_nan=False)

@@ -39,7 +39,7 @@ AFTER_CONTACT = {
     "contact_changed": timedelta(days=1),
     "wrong_number": timedelta(days=1),
 }
-RULE_LOOKBACK = timedelta(days=8)
+RULE_LOOKBACK = max(AFTER_CONTACT.values()) + timedelta(days=1)  # every gap and the weekly cap
 BLOCK_HORIZON = timedelta(days=7)
 CHUNK = 2000
 

@@ -19,7 +19,7 @@ from workbench.domain import codes
 from workbench.domain.calling_rules import evaluate, window_check
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
 from workbench.services.claim import release
-from workbench.services.talk_choice import forget_counts, library_for
+from workbench.services.talk_choice import library_for, note_outcome
 from workbench.store.engine import writer_turn
 from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Lease, Phone, QueueScore
 
@@ -68,12 +68,14 @@ class DispositionResult:
     customer_id: str
     outcome: str
     warnings: list[str] = field(default_factory=list)
+    script_id: str | None = None
+    script_version: str | None = None
 
 
 def dispose(engine: Engine, settings: Settings, disposition: Disposition) -> DispositionResult:
     with writer_turn(engine), engine.begin() as conn:
         result = apply(conn, settings, disposition)
-    forget_counts()
+    _count_in(engine, [result])
     return result
 
 
@@ -88,8 +90,13 @@ def dispose_many(engine: Engine, settings: Settings, batch: list[tuple[int, Disp
                 errors.append(f"line {line}: {exc}")
         if errors:
             raise DispositionError("file", "; ".join(errors[:20]) + (f" (+{len(errors) - 20} more)" if len(errors) > 20 else ""))
-    forget_counts()
+    _count_in(engine, results)
     return results
+
+
+def _count_in(engine: Engine, results: list[DispositionResult]) -> None:
+    for r in results:
+        note_outcome(str(engine.url), r.script_id, r.script_version, r.outcome)
 
 
 def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionResult:
@@ -114,7 +121,7 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
         .returning(attempts.c.id)
     ).scalar_one()
     _effects(conn, settings, cid, d, number)
-    return DispositionResult(attempt_id, d.customer_id, d.outcome, warnings)
+    return DispositionResult(attempt_id, d.customer_id, d.outcome, warnings, d.script, version)
 
 
 def _is_outbound_call(d: Disposition) -> bool:

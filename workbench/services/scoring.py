@@ -241,8 +241,9 @@ def _alive(summaries: list[CustomerSummary], at: datetime, stored: dict | None) 
         # Whole weeks are plenty for a population fit and cut a million customers to a few thousand groups.
         grouped = bgnbd.group_triples(x, t_x, big_t, decimals=0)
         params = bgnbd.fit_mbgnbd(grouped.x, grouped.t_x, grouped.T, grouped.weights)
-    p_alive[buyers] = bgnbd.p_alive(params, x, t_x, big_t)
-    expected[buyers] = bgnbd.expected_transactions(params, 52.0, x, t_x, big_t)
+    # A degenerate fit (a ≈ 1 or huge a, b) can make the closed forms 0/0: no number, no claim.
+    p_alive[buyers] = np.nan_to_num(bgnbd.p_alive(params, x, t_x, big_t), nan=0.5, posinf=1.0, neginf=0.0)
+    expected[buyers] = np.nan_to_num(bgnbd.expected_transactions(params, 52.0, x, t_x, big_t), nan=0.0, posinf=0.0, neginf=0.0)
     fitted = {"r": params.r, "alpha": params.alpha, "a": params.a, "b": params.b, "loglik": params.loglik}
     return fitted, p_alive, expected
 

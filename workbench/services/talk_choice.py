@@ -15,16 +15,17 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from workbench.config import Settings
+from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.talk.library import ScriptLibrary
 from workbench.talk.select import choose_script
 
-COUNTS_TTL_SECONDS = 5.0
+COUNTS_TTL_SECONDS = 60.0  # dispositions are counted in as they happen; a re-read catches other processes
 RELOAD_CHECK_SECONDS = 2.0
 EXPLORATION_SHARE = 0.1
 
 _lock = threading.Lock()
 _libraries: dict[tuple[str, str], ScriptLibrary] = {}
-_counts: dict[int, tuple[float, dict[tuple[str, str], tuple[int, int]]]] = {}
+_counts: dict[str, tuple[float, dict[tuple[str, str], tuple[int, int]]]] = {}
 _checked: dict[tuple[str, str], float] = {}
 
 
@@ -63,7 +64,7 @@ def library_for(settings: Settings) -> ScriptLibrary:
 def _selection_counts(conn: Connection) -> dict[tuple[str, str], tuple[int, int]]:
     from workbench.services.script_stats import selection_counts
 
-    key = id(conn.engine)
+    key = str(conn.engine.url)
     now = time.monotonic()
     with _lock:
         cached = _counts.get(key)
@@ -75,10 +76,16 @@ def _selection_counts(conn: Connection) -> dict[tuple[str, str], tuple[int, int]
     return counts
 
 
-def forget_counts() -> None:
-    """Drop cached outcome counts (after a disposition, so the next pick sees it)."""
+def note_outcome(url: str, script_id: str | None, version: str | None, outcome: str) -> None:
+    """Count a new disposition into the cached tally, so the next pick sees it without a re-read."""
+    if script_id is None or version is None or outcome not in CONTACTED_OUTCOMES:
+        return
     with _lock:
-        _counts.clear()
+        cached = _counts.get(url)
+        if cached is None:
+            return
+        wins, trials = cached[1].get((script_id, version), (0, 0))
+        cached[1][(script_id, version)] = (wins + (outcome == "reactivated"), trials + 1)
 
 
 def pick_script(
