@@ -428,12 +428,19 @@ def demo(
     ctx: typer.Context,
     customers: Annotated[int, typer.Option(help="How many demo customers")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    today: Annotated[Optional[str], typer.Option(help="Last day of the generated history (default: today)")] = None,
 ) -> None:
     """Generate the demo data set and import it (into an empty database)."""
+    from datetime import date
+
     from workbench.services.demo import load_demo
 
     c = _ctx(ctx)
-    load_demo(c.engine, c.settings, customers, seed, announce=lambda msg: typer.echo(msg, err=True))
+    try:
+        end = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise UserError(f"--today: expected a date like 2026-11-25, got {today!r}") from None
+    load_demo(c.engine, c.settings, customers, seed, announce=lambda msg: typer.echo(msg, err=True), today=end)
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """The real console command: queue, claim, dispose (one or a file) and queue --explain.
 
 The database is SQLite, seeded once with `demo --customers 300` and copied for each test.
-Wednesday 25 November 2026 10:30 in Tokyo is inside the calling window.
+The demo data end today, so the instants are on DAY: Wednesday 25 November 2026 (10:30 in
+Tokyo is inside the calling window), or the next Japanese business day after today when
+the suite runs later than that.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import holidays
 
 import pytest
 from sqlalchemy import func, select
@@ -24,7 +29,25 @@ from workbench.store.engine import make_engine
 from workbench.store.models import Callback, ContactAttempt, Lease
 
 BASE = [sys.executable, "-c", "from workbench.cli import main; main()"]
-AT = "2026-11-25T10:30+09:00"
+
+
+def _business_day(day: date) -> date:
+    """The first day from `day` with a calling window: not Sunday, not a Japanese holiday."""
+    closed = holidays.country_holidays("JP", years=range(day.year, day.year + 2))
+    while day.weekday() == 6 or day in closed:
+        day += timedelta(days=1)
+    return day
+
+
+DAY = _business_day(max(date(2026, 11, 25), datetime.now(ZoneInfo("Asia/Tokyo")).date()))
+NEXT_DAY = _business_day(DAY + timedelta(days=1))
+
+
+def t(hhmm: str, day: date = DAY) -> str:
+    return f"{day.isoformat()}T{hhmm}+09:00"
+
+
+AT = t("10:30")
 CONTRACT = {"customer_id", "score", "components", "phone", "local_time", "state", "reason", "script", "channel"}
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 CONTACT_HEADER = ["customer_id", "at", "channel", "direction", "outcome", "operator", "script", "reason", "amount", "callback_at", "note"]
@@ -127,7 +150,7 @@ def test_claims_lease_different_customers(db: tuple[str, Path]) -> None:
     (two,) = json_lines(ok(workbench(url, "claim", "--operator", "op02", "--at", AT, "--json", cwd=cwd)).stdout)
     assert two["customer_id"] != one["customer_id"]
     # op01 asking again gets the lease they hold.
-    (again,) = json_lines(ok(workbench(url, "claim", "--operator", "op01", "--at", "2026-11-25T10:31+09:00", "--json", cwd=cwd)).stdout)
+    (again,) = json_lines(ok(workbench(url, "claim", "--operator", "op01", "--at", t("10:31"), "--json", cwd=cwd)).stdout)
     assert again["customer_id"] == one["customer_id"]
     assert count(url, Lease) == 2
     others = {row["customer_id"] for row in queue(url, cwd, AT, "--operator", "op03", "--limit", "50")}
@@ -138,19 +161,19 @@ def test_a_callback_leads_its_operators_queue_at_the_promised_time(db: tuple[str
     url, cwd = db
     (claimed,) = json_lines(ok(workbench(url, "claim", "--operator", "op01", "--at", AT, "--json", cwd=cwd)).stdout)
     cid = claimed["customer_id"]
-    result = ok(workbench(url, "dispose", cid, "--outcome", "callback", "--callback-at", "2026-11-25T15:00+09:00",
-                          "--operator", "op01", "--at", "2026-11-25T10:35+09:00", cwd=cwd))  # fmt: skip
+    result = ok(workbench(url, "dispose", cid, "--outcome", "callback", "--callback-at", t("15:00"),
+                          "--operator", "op01", "--at", t("10:35"), cwd=cwd))  # fmt: skip
     assert "recorded 1 disposition(s)" in result.stdout
     assert count(url, Lease) == 0 and count(url, Callback) == 1
-    for at in ("2026-11-25T14:55+09:00", "2026-11-25T15:00+09:00", "2026-11-25T15:05+09:00"):
+    for at in (t("14:55"), t("15:00"), t("15:05")):
         rows = queue(url, cwd, at, "--operator", "op01", "--limit", "5")
         assert rows[0]["customer_id"] == cid, at
         assert rows[0]["callback_due"] is True
-        assert datetime.fromisoformat(rows[0]["callback_at"]) == datetime.fromisoformat("2026-11-25T15:00+09:00")
-    assert cid not in {r["customer_id"] for r in queue(url, cwd, "2026-11-25T14:50+09:00", "--operator", "op01", "--limit", "50")}
-    assert cid not in {r["customer_id"] for r in queue(url, cwd, "2026-11-25T15:00+09:00", "--operator", "op02", "--limit", "50")}
-    assert queue(url, cwd, "2026-11-25T15:30+09:00", "--operator", "op02", "--limit", "5")[0]["customer_id"] == cid
-    (mine,) = json_lines(ok(workbench(url, "claim", "--operator", "op01", "--at", "2026-11-25T15:00+09:00", "--json", cwd=cwd)).stdout)
+        assert datetime.fromisoformat(rows[0]["callback_at"]) == datetime.fromisoformat(t("15:00"))
+    assert cid not in {r["customer_id"] for r in queue(url, cwd, t("14:50"), "--operator", "op01", "--limit", "50")}
+    assert cid not in {r["customer_id"] for r in queue(url, cwd, t("15:00"), "--operator", "op02", "--limit", "50")}
+    assert queue(url, cwd, t("15:30"), "--operator", "op02", "--limit", "5")[0]["customer_id"] == cid
+    (mine,) = json_lines(ok(workbench(url, "claim", "--operator", "op01", "--at", t("15:00"), "--json", cwd=cwd)).stdout)
     assert mine["customer_id"] == cid
 
 
@@ -161,7 +184,7 @@ def test_dispose_with_an_unknown_outcome_is_an_error_for_people(db: tuple[str, P
     result = workbench(url, "dispose", cid, "--outcome", "bogus", "--operator", "op01", "--at", AT, cwd=cwd)
     assert_user_error(result, "error: outcome: ", "'bogus'")
     assert count(url, ContactAttempt) == before
-    late = workbench(url, "dispose", cid, "--outcome", "no_answer", "--operator", "op01", "--at", "2026-11-25T21:00+09:00", cwd=cwd)
+    late = workbench(url, "dispose", cid, "--outcome", "no_answer", "--operator", "op01", "--at", t("21:00"), cwd=cwd)
     assert_user_error(late, "error: at: ", "outside_window")
     no_time = workbench(url, "dispose", cid, "--outcome", "callback", "--operator", "op01", "--at", AT, cwd=cwd)
     assert_user_error(no_time, "error: callback_at: ")
@@ -178,10 +201,10 @@ def test_queue_explain_json(db: tuple[str, Path]) -> None:
     if data["next_callable_at"] is not None:
         assert datetime.fromisoformat(data["next_callable_at"]) >= datetime.fromisoformat(AT)
     # Out of hours nobody is callable and the next instant is the window's opening.
-    (night,) = json_lines(ok(workbench(url, "queue", "--at", "2026-11-25T21:00+09:00", "--explain", "--json", cwd=cwd)).stdout)
+    (night,) = json_lines(ok(workbench(url, "queue", "--at", t("21:00"), "--explain", "--json", cwd=cwd)).stdout)
     assert night["callable_now"] == 0
     assert night["held_back"].get("outside_window", 0) >= data["callable_now"]
-    assert datetime.fromisoformat(night["next_callable_at"]) == datetime.fromisoformat("2026-11-26T09:00+09:00")
+    assert datetime.fromisoformat(night["next_callable_at"]) == datetime.fromisoformat(t("09:00", NEXT_DAY))
 
 
 def _batch_rows(ids: list[str], at: str, outcome: str = "no_answer") -> list[dict[str, str]]:
@@ -190,50 +213,50 @@ def _batch_rows(ids: list[str], at: str, outcome: str = "no_answer") -> list[dic
 
 def test_dispose_file_records_every_row(db: tuple[str, Path]) -> None:
     url, cwd = db
-    ids = [row["customer_id"] for row in queue(url, cwd, "2026-11-25T11:00+09:00", "--limit", "3")]
+    ids = [row["customer_id"] for row in queue(url, cwd, t("11:00"), "--limit", "3")]
     assert len(ids) == 3
-    batch = write_contacts(cwd / "batch.csv", _batch_rows(ids, "2026-11-25T11:00+09:00"))
+    batch = write_contacts(cwd / "batch.csv", _batch_rows(ids, t("11:00")))
     result = ok(workbench(url, "dispose", "--file", str(batch), cwd=cwd))
     assert "recorded 3 disposition(s)" in result.stdout
     assert count(url, ContactAttempt, ContactAttempt.source == "batch") == 3
     # The retry gap now holds them back.
-    later = {row["customer_id"] for row in queue(url, cwd, "2026-11-25T11:05+09:00", "--limit", "100")}
+    later = {row["customer_id"] for row in queue(url, cwd, t("11:05"), "--limit", "100")}
     assert not set(ids) & later
 
 
 def test_dispose_file_with_a_bad_row_records_nothing(db: tuple[str, Path]) -> None:
     url, cwd = db
-    ids = [row["customer_id"] for row in queue(url, cwd, "2026-11-25T11:00+09:00", "--limit", "3")]
+    ids = [row["customer_id"] for row in queue(url, cwd, t("11:00"), "--limit", "3")]
     before = count(url, ContactAttempt)
 
-    unreadable = _batch_rows(ids, "2026-11-25T11:00+09:00")
+    unreadable = _batch_rows(ids, t("11:00"))
     unreadable[2]["outcome"] = "bogus"  # line 4 (the header is line 1)
     result = workbench(url, "dispose", "--file", str(write_contacts(cwd / "bad.csv", unreadable)), cwd=cwd)
     assert_user_error(result, "bad.csv:4", "outcome")
     assert count(url, ContactAttempt) == before
 
-    against_rules = _batch_rows(ids, "2026-11-25T11:00+09:00")
-    against_rules[1]["at"] = "2026-11-25T21:00+09:00"  # line 3: after the window closed
+    against_rules = _batch_rows(ids, t("11:00"))
+    against_rules[1]["at"] = t("21:00")  # line 3: after the window closed
     result = workbench(url, "dispose", "--file", str(write_contacts(cwd / "late.csv", against_rules)), cwd=cwd)
     assert_user_error(result, "line 3", "at: ")
     assert "line 2" not in result.stderr and "line 4" not in result.stderr
     assert count(url, ContactAttempt) == before
 
-    unknown = _batch_rows(ids, "2026-11-25T11:00+09:00")
+    unknown = _batch_rows(ids, t("11:00"))
     unknown[0]["customer_id"] = "NO-SUCH-CUSTOMER"  # line 2
     result = workbench(url, "dispose", "--file", str(write_contacts(cwd / "unknown.csv", unknown)), cwd=cwd)
     assert_user_error(result, "line 2", "customer_id")
     assert count(url, ContactAttempt) == before
     assert count(url, ContactAttempt, ContactAttempt.source == "batch") == 0
     # Fixed, the same rows go in.
-    ok(workbench(url, "dispose", "--file", str(write_contacts(cwd / "fixed.csv", _batch_rows(ids, "2026-11-25T11:00+09:00"))), cwd=cwd))
+    ok(workbench(url, "dispose", "--file", str(write_contacts(cwd / "fixed.csv", _batch_rows(ids, t("11:00")))), cwd=cwd))
     assert count(url, ContactAttempt) == before + 3
 
 
 def test_dispose_needs_a_customer_and_an_outcome(db: tuple[str, Path]) -> None:
     url, cwd = db
     assert_user_error(workbench(url, "dispose", "--outcome", "no_answer", cwd=cwd), "CUSTOMER_ID")
-    batch = write_contacts(cwd / "b.csv", _batch_rows(["X"], "2026-11-25T11:00+09:00"))
+    batch = write_contacts(cwd / "b.csv", _batch_rows(["X"], t("11:00")))
     assert_user_error(workbench(url, "dispose", "X", "--outcome", "no_answer", "--file", str(batch), cwd=cwd), "--file")
 
 

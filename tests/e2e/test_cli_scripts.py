@@ -42,7 +42,7 @@ def json_lines(stdout: str) -> list[dict]:  # type: ignore[type-arg]
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     folder = tmp_path_factory.mktemp("scripts_cli")
     url = f"sqlite:///{folder / 'demo.db'}"
-    seeded = workbench(url, "demo", "--customers", "300", cwd=folder)
+    seeded = workbench(url, "demo", "--customers", "300", "--today", "2026-11-25", cwd=folder)
     assert seeded.returncode == 0, seeded.stderr
     return url, folder
 
