@@ -52,6 +52,16 @@ class LifecycleSettings:
 
 
 @dataclass(frozen=True)
+class ScoringSettings:
+    season_lead_weeks_min: int = _doc("A category's peak lifts its customers from this many weeks before it.", 2)
+    season_lead_weeks_max: int = _doc("… up to this many weeks before it.", 6)
+    deadline_reset_months: int = _doc(
+        "Months after the last order when a loyalty discount resets (0: no deadline trigger).", 12
+    )
+    deadline_notice_month: int = _doc("Month after the last order in which the deadline call is due.", 11)
+
+
+@dataclass(frozen=True)
 class CallingSettings:
     windows: dict[str, str] = _doc(
         "Calling window per weekday in the customer's local time, 'HH:MM-HH:MM' or '' for none.",
@@ -91,6 +101,7 @@ class Settings:
     talkscripts_dir: str = _doc("Folder holding the talk-script files.", "talkscripts")
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     calling: CallingSettings = field(default_factory=CallingSettings)
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
 
@@ -202,6 +213,11 @@ def _validate(settings: Any, origins: dict[str, str]) -> None:
             if day not in WEEKDAYS:
                 raise ConfigError(f"{_sub(origins['windows'], day)}: weekday must be one of {', '.join(WEEKDAYS)}")
             parse_window(window, _sub(origins["windows"], day))
+    if isinstance(settings, ScoringSettings):
+        if settings.season_lead_weeks_min > settings.season_lead_weeks_max:
+            raise ConfigError(f"{origins['season_lead_weeks_min']}: must not exceed season_lead_weeks_max")
+        if settings.deadline_reset_months and not 0 < settings.deadline_notice_month < settings.deadline_reset_months:
+            raise ConfigError(f"{origins['deadline_notice_month']}: must be between 1 and deadline_reset_months − 1")
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:

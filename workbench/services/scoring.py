@@ -60,8 +60,10 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
         season = _season_from_json(fresh["season"]) if "season" in fresh else _season(conn, at)
         answer_model = answer_model_from_json(fresh["answer_model"]) if "answer_model" in fresh else _answer_model(conn, settings)
     params, p_alive, expected = _alive(summaries, at, fresh.get("alive_model"))
-    boosts = {name: season_boost(index, at.month, at.day) for name, index in season.items()}
-    rows = [_score_row(s, i, signals, boosts, reason_rates, p_alive, expected, at) for i, s in enumerate(summaries)]
+    lead = (settings.scoring.season_lead_weeks_min, settings.scoring.season_lead_weeks_max)
+    boosts = {name: season_boost(index, at.month, at.day, lead) for name, index in season.items()}
+    deadline = (settings.scoring.deadline_reset_months, settings.scoring.deadline_notice_month)
+    rows = [_score_row(s, i, signals, boosts, reason_rates, p_alive, expected, at, deadline) for i, s in enumerate(summaries)]
     with engine.connect() as conn:
         held = _recently_called_holds(conn, settings, at)
     for row in rows:
@@ -249,7 +251,8 @@ def _alive(summaries: list[CustomerSummary], at: datetime, stored: dict | None) 
 
 
 def _score_row(s: CustomerSummary, i: int, signals: _Signals, boosts: dict[str, float],
-               reason_rates: dict[str, float], p_alive: np.ndarray, expected: np.ndarray, at: datetime) -> dict[str, object]:  # fmt: skip
+               reason_rates: dict[str, float], p_alive: np.ndarray, expected: np.ndarray, at: datetime,
+               deadline_months: tuple[int, int] = (12, 11)) -> dict[str, object]:  # fmt: skip
     reason, source = scoring.guess_reason(
         signals.heard.get(s.id), s.id in signals.complaint, s.kind, "x" if s.id in signals.previous_rep else None, s.n_orders
     )
@@ -259,7 +262,8 @@ def _score_row(s: CustomerSummary, i: int, signals: _Signals, boosts: dict[str, 
     factor = scoring.reason_factor(reason_rates.get(reason), reason_rates.get("*"))
     come_back = scoring.p_come_back(s.state, months, float(p_alive[i]), factor)
     boost = boosts.get(s.main_category or "", 0.0)
-    deadline = s.last_order_at is not None and deadline_trigger(s.last_order_at.date(), at.date())
+    reset, notice = deadline_months
+    deadline = bool(reset) and s.last_order_at is not None and deadline_trigger(s.last_order_at.date(), at.date(), reset, notice)
     return {
         "customer_id": s.id,
         "base_score": scoring.base_score(value, come_back, boost, deadline),
