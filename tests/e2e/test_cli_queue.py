@@ -1,9 +1,8 @@
 """The real console command: queue, claim, dispose (one or a file) and queue --explain.
 
-The database is SQLite, seeded once with `demo --customers 300` and copied for each test.
-The demo data end today, so the instants are on DAY: Wednesday 25 November 2026 (10:30 in
-Tokyo is inside the calling window), or the next Japanese business day after today when
-the suite runs later than that.
+The database is SQLite, seeded once with `demo --customers 300 --today 2026-11-25` (a
+fixed history, whatever day the suite runs) and copied for each test.  Wednesday
+25 November 2026 10:30 in Tokyo is inside the calling window.
 """
 
 from __future__ import annotations
@@ -16,11 +15,8 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-import holidays
 
 import pytest
 from sqlalchemy import func, select
@@ -31,16 +27,8 @@ from workbench.store.models import Callback, ContactAttempt, Lease
 BASE = [sys.executable, "-c", "from workbench.cli import main; main()"]
 
 
-def _business_day(day: date) -> date:
-    """The first day from `day` with a calling window: not Sunday, not a Japanese holiday."""
-    closed = holidays.country_holidays("JP", years=range(day.year, day.year + 2))
-    while day.weekday() == 6 or day in closed:
-        day += timedelta(days=1)
-    return day
-
-
-DAY = _business_day(max(date(2026, 11, 25), datetime.now(ZoneInfo("Asia/Tokyo")).date()))
-NEXT_DAY = _business_day(DAY + timedelta(days=1))
+DAY = date(2026, 11, 25)  # a Wednesday
+NEXT_DAY = date(2026, 11, 26)
 
 
 def t(hhmm: str, day: date = DAY) -> str:
@@ -48,15 +36,45 @@ def t(hhmm: str, day: date = DAY) -> str:
 
 
 AT = t("10:30")
-CONTRACT = {"customer_id", "score", "components", "phone", "local_time", "state", "reason", "script", "channel"}
+CONTRACT = {
+    "customer_id",
+    "score",
+    "components",
+    "phone",
+    "local_time",
+    "state",
+    "reason",
+    "script",
+    "channel",
+}
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
-CONTACT_HEADER = ["customer_id", "at", "channel", "direction", "outcome", "operator", "script", "reason", "amount", "callback_at", "note"]
+CONTACT_HEADER = [
+    "customer_id",
+    "at",
+    "channel",
+    "direction",
+    "outcome",
+    "operator",
+    "script",
+    "reason",
+    "amount",
+    "callback_at",
+    "note",
+]
 
 
 def workbench(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
     env["COLUMNS"] = "200"
-    return subprocess.run([*BASE, "--db", url, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [*BASE, "--db", url, *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[str]:
@@ -90,7 +108,17 @@ def write_contacts(path: Path, rows: list[dict[str, str]]) -> Path:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     path = folder / "demo.db"
-    result = ok(workbench(f"sqlite:///{path}", "demo", "--customers", "300", cwd=folder))
+    result = ok(
+        workbench(
+            f"sqlite:///{path}",
+            "demo",
+            "--customers",
+            "300",
+            "--today",
+            DAY.isoformat(),
+            cwd=folder,
+        )
+    )
     assert "300" in result.stderr
     return path
 
@@ -133,7 +161,9 @@ def test_queue_prints_the_json_contract_best_first(db: tuple[str, Path]) -> None
         assert row["local_time"].endswith("+09:00")  # the demo customers are in Japan
         assert row["state"] in ("dormant", "at_risk")
         assert row["channel"] == "call"
-        assert isinstance(row["components"], dict) and row["score"] == pytest.approx(row["components"]["score"], abs=1e-6)
+        assert isinstance(row["components"], dict) and row["score"] == pytest.approx(
+            row["components"]["score"], abs=1e-6
+        )
     assert len({row["customer_id"] for row in rows}) == 5
     # Due callbacks first, then by score, best first.
     due = [row.get("callback_due", False) for row in rows]
@@ -147,19 +177,29 @@ def test_claims_lease_different_customers(db: tuple[str, Path]) -> None:
     first = ok(workbench(url, "claim", "--operator", "op01", "--at", AT, "--json", cwd=cwd))
     (one,) = json_lines(first.stdout)
     assert CONTRACT <= set(one)
-    (two,) = json_lines(ok(workbench(url, "claim", "--operator", "op02", "--at", AT, "--json", cwd=cwd)).stdout)
+    (two,) = json_lines(
+        ok(workbench(url, "claim", "--operator", "op02", "--at", AT, "--json", cwd=cwd)).stdout
+    )
     assert two["customer_id"] != one["customer_id"]
     # op01 asking again gets the lease they hold.
-    (again,) = json_lines(ok(workbench(url, "claim", "--operator", "op01", "--at", t("10:31"), "--json", cwd=cwd)).stdout)
+    (again,) = json_lines(
+        ok(
+            workbench(url, "claim", "--operator", "op01", "--at", t("10:31"), "--json", cwd=cwd)
+        ).stdout
+    )
     assert again["customer_id"] == one["customer_id"]
     assert count(url, Lease) == 2
-    others = {row["customer_id"] for row in queue(url, cwd, AT, "--operator", "op03", "--limit", "50")}
+    others = {
+        row["customer_id"] for row in queue(url, cwd, AT, "--operator", "op03", "--limit", "50")
+    }
     assert not {one["customer_id"], two["customer_id"]} & others
 
 
 def test_a_callback_leads_its_operators_queue_at_the_promised_time(db: tuple[str, Path]) -> None:
     url, cwd = db
-    (claimed,) = json_lines(ok(workbench(url, "claim", "--operator", "op01", "--at", AT, "--json", cwd=cwd)).stdout)
+    (claimed,) = json_lines(
+        ok(workbench(url, "claim", "--operator", "op01", "--at", AT, "--json", cwd=cwd)).stdout
+    )
     cid = claimed["customer_id"]
     result = ok(workbench(url, "dispose", cid, "--outcome", "callback", "--callback-at", t("15:00"),
                           "--operator", "op01", "--at", t("10:35"), cwd=cwd))  # fmt: skip
@@ -170,10 +210,20 @@ def test_a_callback_leads_its_operators_queue_at_the_promised_time(db: tuple[str
         assert rows[0]["customer_id"] == cid, at
         assert rows[0]["callback_due"] is True
         assert datetime.fromisoformat(rows[0]["callback_at"]) == datetime.fromisoformat(t("15:00"))
-    assert cid not in {r["customer_id"] for r in queue(url, cwd, t("14:50"), "--operator", "op01", "--limit", "50")}
-    assert cid not in {r["customer_id"] for r in queue(url, cwd, t("15:00"), "--operator", "op02", "--limit", "50")}
-    assert queue(url, cwd, t("15:30"), "--operator", "op02", "--limit", "5")[0]["customer_id"] == cid
-    (mine,) = json_lines(ok(workbench(url, "claim", "--operator", "op01", "--at", t("15:00"), "--json", cwd=cwd)).stdout)
+    assert cid not in {
+        r["customer_id"] for r in queue(url, cwd, t("14:50"), "--operator", "op01", "--limit", "50")
+    }
+    assert cid not in {
+        r["customer_id"] for r in queue(url, cwd, t("15:00"), "--operator", "op02", "--limit", "50")
+    }
+    assert (
+        queue(url, cwd, t("15:30"), "--operator", "op02", "--limit", "5")[0]["customer_id"] == cid
+    )
+    (mine,) = json_lines(
+        ok(
+            workbench(url, "claim", "--operator", "op01", "--at", t("15:00"), "--json", cwd=cwd)
+        ).stdout
+    )
     assert mine["customer_id"] == cid
 
 
@@ -181,34 +231,67 @@ def test_dispose_with_an_unknown_outcome_is_an_error_for_people(db: tuple[str, P
     url, cwd = db
     cid = queue(url, cwd, AT, "--limit", "1")[0]["customer_id"]
     before = count(url, ContactAttempt)
-    result = workbench(url, "dispose", cid, "--outcome", "bogus", "--operator", "op01", "--at", AT, cwd=cwd)
+    result = workbench(
+        url, "dispose", cid, "--outcome", "bogus", "--operator", "op01", "--at", AT, cwd=cwd
+    )
     assert_user_error(result, "error: outcome: ", "'bogus'")
     assert count(url, ContactAttempt) == before
-    late = workbench(url, "dispose", cid, "--outcome", "no_answer", "--operator", "op01", "--at", t("21:00"), cwd=cwd)
+    late = workbench(
+        url,
+        "dispose",
+        cid,
+        "--outcome",
+        "no_answer",
+        "--operator",
+        "op01",
+        "--at",
+        t("21:00"),
+        cwd=cwd,
+    )
     assert_user_error(late, "error: at: ", "outside_window")
-    no_time = workbench(url, "dispose", cid, "--outcome", "callback", "--operator", "op01", "--at", AT, cwd=cwd)
+    no_time = workbench(
+        url, "dispose", cid, "--outcome", "callback", "--operator", "op01", "--at", AT, cwd=cwd
+    )
     assert_user_error(no_time, "error: callback_at: ")
     assert count(url, ContactAttempt) == before
 
 
 def test_queue_explain_json(db: tuple[str, Path]) -> None:
     url, cwd = db
-    (data,) = json_lines(ok(workbench(url, "queue", "--at", AT, "--explain", "--json", cwd=cwd)).stdout)
+    (data,) = json_lines(
+        ok(workbench(url, "queue", "--at", AT, "--explain", "--json", cwd=cwd)).stdout
+    )
     assert {"held_back", "callable_now", "next_callable_at"} <= set(data)
-    assert isinstance(data["held_back"], dict) and all(isinstance(v, int) for v in data["held_back"].values())
+    assert isinstance(data["held_back"], dict) and all(
+        isinstance(v, int) for v in data["held_back"].values()
+    )
     assert isinstance(data["callable_now"], int) and data["callable_now"] >= 5
     assert data["in_callable_states"] == data["callable_now"] + sum(data["held_back"].values())
     if data["next_callable_at"] is not None:
         assert datetime.fromisoformat(data["next_callable_at"]) >= datetime.fromisoformat(AT)
     # Out of hours nobody is callable and the next instant is the window's opening.
-    (night,) = json_lines(ok(workbench(url, "queue", "--at", t("21:00"), "--explain", "--json", cwd=cwd)).stdout)
+    (night,) = json_lines(
+        ok(workbench(url, "queue", "--at", t("21:00"), "--explain", "--json", cwd=cwd)).stdout
+    )
     assert night["callable_now"] == 0
     assert night["held_back"].get("outside_window", 0) >= data["callable_now"]
-    assert datetime.fromisoformat(night["next_callable_at"]) == datetime.fromisoformat(t("09:00", NEXT_DAY))
+    assert datetime.fromisoformat(night["next_callable_at"]) == datetime.fromisoformat(
+        t("09:00", NEXT_DAY)
+    )
 
 
 def _batch_rows(ids: list[str], at: str, outcome: str = "no_answer") -> list[dict[str, str]]:
-    return [{"customer_id": cid, "at": at, "channel": "call", "direction": "outbound", "outcome": outcome, "operator": "op05"} for cid in ids]
+    return [
+        {
+            "customer_id": cid,
+            "at": at,
+            "channel": "call",
+            "direction": "outbound",
+            "outcome": outcome,
+            "operator": "op05",
+        }
+        for cid in ids
+    ]
 
 
 def test_dispose_file_records_every_row(db: tuple[str, Path]) -> None:
@@ -231,25 +314,39 @@ def test_dispose_file_with_a_bad_row_records_nothing(db: tuple[str, Path]) -> No
 
     unreadable = _batch_rows(ids, t("11:00"))
     unreadable[2]["outcome"] = "bogus"  # line 4 (the header is line 1)
-    result = workbench(url, "dispose", "--file", str(write_contacts(cwd / "bad.csv", unreadable)), cwd=cwd)
+    result = workbench(
+        url, "dispose", "--file", str(write_contacts(cwd / "bad.csv", unreadable)), cwd=cwd
+    )
     assert_user_error(result, "bad.csv:4", "outcome")
     assert count(url, ContactAttempt) == before
 
     against_rules = _batch_rows(ids, t("11:00"))
     against_rules[1]["at"] = t("21:00")  # line 3: after the window closed
-    result = workbench(url, "dispose", "--file", str(write_contacts(cwd / "late.csv", against_rules)), cwd=cwd)
+    result = workbench(
+        url, "dispose", "--file", str(write_contacts(cwd / "late.csv", against_rules)), cwd=cwd
+    )
     assert_user_error(result, "line 3", "at: ")
     assert "line 2" not in result.stderr and "line 4" not in result.stderr
     assert count(url, ContactAttempt) == before
 
     unknown = _batch_rows(ids, t("11:00"))
     unknown[0]["customer_id"] = "NO-SUCH-CUSTOMER"  # line 2
-    result = workbench(url, "dispose", "--file", str(write_contacts(cwd / "unknown.csv", unknown)), cwd=cwd)
+    result = workbench(
+        url, "dispose", "--file", str(write_contacts(cwd / "unknown.csv", unknown)), cwd=cwd
+    )
     assert_user_error(result, "line 2", "customer_id")
     assert count(url, ContactAttempt) == before
     assert count(url, ContactAttempt, ContactAttempt.source == "batch") == 0
     # Fixed, the same rows go in.
-    ok(workbench(url, "dispose", "--file", str(write_contacts(cwd / "fixed.csv", _batch_rows(ids, t("11:00")))), cwd=cwd))
+    ok(
+        workbench(
+            url,
+            "dispose",
+            "--file",
+            str(write_contacts(cwd / "fixed.csv", _batch_rows(ids, t("11:00")))),
+            cwd=cwd,
+        )
+    )
     assert count(url, ContactAttempt) == before + 3
 
 
@@ -257,12 +354,16 @@ def test_dispose_needs_a_customer_and_an_outcome(db: tuple[str, Path]) -> None:
     url, cwd = db
     assert_user_error(workbench(url, "dispose", "--outcome", "no_answer", cwd=cwd), "CUSTOMER_ID")
     batch = write_contacts(cwd / "b.csv", _batch_rows(["X"], t("11:00")))
-    assert_user_error(workbench(url, "dispose", "X", "--outcome", "no_answer", "--file", str(batch), cwd=cwd), "--file")
+    assert_user_error(
+        workbench(url, "dispose", "X", "--outcome", "no_answer", "--file", str(batch), cwd=cwd),
+        "--file",
+    )
 
 
 def test_claim_when_nobody_is_callable_says_why(db: tuple[str, Path]) -> None:
     url, cwd = db
-    result = workbench(url, "claim", "--operator", "op01", "--at", "2026-11-23T10:30+09:00", cwd=cwd)  # 勤労感謝の日
+    result = workbench(
+        url, "claim", "--operator", "op01", "--at", "2026-11-23T10:30+09:00", cwd=cwd
+    )  # 勤労感謝の日
     assert_user_error(result, "nothing to call", "--explain")
     assert count(url, Lease) == 0
-

@@ -56,7 +56,10 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 def _customers() -> list[list[str]]:
-    rows = [[cid, f"顧客 {cid}", "b2c", f"090-2000-00{n:02d}", "0"] for n, cid in enumerate(DORMANT, start=1)]
+    rows = [
+        [cid, f"顧客 {cid}", "b2c", f"090-2000-00{n:02d}", "0"]
+        for n, cid in enumerate(DORMANT, start=1)
+    ]
     rows += [
         ["ACT", "顧客 ACT", "b2c", "090-2000-0091", "0"],
         ["PRO", "顧客 PRO", "b2c", "090-2000-0092", "0"],
@@ -67,7 +70,9 @@ def _customers() -> list[list[str]]:
 
 def _transactions() -> list[list[str]]:
     # E06 is by far the most valuable, so the first claim of the afternoon takes it.
-    rows = [[cid, "2026-02-01T12:00+09:00", "500000" if cid == "E06" else "10000"] for cid in DORMANT]
+    rows = [
+        [cid, "2026-02-01T12:00+09:00", "500000" if cid == "E06" else "10000"] for cid in DORMANT
+    ]
     rows += [["ACT", "2026-11-01T12:00+09:00", "8000"], ["CHU", "2026-02-01T12:00+09:00", "8000"]]
     return rows
 
@@ -75,8 +80,14 @@ def _transactions() -> list[list[str]]:
 @pytest.fixture
 def day(engine: Engine, settings: Settings, tmp_path: Path) -> Engine:
     files = {
-        "customers": _write(tmp_path / "customers.csv", ["customer_id", "name", "kind", "phone", "do_not_call"], _customers()),
-        "transactions": _write(tmp_path / "transactions.csv", ["customer_id", "ordered_at", "amount"], _transactions()),
+        "customers": _write(
+            tmp_path / "customers.csv",
+            ["customer_id", "name", "kind", "phone", "do_not_call"],
+            _customers(),
+        ),
+        "transactions": _write(
+            tmp_path / "transactions.csv", ["customer_id", "ordered_at", "amount"], _transactions()
+        ),
         "contacts": _write(
             tmp_path / "contacts.csv",
             ["customer_id", "at", "channel", "outcome", "operator"],
@@ -87,11 +98,17 @@ def day(engine: Engine, settings: Settings, tmp_path: Path) -> Engine:
         assert import_file(engine, kind, path, settings, now=SCORED_AT).rejected == 0  # type: ignore[arg-type]
     with engine.begin() as conn:
         # A number on the do-not-call list, whoever it belongs to (no customer attached).
-        conn.execute(insert(DoNotCall).values(e164="+819020000002", customer_id=None, source="registry", created_at=SCORED_AT))
+        conn.execute(
+            insert(DoNotCall).values(
+                e164="+819020000002", customer_id=None, source="registry", created_at=SCORED_AT
+            )
+        )
     rescore(engine, settings, SCORED_AT)
 
     def call(cid: str, outcome: str, at: datetime) -> None:
-        dispose(engine, settings, Disposition(customer_id=cid, outcome=outcome, at=at, operator="op01"))
+        dispose(
+            engine, settings, Disposition(customer_id=cid, outcome=outcome, at=at, operator="op01")
+        )
 
     call("E05", "busy", jst(24, 9))
     call("E05", "busy", jst(24, 9, 30))
@@ -104,7 +121,13 @@ def day(engine: Engine, settings: Settings, tmp_path: Path) -> Engine:
 
 def test_counts_per_rule_at_two_in_the_afternoon(day: Engine, settings: Settings) -> None:
     result = explain(day, settings, AT)
-    assert dict(result.held_back) == {"do_not_call": 2, "refused": 1, "retry_gap": 1, "daily_cap": 1, "leased": 1}
+    assert dict(result.held_back) == {
+        "do_not_call": 2,
+        "refused": 1,
+        "retry_gap": 1,
+        "daily_cap": 1,
+        "leased": 1,
+    }
     assert result.callable_now == 4
     assert result.in_callable_states == 10
     assert result.by_state == {"dormant": 10, "active": 1, "prospect": 1, "churned": 1}
@@ -112,12 +135,20 @@ def test_counts_per_rule_at_two_in_the_afternoon(day: Engine, settings: Settings
     assert result.next_callable_at == jst(24, 17)
     data = result.as_json()
     assert data["callable_now"] == 4
-    assert data["held_back"] == {"do_not_call": 2, "refused": 1, "retry_gap": 1, "daily_cap": 1, "leased": 1}
+    assert data["held_back"] == {
+        "do_not_call": 2,
+        "refused": 1,
+        "retry_gap": 1,
+        "daily_cap": 1,
+        "leased": 1,
+    }
     assert datetime.fromisoformat(str(data["next_callable_at"])) == jst(24, 17)
     assert datetime.fromisoformat(str(data["at"])) == AT
 
 
-def test_the_lease_holder_sees_the_leased_customer_as_callable(day: Engine, settings: Settings) -> None:
+def test_the_lease_holder_sees_the_leased_customer_as_callable(
+    day: Engine, settings: Settings
+) -> None:
     result = explain(day, settings, AT, operator="op02")
     assert "leased" not in result.held_back
     assert result.callable_now == 5
@@ -156,8 +187,12 @@ def test_saturday_evening_waits_for_monday(day: Engine, settings: Settings) -> N
     assert result.next_callable_at == jst(30, 9)
 
 
-def test_churned_customers_count_only_when_they_may_be_called(day: Engine, settings: Settings) -> None:
-    churned = dataclasses.replace(settings, calling=dataclasses.replace(settings.calling, include_churned=True))
+def test_churned_customers_count_only_when_they_may_be_called(
+    day: Engine, settings: Settings
+) -> None:
+    churned = dataclasses.replace(
+        settings, calling=dataclasses.replace(settings.calling, include_churned=True)
+    )
     result = explain(day, churned, AT)
     # CHU joins the callable states, held back by its do-not-call flag.
     assert result.in_callable_states == 11
@@ -167,7 +202,16 @@ def test_churned_customers_count_only_when_they_may_be_called(day: Engine, setti
 
 def test_nothing_to_call_has_no_next_instant(day: Engine, settings: Settings) -> None:
     for cid in ("E07", "E08", "E09", "E10", "E04", "E05", "E06"):
-        dispose(day, settings, Disposition(customer_id=cid, outcome="not_interested", at=jst(25, 10) + timedelta(minutes=1), operator="op01"))
+        dispose(
+            day,
+            settings,
+            Disposition(
+                customer_id=cid,
+                outcome="not_interested",
+                at=jst(25, 10) + timedelta(minutes=1),
+                operator="op01",
+            ),
+        )
     result = explain(day, settings, jst(25, 11))
     assert result.callable_now == 0
     assert result.held_back["refused"] == 8

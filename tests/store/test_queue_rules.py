@@ -35,7 +35,15 @@ from workbench.services.explain import explain
 from workbench.services.importer import import_file
 from workbench.services.queue import QueueEntry, read_queue
 from workbench.services.scoring import rescore
-from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Lease, Phone, QueueScore
+from workbench.store.models import (
+    Callback,
+    ContactAttempt,
+    Customer,
+    DoNotCall,
+    Lease,
+    Phone,
+    QueueScore,
+)
 
 JST = ZoneInfo("Asia/Tokyo")
 NYC = ZoneInfo("America/New_York")
@@ -61,15 +69,45 @@ CUSTOMERS: list[tuple[str, str, str, str, list[tuple[str, int]]]] = [
     ("D03", "b2c", "090-1000-0003", "0", [("2026-02-10T12:00+09:00", 1000)]),
     ("AR1", "b2c", "090-1000-0004", "0", [("2026-07-20T12:00+09:00", 25000)]),  # 127 days: at risk
     # Not in a callable state.
-    ("ACT", "b2c", "090-1000-0005", "0", [("2026-08-01T12:00+09:00", 9000), ("2026-11-10T12:00+09:00", 9000)]),
+    (
+        "ACT",
+        "b2c",
+        "090-1000-0005",
+        "0",
+        [("2026-08-01T12:00+09:00", 9000), ("2026-11-10T12:00+09:00", 9000)],
+    ),
     ("PRO", "b2c", "090-1000-0006", "0", []),
-    ("CHU", "b2c", "090-1000-0007", "0", [("2026-01-10T12:00+09:00", 20000)]),  # complaint afterwards
+    (
+        "CHU",
+        "b2c",
+        "090-1000-0007",
+        "0",
+        [("2026-01-10T12:00+09:00", 20000)],
+    ),  # complaint afterwards
     # Blocked for good, whatever their state.
     ("DNC", "b2c", "090-1000-0008", "1", [("2026-01-10T12:00+09:00", 90000)]),  # do-not-call flag
-    ("REF", "b2c", "090-1000-0009", "0", [("2026-01-10T12:00+09:00", 90000)]),  # said not_interested
-    ("DNO", "b2c", "090-1000-0010", "0", [("2026-01-10T12:00+09:00", 90000)]),  # do_not_call outcome
+    (
+        "REF",
+        "b2c",
+        "090-1000-0009",
+        "0",
+        [("2026-01-10T12:00+09:00", 90000)],
+    ),  # said not_interested
+    (
+        "DNO",
+        "b2c",
+        "090-1000-0010",
+        "0",
+        [("2026-01-10T12:00+09:00", 90000)],
+    ),  # do_not_call outcome
     ("OPT", "b2c", "090-1000-0011", "0", [("2026-01-10T12:00+09:00", 90000)]),  # call opt-out
-    ("WRN", "b2c", "090-1000-0012", "0", [("2026-01-10T12:00+09:00", 90000)]),  # only number was wrong
+    (
+        "WRN",
+        "b2c",
+        "090-1000-0012",
+        "0",
+        [("2026-01-10T12:00+09:00", 90000)],
+    ),  # only number was wrong
     # Dormant, in New York.
     ("NYC", "b2c", "+1 212-736-5000", "0", [("2026-01-10T12:00+09:00", 15000)]),
 ]
@@ -101,19 +139,29 @@ def load_base(engine: Engine, settings: Settings, folder: Path) -> None:
     transactions = _write(
         folder / "transactions.csv",
         ["customer_id", "ordered_at", "amount", "category"],
-        [[cid, at, str(amount), "food"] for cid, _, _, _, orders in CUSTOMERS for at, amount in orders],
+        [
+            [cid, at, str(amount), "food"]
+            for cid, _, _, _, orders in CUSTOMERS
+            for at, amount in orders
+        ],
     )
     contacts = _write(
         folder / "contacts.csv",
         ["customer_id", "at", "channel", "direction", "outcome", "operator"],
         [list(row) for row in HISTORY],
     )
-    for kind, path in (("customers", customers), ("transactions", transactions), ("contacts", contacts)):
+    for kind, path in (
+        ("customers", customers),
+        ("transactions", transactions),
+        ("contacts", contacts),
+    ):
         summary = import_file(engine, kind, path, settings, now=SCORED_AT)  # type: ignore[arg-type]
         assert summary.rejected == 0, (kind, summary)
     with engine.begin() as conn:
         # There is no CSV column for the call opt-out; it is set on the customer record.
-        conn.execute(update(Customer).where(Customer.external_id == "OPT").values(call_opt_out=True))
+        conn.execute(
+            update(Customer).where(Customer.external_id == "OPT").values(call_opt_out=True)
+        )
     rescore(engine, settings, SCORED_AT)
 
 
@@ -123,7 +171,9 @@ def base(engine: Engine, settings: Settings, tmp_path: Path) -> Engine:
     return engine
 
 
-def queue(engine: Engine, settings: Settings, at: datetime, operator: str | None = None, limit: int = 50) -> list[QueueEntry]:
+def queue(
+    engine: Engine, settings: Settings, at: datetime, operator: str | None = None, limit: int = 50
+) -> list[QueueEntry]:
     with engine.connect() as conn:
         return read_queue(conn, settings, at, operator, limit)
 
@@ -132,8 +182,20 @@ def ids(entries: list[QueueEntry]) -> list[str]:
     return [e.external_id for e in entries]
 
 
-def call(engine: Engine, settings: Settings, customer: str, outcome: str, at: datetime, operator: str = "op01", **kw) -> None:  # type: ignore[no-untyped-def]
-    dispose(engine, settings, Disposition(customer_id=customer, outcome=outcome, at=at, operator=operator, **kw))
+def call(
+    engine: Engine,
+    settings: Settings,
+    customer: str,
+    outcome: str,
+    at: datetime,
+    operator: str = "op01",
+    **kw,
+) -> None:  # type: ignore[no-untyped-def]
+    dispose(
+        engine,
+        settings,
+        Disposition(customer_id=customer, outcome=outcome, at=at, operator=operator, **kw),
+    )
 
 
 def count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
@@ -162,7 +224,12 @@ def test_scoring_run_gives_the_expected_states(base: Engine) -> None:
         "PRO": "prospect", "CHU": "churned", "DNC": "churned", "REF": "dormant", "DNO": "churned",
         "OPT": "churned", "WRN": "dormant", "NYC": "dormant",
     }  # fmt: skip
-    assert blocks == {"DNC": "do_not_call", "REF": "refused", "DNO": "do_not_call", "OPT": "opted_out"}
+    assert blocks == {
+        "DNC": "do_not_call",
+        "REF": "refused",
+        "DNO": "do_not_call",
+        "OPT": "opted_out",
+    }
 
 
 def test_only_dormant_and_at_risk_customers_are_offered(base: Engine, settings: Settings) -> None:
@@ -172,7 +239,9 @@ def test_only_dormant_and_at_risk_customers_are_offered(base: Engine, settings: 
     assert {e.state for e in entries} == {"dormant", "at_risk"}
 
 
-def test_churned_customers_are_offered_only_with_include_churned(base: Engine, settings: Settings) -> None:
+def test_churned_customers_are_offered_only_with_include_churned(
+    base: Engine, settings: Settings
+) -> None:
     churned = with_calling(settings, include_churned=True)
     entries = queue(base, churned, jst(24, 10, 30))
     # The complaint customer comes back; churned customers who asked not to be called do not.
@@ -182,7 +251,9 @@ def test_churned_customers_are_offered_only_with_include_churned(base: Engine, s
 
 
 @pytest.mark.parametrize("include_churned", [False, True])
-def test_blocked_customers_are_never_offered_nor_claimed(base: Engine, settings: Settings, include_churned: bool) -> None:
+def test_blocked_customers_are_never_offered_nor_claimed(
+    base: Engine, settings: Settings, include_churned: bool
+) -> None:
     s = with_calling(settings, include_churned=include_churned)
     for at in (jst(24, 9), jst(24, 12), jst(24, 19, 59), jst(25, 10)):
         assert not NEVER & set(ids(queue(base, s, at))), at
@@ -196,7 +267,9 @@ def test_blocked_customers_are_never_offered_nor_claimed(base: Engine, settings:
     assert len(claimed) == len(set(claimed))
 
 
-def test_refusal_and_do_not_call_dispositions_block_for_good(base: Engine, settings: Settings) -> None:
+def test_refusal_and_do_not_call_dispositions_block_for_good(
+    base: Engine, settings: Settings
+) -> None:
     call(base, settings, "D01", "not_interested", jst(24, 10))
     call(base, settings, "D02", "do_not_call", jst(24, 10, 5), note="二度と電話しないで")
     for at in (jst(24, 15), jst(25, 10), jst(28, 10), datetime(2027, 3, 1, 10, tzinfo=JST)):
@@ -211,11 +284,15 @@ def test_refusal_and_do_not_call_dispositions_block_for_good(base: Engine, setti
     assert not {"D01", "D02"} & set(ids(queue(base, settings, jst(25, 10))))
 
 
-def test_a_wrong_number_disposition_retires_the_only_number(base: Engine, settings: Settings) -> None:
+def test_a_wrong_number_disposition_retires_the_only_number(
+    base: Engine, settings: Settings
+) -> None:
     call(base, settings, "D01", "wrong_number", jst(24, 10))
     with base.connect() as conn:
         retired = conn.execute(
-            select(Phone.retired_at).join(Customer, Customer.id == Phone.customer_id).where(Customer.external_id == "D01")
+            select(Phone.retired_at)
+            .join(Customer, Customer.id == Phone.customer_id)
+            .where(Customer.external_id == "D01")
         ).scalar_one()
     assert retired == jst(24, 10)
     assert "D01" not in ids(queue(base, settings, jst(25, 10)))
@@ -242,7 +319,17 @@ def test_new_york_customer_is_called_in_new_york_hours(base: Engine, settings: S
 def test_json_shape_of_a_queue_entry(base: Engine, settings: Settings) -> None:
     (ny,) = queue(base, settings, nyc(24, 9, 30))
     data = ny.as_json()
-    assert {"customer_id", "score", "components", "phone", "local_time", "state", "reason", "script", "channel"} <= set(data)
+    assert {
+        "customer_id",
+        "score",
+        "components",
+        "phone",
+        "local_time",
+        "state",
+        "reason",
+        "script",
+        "channel",
+    } <= set(data)
     assert data["customer_id"] == "NYC"
     assert data["phone"] == "+12127365000"
     assert data["local_time"] == "2026-11-24T09:30:00-05:00"
@@ -322,7 +409,9 @@ def test_daily_cap_of_two_attempts(base: Engine, settings: Settings) -> None:
 # --- callbacks ------------------------------------------------------------------------------
 
 
-def test_callback_comes_first_for_its_owner_at_the_promised_time(base: Engine, settings: Settings) -> None:
+def test_callback_comes_first_for_its_owner_at_the_promised_time(
+    base: Engine, settings: Settings
+) -> None:
     promised = jst(24, 15)
     call(base, settings, "D03", "callback", jst(24, 10), callback_at=promised)
     # D03 is the cheapest customer: without the callback it would come last.
@@ -340,13 +429,17 @@ def test_callback_comes_first_for_its_owner_at_the_promised_time(base: Engine, s
     assert entry is not None and entry.external_id == "D03"
 
 
-def test_callback_is_withheld_from_other_operators_until_thirty_minutes_overdue(base: Engine, settings: Settings) -> None:
+def test_callback_is_withheld_from_other_operators_until_thirty_minutes_overdue(
+    base: Engine, settings: Settings
+) -> None:
     promised = jst(24, 15)
     call(base, settings, "D03", "callback", jst(24, 10), callback_at=promised)
     for minutes in (0, 5, 29):
         at = promised + timedelta(minutes=minutes)
         assert "D03" not in ids(queue(base, settings, at, operator="op02")), minutes
-        assert "D03" not in ids(queue(base, settings, at)), minutes  # no operator: not the owner either
+        assert "D03" not in ids(queue(base, settings, at)), (
+            minutes
+        )  # no operator: not the owner either
     entry = claim(base, settings, "op02", promised + timedelta(minutes=10))
     assert entry is not None and entry.external_id != "D03"
     overdue = queue(base, settings, promised + timedelta(minutes=30), operator="op03")
@@ -366,7 +459,9 @@ def test_callback_call_keeps_the_promise(base: Engine, settings: Settings) -> No
     assert "D03" not in ids(queue(base, settings, promised + timedelta(minutes=1), operator="op01"))
 
 
-def test_a_won_back_customer_is_not_called_again_for_thirty_days(base: Engine, settings: Settings) -> None:
+def test_a_won_back_customer_is_not_called_again_for_thirty_days(
+    base: Engine, settings: Settings
+) -> None:
     # The call wins D01 back; the order itself reaches the shop system (and the next
     # import) later, so the scoring runs in between still see a dormant customer.
     call(base, settings, "D01", "reactivated", jst(24, 10), amount=30000)
@@ -383,7 +478,9 @@ def test_a_won_back_customer_is_not_called_again_for_thirty_days(base: Engine, s
 # --- leases ---------------------------------------------------------------------------------
 
 
-def test_claims_lease_distinct_customers_and_a_held_lease_is_returned(base: Engine, settings: Settings) -> None:
+def test_claims_lease_distinct_customers_and_a_held_lease_is_returned(
+    base: Engine, settings: Settings
+) -> None:
     at = jst(24, 11)
     first = claim(base, settings, "op01", at)
     second = claim(base, settings, "op02", at)
@@ -395,12 +492,21 @@ def test_claims_lease_distinct_customers_and_a_held_lease_is_returned(base: Engi
     assert first.external_id in ids(queue(base, settings, at, operator="op01"))
     # A leased customer cannot be disposed by someone else, but by the lease holder.
     with pytest.raises(DispositionError) as info:
-        call(base, settings, first.external_id, "no_answer", at + timedelta(minutes=2), operator="op02")
+        call(
+            base,
+            settings,
+            first.external_id,
+            "no_answer",
+            at + timedelta(minutes=2),
+            operator="op02",
+        )
     assert info.value.field == "operator"
     call(base, settings, first.external_id, "no_answer", at + timedelta(minutes=2), operator="op01")
     assert count(base, Lease) == 1  # op01's lease is released, op02's remains
     # After the lease expires (15 min) the customer is free again.
-    assert second.external_id in ids(queue(base, settings, at + timedelta(minutes=15), operator="op03"))
+    assert second.external_id in ids(
+        queue(base, settings, at + timedelta(minutes=15), operator="op03")
+    )
 
 
 # --- dispositions ---------------------------------------------------------------------------
@@ -422,11 +528,16 @@ def test_dispose_refuses_a_call_outside_the_calling_rules(base: Engine, settings
         with pytest.raises(DispositionError) as info:
             call(base, settings, customer, "no_answer", at)
         assert info.value.field == "at", (customer, at)
-        assert str(info.value).startswith("at: ") and code in str(info.value), (customer, str(info.value))
+        assert str(info.value).startswith("at: ") and code in str(info.value), (
+            customer,
+            str(info.value),
+        )
     assert count(base, ContactAttempt) == before
 
 
-def test_a_call_within_a_lease_taken_inside_the_window_may_end_after_it(base: Engine, settings: Settings) -> None:
+def test_a_call_within_a_lease_taken_inside_the_window_may_end_after_it(
+    base: Engine, settings: Settings
+) -> None:
     entry = claim(base, settings, "op01", jst(24, 19, 55))
     assert entry is not None
     call(base, settings, entry.external_id, "no_answer", jst(24, 20, 5))
@@ -442,7 +553,10 @@ def test_a_call_within_a_lease_taken_inside_the_window_may_end_after_it(base: En
         ({"outcome": "callback"}, "callback_at"),  # a callback needs its time
         ({"outcome": "callback", "callback_at": jst(24, 10)}, "callback_at"),  # not after the call
         ({"outcome": "callback", "callback_at": jst(24, 9)}, "callback_at"),  # in the past
-        ({"outcome": "callback", "callback_at": datetime(2026, 11, 24, 15)}, "callback_at"),  # naive
+        (
+            {"outcome": "callback", "callback_at": datetime(2026, 11, 24, 15)},
+            "callback_at",
+        ),  # naive
         ({"callback_at": jst(24, 15)}, "callback_at"),  # only with the outcome callback
         ({"amount": 5000}, "amount"),  # an amount only with reactivated
         ({"outcome": "reactivated", "amount": -1}, "amount"),
@@ -450,8 +564,15 @@ def test_a_call_within_a_lease_taken_inside_the_window_may_end_after_it(base: En
         ({"at": datetime(2026, 11, 24, 10)}, "at"),  # naive
     ],
 )
-def test_dispose_validates_codes(base: Engine, settings: Settings, changes: dict[str, object], field: str) -> None:
-    values: dict[str, object] = {"customer_id": "D01", "outcome": "no_answer", "at": jst(24, 10), "operator": "op01"}
+def test_dispose_validates_codes(
+    base: Engine, settings: Settings, changes: dict[str, object], field: str
+) -> None:
+    values: dict[str, object] = {
+        "customer_id": "D01",
+        "outcome": "no_answer",
+        "at": jst(24, 10),
+        "operator": "op01",
+    }
     values.update(changes)
     with pytest.raises(DispositionError) as info:
         dispose(base, settings, Disposition(**values))  # type: ignore[arg-type]
@@ -462,7 +583,16 @@ def test_dispose_validates_codes(base: Engine, settings: Settings, changes: dict
 
 
 def test_dispose_accepts_valid_codes(base: Engine, settings: Settings) -> None:
-    call(base, settings, "D01", "reactivated", jst(24, 10), amount=12800, reason="price", script="price_return_offer")
+    call(
+        base,
+        settings,
+        "D01",
+        "reactivated",
+        jst(24, 10),
+        amount=12800,
+        reason="price",
+        script="price_return_offer",
+    )
     call(base, settings, "D02", "callback", jst(24, 10), callback_at=jst(25, 11))
     with base.connect() as conn:
         rows = {
@@ -484,7 +614,12 @@ def test_dispose_many_is_all_or_nothing(base: Engine, settings: Settings) -> Non
     good = [
         (2, Disposition("D01", "no_answer", jst(24, 10), operator="op01")),
         (3, Disposition("D02", "do_not_call", jst(24, 10, 5), operator="op01")),
-        (4, Disposition("D03", "callback", jst(24, 10, 10), operator="op01", callback_at=jst(24, 15))),
+        (
+            4,
+            Disposition(
+                "D03", "callback", jst(24, 10, 10), operator="op01", callback_at=jst(24, 15)
+            ),
+        ),
     ]
     for bad in (
         (5, Disposition("AR1", "bogus", jst(24, 10, 15), operator="op01")),
@@ -530,17 +665,35 @@ def test_daily_cap_counts_the_customers_own_local_day(base: Engine, settings: Se
     assert "NYC" in ids(queue(base, settings, nyc(25, 9)))
 
 
-def test_a_callback_outside_the_customers_window_is_recorded_with_a_warning(base: Engine, settings: Settings) -> None:
-    result = dispose(base, settings, Disposition("D01", "callback", jst(24, 10), operator="op01", callback_at=jst(24, 21)))
+def test_a_callback_outside_the_customers_window_is_recorded_with_a_warning(
+    base: Engine, settings: Settings
+) -> None:
+    result = dispose(
+        base,
+        settings,
+        Disposition("D01", "callback", jst(24, 10), operator="op01", callback_at=jst(24, 21)),
+    )
     assert result.warnings and "callback_at" in result.warnings[0]
-    ok = dispose(base, settings, Disposition("D02", "callback", jst(24, 10), operator="op01", callback_at=jst(24, 19)))
+    ok = dispose(
+        base,
+        settings,
+        Disposition("D02", "callback", jst(24, 10), operator="op01", callback_at=jst(24, 19)),
+    )
     assert ok.warnings == []
 
 
 # --- reaching callable customers below many blocked ones ------------------------------------
 
 
-def _bulk_base(engine: Engine, settings: Settings, folder: Path, n: int, tied: bool, called: range, hinted: bool) -> None:
+def _bulk_base(
+    engine: Engine,
+    settings: Settings,
+    folder: Path,
+    n: int,
+    tied: bool,
+    called: range,
+    hinted: bool,
+) -> None:
     """n dormant customers (equal scores when `tied`, else C00000 the lowest); the ones in
     `called` got a no_answer at 09:30 today, so at 10:00 their retry gap holds them back.
 
@@ -550,12 +703,18 @@ def _bulk_base(engine: Engine, settings: Settings, folder: Path, n: int, tied: b
     customers = _write(
         folder / "bulk_customers.csv",
         ["customer_id", "name", "kind", "phone"],
-        [[f"C{i:05d}", f"顧客 {i}", "b2c", f"090-{3000 + i // 10000:04d}-{i % 10000:04d}"] for i in range(n)],
+        [
+            [f"C{i:05d}", f"顧客 {i}", "b2c", f"090-{3000 + i // 10000:04d}-{i % 10000:04d}"]
+            for i in range(n)
+        ],
     )
     transactions = _write(
         folder / "bulk_transactions.csv",
         ["customer_id", "ordered_at", "amount"],
-        [[f"C{i:05d}", "2026-01-10T12:00+09:00", str(5000 if tied else 5000 + 10 * i)] for i in range(n)],
+        [
+            [f"C{i:05d}", "2026-01-10T12:00+09:00", str(5000 if tied else 5000 + 10 * i)]
+            for i in range(n)
+        ],
     )
     contacts = _write(
         folder / "bulk_contacts.csv",
@@ -608,7 +767,9 @@ def test_claim_reaches_callable_customers_below_thousands_of_blocked_ones(
 # --- the scoring run on a regular base ------------------------------------------------------
 
 
-def test_rescore_of_a_regular_base_writes_finite_scores(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+def test_rescore_of_a_regular_base_writes_finite_scores(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
     # 60 dormant customers buying on a very regular pattern: one order each, a third of them
     # with a second order a year before.  The MBG/NBD fit runs off to huge r and alpha (no
     # heterogeneity); the scoring run must still write finite numbers the queue can use.
@@ -617,12 +778,24 @@ def test_rescore_of_a_regular_base_writes_finite_scores(engine: Engine, settings
         customers.append([f"R{i:03d}", f"顧客 {i}", "b2c", f"090-6000-{i:04d}"])
         month = 6 + i % 23
         year, month = 2024 + (month - 1) // 12, (month - 1) % 12 + 1
-        transactions.append([f"R{i:03d}", f"{year}-{month:02d}-{1 + i % 27:02d}T12:00+09:00", str(3000 + (i * 37) % 20000)])
+        transactions.append(
+            [
+                f"R{i:03d}",
+                f"{year}-{month:02d}-{1 + i % 27:02d}T12:00+09:00",
+                str(3000 + (i * 37) % 20000),
+            ]
+        )
         if i % 3 == 0:
-            transactions.append([f"R{i:03d}", f"{year - 1}-{month:02d}-15T12:00+09:00", str(2000 + (i * 17) % 9000)])
+            transactions.append(
+                [f"R{i:03d}", f"{year - 1}-{month:02d}-15T12:00+09:00", str(2000 + (i * 17) % 9000)]
+            )
     files = {
-        "customers": _write(tmp_path / "c.csv", ["customer_id", "name", "kind", "phone"], customers),
-        "transactions": _write(tmp_path / "t.csv", ["customer_id", "ordered_at", "amount"], transactions),
+        "customers": _write(
+            tmp_path / "c.csv", ["customer_id", "name", "kind", "phone"], customers
+        ),
+        "transactions": _write(
+            tmp_path / "t.csv", ["customer_id", "ordered_at", "amount"], transactions
+        ),
     }
     for kind, path in files.items():
         assert import_file(engine, kind, path, settings, now=SCORED_AT).rejected == 0  # type: ignore[arg-type]
@@ -630,7 +803,13 @@ def test_rescore_of_a_regular_base_writes_finite_scores(engine: Engine, settings
     assert summary.states == {"dormant": 60}
     with engine.connect() as conn:
         rows = conn.execute(
-            select(QueueScore.base_score, QueueScore.value, QueueScore.p_alive, QueueScore.expected_orders, QueueScore.p_come_back)
+            select(
+                QueueScore.base_score,
+                QueueScore.value,
+                QueueScore.p_alive,
+                QueueScore.expected_orders,
+                QueueScore.p_come_back,
+            )
         ).all()
     assert len(rows) == 60
     assert all(v is not None and math.isfinite(v) for row in rows for v in row)
