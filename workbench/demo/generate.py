@@ -42,47 +42,16 @@ from pathlib import Path
 import numpy as np
 
 from workbench.domain.codes import CONTACTED_OUTCOMES, REASONS
+from workbench.importing.records import CONTACT_COLUMNS, CUSTOMER_COLUMNS, TRANSACTION_COLUMNS
 
 # --------------------------------------------------------------------------- #
 # Public constants
 # --------------------------------------------------------------------------- #
 
-CUSTOMERS_HEADER: tuple[str, ...] = (
-    "customer_id",
-    "name",
-    "name_kana",
-    "kind",
-    "company",
-    "contact_person",
-    "previous_rep",
-    "phone",
-    "phone2",
-    "email",
-    "prefecture",
-    "created_at",
-    "do_not_call",
-    "email_opt_out",
-)
-TRANSACTIONS_HEADER: tuple[str, ...] = (
-    "customer_id",
-    "ordered_at",
-    "amount",
-    "category",
-    "product",
-)
-CONTACTS_HEADER: tuple[str, ...] = (
-    "customer_id",
-    "at",
-    "channel",
-    "direction",
-    "outcome",
-    "operator",
-    "script",
-    "reason",
-    "amount",
-    "callback_at",
-    "note",
-)
+# The demo writes exactly the canonical import formats: one definition, in the importer.
+CUSTOMERS_HEADER: tuple[str, ...] = CUSTOMER_COLUMNS
+TRANSACTIONS_HEADER: tuple[str, ...] = TRANSACTION_COLUMNS[:5]  # without the optional transaction_id
+CONTACTS_HEADER: tuple[str, ...] = CONTACT_COLUMNS
 TRUTH_HEADER: tuple[str, ...] = (
     "customer_id",
     "true_reason",
