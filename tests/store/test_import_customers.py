@@ -625,9 +625,9 @@ def test_bad_bytes_late_in_the_file_roll_back_the_whole_import(engine, settings,
     written: list[int] = []
     original = importer.writer.write_customers
 
-    def spy(conn, batch, now):  # type: ignore[no-untyped-def]
+    def spy(conn, batch, now, *args):  # type: ignore[no-untyped-def]
         written.append(len(batch))
-        return original(conn, batch, now)
+        return original(conn, batch, now, *args)
 
     monkeypatch.setattr(importer.writer, "write_customers", spy)
 

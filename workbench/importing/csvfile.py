@@ -18,10 +18,21 @@ from pathlib import Path
 
 SNIFF_BYTES = 1 << 20
 ENCODING_ALIASES = {"sjis": "cp932", "shift_jis": "cp932", "shift-jis": "cp932", "utf8": "utf-8"}
+# Encodings in which the bytes of '\n', '\r' and '"' never occur inside another character
+# (Shift_JIS trail bytes start at 0x40), so a file can be cut into records as bytes.
+_BYTE_CUTTABLE = {"utf-8", "utf-8-sig", "cp932", "shift_jis", "euc_jp", "ascii", "latin-1", "iso8859-1", "cp1252"}
 
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Whole CSV records as raw bytes; `first_line` is the file line the bytes start on."""
+
+    first_line: int
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +157,48 @@ class CsvSource:
         finally:
             raw.close()
 
+    @property
+    def cuttable(self) -> bool:
+        """Whether `chunks` can split this file: a byte-safe encoding and no bare CR line ends."""
+        if codecs.lookup(self.encoding).name not in _BYTE_CUTTABLE:
+            return False
+        with self.path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+        return head.count(b"\r") == head.count(b"\r\n")
+
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        """The data records in blocks of about `size` bytes, each cut at a record end.
+
+        Parsing happens wherever the chunk goes (a worker process); only the
+        header is parsed here.  Sets `header` first.
+        """
+        header_lines = self._header_line_count()
+        with self.path.open("rb") as fh:
+            for _ in range(header_lines):
+                self.bytes_read += len(fh.readline())
+            line, carry = header_lines + 1, b""
+            while block := fh.read(size):
+                self.bytes_read += len(block)
+                buffer = carry + block
+                cut = _record_end(buffer)
+                data, carry = buffer[:cut], buffer[cut:]
+                if data:
+                    yield Chunk(line, data)
+                    line += data.count(b"\n")
+            if carry:
+                yield Chunk(line, carry)
+
+    def _header_line_count(self) -> int:
+        with self.path.open("r", encoding=self.encoding, newline="") as text:
+            reader = csv.reader(text)
+            try:
+                self.header = self._read_header(reader)
+            except UnicodeDecodeError:
+                raise ImportFileError(f"{self.path}:1: header not valid {self.encoding}; pass --encoding") from None
+            except csv.Error as exc:
+                raise ImportFileError(f"{self.path}:1: malformed CSV header: {exc}") from None
+            return reader.line_num
+
     def _read_header(self, reader: csv._reader) -> list[str]:
         try:
             first = next(reader)
@@ -177,6 +230,43 @@ def _first_bad_line(path: Path, encoding: str) -> int:
             except UnicodeDecodeError:
                 return number
     return 0
+
+
+def _record_end(buffer: bytes) -> int:
+    """Index just past the last line end in `buffer` that is outside quotes (0 if none).
+
+    `buffer` starts at a record boundary; RFC 4180 doubles quotes inside quoted
+    fields, so a line end is outside quotes exactly when the quotes before it are even.
+    """
+    end = len(buffer)
+    while (pos := buffer.rfind(b"\n", 0, end)) >= 0:
+        if buffer.count(b'"', 0, pos) % 2 == 0:
+            return pos + 1
+        end = pos
+    return 0
+
+
+def chunk_rows(chunk: Chunk, encoding: str, path: str) -> list[tuple[int, list[str]]]:
+    """Parse one chunk into (line, fields), skipping blank lines, with file line numbers."""
+    encoding = "utf-8" if codecs.lookup(encoding).name == "utf-8-sig" else encoding
+    try:
+        text = chunk.data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = chunk.first_line + chunk.data.count(b"\n", 0, exc.start)
+        raise ImportFileError(
+            f"{path}:{line}: bytes not valid {encoding} ({exc.reason}); check the file's encoding or pass --encoding"
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    before = 0
+    try:
+        for record in reader:
+            start, before = chunk.first_line + before, reader.line_num
+            if record and (len(record) > 1 or record[0].strip()):
+                rows.append((start, record))
+    except csv.Error as exc:
+        raise ImportFileError(f"{path}:{chunk.first_line + reader.line_num - 1}: malformed CSV: {exc}") from None
+    return rows
 
 
 def make_row(header: list[str], line: int, record: list[str]) -> CsvRow:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, text, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workbench.importing.records import ContactRecord, CustomerRecord, TransactionRecord
@@ -54,34 +54,99 @@ def _customer_values(record: CustomerRecord, stored_opt_out: bool = False) -> di
     return values
 
 
-def write_customers(conn: Connection, batch: Sequence[CustomerRecord], now: datetime) -> WriteCounts:
-    counts = WriteCounts()
+def write_customers(
+    conn: Connection, batch: Sequence[CustomerRecord], now: datetime, known: dict[str, int] | None = None
+) -> WriteCounts:
+    """Insert new customers and bring stored ones in line with the file.
+
+    `known` (external id → id of every stored customer), when given, spares a
+    lookup per batch and is kept up to date with the inserted customers.
+    """
     batch = list({r.external_id: r for r in batch}.values())  # last row wins within a batch
-    ids = [r.external_id for r in batch]
-    cols = [customers.c.external_id, customers.c.id] + [customers.c[f] for f in _CUSTOMER_FIELDS]
-    stored = {row[0]: row for row in conn.execute(select(*cols).where(customers.c.external_id.in_(ids)))}
-    new_rows, changed = [], []
+    if known is None:
+        ids = [r.external_id for r in batch]
+        known = dict(conn.execute(select(customers.c.external_id, customers.c.id).where(customers.c.external_id.in_(ids))).all())
+    new = [r for r in batch if r.external_id not in known]
+    counts = _update_customers(conn, [r for r in batch if r.external_id in known], known, now)
+    if new:
+        counts.inserted = _insert_customers(conn, new, known, now)
+    return counts
+
+
+def _insert_customers(conn: Connection, batch: list[CustomerRecord], known: dict[str, int], now: datetime) -> int:
+    """The bulk path for customers not stored yet: plain inserts, no comparisons."""
+    columns = ("external_id",) + _CUSTOMER_FIELDS + ("call_opt_out", "line_opt_out")
+    time = _time_value(conn)
+    rows = [
+        (r.external_id, r.name, r.name_kana, r.kind, r.company, r.contact_person, r.previous_rep,
+         r.email, r.prefecture, time(r.created_at), r.email_opt_out, False, False)
+        for r in batch
+    ]  # fmt: skip
+    before = conn.execute(select(func.coalesce(func.max(customers.c.id), 0))).scalar_one()
+    _bulk_insert(conn, customers, columns, rows)
+    if conn.dialect.name == "sqlite":
+        # One writer at a time on SQLite: every id above the old maximum is one of ours.
+        query = select(customers.c.external_id, customers.c.id).where(customers.c.id > before)
+    else:
+        query = select(customers.c.external_id, customers.c.id).where(customers.c.external_id.in_([r.external_id for r in batch]))
+    ids = dict(conn.execute(query).all())
+    known.update(ids)
+    phone_rows = [
+        (ids[r.external_id], position, e164, number_type, ",".join(zones), raw, None)
+        for r in batch
+        for position, (raw, e164, number_type, zones) in enumerate(r.phones, start=1)
+    ]
+    _bulk_insert(conn, phones, ("customer_id", "position", "e164", "number_type", "time_zones", "raw", "retired_at"), phone_rows)
+    _write_customer_dnc(conn, [ids[r.external_id] for r in batch if r.do_not_call], now)
+    return len(batch)
+
+
+def _time_value(conn: Connection):  # type: ignore[no-untyped-def]
+    """How an aware datetime goes into a bulk insert: SQLAlchemy's SQLite text, or as it is."""
+    if conn.dialect.name != "sqlite":
+        return lambda value: value
+    return lambda value: None if value is None else value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+
+
+def _bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]) -> None:
+    """Insert plain tuples; on SQLite straight through the driver, which is several times faster."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), [dict(zip(columns, row)) for row in rows])
+        return
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.executemany(sql, rows)
+    finally:
+        cursor.close()
+
+
+def _update_customers(conn: Connection, batch: list[CustomerRecord], known: dict[str, int], now: datetime) -> WriteCounts:
+    """Stored customers: compare with the file and write only what changed."""
+    counts = WriteCounts()
+    if not batch:
+        return counts
+    cols = [customers.c.id] + [customers.c[f] for f in _CUSTOMER_FIELDS]
+    stored = {row.id: row for row in conn.execute(select(*cols).where(customers.c.id.in_([known[r.external_id] for r in batch])))}
+    changed = []
     for record in batch:
-        row = stored.get(record.external_id)
-        if row is None:
-            new_rows.append({"external_id": record.external_id, **_customer_values(record)})
-            continue
+        row = stored[known[record.external_id]]
         values = _customer_values(record, stored_opt_out=bool(row.email_opt_out))
         if any(_differs(getattr(row, f), v) for f, v in values.items()):
             changed.append({"b_id": row.id, **values})
         else:
             counts.unchanged += 1
-    if new_rows:
-        conn.execute(insert(customers), new_rows)
     if changed:
         stmt = update(customers).where(customers.c.id == bindparam("b_id"))
         conn.execute(stmt, changed)
-    counts.inserted, counts.updated = len(new_rows), len(changed)
-    id_of = dict(conn.execute(select(customers.c.external_id, customers.c.id).where(customers.c.external_id.in_(ids))).all())
+    counts.updated = len(changed)
+    id_of = {r.external_id: known[r.external_id] for r in batch}
     phone_changes = _write_phones(conn, batch, id_of)
     _write_customer_dnc(conn, [id_of[r.external_id] for r in batch if r.do_not_call], now)
     # A customer whose only change is a phone number was counted unchanged above.
-    moved = len(phone_changes - {id_of[r["external_id"]] for r in new_rows} - {c["b_id"] for c in changed})
+    moved = len(phone_changes - {c["b_id"] for c in changed})
     counts.unchanged -= moved
     counts.updated += moved
     return counts

@@ -95,7 +95,7 @@ def import_file(
     source = CsvSource(path, required, columns, encoding=encoding, mapping=mapping)
     summary = ImportSummary(kind=kind, path=str(path), encoding=source.encoding)
     rejects = _Rejects(rejects_path or default_rejects_path(path), path)
-    job = ParseJob(kind, settings.region, settings.timezone)
+    job = ParseJob(kind, settings.region, settings.timezone, str(path), source.encoding)
     ok = False
     gc_thresholds = gc.get_threshold()
     # Millions of short-lived row objects make the default collector run constantly.
@@ -105,9 +105,12 @@ def import_file(
             if conn.dialect.name == "sqlite":
                 # A bulk import in one transaction spills pages to the WAL without a big cache.
                 conn.exec_driver_sql("PRAGMA cache_size=-524288")
-            step = {"customers": _import_customers, "transactions": _import_keyed, "contacts": _import_keyed}[kind]
-            batches = _reporting(validated(source, job, BATCH, workers), source, summary, rejects, progress)
-            _apply(summary, step(conn, kind, batches, rejects, now))
+            ids = None if kind == "customers" else writer.customer_ids(conn)
+            batches = _reporting(validated(source, job, BATCH, workers, ids), source, summary, rejects, progress)
+            if kind == "customers":
+                _apply(summary, _import_customers(conn, batches, rejects, now))
+            else:
+                _apply(summary, _import_keyed(conn, kind, batches, now))
             if summary.inserted or summary.updated:
                 scoring.invalidate(conn)
         ok = True
@@ -145,10 +148,10 @@ def _reporting(batches: Iterator[Batch], source: CsvSource, summary: ImportSumma
         progress(source.size, source.size)
 
 
-def _import_customers(conn: Connection, kind: str, batches: Iterator[Batch],
-                      rejects: _Rejects, now: datetime) -> writer.WriteCounts:  # fmt: skip
+def _import_customers(conn: Connection, batches: Iterator[Batch], rejects: _Rejects, now: datetime) -> writer.WriteCounts:
     counts = writer.WriteCounts()
     first_line: dict[str, int] = {}
+    known = writer.customer_ids(conn)
     for batch in batches:
         fresh = []
         for line, record in batch.good:
@@ -158,25 +161,16 @@ def _import_customers(conn: Connection, kind: str, batches: Iterator[Batch],
                 rejects.add(Reject(line, "customer_id", reason, batch.values(line)))
                 continue
             fresh.append(record)
-        counts.add(writer.write_customers(conn, fresh, now))
+        counts.add(writer.write_customers(conn, fresh, now, known))
     return counts
 
 
-def _import_keyed(conn: Connection, kind: str, batches: Iterator[Batch],
-                  rejects: _Rejects, now: datetime) -> writer.WriteCounts:  # fmt: skip
-    """Transactions and contacts: attach the stored customer's id, or reject the row."""
-    ids = writer.customer_ids(conn)
+def _import_keyed(conn: Connection, kind: str, batches: Iterator[Batch], now: datetime) -> writer.WriteCounts:
+    """Transactions and contacts, already keyed by customer id (unknown customers were rejected)."""
     counts = writer.WriteCounts()
     touched: set[int] = set()
     for batch in batches:
-        keyed = []
-        for line, record in batch.good:
-            cid = ids.get(record[0])  # every record starts with the external id
-            if cid is None:
-                reason = f"unknown customer {record[0]!r}: import customers first"
-                rejects.add(Reject(line, "customer_id", reason, batch.values(line)))
-                continue
-            keyed.append((cid, record))
+        keyed = [entry for _, entry in batch.good]
         if kind == "contacts":
             counts.add(writer.write_contacts(conn, keyed, now))
             continue
