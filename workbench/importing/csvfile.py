@@ -184,7 +184,7 @@ class CsvSource:
                 data, carry = buffer[:cut], buffer[cut:]
                 if data:
                     yield Chunk(line, data)
-                    line += data.count(b"\n")
+                    line += _line_count(data)
             if carry:
                 yield Chunk(line, carry)
 
@@ -232,6 +232,11 @@ def _first_bad_line(path: Path, encoding: str) -> int:
     return 0
 
 
+def _line_count(data: bytes) -> int:
+    """Lines as the csv module numbers them: a CR alone (inside quotes, say) ends one too."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
 def _record_end(buffer: bytes) -> int:
     """Index just past the last line end in `buffer` that is outside quotes (0 if none).
 
@@ -252,7 +257,7 @@ def chunk_rows(chunk: Chunk, encoding: str, path: str) -> list[tuple[int, list[s
     try:
         text = chunk.data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = chunk.first_line + chunk.data.count(b"\n", 0, exc.start)
+        line = chunk.first_line + _line_count(chunk.data[: exc.start])
         raise ImportFileError(
             f"{path}:{line}: bytes not valid {encoding} ({exc.reason}); check the file's encoding or pass --encoding"
         ) from None
