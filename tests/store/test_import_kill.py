@@ -115,6 +115,9 @@ def test_kill_mid_import_leaves_none_or_all_and_rerun_completes(db_url, engine, 
         check = sqlite3.connect(make_url(db_url).database)
         try:
             assert check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            # A first load drops the indexes inside its transaction: the kill must bring them back.
+            indexes = {row[1] for row in check.execute("PRAGMA index_list(transactions)")}
+            assert {"ux_transactions_fingerprint", "ix_transactions_customer_ordered"} <= indexes
         finally:
             check.close()
     else:

@@ -61,7 +61,11 @@ class Phone(SQLModel, table=True):
 
 class Purchase(SQLModel, table=True):
     __tablename__ = "transactions"
-    __table_args__ = (Index("ix_transactions_customer_ordered", "customer_id", "ordered_at"),)
+    __table_args__ = (
+        Index("ix_transactions_customer_ordered", "customer_id", "ordered_at"),
+        # A named index, not a constraint: a first bulk load drops it and builds it once at the end.
+        Index("ux_transactions_fingerprint", "fingerprint", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(sa_column=_fk("customers.id", index=False))
@@ -69,7 +73,7 @@ class Purchase(SQLModel, table=True):
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))
     category: str | None = Field(default=None, max_length=100)
     product: str | None = Field(default=None, max_length=200)
-    fingerprint: int = Field(sa_column=Column(BigInteger, nullable=False, unique=True))
+    fingerprint: int = Field(sa_column=Column(BigInteger, nullable=False))
 
 
 class ContactAttempt(SQLModel, table=True):
