@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from workbench.importing.records import ContactRecord, CustomerRecord, TransactionRecord
+from workbench.importing.records import ContactRecord, CustomerRecord
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
 
 customers: Table = Customer.__table__  # type: ignore[assignment]
@@ -221,12 +221,15 @@ def customer_ids(conn: Connection) -> dict[str, int]:
 
 
 
-def write_transactions(conn: Connection, batch: Sequence[tuple[int, TransactionRecord]], bulk: bool = False) -> WriteCounts:
+TransactionRow = tuple[int, str, int, str | None, str | None, int]  # customer id, then as TransactionRecord
+
+
+def write_transactions(conn: Connection, batch: Sequence[TransactionRow], bulk: bool = False) -> WriteCounts:
     """Insert purchases not stored yet; in a bulk load every row goes in and `finish_bulk_load` dedupes."""
     if conn.dialect.name == "sqlite":
         return _write_transactions_sqlite(conn, batch, bulk)
     rows = []
-    for cid, (_, ordered_at, amount, category, product, fingerprint) in batch:
+    for cid, ordered_at, amount, category, product, fingerprint in batch:
         rows.append({
             "customer_id": cid, "ordered_at": datetime.fromisoformat(ordered_at).replace(tzinfo=UTC),
             "amount": amount, "category": category, "product": product, "fingerprint": fingerprint,
@@ -237,7 +240,7 @@ def write_transactions(conn: Connection, batch: Sequence[tuple[int, TransactionR
     return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)
 
 
-def _write_transactions_sqlite(conn: Connection, batch: Sequence[tuple[int, TransactionRecord]], bulk: bool) -> WriteCounts:
+def _write_transactions_sqlite(conn: Connection, batch: Sequence[TransactionRow], bulk: bool) -> WriteCounts:
     """The bulk path: ten million rows go through here, so skip per-row type processing.
 
     Records arrive as plain tuples in column order, with times already in
@@ -249,7 +252,7 @@ def _write_transactions_sqlite(conn: Connection, batch: Sequence[tuple[int, Tran
         cursor.executemany(
             "INSERT INTO transactions (customer_id, ordered_at, amount, category, product, fingerprint) "
             "VALUES (?, ?, ?, ?, ?, ?)" + conflict,
-            [(cid, *r[1:]) for cid, r in batch],
+            batch,
         )
         inserted = cursor.rowcount
     finally:
@@ -257,44 +260,39 @@ def _write_transactions_sqlite(conn: Connection, batch: Sequence[tuple[int, Tran
     return WriteCounts(inserted=inserted, unchanged=len(batch) - inserted)
 
 
-_TRANSACTION_INDEXES = {
-    "ux_transactions_fingerprint": "CREATE UNIQUE INDEX ux_transactions_fingerprint ON transactions (fingerprint)",
-    "ix_transactions_customer_ordered": (
-        "CREATE INDEX ix_transactions_customer_ordered ON transactions (customer_id, ordered_at)"
-    ),
-}
+_FINGERPRINT_INDEX = "CREATE UNIQUE INDEX ux_transactions_fingerprint ON transactions (fingerprint)"
 
 
 def start_bulk_load(conn: Connection) -> bool:
-    """Before a first load into an empty SQLite table: drop the indexes, to build them once at the end.
+    """Before a first load into an empty SQLite table: drop the fingerprint index, to build it at the end.
 
-    Appending rows and sorting them into indexes afterwards is several times
-    faster than keeping a ten-million-entry unique index up to date row by row.
-    Inside the import's transaction, so a kill or an error brings the indexes back.
+    Keeping a ten-million-entry unique index on random 64-bit keys up to date
+    row by row costs several times more than sorting the keys once.  (The
+    customer index stays: export files come in customer order, so it grows at
+    its end.)  Inside the import's transaction, so a kill or an error brings
+    the index back.
     """
     if conn.dialect.name != "sqlite" or conn.execute(select(purchases.c.id).limit(1)).first() is not None:
         return False
     # The sqlite3 driver opens its transaction at the first data change, not at DDL: open it
-    # now, or the drops below would commit at once and outlive a failed import.
+    # now, or the drop below would commit at once and outlive a failed import.
     conn.exec_driver_sql("DELETE FROM transactions WHERE 0")
     if not conn.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
         raise RuntimeError("bulk load outside a transaction")
-    for name in _TRANSACTION_INDEXES:
-        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ux_transactions_fingerprint")
     return True
 
 
 def finish_bulk_load(conn: Connection) -> int:
-    """Remove repeated purchases (the first in file order stays), build the indexes; returns how many went."""
-    conn.exec_driver_sql("PRAGMA threads=2")  # index sorts may use a helper thread
+    """Remove repeated purchases (the first in file order stays), build the index; returns how many went."""
+    conn.exec_driver_sql("PRAGMA threads=2")  # the index sort may use a helper thread
     removed = 0
-    if not _try_ddl(conn, _TRANSACTION_INDEXES["ux_transactions_fingerprint"]):
+    if not _try_ddl(conn, _FINGERPRINT_INDEX):
         removed = conn.exec_driver_sql(
             "DELETE FROM transactions WHERE id IN (SELECT id FROM (SELECT id, "
             "ROW_NUMBER() OVER (PARTITION BY fingerprint ORDER BY id) AS n FROM transactions) WHERE n > 1)"
         ).rowcount
-        conn.exec_driver_sql(_TRANSACTION_INDEXES["ux_transactions_fingerprint"])
-    conn.exec_driver_sql(_TRANSACTION_INDEXES["ix_transactions_customer_ordered"])
+        conn.exec_driver_sql(_FINGERPRINT_INDEX)
     conn.exec_driver_sql("PRAGMA threads=0")
     return max(removed, 0)
 

@@ -174,13 +174,12 @@ def _import_keyed(conn: Connection, kind: str, batches: Iterator[Batch], now: da
     touched: set[int] = set()
     bulk = kind == "transactions" and writer.start_bulk_load(conn)
     for batch in batches:
-        keyed = [entry for _, entry in batch.good]
         if kind == "contacts":
-            counts.add(writer.write_contacts(conn, keyed, now))
+            counts.add(writer.write_contacts(conn, [entry for _, entry in batch.good], now))
             continue
-        written = writer.write_transactions(conn, keyed, bulk)
+        written = writer.write_transactions(conn, batch.good, bulk)
         if written.inserted:
-            touched.update(cid for cid, _ in keyed)
+            touched.update(row[0] for row in batch.good)
         counts.add(written)
     if bulk:
         repeats = writer.finish_bulk_load(conn)
