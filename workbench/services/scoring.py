@@ -19,7 +19,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
 from workbench.config import Settings
-from workbench.domain import bgnbd, scoring
+from workbench.domain import scoring
 from workbench.domain.answer_model import AnswerCounts, AnswerModel, fit_answer_model, hour_of_week
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.season import SeasonalIndex, category_indices, deadline_trigger, season_boost
@@ -228,6 +228,8 @@ def _reason_rates(conn: Connection) -> dict[str, float]:
 
 def _alive(summaries: list[CustomerSummary], at: datetime, stored: dict | None) -> tuple[dict[str, float], np.ndarray, np.ndarray]:  # type: ignore[type-arg]
     """MBG/NBD P(alive) and expected orders in the next 52 weeks, for customers who bought."""
+    from workbench.domain import bgnbd  # SciPy takes 0.3 s to import: only a scoring run needs it
+
     n = len(summaries)
     p_alive, expected = np.zeros(n), np.zeros(n)
     buyers = [i for i, s in enumerate(summaries) if s.last_order_at is not None and s.first_order_at is not None]
@@ -295,14 +297,31 @@ def load_state(conn: Connection, key: str) -> dict | None:  # type: ignore[type-
 STALE_AFTER_SECONDS = 12 * 3600
 
 
-def ensure_scored(engine: Engine, settings: Settings, at: datetime) -> ScoringSummary | None:
-    """Rescore when nothing is scored yet, data changed since, or the scores are from another day."""
+@dataclass(frozen=True)
+class ScoreStatus:
+    """What `ensure_scored` would find at an instant, read without scoring anything."""
+
+    fresh: bool  # ensure_scored would not rescore
+    stored: bool  # some customer has a score (stale scores still rank; the rules are checked live)
+    scored_at: datetime | None  # when the stored scores were computed
+
+
+def score_status(engine: Engine, at: datetime) -> ScoreStatus:
+    """Stale when nothing is scored yet, data changed since, or the scores are from another day."""
     with engine.connect() as conn:
         state = load_state(conn, "scored")
+        stored_at = conn.execute(select(scores.c.scored_at).limit(1)).scalar_one_or_none()
+    fresh = False
     if state is not None:
         scored_at = datetime.fromisoformat(str(state["at"]))
-        if abs((at - scored_at).total_seconds()) < STALE_AFTER_SECONDS:
-            return None
+        fresh = abs((at - scored_at).total_seconds()) < STALE_AFTER_SECONDS
+    return ScoreStatus(fresh, stored_at is not None, stored_at)
+
+
+def ensure_scored(engine: Engine, settings: Settings, at: datetime) -> ScoringSummary | None:
+    """Rescore unless `score_status` says the scores are fresh."""
+    if score_status(engine, at).fresh:
+        return None
     summary = rescore(engine, settings, at)
     with engine.begin() as conn:
         _save_state(conn, "scored", {"at": at.isoformat(), "customers": summary.customers}, at)
