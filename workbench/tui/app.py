@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 from typing import ClassVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
@@ -23,6 +25,9 @@ from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.login import LoginScreen
 from workbench.tui.screens.queue import QueueScreen
 from workbench.tui.session import Session, make_session, now_from_env
+
+
+QUIET_COLLECT_DELAY = 0.5  # seconds after a card appears
 
 
 class WorkbenchApp(App[None]):
@@ -59,6 +64,19 @@ class WorkbenchApp(App[None]):
         self.sub_title = self.session.operator or ""
         self.push_screen(QueueScreen(self.session))
 
+    @on(QueueScreen.Ready)
+    def startup_over(self) -> None:
+        self.call_after_refresh(freeze_startup_objects)
+
+    @on(CallScreen.Opened)
+    def quiet_moment(self) -> None:
+        """Collect the last call's screens while the operator reads the next card, so the
+        collector seldom has to run in the middle of a screen change."""
+        self.set_timer(QUIET_COLLECT_DELAY, gc.collect)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.session, type(self.screen)))
@@ -72,6 +90,17 @@ class WorkbenchApp(App[None]):
                 except OperationalError:
                     pass  # the lease simply expires
         self.exit()
+
+
+def freeze_startup_objects() -> None:
+    """Keep what start-up built (modules, widgets, the script library) out of the collector.
+
+    A full collection walks every tracked object: some 400,000 here, 150-350 ms with the
+    screen frozen, several times a minute while screens come and go.  After the freeze it
+    walks only what the shift created since.  Collect first, so no garbage is kept forever.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def run_app(engine: Engine, settings: Settings, operator: str | None) -> None:

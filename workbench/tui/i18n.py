@@ -74,6 +74,16 @@ _TEXT: dict[str, tuple[str, str]] = {
         "次に架電可能になる時刻: なし（見込みなし）",
         "Next callable: none in sight",
     ),
+    "score.refreshing": (
+        "スコア更新中（{at} 時点の順位を表示中）。このまま架電できます",
+        "Refreshing scores (ranking from {at}); keep calling: rules are checked live",
+    ),
+    "score.refreshed": ("スコアを更新しました", "Scores refreshed"),
+    "score.failed": (
+        "スコアを更新できませんでした: {detail}（前回の採点のまま架電できます）",
+        "Could not refresh the scores: {detail} (the previous ranking stays usable)",
+    ),
+    "queue.explaining": ("架電できない理由を集計中…", "Counting why customers are held back…"),
     "queue.db_error": ("データベースに接続できません: {detail}", "Database unavailable: {detail}"),
     # reason words
     "why.answers": ("{windows}に応答しやすい", "answers {windows}"),

@@ -1,4 +1,8 @@
-"""The call view's data for one claimed customer: card, history, heatmap, script context."""
+"""The call view's data for one claimed customer: card, history, heatmap, script context.
+
+Everything here reads one customer's rows; `load_call_view` is what the call view shows at
+first, loaded in one go by the worker that claimed the customer.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ from workbench.services.customers import CustomerDetail, CustomerSummary, show_c
 from workbench.services.queue import QueueEntry
 from workbench.services.scoring import answer_model_from_json, load_state
 from workbench.services.script_context import build_context, months_between
-from workbench.talk.render import ScriptContext
+from workbench.services.talk_choice import library_for
+from workbench.talk.model import TalkScript
+from workbench.talk.render import RenderedSection, ScriptContext, render_script
 from workbench.tui.session import Session
 
 MONTHS_SHOWN = 24
@@ -70,6 +76,38 @@ class CallData:
     context: ScriptContext
     reached_today: str | None = None  # outcome when this customer was already reached today
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CallView:
+    """What the call view shows when it opens: the card's data and the rendered script."""
+
+    data: CallData
+    script: TalkScript | None
+    sections: list[RenderedSection]
+    warnings: list[str]  # the script library's, after a reload
+
+
+def load_call_view(session: Session, entry: QueueEntry) -> CallView:
+    data = load_call_data(session, entry)
+    library = library_for(session.settings)
+    warnings = library.reload_if_changed()
+    chosen = library.get(entry.script.script_id) if entry.script else None
+    script = pick_script(entry, library.active(), chosen)
+    sections = render_script(script, data.context) if script else []
+    return CallView(data, script, sections, warnings)
+
+
+def pick_script(
+    entry: QueueEntry, scripts: list[TalkScript], chosen: TalkScript | None
+) -> TalkScript | None:
+    """The queue's pick, else the first active script for the reason and kind, else for the kind."""
+    if chosen is not None:
+        return chosen
+    for script in scripts:
+        if script.serves(entry.reason, entry.kind):
+            return script
+    return next((s for s in scripts if s.kind in (entry.kind, "any")), None)
 
 
 def load_call_data(session: Session, entry: QueueEntry) -> CallData:

@@ -2,6 +2,10 @@
 
 Runs in worker threads.  The ranking, the rules and the explanation come from the
 services; this module only adds what the screen shows around them (plain dataclasses).
+
+Reading the queue costs the same on any database size.  Rescoring and `explain` read the
+whole base, and the shift's counts read every contact attempt (no index serves them), so
+the screen shows the queue first and gets those afterwards.
 """
 
 from __future__ import annotations
@@ -16,7 +20,13 @@ from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.season import PEAK_THRESHOLD
 from workbench.services.explain import Explanation, explain
 from workbench.services.queue import QueueEntry, read_queue
-from workbench.services.scoring import ensure_scored, load_state
+from workbench.services.scoring import (
+    ScoreStatus,
+    ScoringSummary,
+    ensure_scored,
+    load_state,
+    score_status,
+)
 from workbench.services.script_context import months_between
 from workbench.store.models import ContactAttempt, CustomerMetrics, Operator
 from workbench.tui.session import Session
@@ -54,8 +64,12 @@ class ShiftCounts:
 @dataclass(frozen=True)
 class QueueView:
     rows: list[QueueRow]
-    counts: ShiftCounts
-    explanation: Explanation | None
+    stale: ScoreStatus | None = None  # the ranking is from an older scoring run: refresh it
+
+    @property
+    def short(self) -> bool:
+        """Few enough callable customers that the screen says why."""
+        return len(self.rows) < SHORT_QUEUE
 
 
 @dataclass(frozen=True)
@@ -80,24 +94,47 @@ def operator_name(engine: Engine, code: str) -> str:
 
 
 def load_queue_view(session: Session, limit: int = QUEUE_LENGTH) -> QueueView:
-    """Score once per session, then read the queue, the shift's counts and (if short) why."""
+    """The queue and, on the session's first read, whether the scores are stale."""
     at = session.now()
-    if not session.scored:
-        ensure_scored(session.engine, session.settings, at)
-        session.scored = True
-        if session.operator and not session.operator_name:
-            session.operator_name = operator_name(session.engine, session.operator)
+    stale = None if session.scored else first_read(session, at)
     with session.engine.connect() as conn:
         entries = read_queue(conn, session.settings, at, session.operator, limit, session.rng)
         facts = load_facts(conn, [e.customer_id for e in entries])
         seasons = load_state(conn, "season") or {}
-        counts = shift_counts(conn, session.operator, at, session.zone)
     rows = [
         QueueRow(e, reason_words(session, e, facts.get(e.customer_id), seasons)) for e in entries
     ]
-    short = len(rows) < SHORT_QUEUE
-    why = explain(session.engine, session.settings, at, session.operator) if short else None
-    return QueueView(rows, counts, why)
+    return QueueView(rows, stale)
+
+
+def load_shift_counts(session: Session) -> ShiftCounts:
+    with session.engine.connect() as conn:
+        return shift_counts(conn, session.operator, session.now(), session.zone)
+
+
+def first_read(session: Session, at: datetime) -> ScoreStatus | None:
+    """Score a database that has no scores yet (a new, small demo set: nothing to rank
+    before that); stale scores are returned instead, to be shown now and refreshed after.
+
+    Stale scores are safe to show and to claim from: the calling rules are checked live.
+    """
+    status = score_status(session.engine, at)
+    if not status.stored:
+        ensure_scored(session.engine, session.settings, at)
+    session.scored = True
+    if session.operator and not session.operator_name:
+        session.operator_name = operator_name(session.engine, session.operator)
+    return status if status.stored and not status.fresh else None
+
+
+def refresh_scores(session: Session) -> ScoringSummary | None:
+    """The full scoring run (minutes on a million customers): for a background worker."""
+    return ensure_scored(session.engine, session.settings, session.now())
+
+
+def load_explanation(session: Session) -> Explanation:
+    """How many customers each calling rule holds back: reads the whole base."""
+    return explain(session.engine, session.settings, session.now(), session.operator)
 
 
 def load_facts(conn: Connection, ids: list[int]) -> dict[int, Facts]:

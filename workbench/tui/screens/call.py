@@ -16,6 +16,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
 from workbench.services.claim import release
@@ -24,7 +26,7 @@ from workbench.services.queue import QueueEntry
 from workbench.services.talk_choice import library_for
 from workbench.talk.model import TalkScript
 from workbench.talk.render import RenderedSection, render_script
-from workbench.tui.adapters.customer import CallData, load_call_data
+from workbench.tui.adapters.customer import CallData, CallView, load_call_view
 from workbench.tui.adapters.form import Draft
 from workbench.tui.dialer import DialError
 from workbench.tui.screens.base import SessionScreen
@@ -44,18 +46,6 @@ class CallResult:
     released: bool = False
 
 
-def pick_script(
-    entry: QueueEntry, scripts: list[TalkScript], chosen: TalkScript | None
-) -> TalkScript | None:
-    """The queue's pick, else the first active script for the reason and kind, else for the kind."""
-    if chosen is not None:
-        return chosen
-    for script in scripts:
-        if script.serves(entry.reason, entry.kind):
-            return script
-    return next((s for s in scripts if s.kind in (entry.kind, "any")), None)
-
-
 class CallScreen(SessionScreen[CallResult]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "dial", "Dial", id="dial"),
@@ -71,10 +61,15 @@ class CallScreen(SessionScreen[CallResult]):
         ],
     ]
 
-    def __init__(self, session: Session, entry: QueueEntry) -> None:
+    class Opened(Message):
+        """The customer's card is on screen: the operator reads it now."""
+
+    def __init__(self, session: Session, entry: QueueEntry, view: CallView | None = None) -> None:
+        """`view` is the call's data when the claiming worker loaded it already."""
         super().__init__(session)
         self.entry = entry
-        self.data: CallData | None = None
+        self.preloaded = view
+        self.data: CallData | None = view.data if view else None
         self.script: TalkScript | None = None
         self.draft = Draft()
         self.started_at: datetime | None = None
@@ -86,39 +81,47 @@ class CallScreen(SessionScreen[CallResult]):
         yield Static(id="call-status")
         yield DialPanel(id="dial")
         with Horizontal(id="call-body"):
-            yield Static(self.session.tr("call.loading"), id="call-loading")
+            if self.preloaded is not None:
+                yield from self.body(self.preloaded.data)
+            else:
+                yield Static(self.session.tr("call.loading"), id="call-loading")
         yield Footer()
+
+    def body(self, data: CallData) -> list[Widget]:
+        card = CustomerCard(data, self.session, id="card")
+        return [card, ScriptPanel(self.session.tr, id="script")]
 
     def on_mount(self) -> None:
         self.show_status()
-        self.load()
+        if self.preloaded is not None:
+            self.ready(self.preloaded)
+        else:
+            self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="call")
     def load(self) -> None:
         s = self.session
         try:
-            data = load_call_data(s, self.entry)
+            view = load_call_view(s, self.entry)
         except OperationalError as exc:
             self.app.call_from_thread(
                 self.notify, s.tr("queue.db_error", detail=exc.orig), severity="error"
             )
             return
-        library = library_for(s.settings)
-        warnings = library.reload_if_changed()
-        chosen = library.get(self.entry.script.script_id) if self.entry.script else None
-        script = pick_script(self.entry, library.active(), chosen)
-        sections = render_script(script, data.context) if script else []
-        self.app.call_from_thread(self.show_data, data, script, sections, warnings)
+        self.app.call_from_thread(self.show_view, view)
 
-    def show_data(self, data: CallData, script: TalkScript | None, sections: list[RenderedSection],
-                  warnings: list[str]) -> None:  # fmt: skip
-        self.data = data
+    def show_view(self, view: CallView) -> None:
+        self.data = view.data
         body = self.query_one("#call-body", Horizontal)
         body.remove_children()
-        panel = ScriptPanel(self.session.tr, id="script")
-        body.mount(CustomerCard(data, self.session, id="card"), panel)
-        self.call_after_refresh(self.show_script, script, sections)
-        for warning in warnings:
+        body.mount(*self.body(view.data))
+        self.ready(view)
+
+    def ready(self, view: CallView) -> None:
+        """The card is in place: the script follows once it is drawn."""
+        self.call_after_refresh(self.show_script, view.script, view.sections)
+        self.post_message(self.Opened())
+        for warning in view.warnings:
             self.notify(warning, severity="warning", timeout=10)
 
     def show_script(self, script: TalkScript | None, sections: list[RenderedSection]) -> None:

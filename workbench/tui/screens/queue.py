@@ -2,10 +2,15 @@
 
 `n` claims the next customer and opens the call view; when the call view closes with a
 saved disposition, the next customer is claimed at once unless the operator paused.
+
+The queue is shown as soon as it is read.  What reads the whole base comes after, in
+workers of its own: the shift's counts, why the queue is short, and stale scores'
+refresh (`ScoreNotice` says so meanwhile; the queue is read again when they are in).
 """
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 from zoneinfo import ZoneInfo
 
@@ -15,17 +20,29 @@ from sqlalchemy.exc import OperationalError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.services.claim import claim
 from workbench.services.queue import QueueEntry
-from workbench.tui.adapters.queue import QueueRow, QueueView, ShiftCounts
+from workbench.tui.adapters.customer import CallView, load_call_view
+from workbench.tui.adapters.queue import (
+    QueueRow,
+    QueueView,
+    ShiftCounts,
+    load_explanation,
+    load_shift_counts,
+)
 from workbench.tui.adapters.queue import load_queue_view as load_view
 from workbench.tui.screens.base import SessionScreen
 from workbench.tui.screens.call import CallResult, CallScreen
 from workbench.tui.widgets.explain_panel import ExplainPanel
+from workbench.tui.widgets.score_notice import ScoreNotice
 
 REFRESH_SECONDS = 60
+# A periodic refresh counts the held-back customers again at most this often (seconds):
+# on a million customers the count takes many seconds of a worker thread.
+EXPLAIN_EVERY = 300.0
 COLUMNS = ("mark", "score", "customer", "state", "local", "callback", "reason")
 
 
@@ -37,9 +54,20 @@ class QueueScreen(SessionScreen[None]):
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
+    class Ready(Message):
+        """The first queue is on screen: start-up is over."""
+
+    shown = False  # the first queue has been shown
+    explained_at = float("-inf")  # time.monotonic() of the last count of why the queue is short
+    explain_due = False  # the operator asked why (or nobody was left): count again now
+    explained_empty = False  # the last count was for an empty queue
+    reload_on_return = False  # new scores came in while another screen was on top
+    in_call = False  # a call view is open over the queue
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="shift")
+        yield ScoreNotice(self.session, id="queue-notice")
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Static(id="queue-detail")
         yield ExplainPanel(id="explain")
@@ -55,10 +83,15 @@ class QueueScreen(SessionScreen[None]):
         self.force_explain = False
         self.paused = False
         self.status(tr("queue.loading"))
-        self.show_shift(ShiftCounts())
+        self.show_shift(None)
         self.reload()
         if not self.session.fixed_time:
             self.set_interval(REFRESH_SECONDS, self.refresh_if_idle)
+
+    @property
+    def in_front(self) -> bool:
+        """`is_current` also holds under another full screen (it may show through)."""
+        return self.app.screen is self
 
     # -- loading ---------------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -66,28 +99,26 @@ class QueueScreen(SessionScreen[None]):
 
     def refresh_if_idle(self) -> None:
         """Windows open and gaps expire as the shift goes on: re-read while the queue is shown."""
-        if self.is_current and not self.busy:
+        if self.in_front and not self.busy:
             self.reload()
 
     def action_why(self) -> None:
-        self.force_explain = True
+        self.force_explain = self.explain_due = True
         self.reload()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def reload(self) -> None:
+        """The queue first; then the shift's counts, which read every attempt."""
         try:
             view = load_view(self.session)
-            if self.force_explain and view.explanation is None:
-                from workbench.services.explain import explain
-
-                view = QueueView(view.rows, view.counts, explain(self.session.engine, self.session.settings,
-                                                                 self.session.now(), self.session.operator))  # fmt: skip
+            self.app.call_from_thread(self.show_view, view)
+            counts = load_shift_counts(self.session)
         except OperationalError as exc:
             self.app.call_from_thread(
                 self.status, self.session.tr("queue.db_error", detail=exc.orig), True
             )
             return
-        self.app.call_from_thread(self.show_view, view)
+        self.app.call_from_thread(self.show_shift, counts)
 
     def show_view(self, view: QueueView) -> None:
         self.rows = view.rows
@@ -95,14 +126,55 @@ class QueueScreen(SessionScreen[None]):
         table = self.set_columns(cells)
         for number, row_cells in enumerate(cells):
             table.add_row(*row_cells, key=str(number))
-        self.show_shift(view.counts)
-        self.query_one(ExplainPanel).show(view.explanation, self.session, empty=not view.rows)
-        table.display = bool(view.rows)
-        self.query_one("#queue-detail", Static).display = bool(view.rows)
+        self.show_explanation(view)
+        self.show_rows(not self.in_call)
         self.show_detail(0)
         self.status(self.session.tr("queue.paused") if self.paused else "")
-        if view.rows:
+        if view.rows and not self.in_call:
             table.focus()
+        if view.stale is not None:
+            self.query_one(ScoreNotice).refresh_scores(view.stale)
+        if not self.shown:
+            self.shown = True
+            self.post_message(self.Ready())
+
+    def show_explanation(self, view: QueueView) -> None:
+        """Why the queue is short, counted again only when it may have changed much."""
+        panel, empty = self.query_one(ExplainPanel), not view.rows
+        if not (view.short or self.force_explain):
+            panel.show(None, self.session, empty=False)
+            return
+        if (self.explain_due or not panel.display or empty != self.explained_empty
+                or time.monotonic() - self.explained_at > EXPLAIN_EVERY):  # fmt: skip
+            self.explain_due = False
+            self.explained_at, self.explained_empty = time.monotonic(), empty
+            panel.counting(self.session)
+            self.explain_queue(empty)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="explain")
+    def explain_queue(self, empty: bool) -> None:
+        try:
+            why = load_explanation(self.session)
+        except OperationalError as exc:
+            self.app.call_from_thread(
+                self.status, self.session.tr("queue.db_error", detail=exc.orig), True
+            )
+            return
+        self.app.call_from_thread(self.query_one(ExplainPanel).show, why, self.session, empty)
+
+    # -- stale scores ------------------------------------------------------------------
+    @on(ScoreNotice.Refreshed)
+    def scores_refreshed(self) -> None:
+        if self.in_front and not self.busy:
+            self.reload()
+        else:
+            self.reload_on_return = True
+
+    def on_screen_resume(self) -> None:
+        """Back from help or the palette (a call's end is handled by `after_call`)."""
+        if self.reload_on_return and not self.busy and not self.in_call:
+            self.reload_on_return = False
+            self.reload()
 
     def set_columns(self, rows: list[list[Text | str]]) -> DataTable[Text | str]:
         """Empty the table and size each column to its widest cell.
@@ -144,17 +216,18 @@ class QueueScreen(SessionScreen[None]):
             row.words,
         ]
 
-    def show_shift(self, counts: ShiftCounts) -> None:
+    def show_shift(self, counts: ShiftCounts | None) -> None:
         s = self.session
         who = f"{s.operator or '-'} {s.operator_name}".strip()
         self.app.sub_title = who
         text = Text()
         text.append(f" {who} ", style="bold reverse")
         text.append(f"  {s.local(s.now())}  ")
-        text.append(
-            s.tr("queue.shift", calls=counts.calls, contacts=counts.contacts, wins=counts.wins),
-            style="bold",
-        )
+        if counts is not None:  # not read yet
+            text.append(
+                s.tr("queue.shift", calls=counts.calls, contacts=counts.contacts, wins=counts.wins),
+                style="bold",
+            )
         self.query_one("#shift", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#queue")
@@ -189,30 +262,46 @@ class QueueScreen(SessionScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="claim")
     def claim_next(self) -> None:
+        """Claim, then load the call view's data in the same thread: one hop to the screen."""
         s = self.session
         try:
             entry = claim(s.engine, s.settings, s.operator or "", s.now(), s.rng)
         except OperationalError as exc:
             self.app.call_from_thread(self.claim_failed, str(exc.orig))
             return
-        self.app.call_from_thread(self.claimed, entry)
+        view = None
+        if entry is not None:
+            try:
+                view = load_call_view(s, entry)
+            except OperationalError:
+                pass  # the customer is ours: the call view loads again and says what is wrong
+        self.app.call_from_thread(self.claimed, entry, view)
 
     def claim_failed(self, detail: str) -> None:
         self.busy = False
         self.status(self.session.tr("queue.db_error", detail=detail), True)
 
-    def claimed(self, entry: QueueEntry | None) -> None:
+    def claimed(self, entry: QueueEntry | None, view: CallView | None = None) -> None:
         self.busy = False
         self.status("")
         if entry is None:
             self.notify(self.session.tr("queue.nothing"), severity="warning")
-            self.force_explain = True
+            self.force_explain = self.explain_due = True
             self.reload()
             return
-        self.app.push_screen(CallScreen(self.session, entry), callback=self.after_call)
+        self.in_call = True
+        self.show_rows(False)
+        self.app.push_screen(CallScreen(self.session, entry, view), callback=self.after_call)
+
+    def show_rows(self, shown: bool) -> None:
+        """Hidden while a call is on top: between two calls the table would be drawn once,
+        for a moment and out of date, at the cost of rendering every row."""
+        self.query_one(DataTable).display = shown and bool(self.rows)
+        self.query_one("#queue-detail", Static).display = shown and bool(self.rows)
 
     def after_call(self, result: CallResult | None) -> None:
         tr = self.session.tr
+        self.in_call = False
         if result is not None and result.saved is not None:
             self.notify(
                 tr("form.saved", name=result.name, outcome=tr.outcome(result.saved.outcome))
@@ -226,6 +315,8 @@ class QueueScreen(SessionScreen[None]):
             self.action_claim()  # the queue is re-read when this next call ends
             return
         self.paused = True
+        self.reload_on_return = False
+        self.show_rows(True)
         self.reload()
 
 

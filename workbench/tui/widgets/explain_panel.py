@@ -33,6 +33,11 @@ def explanation_text(why: Explanation, session: Session, empty: bool) -> Text:
 
 
 class ExplainPanel(Static):
+    def counting(self, session: Session) -> None:
+        """Shown while the rules are counted over the whole base (seconds on a large one)."""
+        self.display = True
+        self.update(Text(session.tr("queue.explaining"), style="dim"))
+
     def show(self, why: Explanation | None, session: Session, empty: bool) -> None:
         self.display = why is not None
         if why is not None:

@@ -68,6 +68,9 @@ class AnswerHeatmap(Widget):
         super().__init__(id=id)
         self.grid = grid
         self.tr = tr
+        self.text: Text | None = None
 
     def render(self) -> Text:
-        return render_grid(self.grid, self.tr)
+        if self.text is None:  # the grid never changes; it is drawn more than once
+            self.text = render_grid(self.grid, self.tr)
+        return self.text
