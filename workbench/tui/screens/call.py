@@ -6,6 +6,7 @@ customer), or a release of the lease back to the queue.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
@@ -64,11 +65,14 @@ class CallScreen(SessionScreen[CallResult]):
     class Opened(Message):
         """The customer's card is on screen: the operator reads it now."""
 
-    def __init__(self, session: Session, entry: QueueEntry, view: CallView | None = None) -> None:
-        """`view` is the call's data when the claiming worker loaded it already."""
+    def __init__(self, session: Session, entry: QueueEntry, view: CallView | None = None,
+                 claim_ahead: Callable[[], None] | None = None) -> None:  # fmt: skip
+        """`view` is the call's data when the claiming worker loaded it already;
+        `claim_ahead` starts claiming the next customer while this view closes."""
         super().__init__(session)
         self.entry = entry
         self.preloaded = view
+        self.claim_ahead = claim_ahead
         self.data: CallData | None = view.data if view else None
         self.script: TalkScript | None = None
         self.draft = Draft()
@@ -229,6 +233,8 @@ class CallScreen(SessionScreen[CallResult]):
         if saved is None:
             return  # the draft stays for the next opening
         self.done = True
+        if saved.next and self.claim_ahead is not None:
+            self.claim_ahead()  # the claim runs while the screens close (tens of ms)
         self.dismiss(CallResult(self.entry.name, saved=saved.result, next=saved.next))
 
     def action_release(self) -> None:

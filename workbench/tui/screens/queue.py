@@ -62,7 +62,8 @@ class QueueScreen(SessionScreen[None]):
     explain_due = False  # the operator asked why (or nobody was left): count again now
     explained_empty = False  # the last count was for an empty queue
     reload_on_return = False  # new scores came in while another screen was on top
-    in_call = False  # a call view is open over the queue
+    in_call = False  # a call view is open over the queue (until `after_call`)
+    ahead: tuple[QueueEntry | None, CallView | None] | None = None  # claimed before `after_call`
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -260,6 +261,14 @@ class QueueScreen(SessionScreen[None]):
         self.status(self.session.tr("queue.claiming"))
         self.claim_next()
 
+    def claim_ahead(self) -> None:
+        """Saved, next customer: claim while the call view closes; `after_call` opens it."""
+        if self.busy or self.ahead is not None or not self.session.operator:
+            return
+        self.busy = True
+        self.paused = False
+        self.claim_next()
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="claim")
     def claim_next(self) -> None:
         """Claim, then load the call view's data in the same thread: one hop to the screen."""
@@ -283,6 +292,9 @@ class QueueScreen(SessionScreen[None]):
 
     def claimed(self, entry: QueueEntry | None, view: CallView | None = None) -> None:
         self.busy = False
+        if self.in_call:  # claimed ahead: the last call view has not closed yet
+            self.ahead = (entry, view)
+            return
         self.status("")
         if entry is None:
             self.notify(self.session.tr("queue.nothing"), severity="warning")
@@ -291,7 +303,8 @@ class QueueScreen(SessionScreen[None]):
             return
         self.in_call = True
         self.show_rows(False)
-        self.app.push_screen(CallScreen(self.session, entry, view), callback=self.after_call)
+        call = CallScreen(self.session, entry, view, claim_ahead=self.claim_ahead)
+        self.app.push_screen(call, callback=self.after_call)
 
     def show_rows(self, shown: bool) -> None:
         """Hidden while a call is on top: between two calls the table would be drawn once,
@@ -311,8 +324,14 @@ class QueueScreen(SessionScreen[None]):
         elif result is not None and result.released:
             self.notify(tr("call.released", name=result.name))
         self.force_explain = False
-        if result is not None and result.next:
-            self.action_claim()  # the queue is re-read when this next call ends
+        if result is not None and result.next:  # the queue is re-read when the next call ends
+            if self.ahead is not None:
+                ahead, self.ahead = self.ahead, None
+                self.claimed(*ahead)
+            elif not self.busy:
+                self.action_claim()
+            else:
+                self.status(tr("queue.claiming"))  # claimed ahead, still under way
             return
         self.paused = True
         self.reload_on_return = False
