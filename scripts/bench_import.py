@@ -9,6 +9,7 @@ with --record, appends the figures with the date and machine to the file.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -90,6 +91,7 @@ def _record(args, results, again_s, classify_s, states, own, children, generated
         f"- Re-importing the transactions file (nothing new): {again_s:.1f} s.",
         f"- Lifecycle classification and RFM of all customers: {classify_s:.1f} s ({states}).",
         f"- Peak resident memory: main process {own:,.0f} MiB, largest validation worker {children:,.0f} MiB.",
+        f"- Load average when the imports ended (other work on the machine): {os.getloadavg()[0]:.2f}.",
         "",
     ]
     with args.record.open("a", encoding="utf-8") as fh:
