@@ -90,7 +90,8 @@ def _record(args, results, again_s, classify_s, states, own, children, generated
         "",
         f"- Re-importing the transactions file (nothing new): {again_s:.1f} s.",
         f"- Lifecycle classification and RFM of all customers: {classify_s:.1f} s ({states}).",
-        f"- Peak resident memory: main process {own:,.0f} MiB, largest validation worker {children:,.0f} MiB.",
+        f"- Peak resident memory: main process {own:,.0f} MiB, largest child {children:,.0f} MiB "
+        "(a spawned worker counts the parent's pages it shares between fork and exec).",
         f"- Load average when the imports ended (other work on the machine): {os.getloadavg()[0]:.2f}.",
         "",
     ]
