@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,7 @@ from sqlalchemy import Connection, Engine, and_, func, select
 from workbench.config import Settings
 from workbench.domain.codes import LifecycleState
 from workbench.domain.lifecycle import LifecyclePolicy, PurchaseHistory, classify, rfm_scores
-from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
+from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, ModelState, Phone, Purchase
 
 customers = Customer.__table__
 metrics = CustomerMetrics.__table__
@@ -19,6 +20,7 @@ attempts = ContactAttempt.__table__
 dnc = DoNotCall.__table__
 phones = Phone.__table__
 purchases = Purchase.__table__
+model_state = ModelState.__table__
 
 
 class UnknownCustomer(LookupError):
@@ -169,6 +171,37 @@ class CustomerDetail:
     do_not_call: list[dict[str, object]]
 
 
+RFM_CUTS_KEY = "rfm_cuts"
+Cuts = dict[str, list[list[float]]]  # letter → [score, lowest value, highest value] per score
+
+
+def rfm_cuts(summaries: list[CustomerSummary]) -> Cuts:
+    """Each RFM score's value range among the buyers just scored, for scoring one customer later.
+
+    R is ranked by the last order's instant (later is better), so the ranges stay
+    valid as days pass.  Scores are monotone in the value, so the ranges do not overlap.
+    """
+    buyers = [s for s in summaries if s.last_order_at is not None]
+    columns = {
+        "r": ([s.last_order_at.timestamp() for s in buyers], [s.recency for s in buyers]),  # type: ignore[union-attr]
+        "f": ([float(s.n_orders) for s in buyers], [s.frequency for s in buyers]),
+        "m": ([float(s.monetary) for s in buyers], [s.monetary_score for s in buyers]),
+    }
+    cuts: Cuts = {}
+    for letter, (values, scores) in columns.items():
+        v, k = np.asarray(values, dtype=float), np.asarray(scores, dtype=float)
+        cuts[letter] = [[float(q), float(v[k == q].min()), float(v[k == q].max())] for q in np.unique(k)]
+    return cuts
+
+
+def score_from_cuts(cuts: list[list[float]], value: float | None) -> int | None:
+    """The score whose range holds `value`, or the nearest range's for a value none holds."""
+    if value is None or not cuts:
+        return None
+    nearest = min(cuts, key=lambda c: 0.0 if c[1] <= value <= c[2] else min(abs(value - c[1]), abs(value - c[2])))
+    return int(nearest[0])
+
+
 def _rank_score(conn: Connection, column, value) -> int | None:  # type: ignore[no-untyped-def]
     """The quintile `quintiles()` would give `value` among all buyers, by counting, not loading."""
     if value is None:
@@ -212,11 +245,28 @@ def summarise_one(conn: Connection, settings: Settings, external_id: str, at: da
         first_order_at=row.first_order_at, last_order_at=row.last_order_at,
         days_since_last_order=None if row.last_order_at is None else int((at - row.last_order_at).days),
         n_orders=row.n_orders or 0, monetary=row.monetary or 0, main_category=row.main_category,
-        recency=_rank_score(conn, metrics.c.last_order_at, row.last_order_at),
-        frequency=_rank_score(conn, metrics.c.n_orders, row.n_orders if row.last_order_at else None),
-        monetary_score=_rank_score(conn, metrics.c.monetary, row.monetary if row.last_order_at else None),
+        **_one_rfm(conn, row.last_order_at, row.n_orders, row.monetary),
         phone=phone,
     )  # fmt: skip
+
+
+def _one_rfm(conn: Connection, last_order_at: datetime | None, n_orders: int | None, monetary: int | None) -> dict[str, int | None]:
+    """One buyer's RFM: from the last scoring run's cut points (O(1)), else by counting all buyers."""
+    if last_order_at is None:
+        return {"recency": None, "frequency": None, "monetary_score": None}
+    raw = conn.execute(select(model_state.c.value).where(model_state.c.key == RFM_CUTS_KEY)).scalar_one_or_none()
+    if raw is not None:
+        cuts = json.loads(raw)
+        return {
+            "recency": score_from_cuts(cuts["r"], last_order_at.timestamp()),
+            "frequency": score_from_cuts(cuts["f"], float(n_orders or 0)),
+            "monetary_score": score_from_cuts(cuts["m"], float(monetary or 0)),
+        }
+    return {
+        "recency": _rank_score(conn, metrics.c.last_order_at, last_order_at),
+        "frequency": _rank_score(conn, metrics.c.n_orders, n_orders),
+        "monetary_score": _rank_score(conn, metrics.c.monetary, monetary),
+    }
 
 
 def show_customer(engine: Engine, settings: Settings, external_id: str, at: datetime) -> CustomerDetail:

@@ -24,7 +24,7 @@ from workbench.domain.answer_model import AnswerCounts, AnswerModel, fit_answer_
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.season import SeasonalIndex, category_indices, deadline_trigger, season_boost
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
-from workbench.services.customers import CustomerSummary, classify_all
+from workbench.services.customers import RFM_CUTS_KEY, CustomerSummary, classify_all, rfm_cuts
 from workbench.store.models import ContactAttempt, Customer, DoNotCall, ModelState, Purchase, QueueScore
 
 attempts = ContactAttempt.__table__
@@ -76,6 +76,7 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
             _save_state(conn, "answer_model", _answer_json(answer_model), at)
         if "season" not in fresh:
             _save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
+        _save_state(conn, RFM_CUTS_KEY, rfm_cuts(summaries), at)
         if "alive_model" not in fresh and params:
             _save_state(conn, "alive_model", {"model": "mbgnbd", **params}, at)
     states: dict[str, int] = defaultdict(int)
