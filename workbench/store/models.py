@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from workbench.store.types import UTCDateTime
@@ -78,7 +78,15 @@ class Purchase(SQLModel, table=True):
 
 class ContactAttempt(SQLModel, table=True):
     __tablename__ = "contact_attempts"
-    __table_args__ = (Index("ix_contact_attempts_customer_at", "customer_id", "at"),)
+    __table_args__ = (
+        Index("ix_contact_attempts_customer_at", "customer_id", "at"),
+        # Covers the script selector's tally (wins and contacts per script version) without
+        # reading the history imported from elsewhere, which has no script version.
+        Index(
+            "ix_contact_attempts_script_outcomes", "script_id", "script_version", "outcome", "channel",
+            sqlite_where=text("script_version IS NOT NULL"), postgresql_where=text("script_version IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(sa_column=_fk("customers.id", index=False))
