@@ -98,7 +98,11 @@ def launch_once(db: str, operator: str, at: datetime, timeout: float) -> tuple[f
             ready, _, _ = select.select([master], [], [], min(left, 0.5))
             if not ready:
                 continue
-            chunk = os.read(master, 65536)
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the terminal's other end closed, the process ended
+                proc.wait(timeout=10)
+                raise RuntimeError(f"workbench exited with {proc.returncode} before the queue: {_tail(seen)}") from None
             first = first or time.perf_counter()
             seen = (seen + chunk)[-200_000:]
             if CUSTOMER_ID.search(seen):
