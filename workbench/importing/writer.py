@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert,
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workbench.importing.records import ContactRecord, CustomerRecord
+from workbench.store.bulk import bulk_insert, stored_time
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
 
 customers: Table = Customer.__table__  # type: ignore[assignment]
@@ -77,14 +78,14 @@ def write_customers(
 def _insert_customers(conn: Connection, batch: list[CustomerRecord], known: dict[str, int], now: datetime) -> int:
     """The bulk path for customers not stored yet: plain inserts, no comparisons."""
     columns = ("external_id",) + _CUSTOMER_FIELDS + ("call_opt_out", "line_opt_out")
-    time = _time_value(conn)
+    time = stored_time(conn)
     rows = [
         (r.external_id, r.name, r.name_kana, r.kind, r.company, r.contact_person, r.previous_rep,
          r.email, r.prefecture, time(r.created_at), r.email_opt_out, False, False)
         for r in batch
     ]  # fmt: skip
     before = conn.execute(select(func.coalesce(func.max(customers.c.id), 0))).scalar_one()
-    _bulk_insert(conn, customers, columns, rows)
+    bulk_insert(conn, customers, columns, rows)
     if conn.dialect.name == "sqlite":
         # One writer at a time on SQLite: every id above the old maximum is one of ours.
         query = select(customers.c.external_id, customers.c.id).where(customers.c.id > before)
@@ -97,31 +98,9 @@ def _insert_customers(conn: Connection, batch: list[CustomerRecord], known: dict
         for r in batch
         for position, (raw, e164, number_type, zones) in enumerate(r.phones, start=1)
     ]
-    _bulk_insert(conn, phones, ("customer_id", "position", "e164", "number_type", "time_zones", "raw", "retired_at"), phone_rows)
+    bulk_insert(conn, phones, ("customer_id", "position", "e164", "number_type", "time_zones", "raw", "retired_at"), phone_rows)
     _write_customer_dnc(conn, [ids[r.external_id] for r in batch if r.do_not_call], now)
     return len(batch)
-
-
-def _time_value(conn: Connection):  # type: ignore[no-untyped-def]
-    """How an aware datetime goes into a bulk insert: SQLAlchemy's SQLite text, or as it is."""
-    if conn.dialect.name != "sqlite":
-        return lambda value: value
-    return lambda value: None if value is None else value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
-
-
-def _bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[object, ...]]) -> None:
-    """Insert plain tuples; on SQLite straight through the driver, which is several times faster."""
-    if not rows:
-        return
-    if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), [dict(zip(columns, row)) for row in rows])
-        return
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.executemany(sql, rows)
-    finally:
-        cursor.close()
 
 
 def _update_customers(conn: Connection, batch: list[CustomerRecord], known: dict[str, int], now: datetime) -> WriteCounts:

@@ -25,6 +25,7 @@ from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.season import SeasonalIndex, category_indices, deadline_trigger, season_boost
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
 from workbench.services.customers import RFM_CUTS_KEY, CustomerSummary, classify_all, rfm_cuts
+from workbench.store.bulk import bulk_insert, stored_time
 from workbench.store.models import ContactAttempt, Customer, DoNotCall, ModelState, Purchase, QueueScore
 
 attempts = ContactAttempt.__table__
@@ -70,8 +71,7 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
         row["blocked_until"] = held.get(row["customer_id"])  # type: ignore[call-overload]
     with engine.begin() as conn:
         conn.execute(delete(scores))
-        for start in range(0, len(rows), 20000):
-            conn.execute(insert(scores), rows[start : start + 20000])
+        _write_scores(conn, rows)
         if "answer_model" not in fresh:
             _save_state(conn, "answer_model", _answer_json(answer_model), at)
         if "season" not in fresh:
@@ -83,6 +83,21 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
     for s in summaries:
         states[s.state] += 1
     return ScoringSummary(len(rows), time.perf_counter() - started, params, dict(states))
+
+
+_SCORE_COLUMNS = (
+    "customer_id", "base_score", "state", "segment", "value", "p_alive", "expected_orders", "p_come_back",
+    "season", "deadline", "reason", "reason_source", "permanent_block", "scored_at", "blocked_until",
+)  # fmt: skip
+
+
+def _write_scores(conn: Connection, rows: list[dict[str, object]]) -> None:
+    time = stored_time(conn)
+    for start in range(0, len(rows), 20000):
+        bulk_insert(conn, scores, _SCORE_COLUMNS, [
+            tuple(time(r[c]) if c in ("scored_at", "blocked_until") else r[c] for c in _SCORE_COLUMNS)  # type: ignore[arg-type]
+            for r in rows[start : start + 20000]
+        ])  # fmt: skip
 
 
 def _recently_called_holds(conn: Connection, settings: Settings, at: datetime) -> dict[int, datetime]:
