@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, func, select
@@ -102,7 +102,7 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
         primary = dict(
             conn.execute(select(phones.c.customer_id, phones.c.e164).where(phones.c.position == 1)).all()
         )
-        rows = conn.execute(
+        query = (
             select(
                 customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind,
                 customers.c.company, metrics.c.first_order_at, metrics.c.last_order_at,
@@ -110,44 +110,36 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
             )  # fmt: skip
             .select_from(customers.outerjoin(metrics, metrics.c.customer_id == customers.c.id))
             .order_by(customers.c.id)
-        ).all()
-    buyers = [i for i, r in enumerate(rows) if r.last_order_at is not None]
-    recency = np.array([(at - rows[i].last_order_at).total_seconds() / 86400 for i in buyers])
-    r, f, m = rfm_scores(recency, [rows[i].n_orders for i in buyers], [rows[i].monetary for i in buyers])
+        )
+        # A million rows: plain driver tuples, with the two timestamps made aware here.
+        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+        rows = [(*r[:5], _utc(r[5]), _utc(r[6]), *r[7:]) for r in conn.exec_driver_sql(sql)]
+    buyers = [i for i, r in enumerate(rows) if r[6] is not None]
+    recency = np.array([(at - rows[i][6]).total_seconds() / 86400 for i in buyers])  # type: ignore[operator]
+    r, f, m = rfm_scores(recency, [rows[i][7] for i in buyers], [rows[i][8] for i in buyers])
     scores = {i: (int(r[k]), int(f[k]), int(m[k])) for k, i in enumerate(buyers)}
     out = []
-    for i, row in enumerate(rows):
-        history = PurchaseHistory(
-            kind=row.kind,
-            n_orders=row.n_orders or 0,
-            first_order_at=row.first_order_at,
-            last_order_at=row.last_order_at,
-            main_category=row.main_category,
-            last_complaint_at=complaint.get(row.id),
-            do_not_contact=row.id in blocked,
-        )
+    for i, (cid, external_id, name, kind, company, first, last, n_orders, monetary, category) in enumerate(rows):
+        history = PurchaseHistory(kind, n_orders or 0, first, last, category, complaint.get(cid), cid in blocked)
         rs, fs, ms = scores.get(i, (None, None, None))
         out.append(
             CustomerSummary(
-                id=row.id,
-                external_id=row.external_id,
-                name=row.name,
-                kind=row.kind,
-                company=row.company,
-                state=classify(history, at, policy).value,
-                first_order_at=row.first_order_at,
-                last_order_at=row.last_order_at,
-                days_since_last_order=None if row.last_order_at is None else int((at - row.last_order_at).days),
-                n_orders=row.n_orders or 0,
-                monetary=row.monetary or 0,
-                main_category=row.main_category,
-                recency=rs,
-                frequency=fs,
-                monetary_score=ms,
-                phone=primary.get(row.id),
-            )
+                cid, external_id, name, kind, company, classify(history, at, policy).value, first, last,
+                None if last is None else int((at - last).days), n_orders or 0, monetary or 0, category,
+                rs, fs, ms, primary.get(cid),
+            )  # fmt: skip
         )
     return out
+
+
+def _utc(value: object) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime: SQLite gives text, PostgreSQL a datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    assert isinstance(value, datetime)
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def attack_list(
