@@ -16,6 +16,7 @@ Pure functions of plain values; indices are frozen dataclasses whose ``values`` 
 from __future__ import annotations
 
 import calendar
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -187,6 +188,7 @@ def season_boost(
     return boost
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a scoring run asks per customer; last-order dates repeat
 def deadline_trigger(
     last_order: date, at: date, reset_months: int = 12, notice_month: int = 11
 ) -> bool:

@@ -9,6 +9,7 @@ answer model read the attempts directly.
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
         row["blocked_until"] = held.get(row["customer_id"])  # type: ignore[call-overload]
     with engine.begin() as conn:
         conn.execute(delete(scores))
-        _write_scores(conn, rows)
+        _write_scores(conn, rows, at)
         if "answer_model" not in fresh:
             _save_state(conn, "answer_model", _answer_json(answer_model), at)
         if "season" not in fresh:
@@ -91,11 +92,14 @@ _SCORE_COLUMNS = (
 )  # fmt: skip
 
 
-def _write_scores(conn: Connection, rows: list[dict[str, object]]) -> None:
+def _write_scores(conn: Connection, rows: list[dict[str, object]], at: datetime) -> None:
+    """Every row was scored at `at`; only a few carry a hold."""
     time = stored_time(conn)
+    stamp = time(at)
+    plain = itemgetter(*_SCORE_COLUMNS[:-2])
     for start in range(0, len(rows), 20000):
         bulk_insert(conn, scores, _SCORE_COLUMNS, [
-            tuple(time(r[c]) if c in ("scored_at", "blocked_until") else r[c] for c in _SCORE_COLUMNS)  # type: ignore[arg-type]
+            (*plain(r), stamp, r["blocked_until"] and time(r["blocked_until"]))  # type: ignore[arg-type]
             for r in rows[start : start + 20000]
         ])  # fmt: skip
 
