@@ -200,23 +200,3 @@ def test_reimport_is_idempotent(engine, settings, tmp_path, people):
 
     assert (second.rows, second.inserted, second.updated, second.unchanged, second.rejected) == (len(rows), 0, 0, len(rows), 0)
     assert ([tuple(r) for r in attempt_rows(engine)], [tuple(r) for r in dnc_rows(engine)]) == before
-
-
-def test_callbacks_promised_in_history_and_still_ahead_become_pending(engine, settings, tmp_path, people):
-    from workbench.store.models import Callback
-
-    callbacks = Callback.__table__
-    rows = [
-        contact("C1", "2026-11-20 10:00", "call", "callback", operator="op7", callback_at="2026-12-01 18:30"),
-        contact("C2", "2026-10-01 10:00", "call", "callback", callback_at="2026-10-02 18:30"),  # already past
-        contact("C3", "2026-11-21 10:00", "call", "no_answer"),
-    ]
-    path = write_csv(tmp_path / "h.csv", HEADER, rows)
-    now = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
-
-    run(engine, path, settings, now=now)
-    run(engine, path, settings, now=now)  # the same history again adds no second promise
-
-    with engine.connect() as conn:
-        pending = conn.execute(select(callbacks.c.customer_id, callbacks.c.due_at, callbacks.c.operator, callbacks.c.done_at)).all()
-    assert [tuple(p) for p in pending] == [(people["C1"], datetime(2026, 12, 1, 9, 30, tzinfo=UTC), "op7", None)]

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from workbench.importing.records import ContactRecord, CustomerRecord
 from workbench.store.bulk import bulk_insert, stored_time
-from workbench.store.models import Callback, ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
+from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
 
 customers: Table = Customer.__table__  # type: ignore[assignment]
 phones: Table = Phone.__table__  # type: ignore[assignment]
@@ -26,7 +26,6 @@ purchases: Table = Purchase.__table__  # type: ignore[assignment]
 attempts: Table = ContactAttempt.__table__  # type: ignore[assignment]
 dnc: Table = DoNotCall.__table__  # type: ignore[assignment]
 metrics: Table = CustomerMetrics.__table__  # type: ignore[assignment]
-callbacks: Table = Callback.__table__  # type: ignore[assignment]
 
 _CUSTOMER_FIELDS = (
     "name", "name_kana", "kind", "company", "contact_person", "previous_rep",
@@ -316,34 +315,7 @@ def write_contacts(conn: Connection, batch: Sequence[tuple[int, ContactRecord]],
     unsubscribed = [cid for cid, r in batch if r.outcome == "unsubscribed"]
     if unsubscribed:
         conn.execute(update(customers).where(customers.c.id.in_(unsubscribed)).values(email_opt_out=True))
-    _write_promised_callbacks(conn, batch, now)
     return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)
-
-
-def _write_promised_callbacks(conn: Connection, batch: Sequence[tuple[int, ContactRecord]], now: datetime) -> None:
-    """Callbacks promised in the old system and still ahead become pending callbacks here.
-
-    Keyed by (customer, due time), so importing the same history again adds none.
-    """
-    wanted = {
-        (cid, r.callback_at.astimezone(UTC)): (r.operator, r.at)
-        for cid, r in batch
-        if r.outcome == "callback" and r.callback_at is not None and r.callback_at > now
-    }
-    if not wanted:
-        return
-    stored = {
-        (cid, due.astimezone(UTC))
-        for cid, due in conn.execute(
-            select(callbacks.c.customer_id, callbacks.c.due_at).where(callbacks.c.customer_id.in_({c for c, _ in wanted}))
-        )
-    }
-    rows = [
-        {"customer_id": cid, "due_at": due, "operator": operator, "created_at": at}
-        for (cid, due), (operator, at) in sorted(wanted.items()) if (cid, due) not in stored
-    ]  # fmt: skip
-    if rows:
-        conn.execute(insert(callbacks), rows)
 
 
 def _insert_new(conn: Connection, table: Table, rows: list[dict[str, object]]) -> int:
