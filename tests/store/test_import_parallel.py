@@ -73,34 +73,21 @@ def read_rejects(path: str | None) -> list[dict[str, str]]:
 def contents(engine: Engine) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
     """What an import leaves, keyed by external id so that stored ids do not matter."""
     c = customers.c
+    joined = {
+        "customers": (None, ()),
+        "phones": (phones, (phones.c.position, phones.c.e164, phones.c.number_type)),
+        "transactions": (purchases, (purchases.c.ordered_at, purchases.c.amount, purchases.c.product)),
+        "metrics": (metrics, (metrics.c.n_orders, metrics.c.monetary, metrics.c.last_order_at)),
+    }
+    out = {}
     with engine.connect() as conn:
-        return {
-            "customers": sorted(tuple(r) for r in conn.execute(select(c.external_id, c.name, c.kind)).all()),
-            "phones": sorted(
-                tuple(r)
-                for r in conn.execute(
-                    select(c.external_id, phones.c.position, phones.c.e164, phones.c.number_type).join(
-                        phones, phones.c.customer_id == c.id
-                    )
-                ).all()
-            ),
-            "transactions": sorted(
-                tuple(r)
-                for r in conn.execute(
-                    select(c.external_id, purchases.c.ordered_at, purchases.c.amount, purchases.c.product).join(
-                        purchases, purchases.c.customer_id == c.id
-                    )
-                ).all()
-            ),
-            "metrics": sorted(
-                tuple(r)
-                for r in conn.execute(
-                    select(c.external_id, metrics.c.n_orders, metrics.c.monetary, metrics.c.last_order_at).join(
-                        metrics, metrics.c.customer_id == c.id
-                    )
-                ).all()
-            ),
-        }
+        for name, (table, columns) in joined.items():
+            if table is None:
+                query = select(c.external_id, c.name, c.kind)
+            else:
+                query = select(c.external_id, *columns).join(table, table.c.customer_id == c.id)
+            out[name] = sorted(tuple(r) for r in conn.execute(query).all())
+    return out
 
 
 def import_both(engine: Engine, settings, files: dict[str, Path], tmp_path: Path, workers: int):  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -164,7 +165,7 @@ RECORD_TYPES = {
 }
 
 
-def _typed(job: ParseJob, parsed: Parsed, header: list[str], keyed: bool) -> list[tuple[int, Any]]:
+def _typed(job: ParseJob, parsed: Parsed, keyed: bool) -> list[tuple[int, Any]]:
     if job.kind == "transactions":
         # Ten million of these: the bulk writer takes the tuples as they come.
         return parsed[0]
@@ -180,13 +181,13 @@ def validated(source: CsvSource, job: ParseJob, batch_size: int, workers: int = 
     if workers < 1 or source.size < PARALLEL_FROM_BYTES or not source.cuttable:
         for rows in source.batches(batch_size):
             parsed = parse_batch(job, source.header, rows, ids)
-            yield Batch(_typed(job, parsed, source.header, keyed), parsed[1], source.header, raw=rows)
+            yield Batch(_typed(job, parsed, keyed), parsed[1], source.header, raw=rows)
         return
     chunks = source.chunks(CHUNK_BYTES)
     first = next(chunks, None)  # reads the header
     if first is None:
         return
-    yield from _in_workers(job, source.header, _prepend(first, chunks), workers, ids)
+    yield from _in_workers(job, source.header, chain([first], chunks), workers, ids)
 
 
 def _in_workers(job: ParseJob, header: list[str], chunks: Iterator[Chunk], workers: int, ids: Ids | None) -> Iterator[Batch]:
@@ -208,20 +209,10 @@ def _in_workers(job: ParseJob, header: list[str], chunks: Iterator[Chunk], worke
             for future, _ in pending:
                 if future is not None:
                     future.cancel()
-    for chunk in _prepend_all([c for _, c in pending], chunks):
+    for chunk in chain([c for _, c in pending], chunks):
         parsed = parse_batch(job, header, chunk_rows(chunk, job.encoding, job.path), ids)
         yield _batch(job, parsed, header, chunk, keyed)
 
 
 def _batch(job: ParseJob, parsed: Parsed, header: list[str], chunk: Chunk, keyed: bool) -> Batch:
-    return Batch(_typed(job, parsed, header, keyed), parsed[1], header, chunk=chunk, job=job)
-
-
-def _prepend(first: Chunk, rest: Iterator[Chunk]) -> Iterator[Chunk]:
-    yield first
-    yield from rest
-
-
-def _prepend_all(first: list[Chunk], rest: Iterator[Chunk]) -> Iterator[Chunk]:
-    yield from first
-    yield from rest
+    return Batch(_typed(job, parsed, keyed), parsed[1], header, chunk=chunk, job=job)
