@@ -66,7 +66,7 @@ from sqlalchemy import Engine, func, select as sql_select
 
 from workbench.config import Settings, load_settings
 from workbench.services.demo import ensure_operators
-from workbench.services.scoring import ensure_scored, score_status
+from workbench.services.freshness import ensure_scored, score_status
 from workbench.store.database import open_database
 from workbench.store.models import ContactAttempt, Customer, Lease
 

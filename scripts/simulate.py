@@ -43,7 +43,7 @@ from workbench.services.claim import claim
 from workbench.services.dispose import Disposition, dispose
 from workbench.services.importer import import_file
 from workbench.services.queue import eligible_states
-from workbench.services.scoring import ensure_scored
+from workbench.services.freshness import ensure_scored
 from workbench.store.database import open_database
 from workbench.store.models import Customer, CustomerMetrics, QueueScore
 

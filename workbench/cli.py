@@ -266,7 +266,7 @@ def queue_(
 ) -> None:
     """The call queue at an instant, best first, without claiming anything."""
     from workbench.services.queue import read_queue
-    from workbench.services.scoring import ensure_scored
+    from workbench.services.freshness import ensure_scored
 
     c = _ctx(ctx)
     when = parse_at(c.settings, at)
@@ -302,7 +302,7 @@ def claim_(
 ) -> None:
     """Lease the next customer to an operator and print it (the queue's JSON shape)."""
     from workbench.services.claim import claim
-    from workbench.services.scoring import ensure_scored
+    from workbench.services.freshness import ensure_scored
 
     c = _ctx(ctx)
     when = parse_at(c.settings, at)

@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from tui_helpers import LARGE, NOW, SMALL, call_ready, demo_settings, queue_ready, settle, wait_for
 
 from workbench.services.queue import QueueEntry, read_queue
-from workbench.services.scoring import invalidate, score_status
+from workbench.services.freshness import invalidate, score_status
 from workbench.store.models import QueueScore
 from workbench.tui.screens.queue import QueueScreen
 from workbench.tui.session import Session

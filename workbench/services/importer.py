@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine
 
 from workbench.config import Settings
 from workbench.importing import records, writer
-from workbench.services import scoring
+from workbench.services import freshness
 from workbench.importing.csvfile import CsvSource, ImportFileError, load_mapping
 from workbench.importing.pipeline import Batch, ParseJob, Reject, validated
 
@@ -116,7 +116,7 @@ def import_file(
             else:
                 _apply(summary, _import_keyed(conn, kind, batches, now))
             if summary.inserted or summary.updated:
-                scoring.invalidate(conn)
+                freshness.invalidate(conn)
         ok = True
     finally:
         gc.set_threshold(*gc_thresholds)

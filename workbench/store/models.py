@@ -74,6 +74,7 @@ class Purchase(SQLModel, table=True):
     category: str | None = Field(default=None, max_length=100)
     product: str | None = Field(default=None, max_length=200)
     fingerprint: int = Field(sa_column=Column(BigInteger, nullable=False))
+    source: str = Field(default="import", max_length=10, sa_column_kwargs={"server_default": "import"})
 
 
 class ContactAttempt(SQLModel, table=True):
@@ -106,6 +107,8 @@ class ContactAttempt(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_column=_utc())
     source: str = Field(default="import", max_length=10)
     fingerprint: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, unique=True))
+    # The segment the queue scored this customer in when called (the win-back model's unit).
+    winback_key: str | None = Field(default=None, max_length=120)
 
 
 class DoNotCall(SQLModel, table=True):
@@ -143,6 +146,9 @@ class CustomerMetrics(SQLModel, table=True):
     n_orders: int = 0
     monetary: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     main_category: str | None = Field(default=None, max_length=100)
+    # Purchases merged per local day: the customer-base models' transactions.
+    n_days: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    first_day_amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0, server_default="0"))
 
 
 
@@ -196,6 +202,10 @@ class QueueScore(SQLModel, table=True):
     reason: str = Field(max_length=40)
     reason_source: str = Field(max_length=10)
     permanent_block: str | None = Field(default=None, max_length=20)
+    winback_key: str | None = Field(default=None, max_length=120)
+    expected_spend: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
+    horizon_weeks: float = Field(default=52.0, sa_column_kwargs={"server_default": "52"})
+    reason_confidence: float = Field(default=1.0, sa_column_kwargs={"server_default": "1"})
     # A hint for the candidate query, not a rule: the calling rules still decide at claim time.
     blocked_until: datetime | None = Field(default=None, sa_column=_utc())
     scored_at: datetime = Field(sa_column=_utc(nullable=False))

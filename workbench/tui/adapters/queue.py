@@ -20,13 +20,8 @@ from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.season import PEAK_THRESHOLD
 from workbench.services.explain import Explanation, explain
 from workbench.services.queue import QueueEntry, read_queue
-from workbench.services.scoring import (
-    ScoreStatus,
-    ScoringSummary,
-    ensure_scored,
-    load_state,
-    score_status,
-)
+from workbench.services.freshness import ScoreStatus, ensure_scored, score_status
+from workbench.services.scoring import ScoringSummary, load_state
 from workbench.services.script_context import months_between
 from workbench.store.models import ContactAttempt, CustomerMetrics, Operator
 from workbench.tui.session import Session

@@ -15,7 +15,8 @@ from textual.message import Message
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from workbench.services.scoring import ScoreStatus, ScoringSummary
+from workbench.services.freshness import ScoreStatus
+from workbench.services.scoring import ScoringSummary
 from workbench.tui.adapters.queue import refresh_scores
 from workbench.tui.session import Session
 
