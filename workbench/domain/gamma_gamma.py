@@ -6,7 +6,8 @@ Fader, Hardie & Lee (2005), "RFM and CLV: Using Iso-Value Curves for Customer Ba
 JMR 42(4), and Fader & Hardie (2013), "The Gamma-Gamma Model of Monetary Value". The values
 z_1 … z_x of one customer's transactions are i.i.d. Gamma(p, ν) (shape p, rate ν, mean p/ν); across
 customers ν ~ Gamma(q, v) (shape q, rate v). Spend is assumed independent of the purchase process,
-so the model multiplies with BG/NBD or MBG/NBD expected transactions (:mod:`workbench.domain.bgnbd`).
+so the model multiplies with BG/NBD or MBG/NBD expected transactions
+(:mod:`workbench.domain.bgnbd`).
 
 Conventions (those of the ``lifetimes`` package, which reproduce its published CDNOW fit):
 
@@ -172,7 +173,9 @@ def _starts(x: FloatArray, m: FloatArray, w: FloatArray) -> list[FloatArray]:
     return [np.asarray(s, dtype=np.float64) for s in starts]
 
 
-def _group(x: FloatArray, m: FloatArray, w: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def _group(
+    x: FloatArray, m: FloatArray, w: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Collapse identical (x, m̄) pairs, summing weights; zero-weight rows drop out."""
     keep = w > 0
     x, m, w = x[keep], m[keep], w[keep]
