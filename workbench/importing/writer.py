@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workbench.importing.records import ContactRecord, CustomerRecord
+from workbench.store import purchase_metrics
 from workbench.store.bulk import bulk_insert, stored_time
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
 
@@ -26,6 +27,8 @@ purchases: Table = Purchase.__table__  # type: ignore[assignment]
 attempts: Table = ContactAttempt.__table__  # type: ignore[assignment]
 dnc: Table = DoNotCall.__table__  # type: ignore[assignment]
 metrics: Table = CustomerMetrics.__table__  # type: ignore[assignment]
+
+DEFAULT_ZONE = "Asia/Tokyo"  # settings.timezone's default
 
 _CUSTOMER_FIELDS = (
     "name", "name_kana", "kind", "company", "contact_person", "previous_rep",
@@ -330,26 +333,6 @@ def _insert_new(conn: Connection, table: Table, rows: list[dict[str, object]]) -
     return len(conn.execute(stmt.returning(table.c.id), rows).all())
 
 
-_METRICS_SELECT = """
-SELECT t.customer_id, MIN(t.ordered_at), MAX(t.ordered_at), COUNT(*), SUM(t.amount),
-       (SELECT t2.category FROM transactions t2 WHERE t2.customer_id = t.customer_id
-         AND t2.category IS NOT NULL GROUP BY t2.category
-         ORDER BY COUNT(*) DESC, MAX(t2.ordered_at) DESC LIMIT 1)
-FROM transactions t {where} GROUP BY t.customer_id
-"""
-
-
-def refresh_metrics(conn: Connection, customer_ids: Iterable[int] | None = None) -> None:
-    """Recompute purchase aggregates, for all customers or the given ones."""
-    columns = "customer_id, first_order_at, last_order_at, n_orders, monetary, main_category"
-    if customer_ids is None:
-        conn.execute(delete(metrics))
-        conn.execute(text(f"INSERT INTO customer_metrics ({columns}) " + _METRICS_SELECT.format(where="")))
-        return
-    ids = sorted(set(customer_ids))
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        conn.execute(delete(metrics).where(metrics.c.customer_id.in_(chunk)))
-        where = "WHERE t.customer_id IN :ids"
-        stmt = text(f"INSERT INTO customer_metrics ({columns}) " + _METRICS_SELECT.format(where=where))
-        conn.execute(stmt.bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
+def refresh_metrics(conn: Connection, customer_ids: Iterable[int] | None = None, zone: str = DEFAULT_ZONE) -> None:
+    """Recompute purchase aggregates (with day-merged counts in `zone`), for all customers or the given ones."""
+    purchase_metrics.refresh(conn, zone, customer_ids)

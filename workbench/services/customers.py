@@ -1,4 +1,11 @@
-"""Customer listings and one customer's history, classified at a given instant."""
+"""Customer listings and one customer's history, classified at a given instant.
+
+Everything is seen as it was known at `at`: purchases, complaints, refusals and
+do-not-call entries recorded later are left out.  The stored `customer_metrics`
+aggregate every purchase, so they serve whenever `at` is at or after the newest
+purchase (the usual case, and the fast path on a million customers); earlier, the
+customers who bought after `at` are aggregated again from their purchases up to `at`.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, case, func, select
 
 from workbench.config import Settings
 from workbench.domain.codes import LifecycleState
 from workbench.domain.lifecycle import LifecyclePolicy, PurchaseHistory, classify, rfm_scores
+from workbench.store import purchase_metrics
+from workbench.store.engine import writer_turn
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, ModelState, Phone, Purchase
 
 customers = Customer.__table__
@@ -57,6 +66,9 @@ class CustomerSummary:
     frequency: int | None
     monetary_score: int | None
     phone: str | None
+    # Purchases merged per local day (the customer-base models' transactions) and the first day's amount.
+    n_days: int = 0
+    first_day_amount: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -72,33 +84,53 @@ class CustomerSummary:
             "main_category": self.main_category,
             "rfm": {"r": self.recency, "f": self.frequency, "m": self.monetary_score},
             "phone": self.phone,
+            "purchase_days": self.n_days,
+            "first_day_amount": self.first_day_amount,
         }
 
 
-def _churn_signals(conn: Connection) -> tuple[dict[int, datetime], set[int]]:
-    """Latest complaint or do-not-call request per customer, and customers who must not be contacted.
+def _churn_signals(conn: Connection, at: datetime) -> tuple[dict[int, datetime], set[int]]:
+    """Latest complaint or do-not-call request per customer up to `at`, and customers who must not be contacted.
 
     A plain `not_interested` declines one offer: it ends solicitation (the calling
-    rules see to that) but is not by itself a customer lost to trouble.
+    rules see to that) but is not by itself a customer lost to trouble.  The call
+    opt-out flag carries no date, so it counts at every instant.
     """
-    bad = ("complaint", "do_not_call")
     complaint = dict(
         conn.execute(
             select(attempts.c.customer_id, func.max(attempts.c.at))
-            .where(attempts.c.outcome.in_(bad))
+            .where(and_(attempts.c.outcome.in_(CHURN_OUTCOMES), attempts.c.at <= at))
             .group_by(attempts.c.customer_id)
         ).all()
     )
-    blocked = set(conn.execute(select(dnc.c.customer_id).where(dnc.c.customer_id.is_not(None))).scalars())
+    blocked = set(
+        conn.execute(select(dnc.c.customer_id).where(and_(dnc.c.customer_id.is_not(None), dnc.c.created_at <= at))).scalars()
+    )
     blocked |= set(conn.execute(select(customers.c.id).where(customers.c.call_opt_out.is_(True))).scalars())
     return complaint, blocked
 
 
-def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[CustomerSummary]:
-    """Every customer with state and RFM at `at` (RFM only for those who bought)."""
-    policy = lifecycle_policy(settings)
+CHURN_OUTCOMES = ("complaint", "do_not_call")
+NO_PURCHASES = (None, None, 0, 0, None, 0, 0)  # first, last, orders, spend, category, days, first day
+
+
+def ensure_day_counts(engine: Engine, settings: Settings) -> bool:
+    """Recompute every customer's metrics once if they predate day counts (a database migrated from 0005)."""
     with engine.connect() as conn:
-        complaint, blocked = _churn_signals(conn)
+        if not purchase_metrics.lacks_day_counts(conn):
+            return False
+    with writer_turn(engine), engine.begin() as conn:
+        if purchase_metrics.lacks_day_counts(conn):
+            purchase_metrics.refresh(conn, settings.timezone)
+    return True
+
+
+def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[CustomerSummary]:
+    """Every customer with state and RFM at `at` (RFM only for those who bought by then)."""
+    policy = lifecycle_policy(settings)
+    ensure_day_counts(engine, settings)
+    with engine.connect() as conn:
+        complaint, blocked = _churn_signals(conn, at)
         primary = dict(
             conn.execute(select(phones.c.customer_id, phones.c.e164).where(phones.c.position == 1)).all()
         )
@@ -107,6 +139,7 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
                 customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind,
                 customers.c.company, metrics.c.first_order_at, metrics.c.last_order_at,
                 metrics.c.n_orders, metrics.c.monetary, metrics.c.main_category,
+                metrics.c.n_days, metrics.c.first_day_amount,
             )  # fmt: skip
             .select_from(customers.outerjoin(metrics, metrics.c.customer_id == customers.c.id))
             .order_by(customers.c.id)
@@ -114,19 +147,27 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
         # A million rows: plain driver tuples, with the two timestamps made aware here.
         sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
         rows = [(*r[:5], _utc(r[5]), _utc(r[6]), *r[7:]) for r in conn.exec_driver_sql(sql)]
+        newest = purchase_metrics.newest_purchase(conn)
+        earlier = purchase_metrics.as_of(conn, settings.timezone, at) if newest is not None and newest > at else None
+    if earlier is not None:
+        # Customers whose stored metrics include purchases after `at` take their metrics as of `at`.
+        rows = [
+            r if r[6] is None or r[6] <= at else (*r[:5], *(earlier[r[0]][1:] if r[0] in earlier else NO_PURCHASES))
+            for r in rows
+        ]
     buyers = [i for i, r in enumerate(rows) if r[6] is not None]
     recency = np.array([(at - rows[i][6]).total_seconds() / 86400 for i in buyers])  # type: ignore[operator]
     r, f, m = rfm_scores(recency, [rows[i][7] for i in buyers], [rows[i][8] for i in buyers])
     scores = {i: (int(r[k]), int(f[k]), int(m[k])) for k, i in enumerate(buyers)}
     out = []
-    for i, (cid, external_id, name, kind, company, first, last, n_orders, monetary, category) in enumerate(rows):
+    for i, (cid, external_id, name, kind, company, first, last, n_orders, monetary, category, n_days, first_day) in enumerate(rows):
         history = PurchaseHistory(kind, n_orders or 0, first, last, category, complaint.get(cid), cid in blocked)
         rs, fs, ms = scores.get(i, (None, None, None))
         out.append(
             CustomerSummary(
                 cid, external_id, name, kind, company, classify(history, at, policy).value, first, last,
                 None if last is None else int((at - last).days), n_orders or 0, monetary or 0, category,
-                rs, fs, ms, primary.get(cid),
+                rs, fs, ms, primary.get(cid), n_days or 0, first_day or 0,
             )  # fmt: skip
         )
     return out
@@ -202,43 +243,57 @@ def _rank_score(conn: Connection, column, value) -> int | None:  # type: ignore[
     n = conn.execute(select(func.count()).where(buyers)).scalar_one()
     below = conn.execute(select(func.count()).where(and_(buyers, column < value))).scalar_one()
     equal = conn.execute(select(func.count()).where(and_(buyers, column == value))).scalar_one()
+    return _quintile(n, below, equal)
+
+
+def _quintile(n: int, below: int, equal: int) -> int:
     mean_rank = below + (equal - 1) / 2
     return int(min(5, max(1, mean_rank * 5 // n + 1)))
 
 
 def summarise_one(conn: Connection, settings: Settings, external_id: str, at: datetime) -> CustomerSummary:
-    """One customer's summary without classifying the whole base."""
+    """One customer's summary at `at` without classifying the whole base."""
     row = conn.execute(
         select(
             customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind, customers.c.company,
             customers.c.call_opt_out, metrics.c.first_order_at, metrics.c.last_order_at, metrics.c.n_orders,
-            metrics.c.monetary, metrics.c.main_category,
+            metrics.c.monetary, metrics.c.main_category, metrics.c.n_days, metrics.c.first_day_amount,
         )  # fmt: skip
         .select_from(customers.outerjoin(metrics, metrics.c.customer_id == customers.c.id))
         .where(customers.c.external_id == external_id)
     ).first()
     if row is None:
         raise UnknownCustomer(f"unknown customer {external_id!r}")
+    first, last, n_orders, monetary, category, n_days, first_day = (
+        row.first_order_at, row.last_order_at, row.n_orders or 0, row.monetary or 0, row.main_category,
+        row.n_days or 0, row.first_day_amount or 0,
+    )  # fmt: skip
+    if (last is not None and last > at) or (n_orders and not n_days):
+        # Bought after `at`, or metrics from before day counts: this customer's purchases up to `at`.
+        earlier = purchase_metrics.as_of(conn, settings.timezone, at, [row.id]).get(row.id)
+        first, last, n_orders, monetary, category, n_days, first_day = earlier[1:] if earlier else NO_PURCHASES
     complaint = conn.execute(
-        select(func.max(attempts.c.at)).where(and_(attempts.c.customer_id == row.id, attempts.c.outcome.in_(("complaint", "do_not_call"))))
+        select(func.max(attempts.c.at)).where(
+            and_(attempts.c.customer_id == row.id, attempts.c.outcome.in_(CHURN_OUTCOMES), attempts.c.at <= at)
+        )
     ).scalar_one_or_none()
     blocked = row.call_opt_out or conn.execute(
-        select(func.count()).where(and_(dnc.c.customer_id == row.id))
+        select(func.count()).where(and_(dnc.c.customer_id == row.id, dnc.c.created_at <= at))
     ).scalar_one() > 0
     history = PurchaseHistory(
-        kind=row.kind, n_orders=row.n_orders or 0, first_order_at=row.first_order_at,
-        last_order_at=row.last_order_at, main_category=row.main_category,
+        kind=row.kind, n_orders=n_orders, first_order_at=first, last_order_at=last, main_category=category,
         last_complaint_at=complaint, do_not_contact=blocked,
     )  # fmt: skip
     phone = conn.execute(select(phones.c.e164).where(and_(phones.c.customer_id == row.id, phones.c.position == 1))).scalar_one_or_none()
+    newest = purchase_metrics.newest_purchase(conn)
+    rfm = _one_rfm(conn, last, n_orders, monetary) if newest is None or newest <= at else _rfm_as_of(conn, settings, at, last, n_orders, monetary)
     return CustomerSummary(
         id=row.id, external_id=row.external_id, name=row.name, kind=row.kind, company=row.company,
         state=classify(history, at, lifecycle_policy(settings)).value,
-        first_order_at=row.first_order_at, last_order_at=row.last_order_at,
-        days_since_last_order=None if row.last_order_at is None else int((at - row.last_order_at).days),
-        n_orders=row.n_orders or 0, monetary=row.monetary or 0, main_category=row.main_category,
-        **_one_rfm(conn, row.last_order_at, row.n_orders, row.monetary),
-        phone=phone,
+        first_order_at=first, last_order_at=last,
+        days_since_last_order=None if last is None else int((at - last).days),
+        n_orders=n_orders, monetary=monetary, main_category=category,
+        **rfm, phone=phone, n_days=n_days, first_day_amount=first_day,
     )  # fmt: skip
 
 
@@ -261,23 +316,65 @@ def _one_rfm(conn: Connection, last_order_at: datetime | None, n_orders: int | N
     }
 
 
+def _rfm_as_of(conn: Connection, settings: Settings, at: datetime, last: datetime | None, n_orders: int, monetary: int) -> dict[str, int | None]:
+    """One buyer's RFM among the buyers at a past `at`, exactly as `classify_all` ranks them.
+
+    Cut points from a scoring run would hold purchases made after `at`, so this counts:
+    stored metrics for customers who had bought everything by `at`, purchases up to
+    `at` for the others.
+    """
+    if last is None:
+        return {"recency": None, "frequency": None, "monetary_score": None}
+    settled = metrics.c.last_order_at <= at
+    columns = {"recency": (metrics.c.last_order_at, last, 2), "frequency": (metrics.c.n_orders, n_orders, 3),
+               "monetary_score": (metrics.c.monetary, monetary, 4)}  # fmt: skip
+    counts = [func.count()]
+    for column, value, _ in columns.values():
+        counts += [func.coalesce(func.sum(case((column < value, 1), else_=0)), 0),
+                   func.coalesce(func.sum(case((column == value, 1), else_=0)), 0)]  # fmt: skip
+    n, *stored = conn.execute(select(*counts).where(settled)).one()
+    later = list(purchase_metrics.as_of(conn, settings.timezone, at).values())
+    n += len(later)
+    out: dict[str, int | None] = {}
+    for k, (name, (_, value, index)) in enumerate(columns.items()):
+        below = stored[2 * k] + sum(1 for r in later if r[index] < value)  # type: ignore[operator]
+        equal = stored[2 * k + 1] + sum(1 for r in later if r[index] == value)
+        out[name] = _quintile(n, below, equal)
+    return out
+
+
 def show_customer(engine: Engine, settings: Settings, external_id: str, at: datetime) -> CustomerDetail:
+    """One customer as known at `at`: later purchases, contacts and do-not-call entries are left out."""
     with engine.connect() as conn:
         summary = summarise_one(conn, settings, external_id, at)
         customer = conn.execute(select(customers).where(customers.c.id == summary.id)).mappings().one()
         cid = summary.id
+        numbers = _rows(conn, select(phones).where(phones.c.customer_id == cid).order_by(phones.c.position))
+        for number in numbers:
+            if number["retired_at"] is not None and number["retired_at"] > at:  # type: ignore[operator]
+                number["retired_at"] = None
         return CustomerDetail(
             summary=summary,
             customer=dict(customer),
-            phones=_rows(conn, select(phones).where(phones.c.customer_id == cid).order_by(phones.c.position)),
-            purchases=_rows(conn, select(purchases).where(purchases.c.customer_id == cid).order_by(purchases.c.ordered_at)),
-            contacts=_rows(conn, select(attempts).where(attempts.c.customer_id == cid).order_by(attempts.c.at)),
+            phones=numbers,
+            purchases=_rows(
+                conn,
+                select(purchases)
+                .where(and_(purchases.c.customer_id == cid, purchases.c.ordered_at <= at))
+                .order_by(purchases.c.ordered_at, purchases.c.id),
+            ),
+            contacts=_rows(
+                conn,
+                select(attempts).where(and_(attempts.c.customer_id == cid, attempts.c.at <= at)).order_by(attempts.c.at, attempts.c.id),
+            ),
             do_not_call=_rows(
                 conn,
                 select(dnc).where(
-                    (dnc.c.customer_id == cid)
-                    | and_(dnc.c.e164.in_(select(phones.c.e164).where(phones.c.customer_id == cid)))
-                ),
+                    and_(
+                        (dnc.c.customer_id == cid) | dnc.c.e164.in_(select(phones.c.e164).where(phones.c.customer_id == cid)),
+                        dnc.c.created_at <= at,
+                    )
+                ).order_by(dnc.c.created_at, dnc.c.id),
             ),
         )
 

@@ -114,7 +114,7 @@ def import_file(
             if kind == "customers":
                 _apply(summary, _import_customers(conn, batches, rejects, now))
             else:
-                _apply(summary, _import_keyed(conn, kind, batches, now))
+                _apply(summary, _import_keyed(conn, kind, batches, now, settings.timezone))
             if summary.inserted or summary.updated:
                 freshness.invalidate(conn)
         ok = True
@@ -169,7 +169,7 @@ def _import_customers(conn: Connection, batches: Iterator[Batch], rejects: _Reje
     return counts
 
 
-def _import_keyed(conn: Connection, kind: str, batches: Iterator[Batch], now: datetime) -> writer.WriteCounts:
+def _import_keyed(conn: Connection, kind: str, batches: Iterator[Batch], now: datetime, zone: str) -> writer.WriteCounts:
     """Transactions and contacts, already keyed by customer id (unknown customers were rejected)."""
     counts = writer.WriteCounts()
     touched: set[int] = set()
@@ -187,7 +187,7 @@ def _import_keyed(conn: Connection, kind: str, batches: Iterator[Batch], now: da
         counts.inserted -= repeats
         counts.unchanged += repeats
     if touched:
-        writer.refresh_metrics(conn, None if len(touched) > 20000 else touched)
+        writer.refresh_metrics(conn, None if len(touched) > 20000 else touched, zone)
     return counts
 
 
