@@ -11,7 +11,7 @@ import pytest
 from workbench.domain.codes import REASONS
 from workbench.talk.library import ScriptLibrary
 from workbench.talk.model import TalkScript
-from workbench.talk.select import candidates_for, choose_script
+from workbench.talk.select import candidates_for, choose_script, listen_first_pool
 
 REPO = Path(__file__).parents[3]
 
@@ -138,3 +138,67 @@ def test_statistics_are_per_version() -> None:
     )
     assert picks["b"] > picks["a"]
     assert choose_script([old, new], "price", "b2c", stats, rng, epsilon=0).script.id == "a"  # type: ignore[union-attr]
+
+
+# A weak guess: hearing-first scripts and the guessed reason's pitches, listening by default.
+
+def test_listen_first_pool_from_the_starter_library(starter: list[TalkScript]) -> None:
+    hearing, pitches = listen_first_pool(starter, "usage_decreased", "b2c")
+    assert [s.id for s in hearing] == ["b2c_listen_general"]
+    assert [s.id for s in pitches] == ["b2c_usage_decreased"]
+    # in month 11 the deadline script serves `unknown` too, so it listens rather than pitches
+    hearing, pitches = listen_first_pool(starter, "usage_decreased", "b2c", 11)
+    assert [s.id for s in hearing] == ["b2c_listen_general", "loyalty_deadline"]
+    assert [s.id for s in pitches] == ["b2c_usage_decreased"]
+    hearing, pitches = listen_first_pool(starter, "quality_dissatisfaction", "b2b")
+    assert [s.id for s in hearing] == ["b2b_listen_general"]
+    assert [s.id for s in pitches] == ["quality_followup", "quality_improved_news"]
+    hearing, pitches = listen_first_pool(starter, "unknown", "b2b")
+    assert [s.id for s in hearing] == ["b2b_listen_general"] and pitches == []
+
+
+def _pool() -> list[TalkScript]:
+    return [_script("listen", reasons=("unknown",)), _script("pitch", reasons=("usage_decreased",)),
+            _script("other", reasons=("price",))]  # fmt: skip
+
+
+def test_weak_guess_listens_until_the_pitch_has_data() -> None:
+    rng = random.Random(7)
+    picks = [choose_script(_pool(), "usage_decreased", "b2c", {}, rng, listen_first=True)
+             for _ in range(2000)]  # fmt: skip
+    assert all(c is not None and c.listen_first and c.candidates == ("listen", "pitch") for c in picks)
+    methods = Counter((c.script.id, c.method) for c in picks)  # type: ignore[union-attr]
+    # listening by default; the pitch only through exploration (ε/2 of the picks)
+    assert set(methods) <= {("listen", "listen"), ("listen", "explore"), ("pitch", "explore")}
+    assert 0.03 * 2000 <= methods[("pitch", "explore")] <= 0.07 * 2000
+    # nine failed pitch conversations: still not in Thompson sampling
+    nine = {("pitch", "v-pitch"): (0, 9), ("listen", "v-listen"): (2, 40)}
+    choice = choose_script(_pool(), "usage_decreased", "b2c", nine, random.Random(1), listen_first=True, epsilon=0)
+    assert choice is not None and (choice.script.id, choice.method) == ("listen", "listen")
+
+
+def test_weak_guess_follows_the_data_once_the_pitch_has_enough() -> None:
+    rng = random.Random(3)
+    better = {("pitch", "v-pitch"): (12, 40), ("listen", "v-listen"): (2, 40)}
+    worse = {("pitch", "v-pitch"): (1, 40), ("listen", "v-listen"): (12, 40)}
+    for stats, winner in ((better, "pitch"), (worse, "listen")):
+        picks = Counter(
+            choose_script(_pool(), "usage_decreased", "b2c", stats, rng, listen_first=True, epsilon=0).script.id  # type: ignore[union-attr]
+            for _ in range(500)
+        )
+        assert picks[winner] > 480
+
+
+def test_weak_guess_without_a_hearing_script_or_with_a_pin() -> None:
+    pitches_only = [_script("pitch", reasons=("usage_decreased",)), _script("pitch2", reasons=("usage_decreased",))]
+    choice = choose_script(pitches_only, "usage_decreased", "b2c", {}, random.Random(0), listen_first=True)
+    assert choice is not None and not choice.listen_first and choice.candidates == ("pitch", "pitch2")
+    # a pitch pinned for its reason does not apply while the reason is only guessed
+    pinned_pitch = [_script("listen", reasons=("unknown",)), _script("pitch", reasons=("usage_decreased",), pinned=True)]
+    choice = choose_script(pinned_pitch, "usage_decreased", "b2c", {}, random.Random(0), listen_first=True, epsilon=0)
+    assert choice is not None and choice.script.id == "listen"
+    heard = choose_script(pinned_pitch, "usage_decreased", "b2c", {}, random.Random(0))
+    assert heard is not None and (heard.script.id, heard.method) == ("pitch", "pinned")
+    pinned_listen = [_script("listen", reasons=("unknown",), pinned=True), _script("pitch", reasons=("usage_decreased",))]
+    choice = choose_script(pinned_listen, "usage_decreased", "b2c", {}, random.Random(0), listen_first=True, epsilon=1)
+    assert choice is not None and (choice.script.id, choice.method) == ("listen", "pinned")
