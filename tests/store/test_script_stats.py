@@ -13,11 +13,13 @@ from workbench.services.script_stats import (
     GROUPINGS,
     OutcomeCount,
     aggregate_counts,
+    case_selection_counts,
+    last_attempt_id,
     script_history,
     script_stats,
     selection_counts,
 )
-from workbench.store.models import ContactAttempt, Customer
+from workbench.store.models import ContactAttempt, Customer, Purchase
 from workbench.talk.library import ScriptLibrary
 from workbench.talk.stats import AttemptRecord, aggregate
 
@@ -201,3 +203,78 @@ def test_history_lists_versions_and_marks_the_current_file(engine):
 def test_aggregate_counts_validates_keys():
     with pytest.raises(ValueError):
         aggregate_counts([OutcomeCount("A", "v1", "price", None, None, "reactivated", 1)], ("colour",))
+
+
+# Per case: was the reason heard before the call, else what did the history say then.
+D = [datetime(2026, 1, d, 1, 0, tzinfo=UTC) for d in range(1, 29)]
+
+
+def _seed_cases(engine) -> None:  # type: ignore[no-untyped-def]
+    customers = {"R": ("b2c", None), "Q": ("b2c", None), "B": ("b2b", "林"), "N": ("b2c", None), "H": ("b2c", None)}
+    orders = {"R": [D[0], D[1], D[2], D[20]], "Q": [D[0]], "B": [D[0]] * 5, "N": [D[0], D[1], D[15], D[16]], "H": [D[0]] * 3}
+    # (customer, at, script, version, outcome, reason recorded on the call)
+    calls = [
+        ("R", D[10], "pitch", "v1", "reactivated", None),        # 3 orders before: guessed usage_decreased
+        ("R", D[11], "listen", "v1", "not_interested", None),    # the 4th order comes later
+        ("Q", D[5], None, None, "complaint", None),              # unscripted complaint: a signal, not a count
+        ("Q", D[10], "listen", "v1", "callback", None),          # after the complaint: guessed quality
+        ("B", D[10], "listen", "v1", "reactivated", None),       # B2B with a previous rep, 5 orders
+        ("N", D[10], "listen", "v1", "no_answer", None),         # not a conversation: never counted
+        ("N", D[11], "listen", "v1", "not_interested", None),    # 2 orders before: unknown
+        ("N", D[12], "listen", "v1", "complaint", None),         # the complaint on this call is not before it
+        ("H", D[10], "listen", "v1", "callback", "price"),       # heard on this call: still the guessed case
+        ("H", D[11], "price_a", "v1", "reactivated", None),      # after hearing: heard:price
+        ("H", D[12], "price_a", "v1", "not_interested", "competitor"),
+        ("H", D[13], "pitch", "v2", "not_interested", None),     # the latest heard reason counts
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        ids = {}
+        for ext, (kind, rep) in customers.items():
+            ids[ext] = conn.execute(
+                insert(Customer.__table__).values(external_id=ext, name=ext, kind=kind, previous_rep=rep)
+                .returning(Customer.__table__.c.id)
+            ).scalar_one()
+        conn.execute(insert(Purchase.__table__), [
+            {"customer_id": ids[c], "ordered_at": at, "amount": 1000, "fingerprint": hash((c, i))}
+            for c, ats in orders.items() for i, at in enumerate(ats)
+        ])  # fmt: skip
+        conn.execute(insert(ContactAttempt.__table__), [
+            {"customer_id": ids[c], "channel": "call", "at": at, "operator": "op01", "outcome": outcome,
+             "script_id": sid, "script_version": ver, "reason": reason}
+            for c, at, sid, ver, outcome, reason in calls
+        ])  # fmt: skip
+
+
+def test_case_counts_split_heard_from_guessed_at_call_time(engine):
+    _seed_cases(engine)
+    assert case_selection_counts(engine) == {
+        ("guessed:usage_decreased", "pitch", "v1"): (1, 1),
+        ("guessed:usage_decreased", "listen", "v1"): (0, 2),  # R, and H heard on the call
+        ("guessed:quality_dissatisfaction", "listen", "v1"): (0, 1),
+        ("guessed:contact_person_changed", "listen", "v1"): (1, 1),
+        ("guessed:unknown", "listen", "v1"): (0, 2),
+        ("heard:price", "price_a", "v1"): (1, 2),
+        ("heard:competitor", "pitch", "v2"): (0, 1),
+    }
+    # the same conversations as the per-script tally, only split
+    totals: dict[tuple[str, str], tuple[int, int]] = {}
+    for (_, sid, ver), (won, n) in case_selection_counts(engine).items():
+        w, t = totals.get((sid, ver), (0, 0))
+        totals[(sid, ver)] = (w + won, t + n)
+    assert totals == selection_counts(engine)
+
+
+def test_case_counts_by_attempt_id_range(engine):
+    _seed_cases(engine)
+    top = last_attempt_id(engine)
+    assert top > 0
+    whole = case_selection_counts(engine)
+    with engine.connect() as conn:
+        first, rest = case_selection_counts(conn, 0, top - 2), case_selection_counts(conn, top - 2, top)
+    assert rest == {("heard:price", "price_a", "v1"): (0, 1), ("heard:competitor", "pitch", "v2"): (0, 1)}
+    merged = dict(first)
+    for key, (won, n) in rest.items():
+        w, t = merged.get(key, (0, 0))
+        merged[key] = (w + won, t + n)
+    assert merged == whole
+    assert case_selection_counts(engine, after_id=top) == {}
