@@ -53,6 +53,12 @@ class LifecycleSettings:
 
 @dataclass(frozen=True)
 class ScoringSettings:
+    reason_confidence_min: float = _doc(
+        "A guessed dormancy reason less certain than this (0–1, learned from customers later heard) "
+        "counts as unknown for the script: hearing-first scripts, with the guess's pitches tried by "
+        "Thompson sampling on outcomes of that case.",
+        0.6,
+    )
     season_lead_weeks_min: int = _doc("A category's peak lifts its customers from this many weeks before it.", 2)
     season_lead_weeks_max: int = _doc("… up to this many weeks before it.", 6)
     deadline_reset_months: int = _doc(
@@ -214,6 +220,8 @@ def _validate(settings: Any, origins: dict[str, str]) -> None:
                 raise ConfigError(f"{_sub(origins['windows'], day)}: weekday must be one of {', '.join(WEEKDAYS)}")
             parse_window(window, _sub(origins["windows"], day))
     if isinstance(settings, ScoringSettings):
+        if settings.reason_confidence_min > 1:
+            raise ConfigError(f"{origins['reason_confidence_min']}: must be between 0 and 1")
         if settings.season_lead_weeks_min > settings.season_lead_weeks_max:
             raise ConfigError(f"{origins['season_lead_weeks_min']}: must not exceed season_lead_weeks_max")
         if settings.deadline_reset_months and not 0 < settings.deadline_notice_month < settings.deadline_reset_months:
