@@ -78,10 +78,25 @@ class CallingSettings:
     busy_gap_minutes: int = _doc("Minimum gap after a busy signal before the next call.", 30)
     voicemail_gap_minutes: int = _doc("Minimum gap after a voicemail before the next call.", 1440)
     max_per_day: int = _doc("Maximum call attempts per customer per local day.", 2)
-    max_per_week: int = _doc("Maximum call attempts per customer per local ISO week.", 5)
+    max_per_week: int = _doc("Maximum call attempts per customer per week (see max_per_week_window).", 5)
+    max_per_week_window: str = _doc(
+        "How max_per_week counts: 'rolling' (the last 7 days up to the instant, as US Regulation F's "
+        "7-in-7) or 'iso_week' (the customer's local Monday–Sunday week).",
+        "rolling",
+    )
     max_per_campaign: int = _doc("Maximum call attempts per customer in a campaign (0: no cap).", 0)
     lease_minutes: int = _doc("How long a claimed customer stays with the operator.", 15)
     include_churned: bool = _doc("Whether churned customers (離反) may be called at all.", False)
+    session_idle_minutes: int = _doc(
+        "An operator is working (has an open session) while holding a lease or within this many "
+        "minutes of their last claim or recorded call.",
+        30,
+    )
+    callback_handover_minutes: int = _doc(
+        "Minutes after a callback's time before anyone may take it when the operator who promised "
+        "it has no open session (at most 30: a working owner keeps it 30 minutes).",
+        0,
+    )
 
 
 @dataclass(frozen=True)
@@ -219,6 +234,7 @@ def _validate(settings: Any, origins: dict[str, str]) -> None:
             if day not in WEEKDAYS:
                 raise ConfigError(f"{_sub(origins['windows'], day)}: weekday must be one of {', '.join(WEEKDAYS)}")
             parse_window(window, _sub(origins["windows"], day))
+        _validate_calling(settings, origins)
     if isinstance(settings, ScoringSettings):
         if settings.reason_confidence_min > 1:
             raise ConfigError(f"{origins['reason_confidence_min']}: must be between 0 and 1")
@@ -230,6 +246,24 @@ def _validate(settings: Any, origins: dict[str, str]) -> None:
         value = getattr(settings, f.name)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
             raise ConfigError(f"{origins[f.name]}: must not be negative, got {value!r}")
+
+
+def _validate_calling(settings: CallingSettings, origins: dict[str, str]) -> None:
+    from workbench.domain.calling_rules import DEFAULT_CALLBACK_GRACE, WEEKLY_WINDOWS
+
+    if settings.max_per_week_window not in WEEKLY_WINDOWS:
+        raise ConfigError(
+            f"{origins['max_per_week_window']}: must be {' or '.join(WEEKLY_WINDOWS)}, "
+            f"got {settings.max_per_week_window!r}"
+        )
+    grace = int(DEFAULT_CALLBACK_GRACE.total_seconds() // 60)
+    if settings.callback_handover_minutes > grace:
+        raise ConfigError(
+            f"{origins['callback_handover_minutes']}: must be at most {grace} (a callback is "
+            f"everyone's {grace} minutes after its time in any case), got {settings.callback_handover_minutes}"
+        )
+    if settings.session_idle_minutes > 24 * 60:
+        raise ConfigError(f"{origins['session_idle_minutes']}: must be at most 1440 (a day), got {settings.session_idle_minutes}")
 
 
 def _sub(origin: str, part: str) -> str:

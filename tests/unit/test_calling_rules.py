@@ -22,6 +22,7 @@ from workbench.domain.calling_rules import (
     is_closed_day,
     next_window_open,
     resolve_zones,
+    session_end,
     window_check,
 )
 
@@ -369,6 +370,12 @@ def test_daily_cap_uses_the_customers_calendar_day_not_utc() -> None:
     )
 
 
+ISO_WEEK = CallingPolicy(weekly_window="iso_week")
+ALWAYS_ISO = CallingPolicy.every_day(
+    time(0), time(23, 59, 59, 999999), holiday_country=None, weekly_window="iso_week"
+)
+
+
 def test_weekly_cap_and_iso_week_boundary() -> None:
     week = attempts(
         (jst(2026, 6, 8, 10, 0), "busy"),  # Monday
@@ -378,13 +385,18 @@ def test_weekly_cap_and_iso_week_boundary() -> None:
         (jst(2026, 6, 10, 10, 0), "busy"),  # Wednesday: the fifth call
     )
     c = customer(attempts=week)
-    # Thursday: the week is spent; default policy opens again Monday 09:00.
+    # Thursday: the week is spent; the ISO week opens again Monday 09:00.
     assert_blocked(
-        evaluate(c, jst(2026, 6, 11, 10, 0)), BlockCode.WEEKLY_CAP, jst(2026, 6, 15, 9, 0)
+        evaluate(c, jst(2026, 6, 11, 10, 0), ISO_WEEK), BlockCode.WEEKLY_CAP, jst(2026, 6, 15, 9, 0)
     )
     sunday_end = datetime(2026, 6, 14, 23, 59, 59, 999998, tzinfo=JST)
-    assert_blocked(evaluate(c, sunday_end, ALWAYS), BlockCode.WEEKLY_CAP, jst(2026, 6, 15, 0, 0))
-    assert evaluate(c, jst(2026, 6, 15, 0, 0), ALWAYS).callable
+    assert_blocked(
+        evaluate(c, sunday_end, ALWAYS_ISO), BlockCode.WEEKLY_CAP, jst(2026, 6, 15, 0, 0)
+    )
+    assert evaluate(c, jst(2026, 6, 15, 0, 0), ALWAYS_ISO).callable
+    # Rolling (the default): the five calls lie within 7 days until the Monday 10:00 call
+    # leaves them, on the next Monday at 10:00 (four remain).
+    assert_blocked(evaluate(c, jst(2026, 6, 15, 9, 0)), BlockCode.WEEKLY_CAP, jst(2026, 6, 15, 10, 0))
 
 
 def test_daily_cap_is_reported_before_weekly_and_next_eligible_satisfies_both() -> None:
@@ -393,13 +405,129 @@ def test_daily_cap_is_reported_before_weekly_and_next_eligible_satisfies_both() 
         (jst(2026, 6, 9, 10, 0), "busy"),
         (jst(2026, 6, 10, 10, 0), "busy"),
         (jst(2026, 6, 11, 10, 0), "busy"),
-        (jst(2026, 6, 11, 11, 0), "busy"),  # Thursday: second today, fifth this week
+        (jst(2026, 6, 11, 11, 0), "busy"),  # Thursday: second today, fifth in 7 days
     )
+    # Friday 09:00 the day is new but five calls lie within 7 days until Monday 10:00.
     assert_blocked(
         evaluate(customer(attempts=week), jst(2026, 6, 11, 12, 0)),
         BlockCode.DAILY_CAP,
+        jst(2026, 6, 15, 10, 0),
+    )
+    assert_blocked(
+        evaluate(customer(attempts=week), jst(2026, 6, 11, 12, 0), ISO_WEEK),
+        BlockCode.DAILY_CAP,
         jst(2026, 6, 15, 9, 0),
     )
+
+
+NO_DAILY = CallingPolicy(daily_cap=None)
+NO_DAILY_ALWAYS = CallingPolicy.every_day(
+    time(0), time(23, 59, 59, 999999), holiday_country=None, daily_cap=None
+)
+
+
+def test_rolling_week_counts_across_a_monday() -> None:
+    # Thursday to Saturday of one ISO week: five calls (two a day at most).
+    late_week = attempts(
+        (jst(2026, 6, 11, 10, 0), "busy"),
+        (jst(2026, 6, 11, 15, 0), "busy"),
+        (jst(2026, 6, 12, 10, 0), "busy"),
+        (jst(2026, 6, 12, 15, 0), "busy"),
+        (jst(2026, 6, 13, 10, 0), "busy"),
+    )
+    c = customer(attempts=late_week)
+    monday = jst(2026, 6, 15, 10, 0)
+    assert evaluate(c, monday, ISO_WEEK).callable  # a new ISO week: five more allowed
+    # Rolling: blocked until the Thursday 10:00 call is 7 days old.
+    assert_blocked(evaluate(c, monday), BlockCode.WEEKLY_CAP, jst(2026, 6, 18, 10, 0))
+    assert not evaluate(c, jst(2026, 6, 18, 9, 59, 59)).callable
+    assert evaluate(c, jst(2026, 6, 18, 10, 0)).callable
+
+
+def test_rolling_week_releases_exactly_seven_days_later() -> None:
+    five = attempts(*((jst(2026, 6, d, 12, 0), "busy") for d in (3, 4, 5, 6, 8)))
+    c = customer(attempts=five)
+    just_before = datetime(2026, 6, 10, 11, 59, 59, 999999, tzinfo=JST)
+    assert_blocked(
+        evaluate(c, just_before, NO_DAILY_ALWAYS), BlockCode.WEEKLY_CAP, jst(2026, 6, 10, 12, 0)
+    )
+    # At exactly 7 days the 3 June call no longer counts (at > now − 7 days).
+    assert evaluate(c, jst(2026, 6, 10, 12, 0), NO_DAILY_ALWAYS).callable
+    # Four in the window is under the cap: a sixth call any time the 3 June one has left.
+    four = customer(attempts=five[1:])
+    assert evaluate(four, jst(2026, 6, 8, 12, 30), NO_DAILY_ALWAYS).callable
+
+
+def test_rolling_week_release_waits_for_the_calling_window() -> None:
+    # Monday 13 July 19:00 + 7 days is Marine Day (海の日, 20 July 2026): next opening Tuesday.
+    five = attempts(
+        (jst(2026, 7, 13, 19, 0), "busy"),
+        (jst(2026, 7, 14, 10, 0), "busy"),
+        (jst(2026, 7, 15, 10, 0), "busy"),
+        (jst(2026, 7, 16, 10, 0), "busy"),
+        (jst(2026, 7, 17, 10, 0), "busy"),
+    )
+    assert_blocked(
+        evaluate(customer(attempts=five), jst(2026, 7, 18, 10, 0)),
+        BlockCode.WEEKLY_CAP,
+        jst(2026, 7, 21, 9, 0),
+    )
+
+
+def test_rolling_week_is_elapsed_time_in_a_us_zone_across_dst() -> None:
+    # New York springs forward on Sunday 8 March 2026: 7 days after Monday 10:00 EST is
+    # Monday 11:00 EDT (168 hours), not 10:00.
+    five = attempts(*((ny(2026, 3, d, 10, 0), "busy") for d in (2, 3, 4, 5, 6)))
+    c = customer(MANHATTAN, attempts=five)
+    assert_blocked(evaluate(c, ny(2026, 3, 9, 10, 30), TCPA), BlockCode.WEEKLY_CAP, ny(2026, 3, 9, 11, 0))
+    assert evaluate(c, ny(2026, 3, 9, 11, 0), TCPA).callable
+    # A Monday 20:30 EST call leaves on Monday 9 March at 21:30 EDT, after the TCPA window:
+    # Tuesday 08:00.
+    evening = attempts((ny(2026, 3, 2, 20, 30), "busy")) + five[1:]
+    c = customer(MANHATTAN, attempts=evening)
+    assert_blocked(evaluate(c, ny(2026, 3, 7, 10, 0), TCPA), BlockCode.WEEKLY_CAP, ny(2026, 3, 10, 8, 0))
+
+
+def test_rolling_week_with_the_daily_cap_and_a_retry_gap() -> None:
+    calls = attempts(
+        (jst(2026, 6, 10, 10, 0), "busy"),  # Wednesday: two
+        (jst(2026, 6, 10, 11, 0), "busy"),
+        (jst(2026, 6, 11, 10, 0), "busy"),  # Thursday: two
+        (jst(2026, 6, 11, 11, 0), "busy"),
+        (jst(2026, 6, 12, 10, 0), "busy"),  # Friday: one today, fifth in 7 days
+    )
+    c = customer(attempts=calls)
+    assert_blocked(evaluate(c, jst(2026, 6, 12, 12, 0)), BlockCode.WEEKLY_CAP, jst(2026, 6, 17, 10, 0))
+    # The call made then is busy: 30 minutes' gap, and the Wednesday 11:00 call leaves at 11:00.
+    again = customer(attempts=calls + attempts((jst(2026, 6, 17, 10, 0), "busy")))
+    assert_blocked(evaluate(again, jst(2026, 6, 17, 10, 0)), BlockCode.RETRY_GAP, jst(2026, 6, 17, 11, 0))
+    assert evaluate(again, jst(2026, 6, 17, 10, 30)).code == BlockCode.WEEKLY_CAP
+    # Two more on Wednesday 17th reach the daily cap first: Thursday, when 4 remain in 7 days.
+    full_day = customer(attempts=calls + attempts((jst(2026, 6, 17, 10, 0), "busy"), (jst(2026, 6, 17, 11, 0), "busy")))
+    assert_blocked(evaluate(full_day, jst(2026, 6, 17, 12, 0)), BlockCode.DAILY_CAP, jst(2026, 6, 18, 10, 0))
+
+
+def _greedy_calls(policy: CallingPolicy, start: datetime, days: int) -> list[datetime]:
+    """Call whenever the rules allow (every call busy), for ``days`` days."""
+    made: list[CallAttempt] = []
+    t, end = start, start + timedelta(days=days)
+    while t < end:
+        v = evaluate(customer(attempts=tuple(made)), t, policy)
+        if v.callable:
+            made.append(CallAttempt(t, "busy"))
+            continue
+        assert v.next_eligible_at is not None
+        t = v.next_eligible_at
+    return [a.at for a in made]
+
+
+def test_no_more_than_five_calls_in_any_seven_days_only_with_the_rolling_window() -> None:
+    def most_in_seven_days(calls: list[datetime]) -> int:
+        return max(sum(1 for b in calls if a <= b < a + timedelta(days=7)) for a in calls)
+
+    start = jst(2026, 6, 11, 9, 0)  # a Thursday
+    assert most_in_seven_days(_greedy_calls(ISO_WEEK, start, 21)) == 10
+    assert most_in_seven_days(_greedy_calls(DEFAULT_POLICY, start, 21)) == 5
 
 
 def test_campaign_cap() -> None:
@@ -505,8 +633,9 @@ def test_callback_due_and_overdue_flags() -> None:
     assert late.callback_due and late.callback_overdue
 
 
-def test_callback_owner_grace_thirty_minutes() -> None:
-    c = with_callback()
+def test_callback_owner_grace_thirty_minutes_while_the_owner_works() -> None:
+    # aoki holds a lease until 18:40: working through the whole grace.
+    c = customer(callback=PendingCallback(DUE, "aoki", owner_lease_until=jst(2026, 6, 10, 18, 40)))
     assert_blocked(
         evaluate(c, jst(2026, 6, 10, 17, 55), operator="sato"),
         BlockCode.CALLBACK_OTHER_OWNER,
@@ -516,10 +645,81 @@ def test_callback_owner_grace_thirty_minutes() -> None:
         BlockCode.CALLBACK_OTHER_OWNER
     )
     assert evaluate(c, jst(2026, 6, 10, 18, 30), operator="sato").callable
-    # No operator given (e.g. a generic count) is not the owner either.
-    assert evaluate(c, jst(2026, 6, 10, 18, 0)).code == BlockCode.CALLBACK_OTHER_OWNER
+    assert evaluate(c, jst(2026, 6, 10, 17, 55), operator="aoki").callable
+    # No operator is the team's view: every due callback, whoever owns it.
+    assert evaluate(c, jst(2026, 6, 10, 17, 55)).callable
+    assert not evaluate(c, jst(2026, 6, 10, 17, 54)).callable  # but not before its slot
     # An unowned callback is anyone's from the window on.
     assert evaluate(with_callback(owner=None), jst(2026, 6, 10, 17, 55), operator="sato").callable
+
+
+def test_callback_of_an_absent_owner_is_the_teams_at_its_time() -> None:
+    c = with_callback()  # nothing known of aoki: no open session
+    assert_blocked(
+        evaluate(c, jst(2026, 6, 10, 17, 55), operator="sato"),
+        BlockCode.CALLBACK_OTHER_OWNER,
+        DUE,
+    )
+    assert evaluate(c, DUE, operator="sato").callable
+    # aoki's last call at 17:00 closed the session at 17:30 (30 idle minutes).
+    gone = customer(callback=PendingCallback(DUE, "aoki", owner_seen_at=jst(2026, 6, 10, 17, 0)))
+    assert evaluate(gone, DUE, operator="sato").callable
+    delayed = CallingPolicy(callback_handover=timedelta(minutes=10))
+    assert_blocked(
+        evaluate(c, DUE, delayed, operator="sato"),
+        BlockCode.CALLBACK_OTHER_OWNER,
+        jst(2026, 6, 10, 18, 10),
+    )
+    assert evaluate(c, jst(2026, 6, 10, 18, 10), delayed, operator="sato").callable
+
+
+def test_callback_passes_to_the_team_when_the_owners_session_ends() -> None:
+    # aoki last claimed at 17:50: working until 18:20, then the callback is the team's.
+    c = customer(callback=PendingCallback(DUE, "aoki", owner_seen_at=jst(2026, 6, 10, 17, 50)))
+    assert_blocked(
+        evaluate(c, DUE, operator="sato"), BlockCode.CALLBACK_OTHER_OWNER, jst(2026, 6, 10, 18, 20)
+    )
+    assert evaluate(c, jst(2026, 6, 10, 18, 20), operator="sato").callable
+    # With a 10-minute hand-over and a session ending at 18:05, the hand-over decides: 18:10.
+    early = customer(callback=PendingCallback(DUE, "aoki", owner_seen_at=jst(2026, 6, 10, 17, 35)))
+    delayed = CallingPolicy(callback_handover=timedelta(minutes=10))
+    assert_blocked(
+        evaluate(early, DUE, delayed, operator="sato"),
+        BlockCode.CALLBACK_OTHER_OWNER,
+        jst(2026, 6, 10, 18, 10),
+    )
+    # A lease beyond the idle time keeps the session open; the grace still ends it at 18:30.
+    leased = customer(
+        callback=PendingCallback(
+            DUE, "aoki", owner_seen_at=jst(2026, 6, 10, 17, 0), owner_lease_until=jst(2026, 6, 10, 18, 25)
+        )
+    )
+    assert_blocked(
+        evaluate(leased, DUE, operator="sato"), BlockCode.CALLBACK_OTHER_OWNER, jst(2026, 6, 10, 18, 25)
+    )
+    busy = customer(callback=PendingCallback(DUE, "aoki", owner_seen_at=jst(2026, 6, 10, 18, 15)))
+    assert_blocked(
+        evaluate(busy, jst(2026, 6, 10, 18, 15), operator="sato"),
+        BlockCode.CALLBACK_OTHER_OWNER,
+        jst(2026, 6, 10, 18, 30),
+    )
+
+
+def test_session_end_of_the_owner() -> None:
+    idle = CallingPolicy(session_idle=timedelta(minutes=20))
+    seen = PendingCallback(DUE, "aoki", owner_seen_at=jst(2026, 6, 10, 17, 0))
+    assert session_end(seen, DEFAULT_POLICY) == jst(2026, 6, 10, 17, 30)
+    assert session_end(seen, idle) == jst(2026, 6, 10, 17, 20)
+    both = PendingCallback(DUE, "aoki", jst(2026, 6, 10, 17, 0), jst(2026, 6, 10, 17, 45))
+    assert session_end(both, DEFAULT_POLICY) == jst(2026, 6, 10, 17, 45)
+    assert session_end(PendingCallback(DUE, "aoki"), DEFAULT_POLICY) is None
+
+
+def test_policy_rejects_a_hand_over_beyond_the_grace_and_unknown_week_windows() -> None:
+    with pytest.raises(ValueError, match="hand-over"):
+        CallingPolicy(callback_handover=timedelta(minutes=31))
+    with pytest.raises(ValueError, match="weekly window"):
+        CallingPolicy(weekly_window="calendar")
 
 
 def test_callback_is_exempt_from_caps_and_gaps_once() -> None:
@@ -564,6 +764,7 @@ POLICIES = [
     DEFAULT_POLICY,
     TCPA,
     CallingPolicy(windows={0: (time(9), time(12)), 4: (time(13), time(14))}),
+    CallingPolicy(weekly_window="iso_week", callback_handover=timedelta(minutes=10)),
 ]
 
 instants = st.datetimes(
@@ -622,7 +823,13 @@ def customers_at(draw: st.DrawFn) -> tuple[CustomerContact, datetime, str | None
     callback = None
     if draw(st.booleans()):
         due = at + timedelta(minutes=draw(st.integers(min_value=-600, max_value=3000)))
-        callback = PendingCallback(due, draw(st.sampled_from([None, "aoki", "sato"])))
+        seen, lease = (
+            draw(st.none() | st.integers(min_value=0, max_value=90).map(lambda m: at - timedelta(minutes=m)))
+            for _ in range(2)
+        )
+        if lease is not None:
+            lease += timedelta(minutes=draw(st.integers(min_value=1, max_value=60)))
+        callback = PendingCallback(due, draw(st.sampled_from([None, "aoki", "sato"])), seen, lease)
     operator = draw(st.sampled_from([None, "aoki", "sato"]))
     return CustomerContact(numbers, tries, callback), at, operator
 

@@ -17,14 +17,19 @@ Rules (DOMAIN.md "Calling the right way"):
 * ``wrong_number`` retires that number: the caller's ``retired`` flag, or a number whose last
   attempt ended ``wrong_number``.
 * Retry gaps after the most recent attempt, by its outcome (no_answer 4 h, busy 30 min,
-  voicemail 1 day, elapsed time). Caps per customer: attempts per local calendar day and per ISO
-  week in the customer's home zone, and optionally per campaign.
+  voicemail 1 day, elapsed time). Caps per customer: attempts per local calendar day in the
+  customer's home zone; per week either over the rolling 7 days up to the instant (attempts
+  with ``at > t − 7 days``, as US Regulation F's 7-in-7 counts) or per local ISO week
+  (``weekly_window = "iso_week"``, which allows twice the cap in 7 days across a Monday); and
+  optionally per campaign.
 * A pending callback: nobody calls before ``due − callback_window`` (reported as ``retry_gap``:
-  the agreed time is the end of the gap); only its owner may call until
-  ``due + callback_owner_grace`` (others get ``callback_other_owner``), then anyone. The promised
-  call is exempt from retry gaps and caps (the customer asked for it) but only once: any attempt
-  made since ``due − callback_window`` counts as that call. Windows, holidays and every
-  permanent block still apply.
+  the agreed time is the end of the gap). Its owner may call from then on. Another operator may
+  call from ``due + callback_handover`` while the owner has no open session (no lease and
+  nothing claimed or recorded within ``session_idle``), and from ``due + callback_owner_grace``
+  in any case; before that they get ``callback_other_owner``. No operator (the team's view)
+  sees every callback. The promised call is exempt from retry gaps and caps (the customer asked
+  for it) but only once: any attempt made since ``due − callback_window`` counts as that call.
+  Windows, holidays and every permanent block still apply.
 
 The first blocking rule is reported in this order: do_not_call, refused, opted_out,
 no_valid_number, callback_other_owner, campaign_cap, holiday, outside_window, retry_gap,
@@ -63,12 +68,14 @@ __all__ = [
     "is_closed_day",
     "next_window_open",
     "resolve_zones",
+    "session_end",
     "window_check",
 ]
 
 UNKNOWN_ZONE: Final = "Etc/Unknown"
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 _MAX_STEPS: Final = 10_000  # bound on the next-eligible search; each step passes a rule boundary
+ROLLING_WEEK: Final = timedelta(days=7)  # elapsed time: 168 h, also across a DST change
 
 Window = tuple[time, time]
 
@@ -95,6 +102,10 @@ def _default_windows() -> dict[int, Window | None]:
     return windows
 
 
+WEEKLY_WINDOWS: Final = ("rolling", "iso_week")
+DEFAULT_CALLBACK_GRACE: Final = timedelta(minutes=30)
+
+
 def _default_gaps() -> dict[str, timedelta]:
     return {
         "no_answer": timedelta(hours=4),
@@ -108,7 +119,11 @@ class CallingPolicy:
     """Calling hours, holidays, retry gaps, caps and callback timing.
 
     ``windows`` maps weekday (Monday 0) to a local (start, end) or None (no calls); a missing
-    weekday means no calls. Caps of None are off.
+    weekday means no calls. Caps of None are off. ``weekly_window`` is ``"rolling"`` (the last
+    7 days) or ``"iso_week"`` (the local Monday–Sunday week). ``callback_handover`` (at most
+    ``callback_owner_grace``) is how long after its time a callback waits for an owner who is
+    not working; ``session_idle`` how long after a claim or a recorded call an operator counts
+    as working.
     """
 
     windows: Mapping[int, Window | None] = field(default_factory=_default_windows)
@@ -119,9 +134,12 @@ class CallingPolicy:
     retry_gaps: Mapping[str, timedelta] = field(default_factory=_default_gaps)
     daily_cap: int | None = 2
     weekly_cap: int | None = 5
+    weekly_window: str = "rolling"
     campaign_cap: int | None = None
     callback_window: timedelta = timedelta(minutes=5)
-    callback_owner_grace: timedelta = timedelta(minutes=30)
+    callback_owner_grace: timedelta = DEFAULT_CALLBACK_GRACE
+    callback_handover: timedelta = timedelta(0)
+    session_idle: timedelta = timedelta(minutes=30)
     horizon_days: int = 62
 
     def __post_init__(self) -> None:
@@ -137,6 +155,12 @@ class CallingPolicy:
             raise ValueError("retry gaps must be >= 0")
         if self.callback_window < timedelta(0) or self.callback_owner_grace < timedelta(0):
             raise ValueError("callback window and grace must be >= 0")
+        if not timedelta(0) <= self.callback_handover <= self.callback_owner_grace:
+            raise ValueError("callback hand-over must be between 0 and the owner's grace")
+        if self.session_idle < timedelta(0):
+            raise ValueError("session idle time must be >= 0")
+        if self.weekly_window not in WEEKLY_WINDOWS:
+            raise ValueError(f"weekly window {self.weekly_window!r} is not one of {WEEKLY_WINDOWS}")
 
     @classmethod
     def every_day(cls, start: time, end: time, **kwargs: Any) -> CallingPolicy:
@@ -184,10 +208,17 @@ class CallAttempt:
 
 @dataclass(frozen=True)
 class PendingCallback:
-    """A callback promised for ``due``, owned by operator ``owner`` (None: anyone)."""
+    """A callback promised for ``due``, owned by operator ``owner`` (None: anyone).
+
+    What is known of the owner's session at the instant judged: ``owner_seen_at``, their latest
+    claim or recorded call, and ``owner_lease_until``, the end of the latest lease they took
+    (None: none). Nothing later is known, so the session is projected to end when both run out.
+    """
 
     due: datetime
     owner: str | None = None
+    owner_seen_at: datetime | None = None
+    owner_lease_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -402,8 +433,8 @@ def _time_rules(
         # since the slot opened is that call, after which the ordinary pacing applies again.
         if not any(a >= slot_start for a in attempts):
             waiver = slot_start
-        if cb.owner is not None and operator != cb.owner:
-            rules.append(_before(due + policy.callback_owner_grace, BlockCode.CALLBACK_OTHER_OWNER))
+        if cb.owner is not None and operator is not None and operator != cb.owner:
+            rules.append(_handover_rule(cb, policy))
     if policy.campaign_cap is not None and campaign_id is not None:
         in_campaign = sum(1 for a in customer.attempts if a.campaign_id == campaign_id)
         rules.append(_campaign_rule(in_campaign, policy.campaign_cap, waiver))
@@ -414,10 +445,43 @@ def _time_rules(
     if policy.daily_cap is not None:
         daily = _Period(_day_start, timedelta(days=1), BlockCode.DAILY_CAP)
         rules.append(_cap_rule(attempts, policy.daily_cap, home, daily, waiver))
-    if policy.weekly_cap is not None:
+    if policy.weekly_cap is not None and policy.weekly_window == "iso_week":
         weekly = _Period(_week_start, timedelta(days=7), BlockCode.WEEKLY_CAP)
         rules.append(_cap_rule(attempts, policy.weekly_cap, home, weekly, waiver))
+    elif policy.weekly_cap is not None:
+        rules.append(_rolling_cap_rule(attempts, policy.weekly_cap, ROLLING_WEEK, waiver))
     return rules
+
+
+def session_end(callback: PendingCallback, policy: CallingPolicy) -> datetime | None:
+    """When the owner's open session ends if nothing more happens (None: never opened).
+
+    An operator is working while holding a lease or within ``policy.session_idle`` of their
+    latest claim or recorded call; the owner is working at t when t is before this instant.
+    """
+    ends = [_utc(callback.owner_lease_until)] if callback.owner_lease_until is not None else []
+    if callback.owner_seen_at is not None:
+        ends.append(_utc(callback.owner_seen_at) + policy.session_idle)
+    return max(ends, default=None)
+
+
+def _handover_rule(callback: PendingCallback, policy: CallingPolicy) -> Rule:
+    """Another operator's turn: at due + hand-over while the owner is not working, at due + grace
+    in any case."""
+    due = _utc(callback.due)
+    grace_end = due + policy.callback_owner_grace
+    handover = due + policy.callback_handover
+    working_until = session_end(callback, policy)
+
+    def rule(t: datetime) -> tuple[BlockCode, datetime | None] | None:
+        working = working_until is not None and t < working_until
+        if t >= grace_end or (not working and t >= handover):
+            return None
+        if working and working_until is not None:  # the projected session ends, then hand over
+            return BlockCode.CALLBACK_OTHER_OWNER, min(grace_end, max(working_until, handover))
+        return BlockCode.CALLBACK_OTHER_OWNER, handover
+
+    return rule
 
 
 def _before(release: datetime, code: BlockCode) -> Rule:
@@ -512,6 +576,28 @@ def _cap_rule(
                 nxt += period.length
             release = _local_midnight(nxt, zone)
         return period.code, _release(release, t, waiver)
+
+    return rule
+
+
+def _rolling_cap_rule(
+    attempts: list[datetime], cap: int, span: timedelta, waiver: datetime | None
+) -> Rule:
+    """At most ``cap`` attempts in any ``span`` ending at the instant (attempts at > t − span).
+
+    Every known attempt precedes the instants judged, so the count only falls as t advances:
+    it drops below the cap when the cap-th newest attempt leaves the window.
+    """
+    ordered = sorted(attempts)
+
+    def rule(t: datetime) -> tuple[BlockCode, datetime | None] | None:
+        if _waived(t, waiver):
+            return None
+        inside = [a for a in ordered if a > t - span]
+        if len(inside) < cap:
+            return None
+        release = inside[len(inside) - cap] + span if cap > 0 else None
+        return BlockCode.WEEKLY_CAP, _release(release, t, waiver)
 
     return rule
 

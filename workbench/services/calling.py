@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import Connection, and_, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from workbench.config import WEEKDAYS, Settings, parse_window
 from workbench.domain.calling_rules import (
@@ -23,13 +24,14 @@ from workbench.domain.calling_rules import (
     evaluate,
 )
 from workbench.domain.codes import REFUSAL_OUTCOMES
-from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Phone
+from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Lease, Phone
 
 phones = Phone.__table__
 attempts = ContactAttempt.__table__
 dnc = DoNotCall.__table__
 callbacks = Callback.__table__
 customers = Customer.__table__
+leases = Lease.__table__
 
 # Attempts older than this cannot affect gaps or daily/weekly caps.
 # A customer who was reached is not called again straight away, whatever the score says.
@@ -41,6 +43,8 @@ AFTER_CONTACT = {
 }
 RULE_LOOKBACK = max(AFTER_CONTACT.values()) + timedelta(days=1)  # every gap and the weekly cap
 BLOCK_HORIZON = timedelta(days=7)
+# Whether a callback's owner is working matters only around its time (sessions last at most a day).
+SESSION_REACH = timedelta(days=1)
 CHUNK = 2000
 
 
@@ -62,7 +66,10 @@ def calling_policy(settings: Settings) -> CallingPolicy:
         },
         daily_cap=c.max_per_day or None,
         weekly_cap=c.max_per_week or None,
+        weekly_window=c.max_per_week_window,
         campaign_cap=c.max_per_campaign or None,
+        callback_handover=timedelta(minutes=c.callback_handover_minutes),
+        session_idle=timedelta(minutes=c.session_idle_minutes),
     )
 
 
@@ -136,10 +143,18 @@ def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, Cus
     pending = {}
     for r in conn.execute(
         select(callbacks.c.customer_id, callbacks.c.due_at, callbacks.c.operator)
-        .where(and_(callbacks.c.customer_id.in_(ids), callbacks.c.done_at.is_(None)))
+        .where(and_(callbacks.c.customer_id.in_(ids), pending_at(at)))
         .order_by(callbacks.c.due_at)
     ):
         pending.setdefault(r.customer_id, PendingCallback(r.due_at, r.operator))
+    near = {cb.owner for cb in pending.values() if cb.owner is not None and abs(cb.due - at) <= SESSION_REACH}
+    if near:
+        seen, lease_until = operator_activity(conn, sorted(near), at)
+        pending = {
+            cid: replace(cb, owner_seen_at=seen.get(cb.owner), owner_lease_until=lease_until.get(cb.owner))
+            if cb.owner in near and abs(cb.due - at) <= SESSION_REACH else cb
+            for cid, cb in pending.items()
+        }  # fmt: skip
     return {
         cid: CustomerContact(
             numbers=tuple(numbers.get(cid, ())),
@@ -151,6 +166,38 @@ def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, Cus
         )
         for cid in ids
     }
+
+
+def pending_at(at: datetime):  # type: ignore[no-untyped-def]
+    """Callbacks promised by `at` and not yet made at `at` (a later call does not count)."""
+    return and_(callbacks.c.created_at <= at, or_(callbacks.c.done_at.is_(None), callbacks.c.done_at > at))
+
+
+def operator_activity(
+    conn: Connection, operators: Sequence[str], at: datetime
+) -> tuple[dict[str, datetime], dict[str, datetime]]:
+    """Each operator's latest claim or recorded contact, and latest lease end, as of `at`.
+
+    Nothing after `at` counts, so a queue read in the past sees the sessions as they were.
+    A lease released by a disposition is gone from the table, but the disposition's attempt
+    remains (by the same operator), so the session is still seen.
+    """
+    seen: dict[str, datetime] = {}
+    for operator, last in conn.execute(
+        select(attempts.c.operator, func.max(attempts.c.at))
+        .where(and_(attempts.c.operator.in_(operators), attempts.c.at <= at))
+        .group_by(attempts.c.operator)
+    ):
+        seen[operator] = last
+    lease_until: dict[str, datetime] = {}
+    for operator, claimed, expires in conn.execute(
+        select(leases.c.operator, func.max(leases.c.claimed_at), func.max(leases.c.expires_at))
+        .where(and_(leases.c.operator.in_(operators), leases.c.claimed_at <= at))
+        .group_by(leases.c.operator)
+    ):
+        seen[operator] = max(seen.get(operator, claimed), claimed)
+        lease_until[operator] = expires
+    return seen, lease_until
 
 
 def blocked_until(contact: CustomerContact, at: datetime, policy: CallingPolicy) -> datetime | None:

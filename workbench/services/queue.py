@@ -19,7 +19,7 @@ from workbench.domain.answer_model import AnswerCounts, AnswerModel, best_window
 from workbench.domain.calling_rules import CustomerContact, Verdict, evaluate
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.scoring import ScoreParts
-from workbench.services.calling import calling_policy, load_contacts
+from workbench.services.calling import calling_policy, load_contacts, pending_at
 from workbench.services.scoring import answer_model_from_json, load_state
 from workbench.services.talk_choice import ScriptPick, pick_script
 from workbench.store.models import Callback, ContactAttempt, Customer, Lease, QueueScore
@@ -135,11 +135,12 @@ def _leased_to_others(conn: Connection, ids: list[int], at: datetime, operator: 
 
 
 def _due_callbacks(conn: Connection, at: datetime, window: timedelta) -> list[int]:
+    """Customers with a callback due by `at` (overdue ones stay until made), earliest first."""
     return list(
         conn.execute(
             select(callbacks.c.customer_id)
-            .where(and_(callbacks.c.done_at.is_(None), callbacks.c.due_at <= at + window))
-            .order_by(callbacks.c.due_at)
+            .where(and_(pending_at(at), callbacks.c.due_at <= at + window))
+            .order_by(callbacks.c.due_at, callbacks.c.customer_id)
         ).scalars()
     )
 
