@@ -5,6 +5,16 @@ Everything a call's outcome changes is written in one transaction: the attempt
 a retired number, the callback, the customer's heard reason in the queue, and
 the lease's release.  The calling rules are checked here too: a call recorded
 without the operator's lease must have been allowed at that instant.
+
+A win-back is a win: `reactivated` with an amount records the order as a purchase
+(`source = 'call'`, the customer's main category, no product) and refreshes the
+customer's metrics, so the next scoring run sees an active customer.  The order's
+identity is the one a transactions import gives a row without `transaction_id`:
+(customer, the call's instant, amount, category, no product).  A transactions file
+that carries the same order with those values adds nothing; a shop system's own
+record of it (its own time, a product) is a different row.  Contact history
+imported with `reactivated` describes the past and writes no purchase: the
+transactions file carries those orders.
 """
 
 from __future__ import annotations
@@ -16,12 +26,13 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 
 from workbench.config import Settings
 from workbench.domain import codes
+from workbench.importing import records, writer
 from workbench.domain.calling_rules import evaluate, window_check
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
 from workbench.services.claim import release
 from workbench.services.talk_choice import library_for, note_outcome
 from workbench.store.engine import writer_turn
-from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Lease, Phone, QueueScore
+from workbench.store.models import Callback, ContactAttempt, Customer, CustomerMetrics, DoNotCall, Lease, Phone, Purchase, QueueScore
 
 attempts = ContactAttempt.__table__
 customers = Customer.__table__
@@ -30,6 +41,8 @@ dnc = DoNotCall.__table__
 phones = Phone.__table__
 leases = Lease.__table__
 scores = QueueScore.__table__
+purchases = Purchase.__table__
+metrics = CustomerMetrics.__table__
 
 
 CALLBACK_WINDOW = timedelta(minutes=5)
@@ -110,17 +123,23 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
     if d.outcome == "callback":
         warnings += _check_callback(conn, settings, cid, d)
     version = d.script_version or _script_version(settings, d.script)
+    # The segment the queue scored the customer in, so the win-back model counts this conversation there.
+    segment = None
+    if _is_outbound_call(d):
+        segment = conn.execute(select(scores.c.winback_key).where(scores.c.customer_id == cid)).scalar_one_or_none()
     attempt_id = conn.execute(
         insert(attempts)
         .values(
             customer_id=cid, channel=d.channel, direction=d.direction, at=d.at, operator=d.operator,
             outcome=d.outcome, script_id=d.script, script_version=version, reason=d.reason,
             amount=d.amount, callback_at=d.callback_at, note=d.note, phone_e164=number,
-            started_at=d.started_at, ended_at=d.ended_at, source=d.source,
+            started_at=d.started_at, ended_at=d.ended_at, source=d.source, winback_key=segment,
         )  # fmt: skip
         .returning(attempts.c.id)
     ).scalar_one()
     _effects(conn, settings, cid, d, number)
+    if d.outcome == "reactivated":
+        warnings += _record_order(conn, settings, cid, d)
     return DispositionResult(attempt_id, d.customer_id, d.outcome, warnings, d.script, version)
 
 
@@ -213,6 +232,27 @@ def _effects(conn: Connection, settings: Settings, cid: int, d: Disposition, num
     if d.outcome == "callback":
         conn.execute(insert(callbacks).values(customer_id=cid, due_at=d.callback_at, operator=d.operator, created_at=d.at))
     _update_score(conn, settings, cid, d)
+
+
+def _record_order(conn: Connection, settings: Settings, cid: int, d: Disposition) -> list[str]:
+    """The order taken on a win-back call, as a purchase; the customer's metrics follow."""
+    if d.amount is None:
+        return ["no order amount given: the customer leaves the queue as active, but no purchase was recorded"]
+    category = conn.execute(select(metrics.c.main_category).where(metrics.c.customer_id == cid)).scalar_one_or_none()
+    # The import's own parsing gives the stored instant and the fingerprint a transactions row would have.
+    row = {"customer_id": d.customer_id, "ordered_at": d.at.isoformat(), "amount": str(d.amount), "category": category or ""}
+    record = records.transaction(row, d.at.tzinfo)  # type: ignore[arg-type]
+    exists = conn.execute(select(purchases.c.id).where(purchases.c.fingerprint == record.fingerprint)).first()
+    if exists is not None:
+        return [f"this order (¥{d.amount:,} at {d.at.isoformat()}) is already recorded: not added again"]
+    conn.execute(
+        insert(purchases).values(
+            customer_id=cid, ordered_at=d.at, amount=d.amount, category=record.category, product=None,
+            fingerprint=record.fingerprint, source="call",
+        )  # fmt: skip
+    )
+    writer.refresh_metrics(conn, [cid], settings.timezone)
+    return []
 
 
 def _add_dnc(conn: Connection, cid: int, number: str | None, d: Disposition) -> None:
