@@ -1,54 +1,39 @@
 """The score's parts, computed by hand."""
 
-import math
-
 import pytest
 
 from workbench.domain import scoring
 from workbench.domain.scoring import ScoreParts
 
 
-def test_value_is_average_order_times_own_yearly_rate() -> None:
-    # 5 orders over two years: 4 intervals in 730.5 days → 2 orders a year; ¥100,000 / 5 = ¥20,000 each.
-    assert scoring.customer_value(100_000, 5, 730.5) == pytest.approx(40_000)
-    # A one-time buyer is worth one order; a slow buyer at least one order a year.
-    assert scoring.customer_value(12_800, 1, 0) == 12_800
-    assert scoring.customer_value(30_000, 2, 1000) == 15_000
-    assert scoring.customer_value(0, 0, 0) == 0
-
-
-def test_come_back_fades_with_dormancy_and_follows_state_and_alive() -> None:
-    fresh = scoring.p_come_back("dormant", 6, p_alive=1.0)
-    assert fresh == pytest.approx(0.20)
-    assert scoring.p_come_back("dormant", 30, p_alive=1.0) == pytest.approx(0.20 * math.exp(-24 / 24))
-    assert scoring.p_come_back("at_risk", 3, p_alive=1.0) == pytest.approx(0.30)
-    # A customer MBG/NBD calls dead keeps half the chance: recency still says something.
-    assert scoring.p_come_back("dormant", 6, p_alive=0.0) == pytest.approx(0.10)
-    assert scoring.p_come_back("churned", 6, p_alive=1.0) < scoring.p_come_back("dormant", 6, p_alive=1.0)
-
-
-def test_reason_factor_scales_and_is_clipped() -> None:
-    assert scoring.reason_factor(0.2, 0.1) == 2.0
-    assert scoring.reason_factor(None, 0.1) == 1.0
-    assert scoring.p_come_back("dormant", 6, 1.0, reason_factor=10.0) == pytest.approx(0.40)
-    assert scoring.p_come_back("dormant", 6, 1.0, reason_factor=0.1) == pytest.approx(0.10)
-
-
-def test_base_score_combines_season_and_deadline() -> None:
-    assert scoring.base_score(10_000, 0.2, 0.0, False) == pytest.approx(2_000)
-    assert scoring.base_score(10_000, 0.2, 0.5, False) == pytest.approx(3_000)
-    assert scoring.base_score(10_000, 0.2, 0.5, True) == pytest.approx(4_500)
-    assert scoring.base_score(10_000, 0.2, -0.3, False) == pytest.approx(2_000)
+def test_base_score_is_value_times_alive_times_win_rate_with_season_and_deadline() -> None:
+    assert scoring.base_score(10_000, 1.0, 0.2, 0.0, False) == pytest.approx(2_000)
+    assert scoring.base_score(10_000, 0.5, 0.2, 0.0, False) == pytest.approx(1_000)
+    assert scoring.base_score(10_000, 0.5, 0.2, 0.5, False) == pytest.approx(1_500)
+    assert scoring.base_score(10_000, 0.5, 0.2, 0.5, True) == pytest.approx(2_250)
+    # A season below its mean never lowers the score; P(alive) outside [0, 1] is clipped.
+    assert scoring.base_score(10_000, 1.0, 0.2, -0.3, False) == pytest.approx(2_000)
+    assert scoring.base_score(10_000, 1.7, 0.2, 0.0, False) == pytest.approx(2_000)
+    assert scoring.base_score(10_000, 0.0, 0.2, 0.0, False) == 0.0
 
 
 def test_score_applies_answer_probability_and_reports_parts() -> None:
     parts = ScoreParts(value=10_000, p_alive=0.5, expected_orders=1.2, p_come_back=0.2, season=0.0,
-                       deadline=False, base=2_000, p_answer=0.25)
-    assert parts.score == pytest.approx(500)
+                       deadline=False, base=1_000, p_answer=0.25, expected_spend=8_333.3, horizon_weeks=52)
+    assert parts.score == pytest.approx(250)
     data = parts.as_json()
-    assert data["score"] == pytest.approx(500)
+    assert data["score"] == pytest.approx(250)
     assert data["alive_model"] == "mbgnbd"
-    assert set(data) >= {"value", "p_alive", "p_come_back", "season", "deadline", "p_answer"}
+    assert set(data) >= {"value", "p_alive", "p_come_back", "season", "deadline", "p_answer", "expected_spend", "horizon_weeks"}
+
+
+def test_a_newer_win_rate_rescales_the_base() -> None:
+    parts = ScoreParts(value=10_000, p_alive=0.5, expected_orders=1.0, p_come_back=0.2, season=0.0,
+                       deadline=False, base=1_000, p_answer=0.5)
+    newer = parts.with_win_rate(0.3)
+    assert newer.base == pytest.approx(1_500)
+    assert newer.score == pytest.approx(750)
+    assert newer.p_come_back == 0.3
 
 
 @pytest.mark.parametrize(

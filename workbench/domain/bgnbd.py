@@ -35,6 +35,7 @@ __all__ = [
     "GroupedTriples",
     "MbgNbdParams",
     "expected_transactions",
+    "expected_transactions_if_alive",
     "fit_bgnbd",
     "fit_mbgnbd",
     "group_triples",
@@ -136,6 +137,27 @@ def expected_transactions(
     The closed form has a removable singularity at a = 1; fitted values never land on it exactly.
     """
     xs, txs, Ts, _ = _as_arrays(x, t_x, T, None)
+    alive = _expected_if_alive(params, t, xs, Ts)
+    result: FloatArray = np.asarray(alive / (1.0 + _odds_dead(params, xs, txs, Ts)))
+    return result
+
+
+def expected_transactions_if_alive(
+    params: Params, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike
+) -> FloatArray:
+    """E[purchases in (T, T+t] | alive at T, x, T]: the expectation above without the P(alive) factor.
+
+    Future dropout is still accounted for; a degenerate fit (the hypergeometric form not finite)
+    falls back to the posterior purchase rate (r+x)/(α+T) times t.
+    """
+    xs, _, Ts, _ = _as_arrays(x, t_x, T, None)
+    with np.errstate(all="ignore"):
+        alive = _expected_if_alive(params, t, xs, Ts)
+    rate = (params.r + xs) / (params.alpha + Ts) * np.asarray(t, dtype=np.float64)
+    return np.asarray(np.where(np.isfinite(alive) & (alive >= 0), alive, rate))
+
+
+def _expected_if_alive(params: Params, t: ArrayLike, xs: FloatArray, Ts: FloatArray) -> FloatArray:
     ts = np.asarray(t, dtype=np.float64)
     if np.any(ts < 0):
         raise ValueError("t must be >= 0")
@@ -145,9 +167,7 @@ def expected_transactions(
     c = a + b + xs - 1.0 + shift
     z = ts / (alpha + Ts + ts)
     decay = ((alpha + Ts) / (alpha + Ts + ts)) ** (r + xs)
-    numerator = (c / (a - 1.0)) * (1.0 - decay * hyp2f1(r + xs, b + xs + shift, c, z))
-    result: FloatArray = np.asarray(numerator / (1.0 + _odds_dead(params, xs, txs, Ts)))
-    return result
+    return np.asarray((c / (a - 1.0)) * (1.0 - decay * hyp2f1(r + xs, b + xs + shift, c, z)))
 
 
 def _odds_dead(params: Params, x: FloatArray, t_x: FloatArray, T: FloatArray) -> FloatArray:

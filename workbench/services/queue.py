@@ -215,7 +215,8 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
                 state=row.state if row else "unknown",
                 reason=reason,
                 reason_source=row.reason_source if row else "guessed",
-                script=pick_script(conn, settings, reason, person.kind, rng),
+                script=pick_script(conn, settings, reason, person.kind, rng, reason_source=row.reason_source if row else "guessed",
+                                   reason_confidence=row.reason_confidence if row else 0.0),
                 callback_due=verdict.callback_due,
                 callback_overdue=verdict.callback_overdue,
                 callback_at=contact.callback.due if contact.callback else None,
@@ -245,6 +246,8 @@ def _parts(row, p_answer: float | None) -> ScoreParts:  # type: ignore[no-untype
         deadline=bool(row.deadline),
         base=row.base_score,
         p_answer=p_answer,
+        expected_spend=row.expected_spend,
+        horizon_weeks=row.horizon_weeks,
     )
 
 

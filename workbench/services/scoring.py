@@ -21,10 +21,12 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
 from workbench.config import Settings
 from workbench.domain import scoring
-from workbench.domain.answer_model import AnswerCounts, AnswerModel, fit_answer_model, hour_of_week
-from workbench.domain.codes import CONTACTED_OUTCOMES
+from workbench.domain.answer_model import AnswerCounts, AnswerModel, estimate_kappa, fit_answer_model, hour_of_week
+from workbench.domain.codes import CONTACTED_OUTCOMES, REFUSAL_OUTCOMES
+from workbench.domain.winback import WinbackModel, fit_winback_model, segment_key
 from workbench.domain.season import SeasonalIndex, category_indices, deadline_trigger, season_boost
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
+from workbench.services.base_models import BaseModelResult
 from workbench.services.customers import RFM_CUTS_KEY, CustomerSummary, classify_all, rfm_cuts
 from workbench.store.bulk import bulk_insert, stored_time
 from workbench.store.models import ContactAttempt, Customer, DoNotCall, ModelState, Purchase, QueueScore
@@ -37,7 +39,6 @@ model_state = ModelState.__table__
 dnc = DoNotCall.__table__
 
 ANSWERED = frozenset(CONTACTED_OUTCOMES)
-WEEK_DAYS = 7.0
 
 
 @dataclass(frozen=True)
@@ -52,20 +53,24 @@ MODEL_MAX_AGE_SECONDS = 7 * 86400  # population-level fits change slowly; refit 
 
 
 def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = False) -> ScoringSummary:
-    """Score every customer at `at`; population models are refitted when older than a week."""
+    """Score every customer at `at` from what was known then; population models older than a week are refitted."""
+    from workbench.services.base_models import fit_base_models
+
     started = time.perf_counter()
     summaries = classify_all(engine, settings, at)
     with engine.connect() as conn:
         signals = _signals(conn, at)
-        reason_rates = _reason_rates(conn)
+        winback = _winback_model(conn, at)
         fresh = {} if refit else _fresh_states(conn, at)
         season = _season_from_json(fresh["season"]) if "season" in fresh else _season(conn, at)
-        answer_model = answer_model_from_json(fresh["answer_model"]) if "answer_model" in fresh else _answer_model(conn, settings)
-    params, p_alive, expected = _alive(summaries, at, fresh.get("alive_model"))
+        answer_model = answer_model_from_json(fresh["answer_model"]) if "answer_model" in fresh else _answer_model(conn, settings, at)
+    horizon = float(settings.scoring.value_horizon_weeks)
+    models = fit_base_models(summaries, at, horizon, fresh.get("alive_model"), fresh.get("spend_model"))
     lead = (settings.scoring.season_lead_weeks_min, settings.scoring.season_lead_weeks_max)
     boosts = {name: season_boost(index, at.month, at.day, lead) for name, index in season.items()}
     deadline = (settings.scoring.deadline_reset_months, settings.scoring.deadline_notice_month)
-    rows = [_score_row(s, i, signals, boosts, reason_rates, p_alive, expected, at, deadline) for i, s in enumerate(summaries)]
+    context = _RowContext(signals, boosts, winback, models, at, deadline, horizon)
+    rows = [_score_row(s, i, context) for i, s in enumerate(summaries)]
     with engine.connect() as conn:
         held = _recently_called_holds(conn, settings, at)
     for row in rows:
@@ -78,17 +83,21 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
         if "season" not in fresh:
             _save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
         _save_state(conn, RFM_CUTS_KEY, rfm_cuts(summaries), at)
-        if "alive_model" not in fresh and params:
-            _save_state(conn, "alive_model", {"model": "mbgnbd", **params}, at)
+        _save_state(conn, WINBACK_KEY, winback.as_json(), at)
+        if "alive_model" not in fresh and models.alive_params:
+            _save_state(conn, "alive_model", {"model": "mbgnbd", **models.alive_params}, at)
+        if "spend_model" not in fresh and models.spend_params:
+            _save_state(conn, "spend_model", {"model": "gamma_gamma", **models.spend_params}, at)
     states: dict[str, int] = defaultdict(int)
     for s in summaries:
         states[s.state] += 1
-    return ScoringSummary(len(rows), time.perf_counter() - started, params, dict(states))
+    return ScoringSummary(len(rows), time.perf_counter() - started, models.alive_params, dict(states))
 
 
 _SCORE_COLUMNS = (
     "customer_id", "base_score", "state", "segment", "value", "p_alive", "expected_orders", "p_come_back",
-    "season", "deadline", "reason", "reason_source", "permanent_block", "scored_at", "blocked_until",
+    "season", "deadline", "reason", "reason_source", "permanent_block", "winback_key", "expected_spend",
+    "horizon_weeks", "reason_confidence", "scored_at", "blocked_until",
 )  # fmt: skip
 
 
@@ -128,7 +137,7 @@ def _fresh_states(conn: Connection, at: datetime) -> dict[str, dict]:  # type: i
     fresh = {}
     for key, value, fitted_at in conn.execute(
         select(model_state.c.key, model_state.c.value, model_state.c.fitted_at).where(
-            model_state.c.key.in_(("season", "answer_model", "alive_model"))
+            model_state.c.key.in_(("season", "answer_model", "alive_model", "spend_model"))
         )
     ):
         if abs((at - fitted_at).total_seconds()) < MODEL_MAX_AGE_SECONDS:
@@ -156,14 +165,20 @@ def _signals(conn: Connection, at: datetime) -> _Signals:
         .order_by(attempts.c.at)
     ):
         heard[cid] = reason
-    complaint = set(conn.execute(select(attempts.c.customer_id).where(attempts.c.outcome == "complaint")).scalars())
+    # Nothing recorded after `at` is known at `at`: a rescore in the past sees the past.
+    known = attempts.c.at <= at
+    complaint = set(conn.execute(select(attempts.c.customer_id).where(and_(attempts.c.outcome == "complaint", known))).scalars())
     previous_rep = set(conn.execute(select(customers.c.id).where(customers.c.previous_rep.is_not(None))).scalars())
     blocked: dict[int, str] = {}
-    for cid in conn.execute(select(attempts.c.customer_id).where(attempts.c.outcome.in_(("not_interested", "do_not_call")))).scalars():
+    for cid in conn.execute(
+        select(attempts.c.customer_id).where(and_(attempts.c.outcome.in_(REFUSAL_OUTCOMES), known))
+    ).scalars():
         blocked[cid] = "refused"
     for cid in conn.execute(select(customers.c.id).where(customers.c.call_opt_out.is_(True))).scalars():
         blocked[cid] = "opted_out"
-    for cid in conn.execute(select(dnc.c.customer_id).where(and_(dnc.c.customer_id.is_not(None), dnc.c.e164.is_(None)))).scalars():
+    for cid in conn.execute(
+        select(dnc.c.customer_id).where(and_(dnc.c.customer_id.is_not(None), dnc.c.e164.is_(None), dnc.c.created_at <= at))
+    ).scalars():
         blocked[cid] = "do_not_call"
     return _Signals(heard, complaint, previous_rep, blocked)
 
@@ -192,23 +207,37 @@ def _season(conn: Connection, at: datetime) -> dict[str, SeasonalIndex]:
     return indices
 
 
-def _answer_model(conn: Connection, settings: Settings) -> AnswerModel:
+def _answer_model(conn: Connection, settings: Settings, at: datetime) -> AnswerModel:
+    """Segment hour-of-week tallies, then the customer-level κ from every customer × hour cell."""
     zone = ZoneInfo(settings.timezone)
     kind_of = dict(conn.execute(select(customers.c.id, customers.c.kind)).all())
     seg_attempts = {k: np.zeros(168, dtype=np.int64) for k in ("b2c", "b2b")}
     seg_answers = {k: np.zeros(168, dtype=np.int64) for k in ("b2c", "b2b")}
-    for cid, at, outcome in conn.execute(
+    cells: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for cid, called_at, outcome in conn.execute(
         select(attempts.c.customer_id, attempts.c.at, attempts.c.outcome).where(
-            and_(attempts.c.channel == "call", attempts.c.direction == "outbound")
+            and_(attempts.c.channel == "call", attempts.c.direction == "outbound", attempts.c.at <= at)
         )
     ):
-        how = hour_of_week(at, zone)
+        how = hour_of_week(called_at, zone)
         segment = kind_of.get(cid, "b2c")
         seg_attempts[segment][how] += 1
+        cell = cells[cid * 168 + how]
+        cell[0] += 1
         if outcome in ANSWERED:
             seg_answers[segment][how] += 1
+            cell[1] += 1
     counts = {k: AnswerCounts(seg_attempts[k], seg_answers[k]) for k in seg_attempts}
-    return fit_answer_model(counts)
+    model = fit_answer_model(counts)
+    if not cells:
+        return model
+    keys = np.fromiter(cells.keys(), dtype=np.int64, count=len(cells))
+    tallies = np.array(list(cells.values()), dtype=np.float64)
+    priors = np.stack([model.segment_prior("b2c"), model.segment_prior("b2b")])
+    seg = np.array([1 if kind_of.get(int(k) // 168) == "b2b" else 0 for k in keys])
+    mu = priors[seg, keys % 168]
+    kappa = estimate_kappa(tallies[:, 1], tallies[:, 0], mu)
+    return AnswerModel(model.population, model.segments, model.kappa_segment, kappa)
 
 
 def _answer_json(model: AnswerModel) -> dict[str, object]:
@@ -227,80 +256,76 @@ def answer_model_from_json(data: dict[str, object]) -> AnswerModel:
     )
 
 
-def _reason_rates(conn: Connection) -> dict[str, float]:
-    """Reactivations per contact by heard reason, smoothed; '*' holds the overall rate."""
-    contacts: dict[str, int] = defaultdict(int)
-    wins: dict[str, int] = defaultdict(int)
-    for reason, outcome, count in conn.execute(
-        select(attempts.c.reason, attempts.c.outcome, func.count())
-        .where(and_(attempts.c.reason.is_not(None), attempts.c.outcome.in_(CONTACTED_OUTCOMES)))
-        .group_by(attempts.c.reason, attempts.c.outcome)
+WINBACK_KEY = "winback_model"
+
+
+def _winback_model(conn: Connection, at: datetime) -> WinbackModel:
+    """Conversations and win-backs per scored segment, and overall, known at `at`."""
+    overall = [0, 0]
+    per_key: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    won = attempts.c.outcome == "reactivated"
+    for key, win, count in conn.execute(
+        select(attempts.c.winback_key, won, func.count())
+        .where(and_(attempts.c.channel == "call", attempts.c.outcome.in_(CONTACTED_OUTCOMES), attempts.c.at <= at))
+        .group_by(attempts.c.winback_key, won)
     ):
-        contacts[reason] += count
-        if outcome == "reactivated":
-            wins[reason] += count
-    total_c, total_w = sum(contacts.values()), sum(wins.values())
-    overall = (total_w + 1) / (total_c + 10)
-    rates = {r: (wins[r] + 10 * overall) / (contacts[r] + 10) for r in contacts}
-    rates["*"] = overall
-    return rates
+        overall[1] += count
+        overall[0] += count if win else 0
+        if key is not None:
+            per_key[key][1] += count
+            per_key[key][0] += count if win else 0
+    return fit_winback_model(((k, w, n) for k, (w, n) in per_key.items()), (overall[0], overall[1]))
 
 
-def _alive(summaries: list[CustomerSummary], at: datetime, stored: dict | None) -> tuple[dict[str, float], np.ndarray, np.ndarray]:  # type: ignore[type-arg]
-    """MBG/NBD P(alive) and expected orders in the next 52 weeks, for customers who bought."""
-    from workbench.domain import bgnbd  # SciPy takes 0.3 s to import: only a scoring run needs it
-
-    n = len(summaries)
-    p_alive, expected = np.zeros(n), np.zeros(n)
-    buyers = [i for i, s in enumerate(summaries) if s.last_order_at is not None and s.first_order_at is not None]
-    if len(buyers) < 20:
-        return {}, p_alive, expected
-    x = np.array([summaries[i].n_orders - 1 for i in buyers], dtype=float)
-    t_x = np.array([(summaries[i].last_order_at - summaries[i].first_order_at).total_seconds() for i in buyers]) / 86400 / WEEK_DAYS  # type: ignore[operator]
-    big_t = np.array([(at - summaries[i].first_order_at).total_seconds() for i in buyers]) / 86400 / WEEK_DAYS  # type: ignore[operator]
-    big_t = np.maximum(big_t, t_x)
-    if stored is not None:
-        params = bgnbd.MbgNbdParams(stored["r"], stored["alpha"], stored["a"], stored["b"], stored["loglik"])
-    else:
-        # Whole weeks are plenty for a population fit and cut a million customers to a few thousand groups.
-        grouped = bgnbd.group_triples(x, t_x, big_t, decimals=0)
-        params = bgnbd.fit_mbgnbd(grouped.x, grouped.t_x, grouped.T, grouped.weights)
-    # A degenerate fit (a ≈ 1 or huge a, b) can make the closed forms 0/0: no number, no claim.
-    p_alive[buyers] = np.nan_to_num(bgnbd.p_alive(params, x, t_x, big_t), nan=0.5, posinf=1.0, neginf=0.0)
-    expected[buyers] = np.nan_to_num(bgnbd.expected_transactions(params, 52.0, x, t_x, big_t), nan=0.0, posinf=0.0, neginf=0.0)
-    fitted = {"r": params.r, "alpha": params.alpha, "a": params.a, "b": params.b, "loglik": params.loglik}
-    return fitted, p_alive, expected
+def load_winback_model(conn: Connection) -> WinbackModel | None:
+    data = load_state(conn, WINBACK_KEY)
+    return None if data is None else WinbackModel.from_json(data)
 
 
-def _score_row(s: CustomerSummary, i: int, signals: _Signals, boosts: dict[str, float],
-               reason_rates: dict[str, float], p_alive: np.ndarray, expected: np.ndarray, at: datetime,
-               deadline_months: tuple[int, int] = (12, 11)) -> dict[str, object]:  # fmt: skip
+@dataclass(frozen=True)
+class _RowContext:
+    signals: _Signals
+    boosts: dict[str, float]
+    winback: WinbackModel
+    models: BaseModelResult
+    at: datetime
+    deadline_months: tuple[int, int]
+    horizon: float
+
+
+def _score_row(s: CustomerSummary, i: int, c: _RowContext) -> dict[str, object]:
     reason, source = scoring.guess_reason(
-        signals.heard.get(s.id), s.id in signals.complaint, s.kind, "x" if s.id in signals.previous_rep else None, s.n_orders
+        c.signals.heard.get(s.id), s.id in c.signals.complaint, s.kind, "x" if s.id in c.signals.previous_rep else None, s.n_orders
     )
+    confidence = 1.0 if source == "heard" else 0.0
     months = (s.days_since_last_order or 0) / 30.44
-    span = 0.0 if s.first_order_at is None or s.last_order_at is None else (s.last_order_at - s.first_order_at).days
-    value = scoring.customer_value(s.monetary, s.n_orders, span)
-    factor = scoring.reason_factor(reason_rates.get(reason), reason_rates.get("*"))
-    come_back = scoring.p_come_back(s.state, months, float(p_alive[i]), factor)
-    boost = boosts.get(s.main_category or "", 0.0)
-    reset, notice = deadline_months
-    deadline = bool(reset) and s.last_order_at is not None and deadline_trigger(s.last_order_at.date(), at.date(), reset, notice)
+    key = segment_key(s.kind, s.state, months, reason, source)
+    come_back = c.winback.rate(key)
+    p_alive = float(c.models.p_alive[i])
+    orders, spend = float(c.models.expected_orders[i]), float(c.models.expected_spend[i])
+    value = orders * spend
+    boost = c.boosts.get(s.main_category or "", 0.0)
+    reset, notice = c.deadline_months
+    deadline = bool(reset) and s.last_order_at is not None and deadline_trigger(s.last_order_at.date(), c.at.date(), reset, notice)
     return {
         "customer_id": s.id,
-        "base_score": scoring.base_score(value, come_back, boost, deadline),
+        "base_score": scoring.base_score(value, p_alive, come_back, boost, deadline),
         "state": s.state,
         "segment": s.kind,
         "value": value,
-        "p_alive": float(p_alive[i]),
-        "expected_orders": float(expected[i]),
+        "p_alive": p_alive,
+        "expected_orders": orders,
         "p_come_back": come_back,
         "season": boost,
         "deadline": deadline,
         "reason": reason,
         "reason_source": source,
-        "permanent_block": signals.blocked.get(s.id),
-        "scored_at": at,
+        "permanent_block": c.signals.blocked.get(s.id),
+        "winback_key": key,
+        "expected_spend": spend,
+        "horizon_weeks": c.horizon,
+        "reason_confidence": confidence,
+        "scored_at": c.at,
     }
 
 
