@@ -65,6 +65,9 @@ class ScoringSettings:
         "Months after the last order when a loyalty discount resets (0: no deadline trigger).", 12
     )
     deadline_notice_month: int = _doc("Month after the last order in which the deadline call is due.", 11)
+    value_horizon_weeks: float = _doc(
+        "Horizon of a customer's value: expected spend over this many weeks if still a customer.", 52.0
+    )
 
 
 @dataclass(frozen=True)
