@@ -99,11 +99,11 @@ def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, Cus
     ).all()
     e164s = [r.e164 for r in phone_rows]
     blocked_numbers = set(
-        conn.execute(select(dnc.c.e164).where(and_(dnc.c.e164.in_(e164s), dnc.c.customer_id.is_(None)))).scalars()
+        conn.execute(select(dnc.c.e164).where(and_(dnc.c.e164.in_(e164s), dnc.c.customer_id.is_(None), dnc.c.created_at <= at))).scalars()
     ) if e164s else set()  # fmt: skip
     blocked_pairs = set(
         conn.execute(
-            select(dnc.c.customer_id, dnc.c.e164).where(and_(dnc.c.customer_id.in_(ids), dnc.c.e164.is_not(None)))
+            select(dnc.c.customer_id, dnc.c.e164).where(and_(dnc.c.customer_id.in_(ids), dnc.c.e164.is_not(None), dnc.c.created_at <= at))
         ).all()
     )
     for r in phone_rows:
@@ -113,7 +113,7 @@ def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, Cus
         numbers[r.customer_id].append(PhoneNumber(r.e164, zones, retired=retired, do_not_call=blocked))
 
     customer_dnc = set(
-        conn.execute(select(dnc.c.customer_id).where(and_(dnc.c.customer_id.in_(ids), dnc.c.e164.is_(None)))).scalars()
+        conn.execute(select(dnc.c.customer_id).where(and_(dnc.c.customer_id.in_(ids), dnc.c.e164.is_(None), dnc.c.created_at <= at))).scalars()
     )
     opted_out = set(
         conn.execute(select(customers.c.id).where(and_(customers.c.id.in_(ids), customers.c.call_opt_out.is_(True)))).scalars()
