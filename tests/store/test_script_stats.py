@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +22,7 @@ from workbench.services.script_stats import (
     script_stats,
     selection_counts,
 )
+from workbench.services.talk_choice import library_for, note_outcome, pick_script
 from workbench.store.models import ContactAttempt, Customer, Purchase
 from workbench.talk.library import ScriptLibrary
 from workbench.talk.stats import AttemptRecord, aggregate
@@ -278,3 +282,65 @@ def test_case_counts_by_attempt_id_range(engine):
         merged[key] = (w + won, t + n)
     assert merged == whole
     assert case_selection_counts(engine, after_id=top) == {}
+
+
+# The queue's pick for a weakly guessed reason, on the counts of its case.
+
+def _calls_for(engine, script_id: str, version: str, outcomes: list[str], heard_first: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """One repeat buyer (3 orders) per call; `heard_first` records a reason on an earlier call."""
+    with engine.begin() as conn:
+        for i, outcome in enumerate(outcomes):
+            cid = conn.execute(
+                insert(Customer.__table__).values(external_id=f"{script_id}-{heard_first}-{i}", name="x", kind="b2c")
+                .returning(Customer.__table__.c.id)
+            ).scalar_one()
+            conn.execute(insert(Purchase.__table__), [
+                {"customer_id": cid, "ordered_at": D[d], "amount": 1000, "fingerprint": hash((script_id, heard_first, i, d))}
+                for d in range(3)
+            ])  # fmt: skip
+            rows = [{"customer_id": cid, "channel": "call", "at": D[20], "outcome": outcome,
+                     "script_id": script_id, "script_version": version, "reason": None}]  # fmt: skip
+            if heard_first:
+                rows.append({"customer_id": cid, "channel": "call", "at": D[10], "outcome": "callback",
+                             "script_id": None, "script_version": None, "reason": heard_first})  # fmt: skip
+            conn.execute(insert(ContactAttempt.__table__), rows)
+
+
+def _picks(engine, settings, n: int, **kw) -> Counter[str]:  # type: ignore[no-untyped-def]
+    rng = random.Random(11)
+    with engine.connect() as conn:
+        return Counter(
+            pick_script(conn, settings, "usage_decreased", "b2c", rng, **kw).script_id  # type: ignore[union-attr]
+            for _ in range(n)
+        )
+
+
+def test_weak_guess_listens_first_until_the_pitch_wins_in_its_case(engine, settings):
+    library = library_for(settings)
+    listen, pitch = library.get("b2c_listen_general"), library.get("b2c_usage_decreased")
+    assert listen is not None and pitch is not None
+    weak = {"reason_source": "guessed", "reason_confidence": 0.3}
+    first = _picks(engine, settings, 400, **weak)
+    assert set(first) <= {listen.id, pitch.id}
+    assert first[listen.id] >= 0.9 * 400  # the pitch only through exploration
+    # a confident guess, or a heard reason, keeps the reason's own script
+    assert _picks(engine, settings, 50, reason_source="guessed", reason_confidence=0.9) == Counter({pitch.id: 50})
+    assert _picks(engine, settings, 50) == Counter({pitch.id: 50})
+
+    # with a guessed reason the pitch wins 12 of 30 conversations and listening 2 of 40; once the
+    # reason was heard, the pitch loses: those calls must not count for the guessed case
+    _calls_for(engine, pitch.id, pitch.version, ["reactivated"] * 12 + ["not_interested"] * 18)
+    _calls_for(engine, listen.id, listen.version, ["reactivated"] * 2 + ["not_interested"] * 38)
+    _calls_for(engine, pitch.id, pitch.version, ["not_interested"] * 200, heard_first="usage_decreased")
+    note_outcome(str(engine.url), pitch.id, pitch.version, "reactivated")  # what a disposition does
+    assert _case_counts_of(engine, "guessed:usage_decreased") == {
+        (pitch.id, pitch.version): (12, 30), (listen.id, listen.version): (2, 40)}
+    later = _picks(engine, settings, 400, **weak)
+    assert later[pitch.id] >= 0.85 * 400
+    # the default threshold is the configured one: at 0.2 the same guess is confident enough
+    lenient = replace(settings, scoring=replace(settings.scoring, reason_confidence_min=0.2))
+    assert _picks(engine, lenient, 50, **weak) == Counter({pitch.id: 50})
+
+
+def _case_counts_of(engine, case: str):  # type: ignore[no-untyped-def]
+    return {(sid, ver): v for (c, sid, ver), v in case_selection_counts(engine).items() if c == case}

@@ -1,7 +1,14 @@
 """Which talk script the queue offers: Thompson sampling over the live library and outcomes.
 
-The library is loaded once per process and hot-reloaded when files change; the
-outcome counts per script version are re-read at most every few seconds.
+The library is loaded once per process and hot-reloaded when files change.  Outcomes
+are counted per case (`workbench.domain.reasons.case_key`: the reason heard, or the
+reason guessed, before the call) and per script version.  The tally is read in full at
+most once a minute per database; a disposition in this process marks it behind, and
+the next pick reads only the attempts after the last one counted.
+
+A customer whose reason is only guessed, with a confidence below
+`scoring.reason_confidence_min`, gets the listen-first pool of `workbench.talk.select`:
+hearing-first scripts by default, the guess's pitches tried on the counts of that case.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from sqlalchemy import Connection
 
 from workbench.config import Settings
 from workbench.domain.codes import CONTACTED_OUTCOMES
+from workbench.domain.reasons import HEARD, case_key
 from workbench.talk.library import ScriptLibrary
 from workbench.talk.select import choose_script
 
@@ -25,8 +33,22 @@ EXPLORATION_SHARE = 0.1
 
 _lock = threading.Lock()
 _libraries: dict[tuple[str, str], ScriptLibrary] = {}
-_counts: dict[str, tuple[float, dict[tuple[str, str], tuple[int, int]]]] = {}
 _checked: dict[tuple[str, str], float] = {}
+
+Counts = dict[tuple[str, str], tuple[int, int]]
+
+
+@dataclass
+class _Tally:
+    """Case → (script_id, version) → (reactivations, contacts), through attempt `through_id`."""
+
+    read_at: float
+    through_id: int
+    by_case: dict[str, Counts]
+    behind: bool = False
+
+
+_tallies: dict[str, _Tally] = {}
 
 
 @dataclass(frozen=True)
@@ -34,6 +56,7 @@ class ScriptPick:
     script_id: str
     version: str
     method: str
+    case: str = ""  # the outcome counts' case, e.g. "guessed:usage_decreased"
 
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -61,31 +84,48 @@ def library_for(settings: Settings) -> ScriptLibrary:
         return library
 
 
-def _selection_counts(conn: Connection) -> dict[tuple[str, str], tuple[int, int]]:
-    from workbench.services.script_stats import selection_counts
+def _add(by_case: dict[str, Counts], counts: dict[tuple[str, str, str], tuple[int, int]]) -> None:
+    for (case, sid, version), (won, n) in counts.items():
+        tally = by_case.setdefault(case, {})
+        w, t = tally.get((sid, version), (0, 0))
+        tally[(sid, version)] = (w + won, t + n)
+
+
+def _case_counts(conn: Connection, case: str) -> Counts:
+    from workbench.services.script_stats import case_selection_counts, last_attempt_id
 
     key = str(conn.engine.url)
     now = time.monotonic()
     with _lock:
-        cached = _counts.get(key)
-        if cached and now - cached[0] < COUNTS_TTL_SECONDS:
-            return cached[1]
-    counts = selection_counts(conn)
+        tally = _tallies.get(key)
+        fresh = tally is not None and now - tally.read_at < COUNTS_TTL_SECONDS
+        if tally is not None and fresh and not tally.behind:
+            return tally.by_case.get(case, {})
+        base = tally.through_id if tally is not None and fresh else None
+    top = last_attempt_id(conn)
+    if base is None:
+        by_case: dict[str, Counts] = {}
+        _add(by_case, case_selection_counts(conn, 0, top))
+        with _lock:
+            _tallies[key] = _Tally(now, top, by_case)
+            return by_case.get(case, {})
+    delta = case_selection_counts(conn, base, top) if top > base else {}
     with _lock:
-        _counts[key] = (now, counts)
-    return counts
+        tally = _tallies[key]
+        if tally.through_id == base:  # another thread may have caught up meanwhile
+            _add(tally.by_case, delta)
+            tally.through_id, tally.behind = max(top, base), False
+        return tally.by_case.get(case, {})
 
 
 def note_outcome(url: str, script_id: str | None, version: str | None, outcome: str) -> None:
-    """Count a new disposition into the cached tally, so the next pick sees it without a re-read."""
+    """A disposition was committed: the next pick counts the attempts since the last tally."""
     if script_id is None or version is None or outcome not in CONTACTED_OUTCOMES:
         return
     with _lock:
-        cached = _counts.get(url)
-        if cached is None:
-            return
-        wins, trials = cached[1].get((script_id, version), (0, 0))
-        cached[1][(script_id, version)] = (wins + (outcome == "reactivated"), trials + 1)
+        tally = _tallies.get(url)
+        if tally is not None:
+            tally.behind = True
 
 
 def pick_script(
@@ -95,12 +135,17 @@ def pick_script(
     kind: str,
     rng: random.Random,
     months_dormant: int | None = None,
+    reason_source: str = HEARD,
+    reason_confidence: float = 1.0,
 ) -> ScriptPick | None:
+    """The script for a customer; a guess below `scoring.reason_confidence_min` listens first."""
     library = library_for(settings)
+    case = case_key(reason, reason_source)
+    listen_first = reason_source != HEARD and reason_confidence < settings.scoring.reason_confidence_min
     choice = choose_script(
-        library.active(), reason, kind, _selection_counts(conn), rng,
-        epsilon=EXPLORATION_SHARE, months_dormant=months_dormant,
+        library.active(), reason, kind, _case_counts(conn, case), rng,
+        epsilon=EXPLORATION_SHARE, months_dormant=months_dormant, listen_first=listen_first,
     )  # fmt: skip
     if choice is None:
         return None
-    return ScriptPick(choice.script.id, choice.script.version, choice.method)
+    return ScriptPick(choice.script.id, choice.script.version, choice.method, case)
