@@ -43,7 +43,7 @@ def customer_arrays(summaries: Sequence[CustomerSummary], at: datetime) -> dict[
     for i, s in enumerate(summaries):
         if s.first_order_at is None or s.last_order_at is None:
             continue
-        n_days = getattr(s, "n_days", 0)
+        n_days = s.n_days
         days = n_days or s.n_orders or 1
         repeat = days - 1
         span = max((s.last_order_at - s.first_order_at).total_seconds(), 0.0) / WEEK_SECONDS
@@ -52,7 +52,7 @@ def customer_arrays(summaries: Sequence[CustomerSummary], at: datetime) -> dict[
         x.append(repeat)
         t_x.append(span if repeat > 0 else 0.0)
         big_t.append(age)
-        first = getattr(s, "first_day_amount", 0) if n_days else (s.monetary / max(s.n_orders, 1))
+        first = s.first_day_amount if n_days else (s.monetary / max(s.n_orders, 1))
         mean_repeat.append((s.monetary - first) / repeat if repeat > 0 else 0.0)
         mean_all.append(s.monetary / days)
     return {

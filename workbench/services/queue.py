@@ -8,6 +8,7 @@ hour-of-week answer model.  Due callbacks come first.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,7 +21,7 @@ from workbench.domain.calling_rules import CustomerContact, Verdict, evaluate
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.scoring import ScoreParts
 from workbench.services.calling import calling_policy, load_contacts, pending_at
-from workbench.services.scoring import answer_model_from_json, load_state
+from workbench.services.scoring import answer_model_from_json, load_state, load_winback_model, winback_counts_since
 from workbench.services.talk_choice import ScriptPick, pick_script
 from workbench.store.models import Callback, ContactAttempt, Customer, Lease, QueueScore
 
@@ -191,12 +192,16 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
     people = {r.id: r for r in conn.execute(select(customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind).where(customers.c.id.in_(ids)))}
     model = _answer_model(conn)
     history = _answer_history(conn, ids, settings)
+    win_rate = _live_win_rate(conn, at)
     ranked = []
     for cid, verdict, contact in found:
         zone = _zone(contact, verdict, settings)
         probs = model.probabilities(history.get(cid, AnswerCounts.empty()), people[cid].kind) if model else None
         p_answer = float(probs[hour_of_week(at, zone)]) if probs is not None else None
-        parts = _parts(stored.get(cid), p_answer)
+        row = stored.get(cid)
+        parts = _parts(row, p_answer)
+        if win_rate is not None and row is not None and row.winback_key:
+            parts = parts.with_win_rate(win_rate(row.winback_key))
         ranked.append((not verdict.callback_due, contact.callback.due if contact.callback else at, -parts.score, cid, verdict, contact, zone, probs, parts))
     ranked.sort(key=lambda r: r[:4])
     out = []
@@ -249,6 +254,16 @@ def _parts(row, p_answer: float | None) -> ScoreParts:  # type: ignore[no-untype
         expected_spend=row.expected_spend,
         horizon_weeks=row.horizon_weeks,
     )
+
+
+def _live_win_rate(conn: Connection, at: datetime) -> Callable[[str], float] | None:
+    """P(win-back | conversation) per segment with the outcomes recorded since the scoring run."""
+    loaded = load_winback_model(conn)
+    if loaded is None:
+        return None
+    model, through_id = loaded
+    since = winback_counts_since(conn, through_id, at)
+    return lambda key: model.rate(key, since)
 
 
 def _answer_model(conn: Connection) -> AnswerModel | None:

@@ -23,7 +23,7 @@ from workbench.config import Settings
 from workbench.domain import scoring
 from workbench.domain.answer_model import AnswerCounts, AnswerModel, estimate_kappa, fit_answer_model, hour_of_week
 from workbench.domain.codes import CONTACTED_OUTCOMES, REFUSAL_OUTCOMES
-from workbench.domain.winback import WinbackModel, fit_winback_model, segment_key
+from workbench.domain.winback import WinbackModel, fit_winback_model, prefix_counts, segment_key
 from workbench.domain.season import SeasonalIndex, category_indices, deadline_trigger, season_boost
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
 from workbench.services.base_models import BaseModelResult
@@ -61,6 +61,7 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
     with engine.connect() as conn:
         signals = _signals(conn, at)
         winback = _winback_model(conn, at)
+        through_id = conn.execute(select(func.max(attempts.c.id))).scalar_one() or 0
         fresh = {} if refit else _fresh_states(conn, at)
         season = _season_from_json(fresh["season"]) if "season" in fresh else _season(conn, at)
         answer_model = answer_model_from_json(fresh["answer_model"]) if "answer_model" in fresh else _answer_model(conn, settings, at)
@@ -83,7 +84,7 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
         if "season" not in fresh:
             _save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
         _save_state(conn, RFM_CUTS_KEY, rfm_cuts(summaries), at)
-        _save_state(conn, WINBACK_KEY, winback.as_json(), at)
+        _save_state(conn, WINBACK_KEY, {**winback.as_json(), "through_id": through_id}, at)
         if "alive_model" not in fresh and models.alive_params:
             _save_state(conn, "alive_model", {"model": "mbgnbd", **models.alive_params}, at)
         if "spend_model" not in fresh and models.spend_params:
@@ -277,9 +278,28 @@ def _winback_model(conn: Connection, at: datetime) -> WinbackModel:
     return fit_winback_model(((k, w, n) for k, (w, n) in per_key.items()), (overall[0], overall[1]))
 
 
-def load_winback_model(conn: Connection) -> WinbackModel | None:
+def load_winback_model(conn: Connection) -> tuple[WinbackModel, int] | None:
+    """The last fitted win-back model and the last attempt id its counts include."""
     data = load_state(conn, WINBACK_KEY)
-    return None if data is None else WinbackModel.from_json(data)
+    return None if data is None else (WinbackModel.from_json(data), int(data.get("through_id", 0)))
+
+
+def winback_counts_since(conn: Connection, through_id: int, at: datetime) -> dict[str, tuple[int, int]]:
+    """Conversations recorded since the fit (attempt id > through_id, at or before `at`), per segment prefix.
+
+    Every disposition updates the segment's rate at once, as the answer model's customer counts do;
+    a primary-key range read, small between two scoring runs.
+    """
+    won = attempts.c.outcome == "reactivated"
+    rows = conn.execute(
+        select(attempts.c.winback_key, won, func.count())
+        .where(and_(
+            attempts.c.id > through_id, attempts.c.winback_key.is_not(None), attempts.c.channel == "call",
+            attempts.c.outcome.in_(CONTACTED_OUTCOMES), attempts.c.at <= at,
+        ))  # fmt: skip
+        .group_by(attempts.c.winback_key, won)
+    ).all()
+    return prefix_counts((key, count if win else 0, count) for key, win, count in rows)
 
 
 @dataclass(frozen=True)
