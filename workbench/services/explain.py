@@ -3,6 +3,8 @@
 "Nothing to call" with no reason is the commonest crisis in dialer operations,
 so every customer in a callable lifecycle state is accounted for by the first
 rule that blocks them, and the next instant someone becomes callable is given.
+Everything is counted as known at `at`: later refusals, do-not-call entries,
+callbacks, leases and dispositions are not seen.
 """
 
 from __future__ import annotations
@@ -16,10 +18,16 @@ from sqlalchemy import Engine, and_, func, select
 from workbench.config import Settings
 from workbench.domain.calling_rules import evaluate
 from workbench.services.calling import calling_policy, load_contacts
-from workbench.services.queue import active_leases, eligible_states
-from workbench.store.models import QueueScore
+from workbench.services.customers import classify_all, summarise_one
+from workbench.services.queue import eligible_states
+from workbench.store.models import ContactAttempt, Customer, Lease, QueueScore
 
 scores = QueueScore.__table__
+leases = Lease.__table__
+attempts = ContactAttempt.__table__
+customers = Customer.__table__
+# Outcomes whose disposition rewrites the customer's scored state.
+STATE_OUTCOMES = ("reactivated", "complaint")
 CHUNK = 5000
 
 
@@ -44,22 +52,23 @@ class Explanation:
 
 
 def explain(engine: Engine, settings: Settings, at: datetime, operator: str | None = None) -> Explanation:
+    """Every customer in a callable state at `at`, counted under the first rule `evaluate` names.
+
+    The rules see only what was known at `at` (`load_contacts`), and `evaluate`
+    alone decides, so a refused customer who also opted out is counted under the
+    same rule the queue and the claim would give.
+    """
     policy = calling_policy(settings)
-    states = eligible_states(settings)
+    states = set(eligible_states(settings))
     result = Explanation(at)
+    state_of = _states_at(engine, settings, at)
+    result.by_state = dict(Counter(state_of.values()))
+    ids = sorted(cid for cid, state in state_of.items() if state in states)
     with engine.connect() as conn:
-        result.by_state = dict(conn.execute(select(scores.c.state, func.count()).group_by(scores.c.state)).all())
-        for code, count in conn.execute(
-            select(scores.c.permanent_block, func.count())
-            .where(and_(scores.c.state.in_(states), scores.c.permanent_block.is_not(None)))
-            .group_by(scores.c.permanent_block)
-        ):
-            result.held_back[code] += count
-        leased = active_leases(conn, at)
-        ids = list(
+        leased = dict(
             conn.execute(
-                select(scores.c.customer_id).where(and_(scores.c.state.in_(states), scores.c.permanent_block.is_(None)))
-            ).scalars()
+                select(leases.c.customer_id, leases.c.operator).where(and_(leases.c.claimed_at <= at, leases.c.expires_at > at))
+            ).all()
         )
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
@@ -78,3 +87,28 @@ def explain(engine: Engine, settings: Settings, at: datetime, operator: str | No
                     result.next_callable_at = nxt
     result.in_callable_states = result.callable_now + sum(result.held_back.values())
     return result
+
+
+def _states_at(engine: Engine, settings: Settings, at: datetime) -> dict[int, str]:
+    """Each scored customer's lifecycle state at `at`.
+
+    The scoring run's states, unless they were computed after `at` (then every
+    customer is classified at `at`); a disposition after `at` that moved a customer
+    (won back, complaint) is undone by classifying that customer at `at`.
+    """
+    with engine.connect() as conn:
+        scored_at = conn.execute(select(func.max(scores.c.scored_at))).scalar_one_or_none()
+        if scored_at is not None and scored_at > at:
+            scored = set(conn.execute(select(scores.c.customer_id)).scalars())
+            return {s.id: s.state for s in classify_all(engine, settings, at) if s.id in scored}
+        state_of = dict(conn.execute(select(scores.c.customer_id, scores.c.state)).all())
+        moved = conn.execute(
+            select(customers.c.id, customers.c.external_id)
+            .where(customers.c.id.in_(
+                select(attempts.c.customer_id).where(and_(attempts.c.at > at, attempts.c.outcome.in_(STATE_OUTCOMES)))
+            ))  # fmt: skip
+        ).all()
+        for cid, external_id in moved:
+            if cid in state_of:
+                state_of[cid] = summarise_one(conn, settings, external_id, at).state
+    return state_of
