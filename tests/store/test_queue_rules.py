@@ -434,17 +434,19 @@ def test_callback_is_withheld_from_other_operators_until_thirty_minutes_overdue(
 ) -> None:
     promised = jst(24, 15)
     call(base, settings, "D03", "callback", jst(24, 10), callback_at=promised)
+    # op01 is working (calls at 14:58 and 15:15), so the callback stays theirs for 30 minutes.
+    call(base, settings, "D01", "no_answer", jst(24, 14, 58))
+    call(base, settings, "D02", "no_answer", jst(24, 15, 15))
     for minutes in (0, 5, 29):
         at = promised + timedelta(minutes=minutes)
         assert "D03" not in ids(queue(base, settings, at, operator="op02")), minutes
-        assert "D03" not in ids(queue(base, settings, at)), (
-            minutes
-        )  # no operator: not the owner either
+        # No operator is the team's view: it shows every due callback.
+        assert ids(queue(base, settings, at))[0] == "D03", minutes
     entry = claim(base, settings, "op02", promised + timedelta(minutes=10))
     assert entry is not None and entry.external_id != "D03"
     overdue = queue(base, settings, promised + timedelta(minutes=30), operator="op03")
     assert overdue[0].external_id == "D03"
-    # op02 may not record a call on it either while the owner's grace runs.
+    # op04 may not record a call on it either while the owner's grace runs.
     with pytest.raises(DispositionError):
         call(base, settings, "D03", "no_answer", promised + timedelta(minutes=20), operator="op04")
 
@@ -663,6 +665,26 @@ def test_daily_cap_counts_the_customers_own_local_day(base: Engine, settings: Se
     assert "NYC" not in ids(queue(base, settings, nyc(24, 17, 30)))
     assert explain(base, settings, nyc(24, 17, 30)).held_back["daily_cap"] == 1
     assert "NYC" in ids(queue(base, settings, nyc(25, 9)))
+
+
+def test_weekly_cap_counts_the_last_seven_days_across_a_monday(
+    base: Engine, settings: Settings
+) -> None:
+    # Thursday 19 to Saturday 21 November: five busy calls each to D02 and (counted by ISO
+    # week, which is how the disposition's hint for the queue is computed too) to D01.
+    iso = with_calling(settings, max_per_week_window="iso_week")
+    for at in (jst(19, 10), jst(20, 10), jst(20, 11), jst(21, 10), jst(21, 11)):
+        call(base, settings, "D02", "busy", at)
+        call(base, iso, "D01", "busy", at)
+    # Tuesday 24 is a new ISO week, but five calls lie within 7 days until Thursday 10:00.
+    assert "D02" not in ids(queue(base, settings, jst(24, 10)))
+    assert "D01" not in ids(queue(base, settings, jst(24, 10)))
+    assert explain(base, settings, jst(24, 10)).held_back["weekly_cap"] == 2
+    with pytest.raises(DispositionError, match="weekly_cap"):
+        call(base, settings, "D02", "no_answer", jst(25, 15))
+    assert "D02" not in ids(queue(base, settings, jst(26, 9, 59)))
+    assert "D02" in ids(queue(base, settings, jst(26, 10)))
+    assert "D01" in ids(queue(base, iso, jst(24, 10)))  # a new ISO week: five more allowed
 
 
 def test_a_callback_outside_the_customers_window_is_recorded_with_a_warning(
