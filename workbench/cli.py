@@ -20,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from workbench.config import ConfigError, Settings, describe, load_settings
 from workbench.domain.values import parse_datetime
 from workbench.importing.csvfile import ImportFileError
+from workbench.store.locks import LockTimeout
 from workbench.cli_stats import register, stats_app
 from workbench.talk.cli import app as scripts_app
 
@@ -302,12 +303,14 @@ def claim_(
 ) -> None:
     """Lease the next customer to an operator and print it (the queue's JSON shape)."""
     from workbench.services.claim import claim
-    from workbench.services.freshness import ensure_scored
+    from workbench.services.freshness import ensure_scored, wait_for_rescore
 
     c = _ctx(ctx)
     when = parse_at(c.settings, at)
     ensure_scored(c.engine, c.settings, when)
     entry = claim(c.engine, c.settings, operator, when)
+    if entry is None and wait_for_rescore(c.engine):
+        entry = claim(c.engine, c.settings, operator, when)  # a rescore was replacing the scores
     if entry is None:
         raise UserError("nothing to call now: run `workbench queue --explain` to see why")
     if as_json:
@@ -401,11 +404,15 @@ def _batch_dispositions(settings: Settings, path: Path) -> list[tuple[int, Any]]
 
 @app.command("rescore")
 def rescore_(ctx: typer.Context, at: AtOption = None) -> None:
-    """Refit the models and rescore every customer now."""
-    from workbench.services.scoring import rescore
+    """Refit the models and rescore every customer now (after any run in progress); the
+    scores count as fresh, so the next queue or claim does not rescore.  Without --at,
+    WORKBENCH_NOW (the operator UI's fixed clock) is the instant when set."""
+    from workbench.services.freshness import rescore_now
+    from workbench.tui.session import now_from_env
 
     c = _ctx(ctx)
-    summary = rescore(c.engine, c.settings, parse_at(c.settings, at), refit=True)
+    when = parse_at(c.settings, at) if at is not None else now_from_env(c.settings) or parse_at(c.settings, None)
+    summary = rescore_now(c.engine, c.settings, when)
     typer.echo(f"scored {summary.customers:,} customers in {summary.seconds:.1f}s; states {summary.states}")
     typer.echo(f"MBG/NBD: {summary.alive_model}")
 
@@ -446,7 +453,7 @@ def demo(
 def main() -> None:
     try:
         app()
-    except (UserError, ConfigError, ImportFileError) as exc:
+    except (UserError, ConfigError, ImportFileError, LockTimeout) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
     except OperationalError as exc:
