@@ -9,7 +9,6 @@ answer model read the attempts directly.
 from __future__ import annotations
 
 import json
-from operator import itemgetter
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -70,15 +69,12 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
     lead = (settings.scoring.season_lead_weeks_min, settings.scoring.season_lead_weeks_max)
     boosts = {name: season_boost(index, at.month, at.day, lead) for name, index in season.items()}
     deadline = (settings.scoring.deadline_reset_months, settings.scoring.deadline_notice_month)
-    context = _RowContext(signals, boosts, winback, models, at, deadline, horizon)
-    rows = [_score_row(s, i, context) for i, s in enumerate(summaries)]
+    rows = _score_rows(summaries, _RowContext(signals, boosts, winback, models, at, deadline, horizon))
     with engine.connect() as conn:
         held = _recently_called_holds(conn, settings, at)
-    for row in rows:
-        row["blocked_until"] = held.get(row["customer_id"])  # type: ignore[call-overload]
     with engine.begin() as conn:
         conn.execute(delete(scores))
-        _write_scores(conn, rows, at)
+        _write_scores(conn, rows, held, at)
         if "answer_model" not in fresh:
             _save_state(conn, "answer_model", _answer_json(answer_model), at)
         if "season" not in fresh:
@@ -102,14 +98,13 @@ _SCORE_COLUMNS = (
 )  # fmt: skip
 
 
-def _write_scores(conn: Connection, rows: list[dict[str, object]], at: datetime) -> None:
+def _write_scores(conn: Connection, rows: list[tuple[object, ...]], held: dict[int, datetime], at: datetime) -> None:
     """Every row was scored at `at`; only a few carry a hold."""
     time = stored_time(conn)
     stamp = time(at)
-    plain = itemgetter(*_SCORE_COLUMNS[:-2])
     for start in range(0, len(rows), 20000):
         bulk_insert(conn, scores, _SCORE_COLUMNS, [
-            (*plain(r), stamp, r["blocked_until"] and time(r["blocked_until"]))  # type: ignore[arg-type]
+            (*r, stamp, time(held[r[0]]) if r[0] in held else None)  # type: ignore[index]
             for r in rows[start : start + 20000]
         ])  # fmt: skip
 
@@ -313,40 +308,43 @@ class _RowContext:
     horizon: float
 
 
-def _score_row(s: CustomerSummary, i: int, c: _RowContext) -> dict[str, object]:
-    reason, source = scoring.guess_reason(
-        c.signals.heard.get(s.id), s.id in c.signals.complaint, s.kind, "x" if s.id in c.signals.previous_rep else None, s.n_orders
-    )
-    confidence = 1.0 if source == "heard" else 0.0
-    months = (s.days_since_last_order or 0) / 30.44
-    key = segment_key(s.kind, s.state, months, reason, source)
-    come_back = c.winback.rate(key)
-    p_alive = float(c.models.p_alive[i])
-    orders, spend = float(c.models.expected_orders[i]), float(c.models.expected_spend[i])
-    value = orders * spend
-    boost = c.boosts.get(s.main_category or "", 0.0)
+def _score_rows(summaries: list[CustomerSummary], c: _RowContext) -> list[tuple[object, ...]]:
+    """One row per customer in `_SCORE_COLUMNS` order (without the stamp and the hold).
+
+    A million customers share a few hundred segments and a few thousand last-order dates,
+    so the win-back rate and the deadline trigger are computed once per distinct value.
+    """
+    models, signals = c.models, c.signals
+    p_alive_all, orders_all, spend_all = models.p_alive.tolist(), models.expected_orders.tolist(), models.expected_spend.tolist()
+    rate_of: dict[str, float] = {}
+    deadline_of: dict[object, bool] = {}
     reset, notice = c.deadline_months
-    deadline = bool(reset) and s.last_order_at is not None and deadline_trigger(s.last_order_at.date(), c.at.date(), reset, notice)
-    return {
-        "customer_id": s.id,
-        "base_score": scoring.base_score(value, p_alive, come_back, boost, deadline),
-        "state": s.state,
-        "segment": s.kind,
-        "value": value,
-        "p_alive": p_alive,
-        "expected_orders": orders,
-        "p_come_back": come_back,
-        "season": boost,
-        "deadline": deadline,
-        "reason": reason,
-        "reason_source": source,
-        "permanent_block": c.signals.blocked.get(s.id),
-        "winback_key": key,
-        "expected_spend": spend,
-        "horizon_weeks": c.horizon,
-        "reason_confidence": confidence,
-        "scored_at": c.at,
-    }
+    today = c.at.date()
+    rows: list[tuple[object, ...]] = []
+    for i, s in enumerate(summaries):
+        reason, source = scoring.guess_reason(
+            signals.heard.get(s.id), s.id in signals.complaint, s.kind, "x" if s.id in signals.previous_rep else None, s.n_orders
+        )
+        key = segment_key(s.kind, s.state, (s.days_since_last_order or 0) / 30.44, reason, source)
+        come_back = rate_of.get(key)
+        if come_back is None:
+            come_back = rate_of[key] = c.winback.rate(key)
+        deadline = False
+        if reset and s.last_order_at is not None:
+            day = s.last_order_at.date()
+            hit = deadline_of.get(day)
+            if hit is None:
+                hit = deadline_of[day] = deadline_trigger(day, today, reset, notice)
+            deadline = hit
+        p_alive, orders, spend = p_alive_all[i], orders_all[i], spend_all[i]
+        value = orders * spend
+        boost = c.boosts.get(s.main_category or "", 0.0)
+        rows.append((
+            s.id, scoring.base_score(value, p_alive, come_back, boost, deadline), s.state, s.kind, value, p_alive,
+            orders, come_back, boost, deadline, reason, source, signals.blocked.get(s.id), key, spend, c.horizon,
+            1.0 if source == "heard" else 0.0,
+        ))  # fmt: skip
+    return rows
 
 
 def _save_state(conn: Connection, key: str, value: object, at: datetime) -> None:
