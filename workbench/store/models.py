@@ -81,6 +81,8 @@ class ContactAttempt(SQLModel, table=True):
     __tablename__ = "contact_attempts"
     __table_args__ = (
         Index("ix_contact_attempts_customer_at", "customer_id", "at"),
+        # Whether a callback's owner is working: their latest recorded call (services/calling).
+        Index("ix_contact_attempts_operator_at", "operator", "at"),
         # Covers the script selector's tally (wins and contacts per script version) without
         # reading the history imported from elsewhere, which has no script version.
         Index(
