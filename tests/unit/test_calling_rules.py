@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workbench.config import ConfigError, load_settings
 from workbench.domain.calling_rules import (
     DEFAULT_POLICY,
     BlockCode,
@@ -25,6 +27,7 @@ from workbench.domain.calling_rules import (
     session_end,
     window_check,
 )
+from workbench.services.calling import calling_policy
 
 JST = ZoneInfo("Asia/Tokyo")
 NY = ZoneInfo("America/New_York")
@@ -852,3 +855,46 @@ def test_next_eligible_at_is_exact(
     assert nxt > at
     assert evaluate(c, nxt, policy, operator=operator).callable
     assert not evaluate(c, nxt - timedelta(microseconds=1), policy, operator=operator).callable
+
+
+# --- configuration keys -------------------------------------------------------------------------
+
+
+def test_calling_keys_reach_the_policy(tmp_path: Path) -> None:
+    path = tmp_path / "workbench.toml"
+    path.write_text(
+        '[calling]\nmax_per_week_window = "iso_week"\nsession_idle_minutes = 20\n'
+        "callback_handover_minutes = 10\n",
+        encoding="utf-8",
+    )
+    policy = calling_policy(load_settings(path=path, env={}))
+    assert policy.weekly_window == "iso_week"
+    assert policy.session_idle == timedelta(minutes=20)
+    assert policy.callback_handover == timedelta(minutes=10)
+    default = calling_policy(load_settings(path=None, env={}))
+    assert (default.weekly_window, default.session_idle, default.callback_handover) == (
+        "rolling", timedelta(minutes=30), timedelta(0),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("env", "key", "message"),
+    [
+        ({"WORKBENCH_CALLING_MAX_PER_WEEK_WINDOW": "calendar"}, "CALLING_MAX_PER_WEEK_WINDOW", "rolling or iso_week"),
+        ({"WORKBENCH_CALLING_CALLBACK_HANDOVER_MINUTES": "45"}, "CALLBACK_HANDOVER_MINUTES", "at most 30"),
+        ({"WORKBENCH_CALLING_CALLBACK_HANDOVER_MINUTES": "-1"}, "CALLBACK_HANDOVER_MINUTES", "negative"),
+        ({"WORKBENCH_CALLING_SESSION_IDLE_MINUTES": "2000"}, "SESSION_IDLE_MINUTES", "at most 1440"),
+    ],
+)
+def test_wrong_calling_values_name_the_key(env: dict[str, str], key: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_settings(path=None, env=env)
+    assert key in str(caught.value)
+
+
+def test_a_wrong_week_window_in_the_file_names_file_and_key(tmp_path: Path) -> None:
+    path = tmp_path / "workbench.toml"
+    path.write_text('[calling]\nmax_per_week_window = "week"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path=path, env={})
+    assert str(path) in str(caught.value) and "calling.max_per_week_window" in str(caught.value)
