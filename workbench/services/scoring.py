@@ -22,6 +22,7 @@ from workbench.config import Settings
 from workbench.domain import scoring
 from workbench.domain.answer_model import AnswerCounts, AnswerModel, estimate_kappa, fit_answer_model, hour_of_week
 from workbench.domain.codes import CONTACTED_OUTCOMES, REFUSAL_OUTCOMES
+from workbench.domain.reasons import fit_rule_confidence, guess_reason, rule_outcome
 from workbench.domain.winback import WinbackModel, fit_winback_model, prefix_counts, segment_key
 from workbench.domain.season import SeasonalIndex, category_indices, deadline_trigger, season_boost
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
@@ -69,7 +70,8 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
     lead = (settings.scoring.season_lead_weeks_min, settings.scoring.season_lead_weeks_max)
     boosts = {name: season_boost(index, at.month, at.day, lead) for name, index in season.items()}
     deadline = (settings.scoring.deadline_reset_months, settings.scoring.deadline_notice_month)
-    rows = _score_rows(summaries, _RowContext(signals, boosts, winback, models, at, deadline, horizon))
+    confidence = _rule_confidence(summaries, signals)
+    rows = _score_rows(summaries, _RowContext(signals, boosts, winback, models, at, deadline, horizon, confidence))
     with engine.connect() as conn:
         held = _recently_called_holds(conn, settings, at)
     with engine.begin() as conn:
@@ -306,6 +308,23 @@ class _RowContext:
     at: datetime
     deadline_months: tuple[int, int]
     horizon: float
+    rule_confidence: dict[str, float]
+
+
+def _rule_confidence(summaries: list[CustomerSummary], signals: _Signals) -> dict[str, float]:
+    """How often each guessing rule named the reason customers later told us.
+
+    The history is the one known at the scoring instant, not the one at the moment the reason
+    was heard: close enough for a rule's hit rate, and it needs no replay of every customer.
+    """
+    evidence = []
+    for s in summaries:
+        heard = signals.heard.get(s.id)
+        if heard:
+            outcome = rule_outcome(heard, s.id in signals.complaint, s.kind, "x" if s.id in signals.previous_rep else None, s.n_orders)
+            if outcome is not None:
+                evidence.append(outcome)
+    return fit_rule_confidence(evidence)
 
 
 def _score_rows(summaries: list[CustomerSummary], c: _RowContext) -> list[tuple[object, ...]]:
@@ -322,9 +341,11 @@ def _score_rows(summaries: list[CustomerSummary], c: _RowContext) -> list[tuple[
     today = c.at.date()
     rows: list[tuple[object, ...]] = []
     for i, s in enumerate(summaries):
-        reason, source = scoring.guess_reason(
-            signals.heard.get(s.id), s.id in signals.complaint, s.kind, "x" if s.id in signals.previous_rep else None, s.n_orders
-        )
+        guess = guess_reason(
+            signals.heard.get(s.id), s.id in signals.complaint, s.kind, "x" if s.id in signals.previous_rep else None,
+            s.n_orders, c.rule_confidence,
+        )  # fmt: skip
+        reason, source = guess.reason, guess.source
         key = segment_key(s.kind, s.state, (s.days_since_last_order or 0) / 30.44, reason, source)
         come_back = rate_of.get(key)
         if come_back is None:
@@ -342,7 +363,7 @@ def _score_rows(summaries: list[CustomerSummary], c: _RowContext) -> list[tuple[
         rows.append((
             s.id, scoring.base_score(value, p_alive, come_back, boost, deadline), s.state, s.kind, value, p_alive,
             orders, come_back, boost, deadline, reason, source, signals.blocked.get(s.id), key, spend, c.horizon,
-            1.0 if source == "heard" else 0.0,
+            guess.confidence,
         ))  # fmt: skip
     return rows
 
