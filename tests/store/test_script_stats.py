@@ -18,6 +18,8 @@ from workbench.services.script_stats import (
     aggregate_counts,
     case_selection_counts,
     last_attempt_id,
+    load_case_tally,
+    refresh_case_tally,
     script_history,
     script_stats,
     selection_counts,
@@ -344,3 +346,20 @@ def test_weak_guess_listens_first_until_the_pitch_wins_in_its_case(engine, setti
 
 def _case_counts_of(engine, case: str):  # type: ignore[no-untyped-def]
     return {(sid, ver): v for (c, sid, ver), v in case_selection_counts(engine).items() if c == case}
+
+
+def test_stored_tally_counts_each_attempt_once(engine):
+    _seed_cases(engine)
+    assert load_case_tally(engine) == (0, {})
+    top = last_attempt_id(engine)
+    with engine.begin() as conn:
+        assert refresh_case_tally(conn, MAR) == top
+    assert load_case_tally(engine) == (top, case_selection_counts(engine))
+    with engine.begin() as conn:  # nothing new: nothing changes
+        assert refresh_case_tally(conn, MAR) == top
+    _calls_for(engine, "pitch", "v1", ["reactivated", "no_answer"])  # a later conversation
+    with engine.begin() as conn:
+        refresh_case_tally(conn, MAR)
+    through, counts = load_case_tally(engine)
+    assert through == last_attempt_id(engine) and counts == case_selection_counts(engine)
+    assert counts[("guessed:usage_decreased", "pitch", "v1")] == (2, 2)

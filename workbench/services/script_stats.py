@@ -7,6 +7,7 @@ same `StatsRow`s `workbench.talk.stats.aggregate` computes from per-attempt reco
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -14,17 +15,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, Select, case, func, null, select
+from sqlalchemy import Connection, Engine, Select, case, delete, func, insert, null, select
 
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.reasons import GUESSED, HEARD, case_key, guess_reason
-from workbench.store.models import ContactAttempt, Customer, Purchase
+from workbench.store.models import ContactAttempt, Customer, ModelState, Purchase
 from workbench.talk.library import ScriptLibrary
 from workbench.talk.stats import GROUP_KEYS, SUCCESS_OUTCOME, StatsRow, table
 
 attempts = ContactAttempt.__table__
 customers = Customer.__table__
 purchases = Purchase.__table__
+model_state = ModelState.__table__
 
 # `--by` value → the grouping keys of `aggregate`. Script and version are always kept:
 # "reason" is the default table ordered by reason (P(best) already compares scripts per
@@ -174,7 +176,8 @@ def case_selection_counts(bind: Engine | Connection, after_id: int = 0,
                attempts.c.outcome, heard.label("heard"))
         .where(_calls(None), attempts.c.script_version.is_not(None),
                attempts.c.outcome.in_(sorted(CONTACTED_OUTCOMES)), *bounds)
-        .subquery()
+        .cte("calls")
+        .prefix_with("MATERIALIZED")  # the latest heard reason is looked up once per call
     )  # fmt: skip
     complained = (
         select(func.count())
@@ -213,6 +216,39 @@ def case_selection_counts(bind: Engine | Connection, after_id: int = 0,
             old_won, old_n = out.get((key, sid, ver), (0, 0))
             out[(key, sid, ver)] = (old_won + int(won or 0), old_n + int(n))
     return out
+
+
+TALLY_KEY = "script_case_tally"
+
+
+def load_case_tally(bind: Engine | Connection) -> tuple[int, CaseCounts]:
+    """The stored per-case tally: (last attempt id counted, counts); (0, {}) before the first."""
+    with _connect(bind) as conn:
+        raw = conn.execute(select(model_state.c.value).where(model_state.c.key == TALLY_KEY)).scalar_one_or_none()
+    if raw is None:
+        return 0, {}
+    data = json.loads(raw)
+    return int(data["through_id"]), {(c, sid, ver): (int(w), int(n)) for c, sid, ver, w, n in data["counts"]}
+
+
+def refresh_case_tally(conn: Connection, at: datetime) -> int:
+    """Count the attempts since the stored tally into it, inside the caller's transaction.
+
+    Counting every call's case costs a few index look-ups per conversation, too much to
+    repeat over millions on each claim; stored once per scoring run, a claim only counts
+    the attempts after it.  Returns the last attempt id now counted.
+    """
+    through, counts = load_case_tally(conn)
+    top = last_attempt_id(conn)
+    if top <= through:
+        return through
+    for key, (won, n) in case_selection_counts(conn, through, top).items():
+        w, t = counts.get(key, (0, 0))
+        counts[key] = (w + won, t + n)
+    value = json.dumps({"through_id": top, "counts": [[*k, w, n] for k, (w, n) in sorted(counts.items())]})
+    conn.execute(delete(model_state).where(model_state.c.key == TALLY_KEY))
+    conn.execute(insert(model_state).values(key=TALLY_KEY, value=value, fitted_at=at))
+    return top
 
 
 @dataclass(frozen=True)

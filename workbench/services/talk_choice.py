@@ -2,9 +2,10 @@
 
 The library is loaded once per process and hot-reloaded when files change.  Outcomes
 are counted per case (`workbench.domain.reasons.case_key`: the reason heard, or the
-reason guessed, before the call) and per script version.  The tally is read in full at
-most once a minute per database; a disposition in this process marks it behind, and
-the next pick reads only the attempts after the last one counted.
+reason guessed, before the call) and per script version.  The scoring run stores the
+tally (`script_stats.refresh_case_tally`); a pick reads it with the attempts since, at
+most once a minute per database, and after a disposition in this process only the
+attempts after the last one counted.
 
 A customer whose reason is only guessed, with a confidence below
 `scoring.reason_confidence_min`, gets the listen-first pool of `workbench.talk.select`:
@@ -92,7 +93,7 @@ def _add(by_case: dict[str, Counts], counts: dict[tuple[str, str, str], tuple[in
 
 
 def _case_counts(conn: Connection, case: str) -> Counts:
-    from workbench.services.script_stats import case_selection_counts, last_attempt_id
+    from workbench.services.script_stats import case_selection_counts, last_attempt_id, load_case_tally
 
     key = str(conn.engine.url)
     now = time.monotonic()
@@ -105,9 +106,12 @@ def _case_counts(conn: Connection, case: str) -> Counts:
     top = last_attempt_id(conn)
     if base is None:
         by_case: dict[str, Counts] = {}
-        _add(by_case, case_selection_counts(conn, 0, top))
+        stored_through, stored = load_case_tally(conn)
+        _add(by_case, stored)
+        if top > stored_through:
+            _add(by_case, case_selection_counts(conn, stored_through, top))
         with _lock:
-            _tallies[key] = _Tally(now, top, by_case)
+            _tallies[key] = _Tally(now, max(top, stored_through), by_case)
             return by_case.get(case, {})
     delta = case_selection_counts(conn, base, top) if top > base else {}
     with _lock:
