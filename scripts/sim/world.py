@@ -7,7 +7,7 @@ files the generator writes and the dispositions the operators record.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -140,7 +140,6 @@ class Truth:
     callback_hours: tuple[int, int]  # the local hours they name for a callback
     wrong_number: bool = False
     category: str = ""
-    extra: dict[str, float] = field(default_factory=dict, compare=False)
 
 
 def p_answer(truth: Truth, at: datetime) -> float:
