@@ -39,7 +39,7 @@ RULES: dict[str, tuple[str, str]] = {
     "holiday": ("祝日", "public holiday"),
     "retry_gap": ("再架電の間隔待ち", "waiting for the retry gap"),
     "daily_cap": ("本日の上限到達", "daily cap reached"),
-    "weekly_cap": ("今週の上限到達", "weekly cap reached"),
+    "weekly_cap": ("7日間の上限到達", "7-day cap reached"),
     "campaign_cap": ("キャンペーン上限到達", "campaign cap reached"),
     "do_not_call": ("架電禁止", "do not call"),
     "refused": ("お断り済み（再勧誘禁止）", "refused (no re-solicitation)"),
