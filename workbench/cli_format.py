@@ -45,10 +45,10 @@ def customer_detail(detail: CustomerDetail) -> None:
     if detail.do_not_call:
         console.print("  [red]do not call[/red]: " + "; ".join(str(d["reason"] or d["source"]) for d in detail.do_not_call))
     purchases = Table(title="Purchases")
-    for column in ("Ordered at", "Amount", "Category", "Product"):
+    for column in ("Ordered at", "Amount", "Category", "Product", "Source"):
         purchases.add_column(column)
     for p in detail.purchases[-20:]:
-        purchases.add_row(p["ordered_at"].isoformat(), _yen(p["amount"]), p["category"] or "", p["product"] or "")
+        purchases.add_row(p["ordered_at"].isoformat(), _yen(p["amount"]), p["category"] or "", p["product"] or "", str(p.get("source") or ""))
     console.print(purchases)
     contacts = Table(title="Contacts")
     for column in ("At", "Channel", "Outcome", "Operator", "Reason", "Note"):

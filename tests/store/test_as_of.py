@@ -3,7 +3,7 @@
 Tuesday 24 November 2026, 12:00 Tokyo is the instant T.  Nine customers, scored at T.
 Then, after T (Wednesday morning unless said otherwise), the database receives:
 
-  A01  an order (imported) and a do-not-call flag in a customers import
+  A01  an order (imported)
   A02  a callback promised for Thursday
   A03  a refusal (not_interested)
   A04  a complaint
@@ -94,8 +94,6 @@ def _add_later_rows(engine: Engine, settings: Settings, tmp_path: Path) -> None:
         ["A08", "2026-11-24T15:00+09:00", "2500", "food"],
     ]
     assert import_file(engine, "transactions", _write(tmp_path / "t2.csv", TRANSACTION_HEADER, later), settings, now=wed(9)).inserted == 3
-    flagged = _write(tmp_path / "c2.csv", CUSTOMER_HEADER, _customers(flagged="A01"))
-    assert import_file(engine, "customers", flagged, settings, now=wed(9)).rejected == 0  # a do-not-call entry dated wed(9)
 
     def call(cid: str, outcome: str, at: datetime, **extra: object) -> None:
         dispose(engine, settings, Disposition(customer_id=cid, outcome=outcome, at=at, operator="op01", **extra))  # type: ignore[arg-type]
@@ -119,14 +117,14 @@ def test_rows_recorded_after_at_are_invisible_at_at(scored: Engine, settings: Se
     # The later rows are there: at a later instant they show.
     states = {s.external_id: s.state for s in classify_all(scored, settings, LATER)}
     assert (states["A01"], states["A04"], states["A05"], states["A06"], states["A07"]) == (
-        "churned", "churned", "churned", "active", "active",
+        "active", "churned", "churned", "active", "active",
     )  # fmt: skip
     a08 = show_customer(scored, settings, "A08", LATER).summary
     assert (a08.n_orders, a08.n_days, a08.first_day_amount) == (2, 1, 6500)
     at_t = show_customer(scored, settings, "A08", T).summary
     assert (at_t.n_orders, at_t.n_days, at_t.first_day_amount, at_t.monetary) == (1, 1, 4000, 4000)
     held = explain(scored, settings, wed(10, 35)).held_back
-    assert held["refused"] == 1 and held["do_not_call"] == 2 and held["leased"] == 1
+    assert held["refused"] == 1 and held["do_not_call"] == 1 and held["leased"] == 1
 
 
 def test_a_rescore_at_the_earlier_instant_gives_the_same_view(scored: Engine, settings: Settings, tmp_path: Path) -> None:
@@ -137,3 +135,13 @@ def test_a_rescore_at_the_earlier_instant_gives_the_same_view(scored: Engine, se
     assert again["classify"] == seen["classify"]
     assert again["show"] == seen["show"]
     assert again["explain"] == seen["explain"]
+
+
+def test_a_do_not_call_flag_from_a_customers_file_counts_at_every_instant(scored: Engine, settings: Settings, tmp_path: Path) -> None:
+    """The flag carries no date (like the call opt-out): suppression does not wait for the import's clock."""
+    flagged = _write(tmp_path / "c2.csv", CUSTOMER_HEADER, _customers(flagged="A01"))
+    assert import_file(scored, "customers", flagged, settings, now=LATER).rejected == 0
+    assert {s.external_id: s.state for s in classify_all(scored, settings, T)}["A01"] == "churned"
+    assert show_customer(scored, settings, "A01", T).summary.state == "churned"
+    assert [d["source"] for d in show_customer(scored, settings, "A01", T).do_not_call] == ["import"]
+    assert explain(scored, settings, T).held_back["do_not_call"] == 1

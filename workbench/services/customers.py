@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, and_, case, func, select
 from workbench.config import Settings
 from workbench.domain.codes import LifecycleState
 from workbench.domain.lifecycle import LifecyclePolicy, PurchaseHistory, classify, rfm_scores
+from workbench.services.calling import dnc_known
 from workbench.store import purchase_metrics
 from workbench.store.engine import writer_turn
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, ModelState, Phone, Purchase
@@ -104,7 +105,7 @@ def _churn_signals(conn: Connection, at: datetime) -> tuple[dict[int, datetime],
         ).all()
     )
     blocked = set(
-        conn.execute(select(dnc.c.customer_id).where(and_(dnc.c.customer_id.is_not(None), dnc.c.created_at <= at))).scalars()
+        conn.execute(select(dnc.c.customer_id).where(and_(dnc.c.customer_id.is_not(None), dnc_known(at)))).scalars()
     )
     blocked |= set(conn.execute(select(customers.c.id).where(customers.c.call_opt_out.is_(True))).scalars())
     return complaint, blocked
@@ -278,7 +279,7 @@ def summarise_one(conn: Connection, settings: Settings, external_id: str, at: da
         )
     ).scalar_one_or_none()
     blocked = row.call_opt_out or conn.execute(
-        select(func.count()).where(and_(dnc.c.customer_id == row.id, dnc.c.created_at <= at))
+        select(func.count()).where(and_(dnc.c.customer_id == row.id, dnc_known(at)))
     ).scalar_one() > 0
     history = PurchaseHistory(
         kind=row.kind, n_orders=n_orders, first_order_at=first, last_order_at=last, main_category=category,
@@ -372,7 +373,7 @@ def show_customer(engine: Engine, settings: Settings, external_id: str, at: date
                 select(dnc).where(
                     and_(
                         (dnc.c.customer_id == cid) | dnc.c.e164.in_(select(phones.c.e164).where(phones.c.customer_id == cid)),
-                        dnc.c.created_at <= at,
+                        dnc_known(at),
                     )
                 ).order_by(dnc.c.created_at, dnc.c.id),
             ),
