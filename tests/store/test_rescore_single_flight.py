@@ -24,7 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete, text
 
 from workbench.config import Settings
 from workbench.services import freshness
@@ -35,6 +35,7 @@ from workbench.services.freshness import (
 from workbench.services.importer import import_file
 from workbench.store.engine import make_engine
 from workbench.store.locks import LockTimeout, is_locked, named_lock
+from workbench.store.models import QueueScore
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 DAY1 = datetime(2026, 11, 25, 10, 30, tzinfo=TOKYO)  # a Wednesday, inside the calling window
@@ -262,3 +263,29 @@ def test_an_in_memory_database_locks_within_the_process() -> None:
             with named_lock(engine, RESCORE_LOCK, timeout=0.05):
                 pass
     assert not is_locked(engine, RESCORE_LOCK)
+
+
+def test_a_claim_during_a_rescores_write_waits_for_it_on_postgresql(demo_engine: Engine, settings: Settings, db_url: str) -> None:
+    """PostgreSQL: a run's transaction holds the old score rows locked, so a claim that
+    skips locked rows finds nothing; `workbench claim` waits for the run and claims after."""
+    if demo_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite claims wait for the run's write lock instead")
+    ensure_scored(demo_engine, settings, DAY1)
+    with named_lock(demo_engine, RESCORE_LOCK, timeout=5), demo_engine.connect() as writer:
+        writer.execute(delete(QueueScore))  # the run's write, not yet committed
+        proc = workbench(db_url, "claim", "--operator", "op01", "--at", DAY1.isoformat(), "--json")
+        deadline = time.monotonic() + 300
+        while not advisory_lock_waiters(demo_engine):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the claim never waited for the run"
+            time.sleep(0.05)
+        writer.rollback()
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert json.loads(out)["customer_id"]
+
+
+def advisory_lock_waiters(engine: Engine) -> int:
+    with engine.connect() as conn:
+        query = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        return int(conn.execute(text(query)).scalar_one())
