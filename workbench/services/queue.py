@@ -53,6 +53,7 @@ class QueueEntry:
     callback_at: datetime | None = None
     callback_owner: str | None = None
     windows: str = ""
+    reason_confidence: float = 1.0
 
     @property
     def score(self) -> float:
@@ -75,6 +76,7 @@ class QueueEntry:
             "callback_due": self.callback_due,
             "callback_at": self.callback_at.isoformat() if self.callback_at else None,
             "answers_best": self.windows,
+            "reason_confidence": round(self.reason_confidence, 4),
         }
 
 
@@ -220,6 +222,7 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
                 state=row.state if row else "unknown",
                 reason=reason,
                 reason_source=row.reason_source if row else "guessed",
+                reason_confidence=row.reason_confidence if row else 0.0,
                 script=pick_script(conn, settings, reason, person.kind, rng, reason_source=row.reason_source if row else "guessed",
                                    reason_confidence=row.reason_confidence if row else 0.0),
                 callback_due=verdict.callback_due,

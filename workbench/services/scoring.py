@@ -27,6 +27,7 @@ from workbench.domain.winback import WinbackModel, fit_winback_model, prefix_cou
 from workbench.domain.season import SeasonalIndex, category_indices, deadline_trigger, season_boost
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
 from workbench.services.base_models import BaseModelResult
+from workbench.services.script_stats import refresh_case_tally
 from workbench.services.customers import RFM_CUTS_KEY, CustomerSummary, classify_all, rfm_cuts
 from workbench.store.bulk import bulk_insert, stored_time
 from workbench.store.models import ContactAttempt, Customer, DoNotCall, ModelState, Purchase, QueueScore
@@ -82,6 +83,8 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
         if "season" not in fresh:
             _save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
         _save_state(conn, RFM_CUTS_KEY, rfm_cuts(summaries), at)
+        # The script selector's per-case outcomes: counted once here, so a claim only adds the newest.
+        refresh_case_tally(conn, at)
         _save_state(conn, WINBACK_KEY, {**winback.as_json(), "through_id": through_id}, at)
         if "alive_model" not in fresh and models.alive_params:
             _save_state(conn, "alive_model", {"model": "mbgnbd", **models.alive_params}, at)
