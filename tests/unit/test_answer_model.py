@@ -219,3 +219,34 @@ def test_best_windows_stay_within_a_day() -> None:
     assert describe_windows(windows) == "Mon 23–24h, Tue 0–1h"
     _, _, _, prob = windows[0]  # plain tuples for display code
     assert prob == pytest.approx(0.5)
+
+
+def test_a_customer_who_never_answers_is_judged_less_reachable_at_every_hour() -> None:
+    from workbench.domain.answer_model import AnswerModel
+
+    segment = np.full(168, 0.3)
+    model = AnswerModel(segment, {"b2c": segment}, kappa_segment=10.0, kappa_customer=10.0, kappa_reach=3.0)
+    silent = np.zeros(168, dtype=np.int64)
+    silent[[10, 34, 58, 82, 106, 130]] = 2  # twelve unanswered calls on six days at 10h
+    counts = AnswerCounts(silent, np.zeros(168, dtype=np.int64))
+    # Expected 12 × 0.3 = 3.6 answers, none came: reachability (0 + 3) / (3.6 + 3).
+    assert model.reachability(counts, "b2c") == pytest.approx(3 / 6.6)
+    probs = model.probabilities(counts, "b2c")
+    fresh = model.probabilities(AnswerCounts.empty(), "b2c")
+    assert probs[15] == pytest.approx(0.3 * 3 / 6.6)  # an hour never tried: the scaled profile
+    assert np.all(probs < fresh)
+    keen = AnswerCounts(silent, silent)  # answered every one of them
+    assert model.reachability(keen, "b2c") == pytest.approx((12 + 3) / (3.6 + 3))
+    assert model.probabilities(keen, "b2c")[15] > fresh[15]
+
+
+def test_reach_kappa_is_recovered_from_gamma_poisson_customers() -> None:
+    from workbench.domain.answer_model import estimate_reach_kappa
+
+    rng = np.random.default_rng(7)
+    expected = rng.uniform(0.5, 6.0, 40_000)
+    reach = rng.gamma(2.0, 1 / 2.0, expected.size)  # κ = 2
+    answers = rng.poisson(expected * reach)
+    assert estimate_reach_kappa(answers, expected) == pytest.approx(2.0, rel=0.1)
+    # No extra variation between customers: full pooling.
+    assert estimate_reach_kappa(rng.poisson(expected), expected) > 100

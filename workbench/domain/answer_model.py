@@ -43,6 +43,7 @@ __all__ = [
     "best_windows",
     "describe_windows",
     "estimate_kappa",
+    "estimate_reach_kappa",
     "fit_answer_model",
     "hour_of_week",
     "population_prior",
@@ -63,6 +64,12 @@ DEFAULT_KAPPA: Final = 10.0
 """κ used when there are too few repeated attempts to estimate it."""
 P_FLOOR: Final = 0.01
 """No hour is ever judged hopeless: a floor keeps every cell explorable."""
+P_CEILING: Final = 0.95
+"""No hour is ever judged certain either."""
+DEFAULT_REACH_KAPPA: Final = 3.0
+"""κ_reach before it can be estimated: three expected answers' worth of evidence."""
+REACH_KAPPA_MIN: Final = 0.5
+REACH_KAPPA_MAX: Final = 1000.0
 POPULATION_KAPPA: Final = 20.0
 """Shrinks each pooled population cell toward the overall answer rate (a weak prior)."""
 DEFAULT_BASE_RATE: Final = 0.15
@@ -199,12 +206,21 @@ def estimate_kappa(
 
 @dataclass(frozen=True, eq=False)
 class AnswerModel:
-    """The fitted hierarchy: population prior, per-segment probabilities and the two κ values."""
+    """The fitted hierarchy: population prior, per-segment probabilities and the κ values.
+
+    Customers differ in how reachable they are at all, not only in their hours: a customer
+    who let ten calls ring out at good hours will likely let the next one ring out too.  So
+    the segment's hour profile is first scaled by the customer's reachability,
+    (answers + κ_reach) / (expected answers + κ_reach), a Gamma-Poisson posterior mean of
+    observed over expected with κ_reach fitted across customers; then each cell is shrunk
+    toward that scaled profile with κ_customer.
+    """
 
     population: FloatArray
     segments: Mapping[str, FloatArray]
     kappa_segment: float
     kappa_customer: float
+    kappa_reach: float = DEFAULT_REACH_KAPPA
 
     def segment_prior(self, segment: str | None) -> FloatArray:
         """A segment's cell probabilities, or the population's for an unknown segment."""
@@ -212,9 +228,34 @@ class AnswerModel:
             return self.segments[segment]
         return self.population
 
+    def reachability(self, customer: AnswerCounts, segment: str | None = None) -> float:
+        """How much more (> 1) or less (< 1) often than their segment this customer answers."""
+        expected = float(np.dot(customer.attempts, self.segment_prior(segment)))
+        return (float(customer.answers.sum()) + self.kappa_reach) / (expected + self.kappa_reach)
+
     def probabilities(self, customer: AnswerCounts, segment: str | None = None) -> FloatArray:
-        """The customer's 168 answer probabilities, shrunk toward their segment."""
-        return shrink(customer, self.segment_prior(segment), self.kappa_customer)
+        """The customer's 168 answer probabilities, shrunk toward their reachability-scaled segment."""
+        prior = np.clip(self.segment_prior(segment) * self.reachability(customer, segment), P_FLOOR, P_CEILING)
+        return shrink(customer, prior, self.kappa_customer)
+
+
+def estimate_reach_kappa(answers: ArrayLike, expected: ArrayLike) -> float:
+    """κ_reach by the method of moments over customers with attempts.
+
+    With answers A ~ Poisson(E·ρ) and ρ ~ Gamma(κ, κ): E[(A − E)² − A] = E²/κ, so
+    1/κ = Σ[(A − E)² − A] / ΣE².  No excess variation means full pooling (the cap).
+    """
+    a = np.asarray(answers, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    keep = e > 0
+    a, e = a[keep], e[keep]
+    denominator = float(np.sum(e * e))
+    if denominator <= 0:
+        return DEFAULT_REACH_KAPPA
+    excess = float(np.sum((a - e) ** 2 - a)) / denominator
+    if excess <= 1.0 / REACH_KAPPA_MAX:
+        return REACH_KAPPA_MAX
+    return float(np.clip(1.0 / excess, REACH_KAPPA_MIN, REACH_KAPPA_MAX))
 
 
 def fit_answer_model(

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
 from workbench.config import Settings
 from workbench.domain import scoring
-from workbench.domain.answer_model import AnswerCounts, AnswerModel, estimate_kappa, fit_answer_model, hour_of_week
+from workbench.domain.answer_model import DEFAULT_REACH_KAPPA, AnswerCounts, AnswerModel, estimate_kappa, estimate_reach_kappa, fit_answer_model, hour_of_week
 from workbench.domain.codes import CONTACTED_OUTCOMES, REFUSAL_OUTCOMES
 from workbench.domain.reasons import fit_rule_confidence, guess_reason, rule_outcome
 from workbench.domain.winback import WinbackModel, fit_winback_model, prefix_counts, segment_key
@@ -238,7 +238,12 @@ def _answer_model(conn: Connection, settings: Settings, at: datetime) -> AnswerM
     seg = np.array([1 if kind_of.get(int(k) // 168) == "b2b" else 0 for k in keys])
     mu = priors[seg, keys % 168]
     kappa = estimate_kappa(tallies[:, 1], tallies[:, 0], mu)
-    return AnswerModel(model.population, model.segments, model.kappa_segment, kappa)
+    # Reachability: each customer's answers against what their segment's hours would give.
+    _, owner = np.unique(keys // 168, return_inverse=True)
+    answered = np.bincount(owner, weights=tallies[:, 1])
+    expected = np.bincount(owner, weights=tallies[:, 0] * mu)
+    reach = estimate_reach_kappa(answered, expected)
+    return AnswerModel(model.population, model.segments, model.kappa_segment, kappa, reach)
 
 
 def _answer_json(model: AnswerModel) -> dict[str, object]:
@@ -247,13 +252,15 @@ def _answer_json(model: AnswerModel) -> dict[str, object]:
         "segments": {k: [float(v) for v in arr] for k, arr in model.segments.items()},
         "kappa_segment": model.kappa_segment,
         "kappa_customer": model.kappa_customer,
+        "kappa_reach": model.kappa_reach,
     }
 
 
 def answer_model_from_json(data: dict[str, object]) -> AnswerModel:
     segments = {k: np.asarray(v, dtype=float) for k, v in data["segments"].items()}  # type: ignore[union-attr]
     return AnswerModel(
-        np.asarray(data["population"], dtype=float), segments, float(data["kappa_segment"]), float(data["kappa_customer"])  # type: ignore[arg-type]
+        np.asarray(data["population"], dtype=float), segments, float(data["kappa_segment"]), float(data["kappa_customer"]),  # type: ignore[arg-type]
+        float(data.get("kappa_reach", DEFAULT_REACH_KAPPA)),  # type: ignore[arg-type,union-attr]
     )
 
 
