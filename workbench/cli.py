@@ -302,15 +302,12 @@ def claim_(
     as_json: JsonOption = False,
 ) -> None:
     """Lease the next customer to an operator and print it (the queue's JSON shape)."""
-    from workbench.services.claim import claim
-    from workbench.services.freshness import ensure_scored, wait_for_rescore
+    from workbench.services.freshness import ensure_scored
 
     c = _ctx(ctx)
     when = parse_at(c.settings, at)
     ensure_scored(c.engine, c.settings, when)
-    entry = claim(c.engine, c.settings, operator, when)
-    if entry is None and wait_for_rescore(c.engine):
-        entry = claim(c.engine, c.settings, operator, when)  # a rescore was replacing the scores
+    entry = _claim_around_rescore(c, operator, when)
     if entry is None:
         raise UserError("nothing to call now: run `workbench queue --explain` to see why")
     if as_json:
@@ -319,6 +316,24 @@ def claim_(
     from workbench.cli_format import queue_table
 
     queue_table([entry])
+
+
+def _claim_around_rescore(c: Context, operator: str, when: datetime) -> Any:
+    """Claim; one that meets another process's scoring run in the middle of its write waits
+    for the run and tries once more.  PostgreSQL: the run's transaction holds the old score
+    rows locked, so a claim that skips locked rows finds nothing.  SQLite: the run's write
+    transaction can outlast the busy timeout ("database is locked")."""
+    from workbench.services.claim import claim
+    from workbench.services.freshness import wait_for_rescore
+
+    try:
+        entry = claim(c.engine, c.settings, operator, when)
+        if entry is not None or not wait_for_rescore(c.engine):
+            return entry
+    except OperationalError:
+        if not wait_for_rescore(c.engine):
+            raise
+    return claim(c.engine, c.settings, operator, when)
 
 
 @app.command("dispose")
