@@ -2,8 +2,8 @@
 
 Reading the ranking and taking the lease happen in one transaction.  On SQLite
 the transaction starts with a write, so claims run one after another and never
-collide; on PostgreSQL the candidates are locked FOR UPDATE SKIP LOCKED, so
-concurrent claimers look at different customers.  Either way the lease table's
+collide; on PostgreSQL the chosen customer's score row is locked FOR UPDATE SKIP
+LOCKED, so a concurrent claimer leasing the same customer makes this one try the next.  Either way the lease table's
 primary key is the guarantee: an insert that meets another operator's live
 lease takes nothing and the claim tries again.
 """
@@ -21,10 +21,12 @@ from sqlalchemy.exc import IntegrityError
 from workbench.config import Settings
 from workbench.services.queue import QueueEntry, read_queue
 from workbench.store.engine import writer_turn
-from workbench.store.models import Lease
+from workbench.store.models import Lease, QueueScore
 
 leases = Lease.__table__
+scores = QueueScore.__table__
 ATTEMPTS = 5
+CHOICES = 4  # the best few, tried in order: a concurrent claimer may be leasing the first
 
 
 def claim(
@@ -32,6 +34,7 @@ def claim(
 ) -> QueueEntry | None:
     """Lease the best callable customer to `operator`, or return the lease they already hold."""
     rng = rng or random.Random()
+    tried: set[int] = set()
     for _ in range(ATTEMPTS):
         try:
             with writer_turn(engine), engine.begin() as conn:
@@ -44,14 +47,28 @@ def claim(
                     if again:
                         return again[0]
                     conn.execute(delete(leases).where(leases.c.customer_id == held))
-                entries = read_queue(conn, settings, at, operator, 1, rng, lock=True)
+                entries = read_queue(conn, settings, at, operator, CHOICES, rng, exclude=tried)
                 if not entries:
                     return None
-                if _lease(conn, entries[0], operator, at, settings.calling.lease_minutes):
-                    return entries[0]
+                for entry in entries:
+                    tried.add(entry.customer_id)
+                    if _lock_one(conn, entry.customer_id) and _lease(conn, entry, operator, at, settings.calling.lease_minutes):
+                        return entry
         except IntegrityError:
             continue
     return None
+
+
+def _lock_one(conn: Connection, customer_id: int) -> bool:
+    """PostgreSQL: lock the chosen customer's score row, or learn that another claimer holds it.
+
+    Only the customer about to be leased is locked: locking every candidate read would make
+    twenty concurrent claimers skip each other's pages until the queue looked empty.
+    """
+    if conn.dialect.name != "postgresql":
+        return True
+    stmt = select(scores.c.customer_id).where(scores.c.customer_id == customer_id).with_for_update(skip_locked=True)
+    return conn.execute(stmt).first() is not None
 
 
 def _held(conn: Connection, operator: str, at: datetime) -> int | None:

@@ -99,20 +99,18 @@ def read_queue(
     limit: int,
     rng: random.Random | None = None,
     exclude: set[int] | None = None,
-    lock: bool = False,
     only: list[int] | None = None,
 ) -> list[QueueEntry]:
     """The best `limit` customers this operator may call at `at`, best first, nothing claimed.
 
-    `lock` takes PostgreSQL row locks on the candidates (FOR UPDATE SKIP LOCKED), so
-    concurrent claimers look at different customers; `only` checks just those customers.
+    `only` checks just those customers.
     """
     policy = calling_policy(settings)
     skip = set(exclude or ())
     callable_: list[tuple[int, Verdict, CustomerContact]] = []
     due_ids = _due_callbacks(conn, at, policy.callback_window)
     seen: set[int] = set()
-    pages = [only] if only is not None else _candidate_pages(conn, settings, due_ids, min(PAGE, max(limit * 4 + 16, POOL_MIN)), at, operator, lock)
+    pages = [only] if only is not None else _candidate_pages(conn, settings, due_ids, min(PAGE, max(limit * 4 + 16, POOL_MIN)), at, operator)
     for page in pages:
         ids = [cid for cid in page if cid not in skip and cid not in seen]
         seen.update(ids)
@@ -152,7 +150,7 @@ def _due_callbacks(conn: Connection, at: datetime, window: timedelta) -> list[in
 
 
 def _candidate_pages(conn: Connection, settings: Settings, first: list[int], page_size: int,
-                     at: datetime, operator: str | None, lock: bool):  # type: ignore[no-untyped-def]  # fmt: skip
+                     at: datetime, operator: str | None):  # type: ignore[no-untyped-def]  # fmt: skip
     if first:
         yield first
     states = eligible_states(settings)
@@ -174,8 +172,6 @@ def _candidate_pages(conn: Connection, settings: Settings, first: list[int], pag
             score, cid = last
             stmt = stmt.where(or_(scores.c.base_score < score, and_(scores.c.base_score == score, scores.c.customer_id > cid)))
         stmt = stmt.order_by(scores.c.base_score.desc(), scores.c.customer_id).limit(page_size)
-        if lock and conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True, of=scores)
         rows = conn.execute(stmt).all()
         if not rows:
             return
