@@ -250,3 +250,16 @@ def test_reach_kappa_is_recovered_from_gamma_poisson_customers() -> None:
     assert estimate_reach_kappa(answers, expected) == pytest.approx(2.0, rel=0.1)
     # No extra variation between customers: full pooling.
     assert estimate_reach_kappa(rng.poisson(expected), expected) > 100
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York", "Europe/London", "Asia/Kolkata"])
+def test_vectorised_hours_of_week_agree_with_the_one_instant_rule_across_clock_changes(zone: str) -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from workbench.domain.answer_model import hours_of_week
+
+    rng = np.random.default_rng(3)
+    seconds = np.concatenate([rng.integers(0, 2_000_000_000, 5000), np.arange(1_710_050_000, 1_710_120_000, 600)])
+    expected = [hour_of_week(datetime.fromtimestamp(int(s), UTC), zone) for s in seconds]
+    assert hours_of_week(seconds, ZoneInfo(zone)).tolist() == expected

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Final, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -46,6 +46,7 @@ __all__ = [
     "estimate_reach_kappa",
     "fit_answer_model",
     "hour_of_week",
+    "hours_of_week",
     "population_prior",
     "shrink",
     "sum_counts",
@@ -134,6 +135,22 @@ def hour_of_week(at: datetime, zone: str | ZoneInfo) -> int:
         raise ValueError("need an aware datetime")
     local = at.astimezone(zone if isinstance(zone, ZoneInfo) else ZoneInfo(zone))
     return local.weekday() * 24 + local.hour
+
+
+def hours_of_week(seconds: ArrayLike, zone: ZoneInfo) -> IntArray:
+    """Local weekday·24 + hour of UTC epoch seconds (1970-01-01 was a Thursday: 72 h into its week).
+
+    Zone offsets change on the hour (or half hour) in every zone in use, so one look-up per
+    distinct UTC half hour is exact.
+    """
+    seconds = np.asarray(seconds, dtype=np.int64)
+    slots, slot_of = np.unique(seconds // 1800, return_inverse=True)
+    offsets = np.array(
+        [int(datetime.fromtimestamp(int(h) * 1800, UTC).astimezone(zone).utcoffset().total_seconds()) for h in slots],  # type: ignore[union-attr]
+        dtype=np.int64,
+    )
+    local = seconds + offsets[slot_of]
+    return ((local // 3600 + 72) % 168).astype(np.int64)
 
 
 def update(counts: AnswerCounts, hour_of_week: int, answered: bool) -> AnswerCounts:
@@ -240,22 +257,30 @@ class AnswerModel:
 
 
 def estimate_reach_kappa(answers: ArrayLike, expected: ArrayLike) -> float:
-    """κ_reach by the method of moments over customers with attempts.
+    """κ_reach by maximum likelihood over customers with attempts.
 
-    With answers A ~ Poisson(E·ρ) and ρ ~ Gamma(κ, κ): E[(A − E)² − A] = E²/κ, so
-    1/κ = Σ[(A − E)² − A] / ΣE².  No excess variation means full pooling (the cap).
+    With answers A ~ Poisson(E·ρ) and ρ ~ Gamma(κ, κ), A is negative binomial with mean E and
+    shape κ.  The likelihood uses every customer, even those called once or twice, where a
+    moment estimate is mostly noise.  No excess variation means full pooling (the cap).
     """
+    from scipy.optimize import minimize_scalar
+    from scipy.special import gammaln
+
     a = np.asarray(answers, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
     keep = e > 0
     a, e = a[keep], e[keep]
-    denominator = float(np.sum(e * e))
-    if denominator <= 0:
+    if a.size < 2:
         return DEFAULT_REACH_KAPPA
-    excess = float(np.sum((a - e) ** 2 - a)) / denominator
-    if excess <= 1.0 / REACH_KAPPA_MAX:
-        return REACH_KAPPA_MAX
-    return float(np.clip(1.0 / excess, REACH_KAPPA_MIN, REACH_KAPPA_MAX))
+
+    def negative_loglik(log_kappa: float) -> float:
+        k = float(np.exp(log_kappa))
+        ll = gammaln(a + k) - gammaln(k) + k * np.log(k / (k + e)) + a * np.log(e / (k + e))
+        return -float(ll.sum())
+
+    lo, hi = np.log(REACH_KAPPA_MIN), np.log(REACH_KAPPA_MAX)
+    best = minimize_scalar(negative_loglik, bounds=(lo, hi), method="bounded")
+    return float(np.exp(best.x))
 
 
 def fit_answer_model(

@@ -16,11 +16,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
+from sqlalchemy import BigInteger, Connection, Engine, Integer, and_, delete, func, insert, select
 
 from workbench.config import Settings
 from workbench.domain import scoring
-from workbench.domain.answer_model import DEFAULT_REACH_KAPPA, AnswerCounts, AnswerModel, estimate_kappa, estimate_reach_kappa, fit_answer_model, hour_of_week
+from workbench.domain.answer_model import DEFAULT_REACH_KAPPA, AnswerCounts, AnswerModel, estimate_kappa, estimate_reach_kappa, fit_answer_model, hours_of_week
 from workbench.domain.codes import CONTACTED_OUTCOMES, REFUSAL_OUTCOMES
 from workbench.domain.reasons import fit_rule_confidence, guess_reason, rule_outcome
 from workbench.domain.winback import WinbackModel, fit_winback_model, prefix_counts, segment_key
@@ -65,7 +65,8 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
         through_id = conn.execute(select(func.max(attempts.c.id))).scalar_one() or 0
         fresh = {} if refit else _fresh_states(conn, at)
         season = _season_from_json(fresh["season"]) if "season" in fresh else _season(conn, at)
-        answer_model = answer_model_from_json(fresh["answer_model"]) if "answer_model" in fresh else _answer_model(conn, settings, at)
+        # Refitted every run: the customers' reachability and hours are learned from the latest calls.
+        answer_model = _answer_model(conn, settings, at)
     horizon = float(settings.scoring.value_horizon_weeks)
     models = fit_base_models(summaries, at, horizon, fresh.get("alive_model"), fresh.get("spend_model"))
     lead = (settings.scoring.season_lead_weeks_min, settings.scoring.season_lead_weeks_max)
@@ -78,8 +79,7 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
     with engine.begin() as conn:
         conn.execute(delete(scores))
         _write_scores(conn, rows, held, at)
-        if "answer_model" not in fresh:
-            _save_state(conn, "answer_model", _answer_json(answer_model), at)
+        _save_state(conn, "answer_model", _answer_json(answer_model), at)
         if "season" not in fresh:
             _save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
         _save_state(conn, RFM_CUTS_KEY, rfm_cuts(summaries), at)
@@ -209,40 +209,46 @@ def _season(conn: Connection, at: datetime) -> dict[str, SeasonalIndex]:
 
 
 def _answer_model(conn: Connection, settings: Settings, at: datetime) -> AnswerModel:
-    """Segment hour-of-week tallies, then the customer-level κ from every customer × hour cell."""
-    zone = ZoneInfo(settings.timezone)
-    kind_of = dict(conn.execute(select(customers.c.id, customers.c.kind)).all())
-    seg_attempts = {k: np.zeros(168, dtype=np.int64) for k in ("b2c", "b2b")}
-    seg_answers = {k: np.zeros(168, dtype=np.int64) for k in ("b2c", "b2b")}
-    cells: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for cid, called_at, outcome in conn.execute(
-        select(attempts.c.customer_id, attempts.c.at, attempts.c.outcome).where(
+    """Segment hour-of-week tallies, then the customer-level κ values from every customer × hour cell.
+
+    Millions of attempts: ids, epoch seconds and answered flags come as plain columns and the
+    hour of the week is computed in numpy (the zone's offset looked up once per distinct day).
+    """
+    if conn.dialect.name == "sqlite":
+        epoch = func.cast(func.strftime("%s", attempts.c.at), Integer)
+    else:
+        epoch = func.cast(func.extract("epoch", attempts.c.at), BigInteger)
+    rows = conn.execute(
+        select(attempts.c.customer_id, epoch, attempts.c.outcome.in_(ANSWERED)).where(
             and_(attempts.c.channel == "call", attempts.c.direction == "outbound", attempts.c.at <= at)
         )
-    ):
-        how = hour_of_week(called_at, zone)
-        segment = kind_of.get(cid, "b2c")
-        seg_attempts[segment][how] += 1
-        cell = cells[cid * 168 + how]
-        cell[0] += 1
-        if outcome in ANSWERED:
-            seg_answers[segment][how] += 1
-            cell[1] += 1
-    counts = {k: AnswerCounts(seg_attempts[k], seg_answers[k]) for k in seg_attempts}
+    ).all()
+    kinds = conn.execute(select(customers.c.id, customers.c.kind)).all()
+    empty = {k: AnswerCounts.empty() for k in ("b2c", "b2b")}
+    if not rows:
+        return fit_answer_model(empty)
+    data = np.array(rows, dtype=np.int64)
+    cid, seconds, answered = data[:, 0], data[:, 1], data[:, 2]
+    how = hours_of_week(seconds, ZoneInfo(settings.timezone))
+    is_b2b = np.zeros(max(int(cid.max()), max((k for k, _ in kinds), default=0)) + 1, dtype=np.int64)
+    is_b2b[[k for k, kind in kinds if kind == "b2b"]] = 1
+    seg = is_b2b[cid]
+    counts = {}
+    for index, name in enumerate(("b2c", "b2b")):
+        mine = seg == index
+        counts[name] = AnswerCounts(
+            np.bincount(how[mine], minlength=168), np.bincount(how[mine], weights=answered[mine], minlength=168).astype(np.int64)
+        )
     model = fit_answer_model(counts)
-    if not cells:
-        return model
-    keys = np.fromiter(cells.keys(), dtype=np.int64, count=len(cells))
-    tallies = np.array(list(cells.values()), dtype=np.float64)
+    cells, cell_of = np.unique(cid * 168 + how, return_inverse=True)
+    tries = np.bincount(cell_of).astype(np.float64)
+    answers = np.bincount(cell_of, weights=answered).astype(np.float64)
     priors = np.stack([model.segment_prior("b2c"), model.segment_prior("b2b")])
-    seg = np.array([1 if kind_of.get(int(k) // 168) == "b2b" else 0 for k in keys])
-    mu = priors[seg, keys % 168]
-    kappa = estimate_kappa(tallies[:, 1], tallies[:, 0], mu)
+    mu = priors[is_b2b[cells // 168], cells % 168]
+    kappa = estimate_kappa(answers, tries, mu)
     # Reachability: each customer's answers against what their segment's hours would give.
-    _, owner = np.unique(keys // 168, return_inverse=True)
-    answered = np.bincount(owner, weights=tallies[:, 1])
-    expected = np.bincount(owner, weights=tallies[:, 0] * mu)
-    reach = estimate_reach_kappa(answered, expected)
+    _, owner = np.unique(cells // 168, return_inverse=True)
+    reach = estimate_reach_kappa(np.bincount(owner, weights=answers), np.bincount(owner, weights=tries * mu))
     return AnswerModel(model.population, model.segments, model.kappa_segment, kappa, reach)
 
 
