@@ -225,31 +225,34 @@ def test_a_customer_who_never_answers_is_judged_less_reachable_at_every_hour() -
     from workbench.domain.answer_model import AnswerModel
 
     segment = np.full(168, 0.3)
-    model = AnswerModel(segment, {"b2c": segment}, kappa_segment=10.0, kappa_customer=10.0, kappa_reach=3.0)
+    model = AnswerModel(segment, {"b2c": segment}, kappa_segment=10.0, kappa_customer=10.0, kappa_reach=4.0)
     silent = np.zeros(168, dtype=np.int64)
     silent[[10, 34, 58, 82, 106, 130]] = 2  # twelve unanswered calls on six days at 10h
     counts = AnswerCounts(silent, np.zeros(168, dtype=np.int64))
-    # Expected 12 × 0.3 = 3.6 answers, none came: reachability (0 + 3) / (3.6 + 3).
-    assert model.reachability(counts, "b2c") == pytest.approx(3 / 6.6)
+    # Expected 12 × 0.3 = 3.6 answers, none came; prior weight κ·p̄ = 4 × 0.3 = 1.2.
+    assert model.reachability(counts, "b2c") == pytest.approx(1.2 / (3.6 + 1.2))
     probs = model.probabilities(counts, "b2c")
     fresh = model.probabilities(AnswerCounts.empty(), "b2c")
-    assert probs[15] == pytest.approx(0.3 * 3 / 6.6)  # an hour never tried: the scaled profile
+    assert model.reachability(AnswerCounts.empty(), "b2c") == 1.0
+    assert probs[15] == pytest.approx(0.3 * 1.2 / 4.8)  # an hour never tried: the scaled profile
     assert np.all(probs < fresh)
     keen = AnswerCounts(silent, silent)  # answered every one of them
-    assert model.reachability(keen, "b2c") == pytest.approx((12 + 3) / (3.6 + 3))
+    assert model.reachability(keen, "b2c") == pytest.approx((12 + 1.2) / (3.6 + 1.2))
     assert model.probabilities(keen, "b2c")[15] > fresh[15]
 
 
-def test_reach_kappa_is_recovered_from_gamma_poisson_customers() -> None:
+def test_reach_kappa_is_recovered_from_beta_binomial_customers() -> None:
     from workbench.domain.answer_model import estimate_reach_kappa
 
     rng = np.random.default_rng(7)
-    expected = rng.uniform(0.5, 6.0, 40_000)
-    reach = rng.gamma(2.0, 1 / 2.0, expected.size)  # κ = 2
-    answers = rng.poisson(expected * reach)
-    assert estimate_reach_kappa(answers, expected) == pytest.approx(2.0, rel=0.1)
-    # No extra variation between customers: full pooling.
-    assert estimate_reach_kappa(rng.poisson(expected), expected) > 100
+    tries = rng.integers(1, 6, 30_000)
+    mean = rng.uniform(0.1, 0.5, tries.size)
+    kappa = 3.0
+    own = rng.beta(kappa * mean, kappa * (1 - mean))
+    answers = rng.binomial(tries, own)
+    assert estimate_reach_kappa(answers, tries * mean, tries) == pytest.approx(kappa, rel=0.15)
+    # Customers answering at exactly their segment's rate: full pooling.
+    assert estimate_reach_kappa(rng.binomial(tries, mean), tries * mean, tries) > 100
 
 
 @pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York", "Europe/London", "Asia/Kolkata"])

@@ -28,6 +28,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from workbench.domain.shrinkage import beta_binomial_kappa
+
 __all__ = [
     "DEFAULT_BASE_RATE",
     "DEFAULT_KAPPA",
@@ -68,7 +70,7 @@ P_FLOOR: Final = 0.01
 P_CEILING: Final = 0.95
 """No hour is ever judged certain either."""
 DEFAULT_REACH_KAPPA: Final = 3.0
-"""κ_reach before it can be estimated: three expected answers' worth of evidence."""
+"""κ_reach before it can be estimated: three calls' worth of evidence."""
 REACH_KAPPA_MIN: Final = 0.5
 REACH_KAPPA_MAX: Final = 1000.0
 POPULATION_KAPPA: Final = 20.0
@@ -227,10 +229,9 @@ class AnswerModel:
 
     Customers differ in how reachable they are at all, not only in their hours: a customer
     who let ten calls ring out at good hours will likely let the next one ring out too.  So
-    the segment's hour profile is first scaled by the customer's reachability,
-    (answers + κ_reach) / (expected answers + κ_reach), a Gamma-Poisson posterior mean of
-    observed over expected with κ_reach fitted across customers; then each cell is shrunk
-    toward that scaled profile with κ_customer.
+    the segment's hour profile is first scaled by the customer's reachability, a Beta-Binomial
+    posterior of their answer rate over the segment's, with κ_reach fitted across customers;
+    then each cell is shrunk toward that scaled profile with κ_customer.
     """
 
     population: FloatArray
@@ -246,9 +247,17 @@ class AnswerModel:
         return self.population
 
     def reachability(self, customer: AnswerCounts, segment: str | None = None) -> float:
-        """How much more (> 1) or less (< 1) often than their segment this customer answers."""
+        """How much more (> 1) or less (< 1) often than their segment this customer answers.
+
+        The Beta-Binomial posterior mean of the customer's rate over its prior mean p̄:
+        (answers + κ·p̄) / (expected + κ·p̄), p̄ the segment's rate at the hours called.
+        """
+        tries = float(customer.attempts.sum())
+        if tries == 0:
+            return 1.0
         expected = float(np.dot(customer.attempts, self.segment_prior(segment)))
-        return (float(customer.answers.sum()) + self.kappa_reach) / (expected + self.kappa_reach)
+        weight = self.kappa_reach * expected / tries
+        return (float(customer.answers.sum()) + weight) / (expected + weight)
 
     def probabilities(self, customer: AnswerCounts, segment: str | None = None) -> FloatArray:
         """The customer's 168 answer probabilities, shrunk toward their reachability-scaled segment."""
@@ -256,31 +265,18 @@ class AnswerModel:
         return shrink(customer, prior, self.kappa_customer)
 
 
-def estimate_reach_kappa(answers: ArrayLike, expected: ArrayLike) -> float:
+def estimate_reach_kappa(answers: ArrayLike, expected: ArrayLike, attempts: ArrayLike) -> float:
     """κ_reach by maximum likelihood over customers with attempts.
 
-    With answers A ~ Poisson(E·ρ) and ρ ~ Gamma(κ, κ), A is negative binomial with mean E and
-    shape κ.  The likelihood uses every customer, even those called once or twice, where a
-    moment estimate is mostly noise.  No excess variation means full pooling (the cap).
+    A customer's answers are Beta-Binomial around their segment's expectation: `attempts`
+    calls at a mean rate p̄ = expected / attempts, with the customer's own rate spread around
+    p̄ by κ_reach.  Customers called once or twice still count, where a moment estimate is
+    mostly noise.  No excess variation means full pooling (the cap).
     """
-    from scipy.optimize import minimize_scalar
-    from scipy.special import gammaln
-
-    a = np.asarray(answers, dtype=np.float64)
+    n = np.asarray(attempts, dtype=np.float64)
     e = np.asarray(expected, dtype=np.float64)
-    keep = e > 0
-    a, e = a[keep], e[keep]
-    if a.size < 2:
-        return DEFAULT_REACH_KAPPA
-
-    def negative_loglik(log_kappa: float) -> float:
-        k = float(np.exp(log_kappa))
-        ll = gammaln(a + k) - gammaln(k) + k * np.log(k / (k + e)) + a * np.log(e / (k + e))
-        return -float(ll.sum())
-
-    lo, hi = np.log(REACH_KAPPA_MIN), np.log(REACH_KAPPA_MAX)
-    best = minimize_scalar(negative_loglik, bounds=(lo, hi), method="bounded")
-    return float(np.exp(best.x))
+    mean = np.divide(e, n, out=np.zeros_like(e), where=n > 0)
+    return beta_binomial_kappa(answers, n, mean, (REACH_KAPPA_MIN, REACH_KAPPA_MAX))
 
 
 def fit_answer_model(

@@ -25,9 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
-from scipy.optimize import minimize_scalar
-from scipy.special import betaln
+from workbench.domain.shrinkage import beta_binomial_kappa
 
 ROOT_PRIOR = (1.0, 9.0)  # Beta(1, 9): mean 0.10, worth ten conversations
 KAPPA_BOUNDS = (1.0, 10_000.0)
@@ -120,17 +118,7 @@ def fit_kappa(units: list[tuple[int, int, float]]) -> float:
 
     Few or uninformative units give no evidence of heterogeneity: κ goes to its upper bound.
     """
-    data = [(w, n, min(max(mu, 1e-6), 1 - 1e-6)) for w, n, mu in units if n > 0]
-    lo, hi = KAPPA_BOUNDS
-    if len(data) < 2:
-        return hi
-    w = np.array([d[0] for d in data], dtype=float)
-    n = np.array([d[1] for d in data], dtype=float)
-    mu = np.array([d[2] for d in data], dtype=float)
-
-    def negative_loglik(log_kappa: float) -> float:
-        k = np.exp(log_kappa)
-        return -float(np.sum(betaln(w + k * mu, n - w + k * (1 - mu)) - betaln(k * mu, k * (1 - mu))))
-
-    best = minimize_scalar(negative_loglik, bounds=(np.log(lo), np.log(hi)), method="bounded")
-    return float(np.exp(best.x))
+    if not units:
+        return KAPPA_BOUNDS[1]
+    wins, trials, means = zip(*units)
+    return beta_binomial_kappa(wins, trials, means, KAPPA_BOUNDS)

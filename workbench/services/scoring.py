@@ -248,7 +248,7 @@ def _answer_model(conn: Connection, settings: Settings, at: datetime) -> AnswerM
     kappa = estimate_kappa(answers, tries, mu)
     # Reachability: each customer's answers against what their segment's hours would give.
     _, owner = np.unique(cells // 168, return_inverse=True)
-    reach = estimate_reach_kappa(np.bincount(owner, weights=answers), np.bincount(owner, weights=tries * mu))
+    reach = estimate_reach_kappa(np.bincount(owner, weights=answers), np.bincount(owner, weights=tries * mu), np.bincount(owner, weights=tries))
     return AnswerModel(model.population, model.segments, model.kappa_segment, kappa, reach)
 
 
