@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from workbench.domain.answer_profiles import AnswerProfiles
 from workbench.domain.shrinkage import beta_binomial_kappa
 
 __all__ = [
@@ -239,6 +240,7 @@ class AnswerModel:
     kappa_segment: float
     kappa_customer: float
     kappa_reach: float = DEFAULT_REACH_KAPPA
+    habits: AnswerProfiles | None = None  # answering habits, when the data support more than one
 
     def segment_prior(self, segment: str | None) -> FloatArray:
         """A segment's cell probabilities, or the population's for an unknown segment."""
@@ -260,9 +262,13 @@ class AnswerModel:
         return (float(customer.answers.sum()) + weight) / (expected + weight)
 
     def probabilities(self, customer: AnswerCounts, segment: str | None = None) -> FloatArray:
-        """The customer's 168 answer probabilities, shrunk toward their reachability-scaled segment."""
-        prior = np.clip(self.segment_prior(segment) * self.reachability(customer, segment), P_FLOOR, P_CEILING)
-        return shrink(customer, prior, self.kappa_customer)
+        """The customer's 168 answer probabilities, shrunk toward their habit's (or their
+        reachability-scaled segment's) hours."""
+        if self.habits is not None and self.habits.profiles.shape[0] > 1:
+            base = self.habits.probabilities(customer.attempts, customer.answers, segment)
+        else:
+            base = self.segment_prior(segment) * self.reachability(customer, segment)
+        return shrink(customer, np.clip(base, P_FLOOR, P_CEILING), self.kappa_customer)
 
 
 def estimate_reach_kappa(answers: ArrayLike, expected: ArrayLike, attempts: ArrayLike) -> float:

@@ -21,6 +21,7 @@ from sqlalchemy import BigInteger, Connection, Engine, Integer, and_, delete, fu
 from workbench.config import Settings
 from workbench.domain import scoring
 from workbench.domain.answer_model import DEFAULT_REACH_KAPPA, AnswerCounts, AnswerModel, estimate_kappa, estimate_reach_kappa, fit_answer_model, hours_of_week
+from workbench.domain.answer_profiles import AnswerProfiles, fit_profiles
 from workbench.domain.codes import CONTACTED_OUTCOMES, REFUSAL_OUTCOMES
 from workbench.domain.reasons import fit_rule_confidence, guess_reason, rule_outcome
 from workbench.domain.winback import WinbackModel, fit_winback_model, prefix_counts, segment_key
@@ -249,7 +250,26 @@ def _answer_model(conn: Connection, settings: Settings, at: datetime) -> AnswerM
     # Reachability: each customer's answers against what their segment's hours would give.
     _, owner = np.unique(cells // 168, return_inverse=True)
     reach = estimate_reach_kappa(np.bincount(owner, weights=answers), np.bincount(owner, weights=tries * mu), np.bincount(owner, weights=tries))
-    return AnswerModel(model.population, model.segments, model.kappa_segment, kappa, reach)
+    habits = _habits(cells, tries, answers, is_b2b, model.population)
+    return AnswerModel(model.population, model.segments, model.kappa_segment, kappa, reach, habits)
+
+
+HABIT_SAMPLE = 20_000  # customers: population habits are well measured on a sample, and EM stays quick
+
+
+def _habits(cells: np.ndarray, tries: np.ndarray, answers: np.ndarray, is_b2b: np.ndarray, population: np.ndarray) -> AnswerProfiles | None:
+    """Answering habits from a seeded sample of the customers who were called."""
+    ids, index = np.unique(cells // 168, return_inverse=True)
+    if len(ids) < 50:
+        return None
+    rng = np.random.default_rng(len(ids))
+    chosen = np.zeros(len(ids), dtype=bool)
+    chosen[rng.choice(len(ids), size=min(HABIT_SAMPLE, len(ids)), replace=False)] = True
+    keep = chosen[index]
+    compact = np.cumsum(chosen) - 1
+    b2b = is_b2b[ids[chosen]].astype(bool)
+    return fit_profiles(compact[index[keep]], cells[keep] % 168, tries[keep], answers[keep], population,
+                        {"b2c": ~b2b, "b2b": b2b})  # fmt: skip
 
 
 def _answer_json(model: AnswerModel) -> dict[str, object]:
@@ -259,6 +279,7 @@ def _answer_json(model: AnswerModel) -> dict[str, object]:
         "kappa_segment": model.kappa_segment,
         "kappa_customer": model.kappa_customer,
         "kappa_reach": model.kappa_reach,
+        "habits": model.habits.as_json() if model.habits is not None else None,
     }
 
 
@@ -267,6 +288,7 @@ def answer_model_from_json(data: dict[str, object]) -> AnswerModel:
     return AnswerModel(
         np.asarray(data["population"], dtype=float), segments, float(data["kappa_segment"]), float(data["kappa_customer"]),  # type: ignore[arg-type]
         float(data.get("kappa_reach", DEFAULT_REACH_KAPPA)),  # type: ignore[arg-type,union-attr]
+        AnswerProfiles.from_json(data["habits"]) if data.get("habits") else None,  # type: ignore[arg-type,union-attr]
     )
 
 
