@@ -19,7 +19,7 @@ with it, the yen a dial now is worth.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 DEADLINE_FACTOR = 1.5
 
@@ -46,18 +46,12 @@ class ScoreParts:
         """The same parts with a newer P(win-back | conversation) (outcomes since the scoring run)."""
         if self.p_come_back <= 0:
             return self
-        return _replace(self, p_come_back=p_come_back, base=self.base * p_come_back / self.p_come_back)
+        return replace(self, p_come_back=p_come_back, base=self.base * p_come_back / self.p_come_back)
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["score"] = self.score
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in data.items()}
-
-
-def _replace(parts: ScoreParts, **changes: object) -> ScoreParts:
-    values = asdict(parts)
-    values.update(changes)
-    return ScoreParts(**values)  # type: ignore[arg-type]
 
 
 def base_score(value: float, p_alive: float, come_back: float, season: float, deadline: bool) -> float:

@@ -26,7 +26,7 @@ from workbench.store.models import Lease, QueueScore
 leases = Lease.__table__
 scores = QueueScore.__table__
 ATTEMPTS = 5
-CHOICES = 4  # the best few, tried in order: a concurrent claimer may be leasing the first
+CHOICES = 2  # the best few, tried in order: a concurrent claimer may be leasing the first
 
 
 def claim(

@@ -33,9 +33,6 @@ customers = Customer.__table__
 
 PAGE = 200
 MAX_PAGES = 50
-# P(answer now) re-ranks the callable customers with the best stored scores; a stored score only
-# a few times lower can still win on the hour, so even one claim looks at this many.
-POOL_MIN = 60
 
 
 @dataclass(frozen=True)
@@ -110,7 +107,7 @@ def read_queue(
     callable_: list[tuple[int, Verdict, CustomerContact]] = []
     due_ids = _due_callbacks(conn, at, policy.callback_window)
     seen: set[int] = set()
-    pages = [only] if only is not None else _candidate_pages(conn, settings, due_ids, min(PAGE, max(limit * 4 + 16, POOL_MIN)), at, operator)
+    pages = [only] if only is not None else _candidate_pages(conn, settings, due_ids, min(PAGE, limit * 4 + 16), at, operator)
     for page in pages:
         ids = [cid for cid in page if cid not in skip and cid not in seen]
         seen.update(ids)
@@ -121,7 +118,7 @@ def read_queue(
             verdict = evaluate(contacts[cid], at, policy, operator=operator)
             if verdict.callable:
                 callable_.append((cid, verdict, contacts[cid]))
-        if len(callable_) >= max(limit * 3 + 10, POOL_MIN):
+        if len(callable_) >= limit * 3 + 10:
             break
     return _entries(conn, settings, at, callable_, rng or random.Random(), limit)
 
