@@ -25,8 +25,9 @@ from workbench.store.models import Lease, QueueScore
 
 leases = Lease.__table__
 scores = QueueScore.__table__
-ATTEMPTS = 5
+ATTEMPTS = 8
 CHOICES = 2  # the best few, tried in order: a concurrent claimer may be leasing the first
+MAX_CHOICES = 32
 
 
 def claim(
@@ -35,6 +36,7 @@ def claim(
     """Lease the best callable customer to `operator`, or return the lease they already hold."""
     rng = rng or random.Random()
     tried: set[int] = set()
+    choices = CHOICES
     for _ in range(ATTEMPTS):
         try:
             with writer_turn(engine), engine.begin() as conn:
@@ -47,13 +49,15 @@ def claim(
                     if again:
                         return again[0]
                     conn.execute(delete(leases).where(leases.c.customer_id == held))
-                entries = read_queue(conn, settings, at, operator, CHOICES, rng, exclude=tried)
+                entries = read_queue(conn, settings, at, operator, choices, rng, exclude=tried)
                 if not entries:
                     return None
                 for entry in entries:
                     tried.add(entry.customer_id)
                     if _lock_one(conn, entry.customer_id) and _lease(conn, entry, operator, at, settings.calling.lease_minutes):
                         return entry
+            # Every choice was being leased by someone else: under contention, look further down.
+            choices = min(choices * 2, MAX_CHOICES)
         except IntegrityError:
             continue
     return None
