@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.domain import scoring
 from workbench.domain.reasons import (
     RULE_REASON,
     ReasonGuess,
@@ -32,8 +31,6 @@ def test_rules_fire_in_order_with_prior_confidence(heard, complaint, kind, rep, 
     guess = guess_reason(heard, complaint, kind, rep, orders)
     assert guess.reason == expected.reason and guess.source == expected.source and guess.rule == expected.rule
     assert guess.confidence == pytest.approx(expected.confidence)
-    # the old home answers the same (reason, source) until the lead switches the import
-    assert scoring.guess_reason(heard, complaint, kind, rep, orders) == (guess.reason, guess.source)
 
 
 def test_fitted_confidence_replaces_the_prior_per_rule() -> None:

@@ -34,17 +34,3 @@ def test_a_newer_win_rate_rescales_the_base() -> None:
     assert newer.base == pytest.approx(1_500)
     assert newer.score == pytest.approx(750)
     assert newer.p_come_back == 0.3
-
-
-@pytest.mark.parametrize(
-    ("heard", "complaint", "kind", "rep", "orders", "expected"),
-    [
-        ("price", True, "b2b", "田中", 5, ("price", "heard")),
-        (None, True, "b2c", None, 5, ("quality_dissatisfaction", "guessed")),
-        (None, False, "b2b", "田中", 1, ("contact_person_changed", "guessed")),
-        (None, False, "b2c", None, 3, ("usage_decreased", "guessed")),
-        (None, False, "b2c", None, 1, ("unknown", "guessed")),
-    ],
-)
-def test_reason_heard_else_guessed_from_history(heard, complaint, kind, rep, orders, expected) -> None:
-    assert scoring.guess_reason(heard, complaint, kind, rep, orders) == expected

@@ -58,22 +58,3 @@ def base_score(value: float, p_alive: float, come_back: float, season: float, de
     """Everything but P(answer now): the expected yen of a conversation with this customer."""
     alive = min(max(p_alive, 0.0), 1.0)
     return value * alive * come_back * (1.0 + max(season, 0.0)) * (DEADLINE_FACTOR if deadline else 1.0)
-
-
-def guess_reason(
-    heard: str | None,
-    had_complaint: bool,
-    kind: str,
-    previous_rep: str | None,
-    n_orders: int,
-) -> tuple[str, str]:
-    """(reason, source): what the customer said, else a guess from the history."""
-    if heard:
-        return heard, "heard"
-    if had_complaint:
-        return "quality_dissatisfaction", "guessed"
-    if kind == "b2b" and previous_rep:
-        return "contact_person_changed", "guessed"
-    if n_orders >= 3:
-        return "usage_decreased", "guessed"
-    return "unknown", "guessed"

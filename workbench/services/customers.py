@@ -147,7 +147,7 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
         )
         # A million rows: plain driver tuples, with the two timestamps made aware here.
         sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
-        rows = [(*r[:5], _utc(r[5]), _utc(r[6]), *r[7:]) for r in conn.exec_driver_sql(sql)]
+        rows = [(*r[:5], purchase_metrics.aware_utc(r[5]), purchase_metrics.aware_utc(r[6]), *r[7:]) for r in conn.exec_driver_sql(sql)]
         newest = purchase_metrics.newest_purchase(conn)
         earlier = purchase_metrics.as_of(conn, settings.timezone, at) if newest is not None and newest > at else None
     if earlier is not None:
@@ -172,16 +172,6 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
             )  # fmt: skip
         )
     return out
-
-
-def _utc(value: object) -> datetime | None:
-    """A stored timestamp as an aware UTC datetime: SQLite gives text, PostgreSQL a datetime."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    assert isinstance(value, datetime)
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def attack_list(

@@ -148,10 +148,10 @@ def as_of(conn: Connection, zone: str, at: datetime, customer_ids: list[int] | N
 
 def _typed(row) -> MetricsRow:  # type: ignore[no-untyped-def]
     cid, first, last, n, monetary, category, n_days, first_day = row
-    return (cid, _aware(first), _aware(last), int(n), int(monetary or 0), category, int(n_days), int(first_day or 0))
+    return (cid, aware_utc(first), aware_utc(last), int(n), int(monetary or 0), category, int(n_days), int(first_day or 0))
 
 
-def _aware(value: object) -> datetime | None:
+def aware_utc(value: object) -> datetime | None:
     """A timestamp from raw SQL as an aware UTC datetime: SQLite gives text, PostgreSQL a datetime."""
     if value is None:
         return None
