@@ -148,20 +148,17 @@ def test_rejects_inconsistent_triples() -> None:
 
 
 @pytest.mark.slow
-def test_million_customers_fit_in_seconds() -> None:
-    import time
-
+def test_million_customers_fit_on_grouped_triples() -> None:
+    # How long it takes is measured by scripts/bench_queue.py, never asserted here.
     rng = np.random.default_rng(7)
     n = 1_000_000
     lam = rng.gamma(PUBLISHED.r, 1 / PUBLISHED.alpha, n)
     p_drop = rng.beta(PUBLISHED.a, PUBLISHED.b, n)
     T = rng.uniform(27.0, 39.0, n)
     x, t_x = _simulate_bgnbd(rng, lam, p_drop, T)
-    start = time.perf_counter()
     g = group_triples(x, t_x, T, decimals=1)
+    assert len(g.x) < n / 5  # a million customers collapse to far fewer groups
     fitted = fit_bgnbd(g.x, g.t_x, g.T, weights=g.weights)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 30
     assert fitted.r == pytest.approx(PUBLISHED.r, rel=0.1)
     assert fitted.a == pytest.approx(PUBLISHED.a, rel=0.15)
 
