@@ -20,7 +20,8 @@ from workbench.config import Settings
 from workbench.services.dispose import Disposition, dispose
 from workbench.services.importer import import_file
 from workbench.services.queue import read_queue
-from workbench.services.scoring import load_winback_model, rescore
+from workbench.services.scoring import rescore
+from workbench.services.winback_stats import load_winback_model
 from workbench.store.models import ContactAttempt, Customer, QueueScore
 
 JST = ZoneInfo("Asia/Tokyo")

@@ -21,7 +21,8 @@ from workbench.domain.calling_rules import CustomerContact, Verdict, evaluate
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.scoring import ScoreParts
 from workbench.services.calling import calling_policy, load_contacts, pending_at
-from workbench.services.scoring import answer_model_from_json, load_state, load_winback_model, winback_counts_since
+from workbench.services.scoring import answer_model_from_json, load_state
+from workbench.services.winback_stats import load_winback_model, winback_counts_since
 from workbench.services.talk_choice import ScriptPick, pick_script
 from workbench.store.models import Callback, ContactAttempt, Customer, Lease, QueueScore
 

@@ -24,11 +24,12 @@ from workbench.domain.answer_model import DEFAULT_REACH_KAPPA, AnswerCounts, Ans
 from workbench.domain.answer_profiles import AnswerProfiles, fit_profiles
 from workbench.domain.codes import CONTACTED_OUTCOMES, REFUSAL_OUTCOMES
 from workbench.domain.reasons import fit_rule_confidence, guess_reason, rule_outcome
-from workbench.domain.winback import WinbackModel, fit_winback_model, prefix_counts, segment_key
+from workbench.domain.winback import WinbackModel, segment_key
 from workbench.domain.season import SeasonalIndex, category_indices, deadline_trigger, season_boost
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
 from workbench.services.base_models import BaseModelResult
 from workbench.services.script_stats import refresh_case_tally
+from workbench.services.winback_stats import WINBACK_KEY, fit_from_outcomes
 from workbench.services.customers import RFM_CUTS_KEY, CustomerSummary, classify_all, rfm_cuts
 from workbench.store.bulk import bulk_insert, stored_time
 from workbench.store.models import ContactAttempt, Customer, DoNotCall, ModelState, Purchase, QueueScore
@@ -62,7 +63,7 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
     summaries = classify_all(engine, settings, at)
     with engine.connect() as conn:
         signals = _signals(conn, at)
-        winback = _winback_model(conn, at)
+        winback = fit_from_outcomes(conn, at)
         through_id = conn.execute(select(func.max(attempts.c.id))).scalar_one() or 0
         fresh = {} if refit else _fresh_states(conn, at)
         season = _season_from_json(fresh["season"]) if "season" in fresh else _season(conn, at)
@@ -290,51 +291,6 @@ def answer_model_from_json(data: dict[str, object]) -> AnswerModel:
         float(data.get("kappa_reach", DEFAULT_REACH_KAPPA)),  # type: ignore[arg-type,union-attr]
         AnswerProfiles.from_json(data["habits"]) if data.get("habits") else None,  # type: ignore[arg-type,union-attr]
     )
-
-
-WINBACK_KEY = "winback_model"
-
-
-def _winback_model(conn: Connection, at: datetime) -> WinbackModel:
-    """Conversations and win-backs per scored segment, and overall, known at `at`."""
-    overall = [0, 0]
-    per_key: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    won = attempts.c.outcome == "reactivated"
-    for key, win, count in conn.execute(
-        select(attempts.c.winback_key, won, func.count())
-        .where(and_(attempts.c.channel == "call", attempts.c.outcome.in_(CONTACTED_OUTCOMES), attempts.c.at <= at))
-        .group_by(attempts.c.winback_key, won)
-    ):
-        overall[1] += count
-        overall[0] += count if win else 0
-        if key is not None:
-            per_key[key][1] += count
-            per_key[key][0] += count if win else 0
-    return fit_winback_model(((k, w, n) for k, (w, n) in per_key.items()), (overall[0], overall[1]))
-
-
-def load_winback_model(conn: Connection) -> tuple[WinbackModel, int] | None:
-    """The last fitted win-back model and the last attempt id its counts include."""
-    data = load_state(conn, WINBACK_KEY)
-    return None if data is None else (WinbackModel.from_json(data), int(data.get("through_id", 0)))
-
-
-def winback_counts_since(conn: Connection, through_id: int, at: datetime) -> dict[str, tuple[int, int]]:
-    """Conversations recorded since the fit (attempt id > through_id, at or before `at`), per segment prefix.
-
-    Every disposition updates the segment's rate at once, as the answer model's customer counts do;
-    a primary-key range read, small between two scoring runs.
-    """
-    won = attempts.c.outcome == "reactivated"
-    rows = conn.execute(
-        select(attempts.c.winback_key, won, func.count())
-        .where(and_(
-            attempts.c.id > through_id, attempts.c.winback_key.is_not(None), attempts.c.channel == "call",
-            attempts.c.outcome.in_(CONTACTED_OUTCOMES), attempts.c.at <= at,
-        ))  # fmt: skip
-        .group_by(attempts.c.winback_key, won)
-    ).all()
-    return prefix_counts((key, count if win else 0, count) for key, win, count in rows)
 
 
 @dataclass(frozen=True)
