@@ -241,6 +241,30 @@ def test_a_customer_who_never_answers_is_judged_less_reachable_at_every_hour() -
     assert model.probabilities(keen, "b2c")[15] > fresh[15]
 
 
+def test_a_customer_with_a_habit_who_never_answers_is_judged_less_reachable_too() -> None:
+    """With answering habits fitted, unanswered calls must still lower the customer's chances.
+
+    The habit mixture alone moves probability between hours; it kept a customer who let
+    twelve calls ring out exactly where an uncalled one stood when the habits were alike.
+    """
+    from workbench.domain.answer_model import AnswerModel
+    from workbench.domain.answer_profiles import AnswerProfiles
+
+    day, evening = np.full(168, 0.1), np.full(168, 0.1)
+    for d in range(7):
+        day[d * 24 + 9 : d * 24 + 17] = 0.5
+        evening[d * 24 + 18 : d * 24 + 22] = 0.5
+    habits = AnswerProfiles(np.stack([day, evening]), {"*": np.array([0.5, 0.5])})
+    model = AnswerModel(np.full(168, 0.3), {}, kappa_segment=10.0, kappa_customer=1000.0, kappa_reach=4.0, habits=habits)
+    silent = np.zeros(168, dtype=np.int64)
+    silent[[10, 34, 58, 82, 106, 130]] = 2  # twelve unanswered calls at 10h: not a day person
+    counts = AnswerCounts(silent, np.zeros(168, dtype=np.int64))
+    fresh = model.probabilities(AnswerCounts.empty())
+    probs = model.probabilities(counts)
+    assert probs[10] < fresh[10] * 0.6  # both less likely a day person and less reachable
+    assert probs[19] < float(np.asarray(habits.probabilities(silent, np.zeros(168)))[19])  # reach scales the evening too
+
+
 def test_reach_kappa_is_recovered_from_beta_binomial_customers() -> None:
     from workbench.domain.answer_model import estimate_reach_kappa
 

@@ -249,25 +249,31 @@ class AnswerModel:
         return self.population
 
     def reachability(self, customer: AnswerCounts, segment: str | None = None) -> float:
-        """How much more (> 1) or less (< 1) often than their segment this customer answers.
+        """How much more (> 1) or less (< 1) often than their segment this customer answers."""
+        return self._reach(customer, self.segment_prior(segment))
 
-        The Beta-Binomial posterior mean of the customer's rate over its prior mean p̄:
-        (answers + κ·p̄) / (expected + κ·p̄), p̄ the segment's rate at the hours called.
-        """
+    def _reach(self, customer: AnswerCounts, prior: FloatArray) -> float:
+        """The Beta-Binomial posterior mean of the customer's rate over its prior mean p̄:
+        (answers + κ·p̄) / (expected + κ·p̄), p̄ the prior's rate at the hours called."""
         tries = float(customer.attempts.sum())
         if tries == 0:
             return 1.0
-        expected = float(np.dot(customer.attempts, self.segment_prior(segment)))
+        expected = float(np.dot(customer.attempts, prior))
         weight = self.kappa_reach * expected / tries
         return (float(customer.answers.sum()) + weight) / (expected + weight)
 
     def probabilities(self, customer: AnswerCounts, segment: str | None = None) -> FloatArray:
-        """The customer's 168 answer probabilities, shrunk toward their habit's (or their
-        reachability-scaled segment's) hours."""
+        """The customer's 168 answer probabilities: their habit's hours (or their segment's),
+        scaled by how often they answer against that expectation, shrunk toward their own cells.
+
+        The habit mixture says *when* a customer answers; only the reachability says *whether*:
+        without it, eight unanswered calls would leave a customer's chances where they started.
+        """
         if self.habits is not None and self.habits.profiles.shape[0] > 1:
-            base = self.habits.probabilities(customer.attempts, customer.answers, segment)
+            prior = np.asarray(self.habits.probabilities(customer.attempts, customer.answers, segment))
         else:
-            base = self.segment_prior(segment) * self.reachability(customer, segment)
+            prior = self.segment_prior(segment)
+        base = prior * self._reach(customer, prior)
         return shrink(customer, np.clip(base, P_FLOOR, P_CEILING), self.kappa_customer)
 
 
