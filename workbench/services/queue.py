@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, exists, or_, select
+from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from workbench.config import Settings
 from workbench.domain.answer_model import AnswerCounts, AnswerModel, best_windows, describe_windows, hour_of_week
@@ -22,15 +22,17 @@ from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.scoring import ScoreParts
 from workbench.services.calling import calling_policy, load_contacts, pending_at
 from workbench.services.scoring import answer_model_from_json, load_state
+from workbench.services.script_context import months_between
 from workbench.services.winback_stats import load_winback_model, winback_counts_since
 from workbench.services.talk_choice import ScriptPick, pick_script
-from workbench.store.models import Callback, ContactAttempt, Customer, Lease, QueueScore
+from workbench.store.models import Callback, ContactAttempt, Customer, Lease, Purchase, QueueScore
 
 scores = QueueScore.__table__
 leases = Lease.__table__
 callbacks = Callback.__table__
 attempts = ContactAttempt.__table__
 customers = Customer.__table__
+purchases = Purchase.__table__
 
 PAGE = 200
 MAX_PAGES = 50
@@ -203,6 +205,7 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
             parts = parts.with_win_rate(win_rate(row.winback_key))
         ranked.append((not verdict.callback_due, contact.callback.due if contact.callback else at, -parts.score, cid, verdict, contact, zone, probs, parts))
     ranked.sort(key=lambda r: r[:4])
+    dormant = _months_dormant(conn, [r[3] for r in ranked[:limit]], at, ZoneInfo(settings.timezone))
     out = []
     for _, _, _, cid, verdict, contact, zone, probs, parts in ranked[:limit]:
         row, person = stored.get(cid), people[cid]
@@ -220,7 +223,8 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
                 reason=reason,
                 reason_source=row.reason_source if row else "guessed",
                 reason_confidence=row.reason_confidence if row else 0.0,
-                script=pick_script(conn, settings, reason, person.kind, rng, reason_source=row.reason_source if row else "guessed",
+                script=pick_script(conn, settings, reason, person.kind, rng, months_dormant=dormant.get(cid),
+                                   reason_source=row.reason_source if row else "guessed",
                                    reason_confidence=row.reason_confidence if row else 0.0),
                 callback_due=verdict.callback_due,
                 callback_overdue=verdict.callback_overdue,
@@ -230,6 +234,23 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
             )
         )
     return out
+
+
+def _months_dormant(conn: Connection, ids: list[int], at: datetime, zone: ZoneInfo) -> dict[int, int]:
+    """Whole months since each customer's last order up to `at` (the talk script's `months_dormant`)."""
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(purchases.c.customer_id, func.max(purchases.c.ordered_at))
+        .where(and_(purchases.c.customer_id.in_(ids), purchases.c.ordered_at <= at))
+        .group_by(purchases.c.customer_id)
+    ).all()
+    today = at.astimezone(zone).date()
+    return {cid: months_between(_aware(last).astimezone(zone).date(), today) for cid, last in rows if last is not None}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _zone(contact: CustomerContact, verdict: Verdict, settings: Settings) -> ZoneInfo:
