@@ -152,11 +152,46 @@ def test_every_code_has_a_label() -> None:
     assert all(ja and en_ for ja, en_ in _TEXT.values())
 
 
+HEATING = [1.8, 1.1, 1.0, 0.8, 0.7, 0.6, 0.6, 0.7, 0.8, 1.0, 1.1, 1.1]  # only January peaks
+
+
 def test_season_words_count_weeks_to_the_peak() -> None:
-    heating = [1.8, 1.1, 1.0, 0.8, 0.7, 0.6, 0.6, 0.7, 0.8, 1.0, 1.1, 1.1]  # only January peaks
-    assert weeks_to_peak(heating, date(2026, 11, 25)) == 5
-    assert weeks_to_peak(heating, date(2026, 12, 28)) is None  # too close to call it "coming"
-    assert weeks_to_peak([1.0] * 12, date(2026, 11, 25)) is None
+    assert weeks_to_peak(HEATING, date(2026, 11, 25), (2, 6)) == 5
+    assert weeks_to_peak(HEATING, date(2026, 12, 28), (2, 6)) is None  # too close to call it "coming"
+    assert weeks_to_peak(HEATING, date(2026, 12, 28), (0, 6)) == 1
+    assert weeks_to_peak(HEATING, date(2026, 11, 25), (6, 12)) is None
+    assert weeks_to_peak([1.0] * 12, date(2026, 11, 25), (2, 6)) is None
+
+
+@pytest.mark.parametrize("lead, shown", [((2, 6), True), ((6, 12), False), ((5, 6), True)])
+def test_season_wording_follows_the_configured_lead_window(lead: tuple[int, int], shown: bool) -> None:
+    """The card says "season in N weeks" exactly when the score's season boost applies."""
+    import dataclasses
+    import random
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from workbench.config import load_settings
+    from workbench.domain.scoring import ScoreParts
+    from workbench.domain.season import season_boost
+    from workbench.services.queue import QueueEntry
+    from workbench.tui.adapters.queue import Facts, reason_words
+    from workbench.tui.session import Session, fixed_clock
+
+    base = load_settings(path=None, env={})
+    settings = dataclasses.replace(
+        base,
+        language="ja",
+        scoring=dataclasses.replace(base.scoring, season_lead_weeks_min=lead[0], season_lead_weeks_max=lead[1]),
+    )
+    now = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
+    boost = season_boost(HEATING, now.month, now.day, lead)
+    parts = ScoreParts(10000.0, 0.5, 1.0, 0.1, boost, False, 500.0, 0.3)
+    entry = QueueEntry(1, "C1", "顧客", "b2c", parts, "+819012345678", now, "dormant", "unknown", "guessed", None)
+    session = Session(None, settings, "op1", fixed_clock(now), random.Random(1), None)  # type: ignore[arg-type]
+    words = reason_words(session, entry, Facts("heating", datetime(2026, 2, 1, tzinfo=ZoneInfo("Asia/Tokyo"))), {"heating": HEATING})
+    assert (boost > 0) is shown
+    assert ("繁忙期まで 5週" in words) is shown
 
 
 def test_heatmap_marks_calls_and_blanks_closed_hours() -> None:

@@ -20,7 +20,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -150,21 +150,31 @@ def category_indices(
     return overall, result
 
 
-def season_boost(
+class Peak(NamedTuple):
+    """A peak month coming up within the lead window."""
+
+    month: int
+    weeks: float  # from the day asked about to the first day of that month
+    index: float  # the month's seasonal index (≥ the peak threshold)
+
+    @property
+    def boost(self) -> float:
+        """Its excess over an average month: how much it justifies calling now."""
+        return self.index - 1.0
+
+
+def next_peak(
     index: SeasonalIndex | Sequence[float],
-    month_now: int,
-    day_of_month: int,
+    today: date,
     lead_weeks: tuple[float, float] = (2, 6),
     *,
     threshold: float = PEAK_THRESHOLD,
-    year: int | None = None,
-) -> float:
-    """How much a peak month coming up justifies calling now; 0.0 when none is due.
+) -> Peak | None:
+    """The strongest peak month *starting* between ``lead_weeks[0]`` and ``lead_weeks[1]`` weeks
+    (inclusive) after ``today``; None when none is due.
 
-    A peak month is one with index ≥ ``threshold``. If such a month *starts* between
-    ``lead_weeks[0]`` and ``lead_weeks[1]`` weeks (inclusive) after the given day, the boost is
-    its excess over an average month, index − 1 (the largest if several qualify). ``year`` fixes
-    month lengths; by default a leap year, so 29 February is accepted.
+    A peak month is one with index ≥ ``threshold``.  The score's season boost and the operator
+    screen's "season in N weeks" both come from here, so they always name the same peak.
     """
     values = index.values if isinstance(index, SeasonalIndex) else tuple(index)
     if len(values) != 12:
@@ -174,18 +184,34 @@ def season_boost(
     low, high = lead_weeks
     if not 0 <= low <= high:
         raise ValueError("lead_weeks must be (low, high) with 0 <= low <= high")
-    _check_month(month_now)
-    ref_year = _REFERENCE_YEAR if year is None else year
-    today = date(ref_year, month_now, day_of_month)
-    boost = 0.0
+    best: Peak | None = None
     for month, value in enumerate(values, start=1):
         if value < threshold:
             continue
-        start_year = ref_year if (month, 1) > (month_now, day_of_month) else ref_year + 1
+        start_year = today.year if (month, 1) > (today.month, today.day) else today.year + 1
         weeks = (date(start_year, month, 1) - today).days / 7.0
-        if low <= weeks <= high:
-            boost = max(boost, value - 1.0)
-    return boost
+        if low <= weeks <= high and (best is None or value > best.index):
+            best = Peak(month, weeks, float(value))
+    return best
+
+
+def season_boost(
+    index: SeasonalIndex | Sequence[float],
+    month_now: int,
+    day_of_month: int,
+    lead_weeks: tuple[float, float] = (2, 6),
+    *,
+    threshold: float = PEAK_THRESHOLD,
+    year: int | None = None,
+) -> float:
+    """How much a peak month coming up justifies calling now (:func:`next_peak`'s boost); 0.0
+    when none is due.  ``year`` fixes month lengths; by default a leap year, so 29 February is
+    accepted.
+    """
+    _check_month(month_now)
+    today = date(_REFERENCE_YEAR if year is None else year, month_now, day_of_month)
+    peak = next_peak(index, today, lead_weeks, threshold=threshold)
+    return 0.0 if peak is None else peak.boost
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a scoring run asks per customer; last-order dates repeat

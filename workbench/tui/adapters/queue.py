@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, and_, func, select
 
 from workbench.domain.codes import CONTACTED_OUTCOMES
-from workbench.domain.season import PEAK_THRESHOLD
+from workbench.domain.season import next_peak
 from workbench.services.explain import Explanation, explain
 from workbench.services.queue import QueueEntry, read_queue
 from workbench.services.freshness import ScoreStatus, ensure_scored, score_status
@@ -32,7 +32,6 @@ operators = Operator.__table__
 
 QUEUE_LENGTH = 20
 SHORT_QUEUE = 5  # below this many callable customers the screen says why
-SEASON_LEAD_WEEKS = (2.0, 6.0)  # the scoring run's lead time for a coming peak
 
 
 @dataclass(frozen=True)
@@ -170,19 +169,10 @@ def shift_counts(
     )
 
 
-def weeks_to_peak(values: list[float], today: date) -> int | None:
-    """Weeks until the start of the strongest peak month due within the scoring run's lead time."""
-    best: tuple[float, float] | None = None
-    for month, value in enumerate(values, start=1):
-        if value < PEAK_THRESHOLD:
-            continue
-        year = today.year if (month, 1) > (today.month, today.day) else today.year + 1
-        weeks = (date(year, month, 1) - today).days / 7.0
-        if SEASON_LEAD_WEEKS[0] <= weeks <= SEASON_LEAD_WEEKS[1] and (
-            best is None or value > best[0]
-        ):
-            best = (value, weeks)
-    return None if best is None else max(1, round(best[1]))
+def weeks_to_peak(values: list[float], today: date, lead_weeks: tuple[float, float]) -> int | None:
+    """Weeks until the start of the peak month that lifts the score (the scoring run's lead window)."""
+    peak = next_peak(values, today, lead_weeks)
+    return None if peak is None else max(1, round(peak.weeks))
 
 
 def reason_words(
@@ -205,7 +195,8 @@ def reason_words(
     elif facts is None or facts.last_order_at is None:
         words.append(tr("why.never"))
     if entry.parts.season > 0 and facts is not None and facts.main_category in seasons:
-        weeks = weeks_to_peak(seasons[facts.main_category], local_today)
+        lead = (session.settings.scoring.season_lead_weeks_min, session.settings.scoring.season_lead_weeks_max)
+        weeks = weeks_to_peak(seasons[facts.main_category], local_today, lead)
         if weeks is not None:
             words.append(tr("why.season", category=tr.category(facts.main_category), weeks=weeks))
     if entry.parts.deadline:
