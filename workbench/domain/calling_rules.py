@@ -123,7 +123,7 @@ def evaluate(
     def verdict(code: BlockCode | None, nxt: datetime | None, number: str | None = None) -> Verdict:
         return Verdict(code is None, code, nxt, callback_due, callback_overdue, number)
 
-    permanent = _permanent_block(customer)
+    permanent = permanent_block(customer)
     if permanent is not None:
         return verdict(permanent, None)
     dialable = _dialable_numbers(customer, policy)
@@ -162,7 +162,13 @@ def _earliest_pass(rules: list[Rule], at: datetime) -> tuple[BlockCode | None, d
 # --- permanent rules -------------------------------------------------------------------------
 
 
-def _permanent_block(customer: CustomerContact) -> BlockCode | None:
+# The order in which permanent blocks are named when several hold: the only precedence.
+PERMANENT_BLOCKS: tuple[BlockCode, ...] = (BlockCode.DO_NOT_CALL, BlockCode.REFUSED, BlockCode.OPTED_OUT)
+
+
+def permanent_block(customer: CustomerContact) -> BlockCode | None:
+    """The permanent rule that stops every call to this customer, if any (the first of
+    :data:`PERMANENT_BLOCKS` that holds); every stored copy of the block must agree with it."""
     outcomes = {a.outcome for a in customer.attempts}
     if customer.do_not_call or "do_not_call" in outcomes:
         return BlockCode.DO_NOT_CALL

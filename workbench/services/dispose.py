@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from workbench.config import Settings
 from workbench.domain import codes
 from workbench.importing import records, writer
-from workbench.domain.calling_rules import evaluate, window_check
+from workbench.domain.calling_rules import evaluate, permanent_block, window_check
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
 from workbench.services.claim import release
 from workbench.services.talk_choice import library_for, note_outcome
@@ -264,13 +264,16 @@ def _add_dnc(conn: Connection, cid: int, number: str | None, d: Disposition) -> 
 
 def _update_score(conn: Connection, settings: Settings, cid: int, d: Disposition) -> None:
     values: dict[str, object] = {}
+    contact = None
     if _is_outbound_call(d):
         contact = load_contacts(conn, [cid], d.at)[cid]
         values["blocked_until"] = blocked_until(contact, d.at, calling_policy(settings))
     if d.reason:
         values.update(reason=d.reason, reason_source="heard")
     if d.outcome in codes.REFUSAL_OUTCOMES:
-        values["permanent_block"] = "do_not_call" if d.outcome == "do_not_call" else "refused"
+        contact = contact or load_contacts(conn, [cid], d.at)[cid]
+        block = permanent_block(contact)
+        values["permanent_block"] = None if block is None else str(block)
     # Won back or lost after trouble: out of the win-back queue until the next scoring run says otherwise.
     if d.outcome == "reactivated":
         values["state"] = "active"
