@@ -102,3 +102,9 @@ def _lease(conn: Connection, entry: QueueEntry, operator: str, at: datetime, min
 
 def release(conn: Connection, customer_id: int) -> None:
     conn.execute(delete(leases).where(leases.c.customer_id == customer_id))
+
+
+def release_claim(engine: Engine, customer_id: int) -> None:
+    """Give a claimed customer back to the queue (an operator who will not call after all)."""
+    with writer_turn(engine), engine.begin() as conn:
+        release(conn, customer_id)

@@ -17,7 +17,8 @@ from workbench.domain.phone import national_format
 from workbench.services.calling import calling_policy
 from workbench.services.customers import CustomerDetail, CustomerSummary, show_customer
 from workbench.services.queue import QueueEntry
-from workbench.services.scoring import answer_model_from_json, load_state
+from workbench.services.operator_desk import answer_model_state
+from workbench.services.scoring import answer_model_from_json
 from workbench.services.script_context import build_context, months_between
 from workbench.services.talk_choice import library_for
 from workbench.talk.model import TalkScript
@@ -116,8 +117,7 @@ def load_call_data(session: Session, entry: QueueEntry) -> CallData:
     context = build_context(
         session.engine, session.settings, entry.external_id, session.operator, at
     )
-    with session.engine.connect() as conn:
-        model_json = load_state(conn, "answer_model")
+    model_json = answer_model_state(session.engine)
     zone = (
         entry.local_time.tzinfo if isinstance(entry.local_time.tzinfo, ZoneInfo) else session.zone
     )

@@ -12,47 +12,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, func, select
-
-from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.season import next_peak
 from workbench.services.explain import Explanation, explain
-from workbench.services.queue import QueueEntry, read_queue
 from workbench.services.freshness import ScoreStatus, ensure_scored, score_status
-from workbench.services.scoring import ScoringSummary, load_state
+from workbench.services.operator_desk import (
+    Facts,
+    OperatorInfo,
+    ShiftCounts,
+    list_operators,
+    operator_name,
+    read_queue_with_facts,
+    shift_counts,
+)
+from workbench.services.queue import QueueEntry
+from workbench.services.scoring import ScoringSummary
 from workbench.services.script_context import months_between
-from workbench.store.models import ContactAttempt, CustomerMetrics, Operator
 from workbench.tui.session import Session
 
-attempts = ContactAttempt.__table__
-metrics = CustomerMetrics.__table__
-operators = Operator.__table__
+__all__ = ["Facts", "OperatorInfo", "ShiftCounts", "list_operators", "QueueRow", "QueueView", "load_queue_view",
+           "load_shift_counts", "refresh_scores", "load_explanation", "weeks_to_peak", "reason_words"]  # fmt: skip
 
 QUEUE_LENGTH = 20
 SHORT_QUEUE = 5  # below this many callable customers the screen says why
 
 
 @dataclass(frozen=True)
-class Facts:
-    """What the queue entry does not carry: the main category and the last order."""
-
-    main_category: str | None
-    last_order_at: datetime | None
-
-
-@dataclass(frozen=True)
 class QueueRow:
     entry: QueueEntry
     words: str
-
-
-@dataclass(frozen=True)
-class ShiftCounts:
-    calls: int = 0
-    contacts: int = 0
-    wins: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,44 +54,17 @@ class QueueView:
         return len(self.rows) < SHORT_QUEUE
 
 
-@dataclass(frozen=True)
-class OperatorInfo:
-    code: str
-    name: str
-
-
-def list_operators(engine: Engine) -> list[OperatorInfo]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(operators.c.code, operators.c.name)
-            .where(operators.c.active.is_(True))
-            .order_by(operators.c.code)
-        ).all()
-    return [OperatorInfo(code, name) for code, name in rows]
-
-
-def operator_name(engine: Engine, code: str) -> str:
-    with engine.connect() as conn:
-        return conn.execute(select(operators.c.name).where(operators.c.code == code)).scalar() or ""
-
-
 def load_queue_view(session: Session, limit: int = QUEUE_LENGTH) -> QueueView:
     """The queue and, on the session's first read, whether the scores are stale."""
     at = session.now()
     stale = None if session.scored else first_read(session, at)
-    with session.engine.connect() as conn:
-        entries = read_queue(conn, session.settings, at, session.operator, limit, session.rng)
-        facts = load_facts(conn, [e.customer_id for e in entries])
-        seasons = load_state(conn, "season") or {}
-    rows = [
-        QueueRow(e, reason_words(session, e, facts.get(e.customer_id), seasons)) for e in entries
-    ]
+    read = read_queue_with_facts(session.engine, session.settings, at, session.operator, limit, session.rng)
+    rows = [QueueRow(e, reason_words(session, e, read.facts.get(e.customer_id), read.seasons)) for e in read.entries]
     return QueueView(rows, stale)
 
 
 def load_shift_counts(session: Session) -> ShiftCounts:
-    with session.engine.connect() as conn:
-        return shift_counts(conn, session.operator, session.now(), session.zone)
+    return shift_counts(session.engine, session.operator, session.now(), session.zone)
 
 
 def first_read(session: Session, at: datetime) -> ScoreStatus | None:
@@ -129,44 +90,6 @@ def refresh_scores(session: Session) -> ScoringSummary | None:
 def load_explanation(session: Session) -> Explanation:
     """How many customers each calling rule holds back: reads the whole base."""
     return explain(session.engine, session.settings, session.now(), session.operator)
-
-
-def load_facts(conn: Connection, ids: list[int]) -> dict[int, Facts]:
-    if not ids:
-        return {}
-    rows = conn.execute(
-        select(metrics.c.customer_id, metrics.c.main_category, metrics.c.last_order_at).where(
-            metrics.c.customer_id.in_(ids)
-        )
-    )
-    return {cid: Facts(category, last) for cid, category, last in rows}
-
-
-def shift_counts(
-    conn: Connection, operator: str | None, at: datetime, zone: ZoneInfo
-) -> ShiftCounts:
-    """This operator's calls today (local day): attempts, contacts reached, customers won back."""
-    if not operator:
-        return ShiftCounts()
-    start = datetime.combine(at.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
-    rows = conn.execute(
-        select(attempts.c.outcome, func.count())
-        .where(
-            and_(
-                attempts.c.operator == operator,
-                attempts.c.channel == "call",
-                attempts.c.at >= start,
-                attempts.c.at <= at,
-            )
-        )
-        .group_by(attempts.c.outcome)
-    ).all()
-    by = dict(rows)
-    return ShiftCounts(
-        calls=sum(by.values()),
-        contacts=sum(n for outcome, n in by.items() if outcome in CONTACTED_OUTCOMES),
-        wins=by.get("reactivated", 0),
-    )
 
 
 def weeks_to_peak(values: list[float], today: date, lead_weeks: tuple[float, float]) -> int | None:

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
-from workbench.services.claim import release
+from workbench.services.claim import release_claim
 from workbench.services.dispose import DispositionResult
 from workbench.services.queue import QueueEntry
 from workbench.services.talk_choice import library_for
@@ -256,6 +256,5 @@ class CallScreen(SessionScreen[CallResult]):
         """Give the customer back to the queue (also used when the App quits mid-call)."""
         if self.done:
             return
-        with self.session.engine.begin() as conn:
-            release(conn, self.entry.customer_id)
+        release_claim(self.session.engine, self.entry.customer_id)
         self.done = True
