@@ -9,8 +9,7 @@ from enum import StrEnum
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-from phonenumbers import timezone as phone_timezone
+from workbench.domain.phone import PhoneError, normalise
 
 UNKNOWN_ZONE: Final = "Etc/Unknown"
 
@@ -123,14 +122,13 @@ class PhoneNumber:
     def parse(
         cls, raw: str, region: str = "JP", *, retired: bool = False, do_not_call: bool = False
     ) -> PhoneNumber:
-        """Parse with phonenumbers: E.164 form, validity and ``time_zones_for_number``."""
+        """The number as the import stores it (:func:`workbench.domain.phone.normalise`, the one
+        parser); a number it rejects is kept as typed and marked invalid."""
         try:
-            parsed = phonenumbers.parse(raw, region)
-        except phonenumbers.NumberParseException:
+            info = normalise(raw, region)
+        except PhoneError:
             return cls(raw, (), retired, do_not_call, valid=False)
-        e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-        zones = tuple(phone_timezone.time_zones_for_number(parsed))
-        return cls(e164, zones, retired, do_not_call, phonenumbers.is_valid_number(parsed))
+        return cls(info.e164, info.time_zones, retired, do_not_call)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from workbench.services.scoring import answer_model_from_json
 from workbench.services.script_context import build_context, months_between
 from workbench.services.talk_choice import library_for
 from workbench.talk.model import TalkScript
+from workbench.talk.select import candidates_for
 from workbench.talk.render import RenderedSection, ScriptContext, render_script
 from workbench.tui.session import Session
 
@@ -94,21 +95,19 @@ def load_call_view(session: Session, entry: QueueEntry) -> CallView:
     library = library_for(session.settings)
     warnings = library.reload_if_changed()
     chosen = library.get(entry.script.script_id) if entry.script else None
-    script = pick_script(entry, library.active(), chosen)
+    script = pick_script(entry, library.active(), chosen, data.context.months_dormant)
     sections = render_script(script, data.context) if script else []
     return CallView(data, script, sections, warnings)
 
 
 def pick_script(
-    entry: QueueEntry, scripts: list[TalkScript], chosen: TalkScript | None
+    entry: QueueEntry, scripts: list[TalkScript], chosen: TalkScript | None, months_dormant: int | None
 ) -> TalkScript | None:
-    """The queue's pick, else the first active script for the reason and kind, else for the kind."""
-    if chosen is not None:
+    """The queue's pick; if the library lost it since, the first script selection still allows."""
+    if chosen is not None and chosen.active:
         return chosen
-    for script in scripts:
-        if script.serves(entry.reason, entry.kind):
-            return script
-    return next((s for s in scripts if s.kind in (entry.kind, "any")), None)
+    found, _ = candidates_for(scripts, entry.reason, entry.kind, months_dormant)
+    return found[0] if found else None
 
 
 def load_call_data(session: Session, entry: QueueEntry) -> CallData:
