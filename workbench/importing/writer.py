@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from workbench.domain.outcomes import effects_of
 from workbench.importing.records import ContactRecord, CustomerRecord
 from workbench.store import purchase_metrics
 from workbench.store.bulk import bulk_insert, stored_time
@@ -314,8 +315,8 @@ def write_contacts(conn: Connection, batch: Sequence[tuple[int, ContactRecord]],
         return WriteCounts()
     inserted = _insert_new(conn, attempts, rows)
     # History carries refusals too: suppression must follow whatever path a refusal arrives by.
-    _write_customer_dnc(conn, [cid for cid, r in batch if r.outcome == "do_not_call"], now, "contact_history")
-    unsubscribed = [cid for cid, r in batch if r.outcome == "unsubscribed"]
+    _write_customer_dnc(conn, [cid for cid, r in batch if effects_of(r.outcome).suppress_calls], now, "contact_history")
+    unsubscribed = [cid for cid, r in batch if effects_of(r.outcome).email_opt_out]
     if unsubscribed:
         conn.execute(update(customers).where(customers.c.id.in_(unsubscribed)).values(email_opt_out=True))
     return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)

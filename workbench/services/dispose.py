@@ -28,6 +28,7 @@ from workbench.config import Settings
 from workbench.domain import codes
 from workbench.importing import records, writer
 from workbench.domain.calling_rules import evaluate, permanent_block, window_check
+from workbench.domain.outcomes import effects_of
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
 from workbench.services.claim import release
 from workbench.services.talk_choice import library_for, note_outcome
@@ -212,13 +213,14 @@ def _script_version(settings: Settings, script_id: str | None) -> str | None:
 
 
 def _effects(conn: Connection, settings: Settings, cid: int, d: Disposition, number: str | None) -> None:
-    if d.outcome == "do_not_call":
+    effects = effects_of(d.outcome)
+    if effects.suppress_calls:
         _add_dnc(conn, cid, None, d)
         if number:
             _add_dnc(conn, cid, number, d)
-    if d.outcome == "wrong_number" and number:
+    if effects.retire_number and number:
         conn.execute(update(phones).where(and_(phones.c.customer_id == cid, phones.c.e164 == number)).values(retired_at=d.at))
-    if d.outcome == "unsubscribed":
+    if effects.email_opt_out:
         conn.execute(update(customers).where(customers.c.id == cid).values(email_opt_out=True))
     if _is_outbound_call(d):
         # Any call from the callback's slot on keeps the promise; a new one may follow.
@@ -270,14 +272,13 @@ def _update_score(conn: Connection, settings: Settings, cid: int, d: Disposition
         values["blocked_until"] = blocked_until(contact, d.at, calling_policy(settings))
     if d.reason:
         values.update(reason=d.reason, reason_source="heard")
-    if d.outcome in codes.REFUSAL_OUTCOMES:
+    effects = effects_of(d.outcome)
+    if effects.ends_solicitation:
         contact = contact or load_contacts(conn, [cid], d.at)[cid]
         block = permanent_block(contact)
         values["permanent_block"] = None if block is None else str(block)
     # Won back or lost after trouble: out of the win-back queue until the next scoring run says otherwise.
-    if d.outcome == "reactivated":
-        values["state"] = "active"
-    elif d.outcome == "complaint":
-        values["state"] = "churned"
+    if effects.state_after is not None:
+        values["state"] = str(effects.state_after)
     if values:
         conn.execute(update(scores).where(scores.c.customer_id == cid).values(**values))
