@@ -42,15 +42,12 @@ passes, given the attempts known now (None: never, or not within ``horizon_days`
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from workbench.domain.calling_calendar import (
     is_closed_day,
-    local_midnight,
     next_window_open,
     number_block,
     resolve_zones,
@@ -70,6 +67,17 @@ from workbench.domain.calling_values import (
     PendingCallback,
     PhoneNumber,
     Verdict,
+)
+from workbench.domain.calling_caps import (
+    Period,
+    Rule,
+    campaign_rule,
+    cap_rule,
+    day_start,
+    release_at,
+    rolling_cap_rule,
+    waived,
+    week_start,
 )
 from workbench.domain.codes import REFUSAL_OUTCOMES
 
@@ -99,7 +107,6 @@ ROLLING_WEEK: Final = timedelta(days=7)  # elapsed time: 168 h, also across a DS
 
 # A time-dependent rule: at instant t, None if it passes, else (code, earliest instant ≥ t at
 # which it passes, or None for never).
-Rule = Callable[[datetime], tuple[BlockCode, datetime | None] | None]
 
 
 def evaluate(
@@ -234,19 +241,19 @@ def _time_rules(
             rules.append(_handover_rule(cb, policy))
     if policy.campaign_cap is not None and campaign_id is not None:
         in_campaign = sum(1 for a in customer.attempts if a.campaign_id == campaign_id)
-        rules.append(_campaign_rule(in_campaign, policy.campaign_cap, waiver))
+        rules.append(campaign_rule(in_campaign, policy.campaign_cap, waiver))
     rules.append(_calendar_rule(dialable, policy))
     if slot_start is not None:
         rules.append(_before(slot_start, BlockCode.RETRY_GAP))  # nobody calls before the slot
     rules.append(_gap_rule(customer, policy, waiver))
     if policy.daily_cap is not None:
-        daily = _Period(_day_start, timedelta(days=1), BlockCode.DAILY_CAP)
-        rules.append(_cap_rule(attempts, policy.daily_cap, home, daily, waiver))
+        daily = Period(day_start, timedelta(days=1), BlockCode.DAILY_CAP)
+        rules.append(cap_rule(attempts, policy.daily_cap, home, daily, waiver))
     if policy.weekly_cap is not None and policy.weekly_window == "iso_week":
-        weekly = _Period(_week_start, timedelta(days=7), BlockCode.WEEKLY_CAP)
-        rules.append(_cap_rule(attempts, policy.weekly_cap, home, weekly, waiver))
+        weekly = Period(week_start, timedelta(days=7), BlockCode.WEEKLY_CAP)
+        rules.append(cap_rule(attempts, policy.weekly_cap, home, weekly, waiver))
     elif policy.weekly_cap is not None:
-        rules.append(_rolling_cap_rule(attempts, policy.weekly_cap, ROLLING_WEEK, waiver))
+        rules.append(rolling_cap_rule(attempts, policy.weekly_cap, ROLLING_WEEK, waiver))
     return rules
 
 
@@ -290,17 +297,6 @@ def _before(release: datetime, code: BlockCode) -> Rule:
     return rule
 
 
-def _waived(t: datetime, waiver: datetime | None) -> bool:
-    return waiver is not None and t >= waiver
-
-
-def _release(candidate: datetime | None, t: datetime, waiver: datetime | None) -> datetime | None:
-    """The earlier of a rule's own release and a waiver still ahead of t."""
-    if waiver is None or waiver <= t:
-        return candidate
-    return waiver if candidate is None else min(candidate, waiver)
-
-
 def _first_block(rules: list[Rule], t: datetime) -> tuple[BlockCode, datetime | None] | None:
     for rule in rules:
         blocked = rule(t)
@@ -335,77 +331,9 @@ def _gap_rule(customer: CustomerContact, policy: CallingPolicy, waiver: datetime
             gap_end = utc(latest.at) + gap
 
     def rule(t: datetime) -> tuple[BlockCode, datetime | None] | None:
-        if gap_end is None or t >= gap_end or _waived(t, waiver):
+        if gap_end is None or t >= gap_end or waived(t, waiver):
             return None
-        return BlockCode.RETRY_GAP, _release(gap_end, t, waiver)
-
-    return rule
-
-
-@dataclass(frozen=True)
-class _Period:
-    start: Callable[[date], date]  # the first local day of the period containing a day
-    length: timedelta
-    code: BlockCode
-
-
-def _cap_rule(
-    attempts: list[datetime],
-    cap: int,
-    zone: ZoneInfo,
-    period: _Period,
-    waiver: datetime | None,
-) -> Rule:
-    """At most ``cap`` attempts per local period (day or ISO week) of ``zone``."""
-    counts: dict[date, int] = {}
-    for a in attempts:
-        key = period.start(a.astimezone(zone).date())
-        counts[key] = counts.get(key, 0) + 1
-
-    def rule(t: datetime) -> tuple[BlockCode, datetime | None] | None:
-        current = period.start(t.astimezone(zone).date())
-        if counts.get(current, 0) < cap or _waived(t, waiver):
-            return None
-        release: datetime | None = None
-        if cap > 0:
-            nxt = current + period.length
-            while counts.get(nxt, 0) >= cap:
-                nxt += period.length
-            release = local_midnight(nxt, zone)
-        return period.code, _release(release, t, waiver)
-
-    return rule
-
-
-def _rolling_cap_rule(
-    attempts: list[datetime], cap: int, span: timedelta, waiver: datetime | None
-) -> Rule:
-    """At most ``cap`` attempts in any ``span`` ending at the instant (attempts at > t − span).
-
-    Every known attempt precedes the instants judged, so the count only falls as t advances:
-    it drops below the cap when the cap-th newest attempt leaves the window.
-    """
-    ordered = sorted(attempts)
-
-    def rule(t: datetime) -> tuple[BlockCode, datetime | None] | None:
-        if _waived(t, waiver):
-            return None
-        inside = [a for a in ordered if a > t - span]
-        if len(inside) < cap:
-            return None
-        release = inside[len(inside) - cap] + span if cap > 0 else None
-        return BlockCode.WEEKLY_CAP, _release(release, t, waiver)
-
-    return rule
-
-
-def _campaign_rule(count: int, cap: int, waiver: datetime | None) -> Rule:
-    """At most ``cap`` attempts in the campaign: once reached, never again (bar a callback)."""
-
-    def rule(t: datetime) -> tuple[BlockCode, datetime | None] | None:
-        if count < cap or _waived(t, waiver):
-            return None
-        return BlockCode.CAMPAIGN_CAP, _release(None, t, waiver)
+        return BlockCode.RETRY_GAP, release_at(gap_end, t, waiver)
 
     return rule
 
@@ -421,11 +349,3 @@ def _home_zone(
         if len(zones) == 1:
             return ZoneInfo(zones[0])
     return ZoneInfo(policy.default_zone)
-
-
-def _day_start(day: date) -> date:
-    return day
-
-
-def _week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())  # ISO weeks start on Monday
