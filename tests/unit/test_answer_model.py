@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from workbench.domain.answer_windows import AnswerWindow, best_windows, describe_windows
 from workbench.domain.answer_model import (
     DEFAULT_BASE_RATE,
     DEFAULT_KAPPA,
@@ -15,9 +16,6 @@ from workbench.domain.answer_model import (
     P_FLOOR,
     POPULATION_KAPPA,
     AnswerCounts,
-    AnswerWindow,
-    best_windows,
-    describe_windows,
     estimate_kappa,
     fit_answer_model,
     hour_of_week,

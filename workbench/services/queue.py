@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from workbench.config import Settings
-from workbench.domain.answer_model import AnswerCounts, AnswerModel, best_windows, describe_windows, hour_of_week
+from workbench.domain.answer_model import AnswerCounts, AnswerModel, hour_of_week
+from workbench.domain.answer_windows import best_windows, describe_windows
 from workbench.domain.calling_rules import CustomerContact, Verdict, evaluate
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.scoring import ScoreParts
