@@ -103,3 +103,15 @@ async def test_pausing_or_releasing_claims_nothing_ahead(make_app, engine, keys)
         await wait_for(pilot, queue_ready(app))
         assert isinstance(app.screen, QueueScreen) and app.screen.ahead is None
     assert live_leases(engine, "op01", NOW) == 0
+
+
+async def test_quitting_mid_call_gives_the_customer_back(make_app, engine) -> None:  # type: ignore[no-untyped-def]
+    """The lease is released by a worker thread as the app quits, not left to expire."""
+    app = make_app()
+    async with app.run_test() as pilot:
+        await first_call(app, pilot)
+        assert live_leases(engine, "op01", NOW) == 1
+        await app.action_quit()
+        await settle(pilot)
+    assert live_leases(engine, "op01", NOW) == 0
+    assert ui_attempts(engine, NOW) == []

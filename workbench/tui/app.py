@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from datetime import datetime
 from typing import ClassVar
@@ -28,6 +29,7 @@ from workbench.tui.session import Session, make_session, now_from_env
 
 
 QUIET_COLLECT_DELAY = 0.5  # seconds after a card appears
+RELEASE_ON_QUIT_SECONDS = 5.0  # past this the lease is left to expire
 
 
 class WorkbenchApp(App[None]):
@@ -86,8 +88,9 @@ class WorkbenchApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, CallScreen):
                 try:
-                    screen.release_now()
-                except OperationalError:
+                    # The write runs off the event loop: a busy database must not freeze the screen.
+                    await asyncio.wait_for(asyncio.to_thread(screen.release_now), RELEASE_ON_QUIT_SECONDS)
+                except (OperationalError, TimeoutError):
                     pass  # the lease simply expires
         self.exit()
 
