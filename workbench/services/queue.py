@@ -231,7 +231,7 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
                 callback_overdue=verdict.callback_overdue,
                 callback_at=contact.callback.due if contact.callback else None,
                 callback_owner=contact.callback.owner if contact.callback else None,
-                windows=describe_windows(best_windows(probs, n=2), settings.language) if probs is not None else "",  # type: ignore[arg-type]
+                windows=_windows(probs, history.get(cid), settings),
             )
         )
     return out
@@ -252,6 +252,14 @@ def _months_dormant(conn: Connection, ids: list[int], at: datetime, zone: ZoneIn
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _windows(probs: object, counts: AnswerCounts | None, settings: Settings) -> str:
+    """The customer's best answer windows in words, only once they have answered a call: before
+    that the hours are the segment's, not the customer's, and claiming a best time would mislead."""
+    if probs is None or counts is None or int(counts.answers.sum()) == 0:
+        return ""
+    return describe_windows(best_windows(probs, n=2), settings.language)  # type: ignore[arg-type]
 
 
 def _zone(contact: CustomerContact, verdict: Verdict, settings: Settings) -> ZoneInfo:

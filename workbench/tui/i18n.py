@@ -87,6 +87,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "queue.db_error": ("データベースに接続できません: {detail}", "Database unavailable: {detail}"),
     # reason words
     "why.answers": ("{windows}に応答しやすい", "answers {windows}"),
+    "why.answers_unknown": ("応答しやすい時間帯はまだ分かりません", "best time to call not known yet"),
     "why.lapsed": ("休眠 {months}か月", "lapsed {months} months"),
     "why.lapsed_days": ("最終注文から {days}日", "last order {days} days ago"),
     "why.never": ("購入なし", "never bought"),

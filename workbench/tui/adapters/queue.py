@@ -105,8 +105,7 @@ def reason_words(
     tr = session.tr
     local_today = entry.local_time.date()
     words = []
-    if entry.windows:
-        words.append(tr("why.answers", windows=entry.windows))
+    words.append(tr("why.answers", windows=entry.windows) if entry.windows else tr("why.answers_unknown"))
     if facts is not None and facts.last_order_at is not None:
         last = facts.last_order_at.astimezone(entry.local_time.tzinfo).date()
         months = months_between(last, local_today)
