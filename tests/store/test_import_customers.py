@@ -733,3 +733,18 @@ def test_unreadable_mapping_file_is_an_import_error(engine, settings, tmp_path):
 
     assert str(mapping) in str(caught.value)
     assert count(engine, customers) == 0
+
+
+def test_an_oversized_field_rejects_its_row_only(engine, settings, tmp_path):
+    """A 400,000-character note used to abort the file ("field larger than field limit")."""
+    rows = [customer_row("C1"), customer_row("C2", "あ" * 400_000, phone="090-1234-0002"), customer_row("C3", phone="090-1234-0003")]
+    path = write_csv(tmp_path / "c.csv", HEADER, rows)
+
+    summary = run(engine, path, settings)
+
+    assert (summary.rows, summary.inserted, summary.rejected) == (3, 2, 1)
+    assert customer_by_id(engine, "C2") is None and customer_by_id(engine, "C3") is not None
+    [reject] = read_rejects(Path(summary.rejects_path))
+    assert (reject["line"], reject["column"]) == ("3", "name")
+    assert "400,000 characters" in reject["reason"]
+    assert "あ" * 400_000 in reject["row"]  # nothing lost: the rejects file keeps the whole row

@@ -21,6 +21,11 @@ ENCODING_ALIASES = {"sjis": "cp932", "shift_jis": "cp932", "shift-jis": "cp932",
 # Encodings in which the bytes of '\n', '\r' and '"' never occur inside another character
 # (Shift_JIS trail bytes start at 0x40), so a file can be cut into records as bytes.
 _BYTE_CUTTABLE = {"utf-8", "utf-8-sig", "cp932", "shift_jis", "euc_jp", "ascii", "latin-1", "iso8859-1", "cp1252"}
+# An oversized field rejects its row alone; only a record beyond the reader's limit (an
+# unterminated quote running to the end of the file, in practice) stops the whole file.
+MAX_FIELD_CHARS = 131_072
+READER_FIELD_LIMIT = 64 * 1024 * 1024
+csv.field_size_limit(READER_FIELD_LIMIT)
 
 
 class ImportFileError(ValueError):
@@ -274,7 +279,18 @@ def chunk_rows(chunk: Chunk, encoding: str, path: str) -> list[tuple[int, list[s
     return rows
 
 
+def oversized(header: list[str], record: list[str]) -> tuple[str, str] | None:
+    """(column, problem) for the first field longer than a field may be, else None."""
+    if not record or max(map(len, record)) <= MAX_FIELD_CHARS:
+        return None
+    index = next(i for i, value in enumerate(record) if len(value) > MAX_FIELD_CHARS)
+    name = header[index] if index < len(header) else f"field {index + 1}"
+    return name, f"{len(record[index]):,} characters, more than the {MAX_FIELD_CHARS:,} a field may hold"
+
+
 def make_row(header: list[str], line: int, record: list[str]) -> CsvRow:
+    if (too_long := oversized(header, record)) is not None:
+        return CsvRow(line, dict(zip(header, record, strict=False)), f"{too_long[0]}: {too_long[1]}")
     if len(record) != len(header):
         problem = f"row has {len(record)} fields, the header has {len(header)}"
         return CsvRow(line, dict(zip(header, record, strict=False)), problem)

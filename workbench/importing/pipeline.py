@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from workbench.importing import records
-from workbench.importing.csvfile import Chunk, CsvSource, chunk_rows
+from workbench.importing.csvfile import Chunk, CsvSource, chunk_rows, oversized
 from workbench.importing.records import RowError
 
 PARALLEL_FROM_BYTES = 8 << 20
@@ -104,6 +104,9 @@ def parse_batch(job: ParseJob, header: list[str], batch: list[tuple[int, list[st
     rows_as_written = ids is not None and job.kind == "transactions"
     shared: dict[str, str] = {}  # one object per distinct category/product: pickled once per batch
     for line, fields in batch:
+        if (too_long := oversized(header, fields)) is not None:
+            bad.append(Reject(line, too_long[0], too_long[1], dict(zip(header, fields))))
+            continue
         if len(fields) != width:
             bad.append(Reject(line, "*", f"row has {len(fields)} fields, the header has {width}", dict(zip(header, fields))))
             continue
