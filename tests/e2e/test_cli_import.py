@@ -85,7 +85,7 @@ def test_import_customers_prints_a_summary_and_json(db_url, tmp_path):
     assert "3 new, 0 updated, 0 unchanged, 1 rejected" in out
     rejects = tmp_path / "customers.rejects.csv"
     assert f"rejected rows (phone: 1) written to {rejects}" in out
-    with rejects.open(encoding="utf-8", newline="") as fh:
+    with rejects.open(encoding="utf-8-sig", newline="") as fh:
         [reject] = list(csv.DictReader(fh))
     assert (reject["file"], reject["line"], reject["column"]) == (str(path), "4", "phone")
 

@@ -85,7 +85,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple]]:  # type: ignore[type-arg
 
 
 def read_rejects(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -748,3 +748,14 @@ def test_an_oversized_field_rejects_its_row_only(engine, settings, tmp_path):
     assert (reject["line"], reject["column"]) == ("3", "name")
     assert "400,000 characters" in reject["reason"]
     assert "あ" * 400_000 in reject["row"]  # nothing lost: the rejects file keeps the whole row
+
+
+def test_the_rejects_file_opens_in_excel(engine, settings, tmp_path):
+    """UTF-8 with a byte-order mark: Excel shows the Japanese instead of mojibake."""
+    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1", "山田"), customer_row("C2", "田中", phone="12")], encoding="cp932")
+
+    summary = run(engine, path, settings)
+
+    data = Path(summary.rejects_path).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert "田中" in data.decode("utf-8-sig")

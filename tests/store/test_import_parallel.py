@@ -66,7 +66,7 @@ def transaction_rows() -> list[list[str]]:
 def read_rejects(path: str | None) -> list[dict[str, str]]:
     if path is None:
         return []
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         return [{k: v for k, v in row.items() if k != "file"} for row in csv.DictReader(fh)]
 
 

@@ -75,7 +75,7 @@ def metrics_of(engine: Engine, cid: int):  # type: ignore[no-untyped-def]
 
 
 def read_rejects(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

@@ -61,7 +61,8 @@ class _Rejects:
 
     def add(self, reject: Reject) -> None:
         if self._writer is None:
-            self._fh = self.path.open("w", encoding="utf-8", newline="")
+            # With a BOM, so Excel (the usual way to open it) reads the Japanese as UTF-8.
+            self._fh = self.path.open("w", encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._fh)
             self._writer.writerow(["file", "line", "column", "reason", "row"])
         raw = ",".join(f"{k}={v}" for k, v in reject.values.items())
