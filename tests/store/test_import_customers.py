@@ -759,3 +759,33 @@ def test_the_rejects_file_opens_in_excel(engine, settings, tmp_path):
     data = Path(summary.rejects_path).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     assert "田中" in data.decode("utf-8-sig")
+
+
+def test_a_mapping_file_renames_values_as_well_as_columns(engine, settings, tmp_path):
+    """An Excel export says 個人/法人 for the kind: `[values.kind]` maps them."""
+    header = ["顧客番号", "氏名", "区分", "電話番号"]
+    rows = [["C1", "山田", "個人", "090-1234-0001"], ["C2", "山田商店", "法人 ", "03-1234-0002"], ["C3", "謎", "団体", "090-1234-0003"]]
+    path = write_csv(tmp_path / "c.csv", header, rows, encoding="cp932")
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        '[columns]\ncustomer_id = "顧客番号"\nname = "氏名"\nkind = "区分"\nphone = "電話番号"\n'
+        '[values.kind]\n"個人" = "b2c"\n"法人" = "b2b"\n',
+        encoding="utf-8",
+    )
+
+    summary = run(engine, path, settings, mapping_path=mapping)
+
+    assert (summary.inserted, summary.rejected) == (2, 1)
+    assert customer_by_id(engine, "C1").kind == "b2c" and customer_by_id(engine, "C2").kind == "b2b"
+    [reject] = read_rejects(Path(summary.rejects_path))
+    assert (reject["line"], reject["column"]) == ("4", "kind")
+
+
+def test_a_value_mapping_for_an_unknown_column_is_refused_with_the_file(engine, settings, tmp_path):
+    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1")])
+    mapping = tmp_path / "m.toml"
+    mapping.write_text('[values.colour]\n"赤" = "red"\n', encoding="utf-8")
+
+    with pytest.raises(ImportFileError, match=r"m\.toml: \[values\.colour\]: not a customers column"):
+        run(engine, path, settings, mapping_path=mapping)
+    assert customer_by_id(engine, "C1") is None

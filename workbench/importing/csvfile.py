@@ -87,16 +87,35 @@ def _decode_prefix(data: bytes, encoding: str) -> None:
                 raise
 
 
-def load_mapping(path: Path) -> dict[str, str]:
-    """A column-mapping file: TOML `[columns]` with `canonical = "their header"`."""
+@dataclass(frozen=True)
+class ColumnMapping:
+    """A mapping file: their headers → canonical columns, and per column their values → ours."""
+
+    columns: dict[str, str]  # their header → canonical column
+    values: dict[str, dict[str, str]]  # canonical column → {their value: canonical value}
+
+
+def load_mapping(path: Path) -> ColumnMapping:
+    """TOML: `[columns]` with `canonical = "their header"`; `[values.<column>]` with
+    `"their value" = "canonical value"` (an Excel export's 個人/法人 for b2c/b2b)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ImportFileError(f"{path}: cannot read column mapping: {exc}") from None
-    columns = data.get("columns")
+    columns = data.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise ImportFileError(f'{path}: expected a [columns] table of canonical = "header" strings')
-    return {theirs: canonical for canonical, theirs in columns.items()}
+    values = data.get("values", {})
+    if not isinstance(values, dict) or not all(
+        isinstance(table, dict) and all(isinstance(v, str) for v in table.values()) for table in values.values()
+    ):
+        raise ImportFileError(f'{path}: expected [values.<column>] tables of "their value" = "canonical value" strings')
+    if not columns and not values:
+        raise ImportFileError(f"{path}: no [columns] or [values.<column>] table")
+    return ColumnMapping(
+        {theirs: canonical for canonical, theirs in columns.items()},
+        {column: {str(k).strip(): v for k, v in table.items()} for column, table in values.items()},
+    )
 
 
 class CsvSource:

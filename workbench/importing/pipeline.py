@@ -51,6 +51,7 @@ class ParseJob:
     zone: str
     path: str = ""
     encoding: str = "utf-8"
+    values: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # the mapping file's value renames
 
 
 # Workers send plain tuples (cheap to pickle); the main process rebuilds the records.
@@ -95,6 +96,11 @@ def _parser(job: ParseJob, header: list[str]) -> Callable[[list[str]], tuple[Any
     return lambda fields: records.contact(dict(zip(header, fields)), zone)
 
 
+def _renames(job: ParseJob, header: list[str]) -> list[tuple[int, dict[str, str]]]:
+    position = {name: i for i, name in enumerate(header)}
+    return [(position[column], dict(table)) for column, table in job.values if column in position]
+
+
 def parse_batch(job: ParseJob, header: list[str], batch: list[tuple[int, list[str]]], ids: Ids | None = None) -> Parsed:
     gc.set_threshold(200_000, 50, 100)
     parse = _parser(job, header)
@@ -103,7 +109,11 @@ def parse_batch(job: ParseJob, header: list[str], batch: list[tuple[int, list[st
     width = len(header)
     rows_as_written = ids is not None and job.kind == "transactions"
     shared: dict[str, str] = {}  # one object per distinct category/product: pickled once per batch
+    renames = _renames(job, header)
     for line, fields in batch:
+        for index, table in renames:
+            if index < len(fields) and (ours := table.get(fields[index].strip())) is not None:
+                fields[index] = ours
         if (too_long := oversized(header, fields)) is not None:
             bad.append(Reject(line, too_long[0], too_long[1], dict(zip(header, fields))))
             continue

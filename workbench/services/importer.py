@@ -97,10 +97,15 @@ def import_file(
     now = now or datetime.now(UTC)
     mapping = load_mapping(mapping_path) if mapping_path else None
     columns, required = _columns(kind)
-    source = CsvSource(path, required, columns, encoding=encoding, mapping=mapping)
+    if mapping is not None:
+        unknown = sorted(set(mapping.values) - set(columns) - set(required))
+        if unknown:
+            raise ImportFileError(f"{mapping_path}: [values.{unknown[0]}]: not a {kind} column (known: {', '.join(columns)})")
+    source = CsvSource(path, required, columns, encoding=encoding, mapping=mapping.columns if mapping else None)
     summary = ImportSummary(kind=kind, path=str(path), encoding=source.encoding)
     rejects = _Rejects(rejects_path or default_rejects_path(path), path)
-    job = ParseJob(kind, settings.region, settings.timezone, str(path), source.encoding)
+    values = tuple((c, tuple(t.items())) for c, t in mapping.values.items()) if mapping else ()
+    job = ParseJob(kind, settings.region, settings.timezone, str(path), source.encoding, values)
     ok = False
     gc_thresholds = gc.get_threshold()
     # Millions of short-lived row objects make the default collector run constantly.
