@@ -181,8 +181,41 @@ def _odds_dead(params: Params, x: FloatArray, t_x: FloatArray, T: FloatArray) ->
     return np.asarray(np.where(x > 0, a / safe * ratio, 0.0))
 
 
+@dataclass(frozen=True, eq=False)
+class _Distinct:
+    """An array as its distinct values and, per element, the index of its value among them."""
+
+    values: FloatArray
+    of: NDArray[np.intp]
+
+    @classmethod
+    def of_array(cls, array: FloatArray) -> _Distinct:
+        values, of = np.unique(array, return_inverse=True)
+        return cls(values, of.ravel())
+
+
+@dataclass(frozen=True, eq=False)
+class _Levels:
+    """The fit's data by distinct x, t_x and T: a term of one of them is computed once per value.
+
+    A million customers grouped by whole weeks still have ~10⁵ triples but only ~10² distinct
+    values of each coordinate, so the special functions of x (lnΓ, ln B, ψ) and the logarithms
+    of α + T and α + t_x cost next to nothing; each element's value is the same float it would
+    be computed as on its own.
+    """
+
+    x: _Distinct
+    t_x: _Distinct
+    T: _Distinct
+    weights: FloatArray
+
+    @classmethod
+    def of(cls, data: GroupedTriples) -> _Levels:
+        return cls(_Distinct.of_array(data.x), _Distinct.of_array(data.t_x), _Distinct.of_array(data.T), data.weights)
+
+
 def _loglik_and_gradient(
-    theta: FloatArray, data: GroupedTriples, shift: float
+    theta: FloatArray, data: GroupedTriples | _Levels, shift: float
 ) -> tuple[float, FloatArray]:
     """Weighted total log-likelihood and its gradient in θ = log(r, α, a, b).
 
@@ -191,24 +224,28 @@ def _loglik_and_gradient(
       S = −(r+x)·ln(α+T)                              (alive at T)
       D = ln a − ln(b+x−1+s) − (r+x)·ln(α+t_x)        (dropped after the last purchase)
     BG/NBD: FHL (2005) eq. 6, where D is absent for x = 0; MBG/NBD: Batislam et al. (2007).
+    Terms of x alone, of T alone and of t_x alone are evaluated per distinct value (`_Levels`).
     """
+    levels = data if isinstance(data, _Levels) else _Levels.of(data)
     r, alpha, a, b = np.exp(theta)
-    x, t_x, T, w = data.x, data.t_x, data.T, data.weights
+    x, ix, w = levels.x.values, levels.x.of, levels.weights
     has_d = (x > 0) | (shift > 0)
     denom = np.where(has_d, b + x - 1.0 + shift, 1.0)  # guarded: unused where D is absent
-    c = gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x + shift) - betaln(a, b)
-    log_at, log_atx = np.log(alpha + T), np.log(alpha + t_x)
-    s = -(r + x) * log_at
-    d = np.where(has_d, np.log(a) - np.log(denom) - (r + x) * log_atx, -np.inf)
+    c = (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x + shift) - betaln(a, b))[ix]
+    alpha_t, alpha_tx = (alpha + levels.T.values)[levels.T.of], (alpha + levels.t_x.values)[levels.t_x.of]
+    log_at, log_atx = np.log(alpha + levels.T.values)[levels.T.of], np.log(alpha + levels.t_x.values)[levels.t_x.of]
+    rx = (r + x)[ix]
+    s = (-(r + x))[ix] * log_at
+    d = np.where(has_d[ix], (np.log(a) - np.log(denom))[ix] - rx * log_atx, -np.inf)
     tail = np.logaddexp(s, d)
     ws, wd = np.exp(s - tail), np.exp(d - tail)  # posterior weights of "alive" vs "dropped"
     total = float(np.dot(w, c + tail))
 
     psi_ab, psi_abx = digamma(a + b), digamma(a + b + x + shift)
-    g_r = digamma(r + x) - digamma(r) + np.log(alpha) - ws * log_at - wd * log_atx
-    g_alpha = r / alpha - (r + x) * (ws / (alpha + T) + wd / (alpha + t_x))
-    g_a = psi_ab - psi_abx + wd / a
-    g_b = digamma(b + x + shift) - psi_abx - digamma(b) + psi_ab - wd / denom
+    g_r = (digamma(r + x) - digamma(r) + np.log(alpha))[ix] - ws * log_at - wd * log_atx
+    g_alpha = r / alpha - rx * (ws / alpha_t + wd / alpha_tx)
+    g_a = (psi_ab - psi_abx)[ix] + wd / a
+    g_b = (digamma(b + x + shift) - psi_abx - digamma(b) + psi_ab)[ix] - wd / denom[ix]
     grad = np.array([np.dot(w, g) for g in (g_r, g_alpha, g_a, g_b)]) * np.exp(theta)
     return total, grad
 
@@ -226,10 +263,11 @@ def _fit(
     if data.weights.size == 0:
         raise ValueError("no customers with positive weight")
     total = float(data.weights.sum())
+    levels = _Levels.of(data)
 
     def objective(theta: FloatArray) -> tuple[float, FloatArray]:
         with np.errstate(all="ignore"):
-            ll, grad = _loglik_and_gradient(theta, data, shift)
+            ll, grad = _loglik_and_gradient(theta, levels, shift)
         if not np.isfinite(ll) or not np.all(np.isfinite(grad)):
             # Outside the numerically valid region a large finite value steers the search back.
             return 1e300, np.zeros(4)

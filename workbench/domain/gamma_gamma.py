@@ -73,10 +73,12 @@ def fit_gamma_gamma(
     xs, ms, ws = _fit_arrays(x, mean_spend, weights)
     xs, ms, ws = _group(xs, ms, ws)
     total = float(ws.sum())
+    with np.errstate(all="ignore"):
+        data = _Data.of(xs, ms, ws)
 
     def objective(theta: FloatArray) -> tuple[float, FloatArray]:
         with np.errstate(all="ignore"):
-            ll, grad = _loglik_and_gradient(theta, xs, ms, ws)
+            ll, grad = _loglik_and_gradient(theta, data)
         if not np.isfinite(ll) or not np.all(np.isfinite(grad)):
             # Outside the numerically valid region a large finite value steers the search back.
             return 1e300, np.zeros(3)
@@ -131,26 +133,50 @@ def conditional_expected_spend(
     return result
 
 
+@dataclass(frozen=True, eq=False)
+class _Data:
+    """The fit's (x, m̄, weight) groups with what does not change between evaluations.
+
+    x takes a few hundred values at most, so its terms (lnΓ, ψ, ln x) are evaluated once per
+    distinct x and spread back; each element gets the same float it would on its own.
+    """
+
+    x: FloatArray
+    m: FloatArray
+    w: FloatArray
+    distinct_x: FloatArray
+    x_of: NDArray[np.intp]
+    log_m: FloatArray
+    log_x: FloatArray
+
+    @classmethod
+    def of(cls, x: FloatArray, m: FloatArray, w: FloatArray) -> _Data:
+        distinct, of = np.unique(x, return_inverse=True)
+        return cls(x, m, w, distinct, of.ravel(), np.log(m), np.log(x))
+
+
 def _loglik_and_gradient(
-    theta: FloatArray, x: FloatArray, m: FloatArray, w: FloatArray
+    theta: FloatArray, x: FloatArray | _Data, m: FloatArray | None = None, w: FloatArray | None = None
 ) -> tuple[float, FloatArray]:
     """Weighted total log-likelihood of m̄ and its gradient in θ = log(p, q, v)."""
+    data = x if isinstance(x, _Data) else _Data.of(x, m, w)  # type: ignore[arg-type]
     p, q, v = np.exp(theta)
-    px = p * x
-    log_m, log_x, log_vxm = np.log(m), np.log(x), np.log(v + x * m)
+    ux, ix = data.distinct_x, data.x_of
+    x, m, w, log_m, log_x = data.x, data.m, data.w, data.log_m, data.log_x
+    upx = p * ux
+    px = upx[ix]
+    vxm = v + x * m
+    log_vxm = np.log(vxm)
     ll = (
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
-        + q * np.log(v)
+        (gammaln(upx + q) - gammaln(upx) - gammaln(q) + q * np.log(v))[ix]
         + (px - 1.0) * log_m
         + px * log_x
         - (px + q) * log_vxm
     )
-    psi = digamma(px + q)
-    g_p = x * (psi - digamma(px) + log_m + log_x - log_vxm)
-    g_q = psi - digamma(q) + np.log(v) - log_vxm
-    g_v = q / v - (px + q) / (v + x * m)
+    upsi = digamma(upx + q)
+    g_p = x * ((upsi - digamma(upx))[ix] + log_m + log_x - log_vxm)
+    g_q = (upsi - digamma(q) + np.log(v))[ix] - log_vxm
+    g_v = q / v - (px + q) / vxm
     grad = np.array([np.dot(w, g) for g in (g_p, g_q, g_v)]) * np.array([p, q, v])
     return float(np.dot(w, ll)), grad
 
