@@ -7,7 +7,8 @@ form, which `stored_time` gives for timestamps.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Table, insert
@@ -33,3 +34,71 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Se
         cursor.executemany(sql, rows)
     finally:
         cursor.close()
+
+
+def replace_all(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[tuple[object, ...]],
+    constants: Mapping[str, object] | None = None,
+) -> None:
+    """Replace every row of `table` with `rows` (tuples in `columns` order), inside the caller's transaction.
+
+    `constants` are columns with one value for every row, given once.  A million rows:
+
+    * SQLite: the table's secondary indexes are dropped first and built again at the end
+      (sorting once beats a million random index inserts, and a plain DELETE visits every
+      row to maintain them), with a larger page cache for the duration.  Other connections
+      see the old rows and indexes until the commit (WAL).
+    * PostgreSQL: DELETE, then COPY.
+    """
+    fixed = dict(constants or {})
+    names = [*columns, *fixed]
+    if conn.dialect.name != "sqlite":
+        conn.execute(table.delete())
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            values = tuple(fixed.values())
+            with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((*row, *values))
+        finally:
+            cursor.close()
+        return
+    indexes = sorted(table.indexes, key=lambda index: str(index.name))
+    raw = conn.connection.driver_connection  # type: ignore[union-attr]
+    if not raw.in_transaction:
+        raw.execute("BEGIN")  # DDL opens no transaction by itself: the indexes must come back with the rows
+    (cache_pages,) = raw.execute("PRAGMA cache_size").fetchone()
+    raw.execute(f"PRAGMA cache_size={-BULK_CACHE_KIB}")
+    try:
+        for index in indexes:
+            index.drop(conn)
+        conn.execute(table.delete())
+        marks = ", ".join(["?"] * len(columns) + [_sqlite_literal(v) for v in fixed.values()])
+        cursor = raw.cursor()
+        try:
+            cursor.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
+        finally:
+            cursor.close()
+        for index in indexes:
+            index.create(conn)
+    finally:
+        raw.execute(f"PRAGMA cache_size={cache_pages}")
+
+
+BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while replacing a table: the whole index fits
+
+
+def _sqlite_literal(value: object) -> str:
+    """A constant for the SQL text: numbers as they are, text quoted, None as NULL."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"no SQL literal for {value!r}")
