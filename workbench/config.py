@@ -112,6 +112,16 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class LabelSettings:
+    categories_ja: dict[str, str] = _doc(
+        "Japanese labels for product category codes (said in scripts, shown on cards), adding to or "
+        "replacing the built-in ones: heating = \"暖房器具\".",
+        {},
+    )
+    categories_en: dict[str, str] = _doc("English labels for product category codes.", {})
+
+
+@dataclass(frozen=True)
 class Settings:
     db: str = _doc(
         "Database URL: SQLite by default; postgresql+psycopg://user@host/dbname for teams.",
@@ -127,6 +137,11 @@ class Settings:
     calling: CallingSettings = field(default_factory=CallingSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    labels: LabelSettings = field(default_factory=LabelSettings)
+
+    def category_labels(self) -> dict[str, str]:
+        """The configured category labels in the interface language."""
+        return self.labels.categories_en if self.language == "en" else self.labels.categories_ja
 
 
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from workbench.services.customers import classify_all
 from workbench.services.script_context import build_context, months_between
@@ -122,3 +122,26 @@ def test_every_starter_script_renders_for_both_customers(engine, settings, langu
             for section in render_script(script, ctx):
                 assert section.error is None, (external_id, script.id, section.id, section.error)
                 assert section.text, (external_id, script.id, section.id)
+
+
+@pytest.mark.parametrize(
+    "language, labels, said",
+    [("ja", {}, "暖房"), ("en", {}, "heating"), ("ja", {"heating": "暖房器具"}, "暖房器具")],
+)
+def test_scripts_say_the_category_label_not_its_code(engine, settings, language, labels, said):  # type: ignore[no-untyped-def]
+    """「これまでのheatingの…」 was read aloud: the context carries the label the card shows."""
+    from workbench.config import LabelSettings
+
+    _seed(engine)
+    m, c = CustomerMetrics.__table__, Customer.__table__
+    with engine.begin() as conn:
+        hanako = conn.execute(select(c.c.id).where(c.c.external_id == "P1")).scalar_one()
+        conn.execute(m.update().where(m.c.customer_id == hanako).values(main_category="heating"))
+    settings = dataclasses.replace(settings, language=language, labels=LabelSettings(categories_ja=labels))
+    ctx = build_context(engine, settings, "P1", "op01", AT)
+    assert ctx.last_category == said
+    library = ScriptLibrary(Path(__file__).resolve().parents[2] / "talkscripts", language)
+    text = " ".join(s.text for s in render_script(library.get("b2c_usage_decreased"), ctx))
+    assert said in text
+    if language == "ja":
+        assert "heating" not in text

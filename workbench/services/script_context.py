@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine, func, select
 
 from workbench.config import Settings
+from workbench.domain.category_labels import category_label
 from workbench.domain.lifecycle import PurchaseHistory, classify
 from workbench.services.customers import UnknownCustomer, lifecycle_policy
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Operator, QueueScore
@@ -112,7 +113,7 @@ def build_context(
         operator=operator,
         company=settings.company_name,
         last_purchase_date=last,
-        last_category=row.main_category or "",
+        last_category=category_label(row.main_category, settings.language, settings.category_labels()),
         months_dormant=None if last is None else months_between(last, today),
         lifecycle=classify(history, at, lifecycle_policy(settings)).value,
         reason=reason or "unknown",

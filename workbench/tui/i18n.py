@@ -7,8 +7,11 @@ calling rules, categories) are labelled in `labels.py`, so screens never show ra
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from workbench.domain.category_labels import category_label
 from workbench.talk.i18n import reason_label
-from workbench.tui.labels import CATEGORIES, CHANNELS, OUTCOMES, RULES, STATES, WEEKDAYS
+from workbench.tui.labels import CHANNELS, OUTCOMES, RULES, STATES, WEEKDAYS
 
 _TEXT: dict[str, tuple[str, str]] = {
     "title": ("休眠顧客 掘り起こしワークベンチ", "Dormant-customer win-back workbench"),
@@ -238,8 +241,9 @@ def _pick(pair: tuple[str, str] | None, language: str, fallback: str) -> str:
 class Catalogue:
     """The interface text in one language: `tr("queue.shift", calls=3)`."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, categories: Mapping[str, str] | None = None) -> None:
         self.language = "en" if language == "en" else "ja"
+        self.categories = dict(categories or {})
 
     def __call__(self, key: str, **values: object) -> str:
         text = _pick(_TEXT.get(key), self.language, key)
@@ -258,7 +262,7 @@ class Catalogue:
         return _pick(RULES.get(code), self.language, code)
 
     def category(self, code: str | None) -> str:
-        return _pick(CATEGORIES.get(code or ""), self.language, code or "-")
+        return category_label(code, self.language, self.categories) or "-"
 
     def channel(self, code: str) -> str:
         return _pick(CHANNELS.get(code), self.language, code)

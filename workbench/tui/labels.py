@@ -49,17 +49,6 @@ RULES: dict[str, tuple[str, str]] = {
     "leased": ("他のオペレーターが対応中", "with another operator"),
 }
 
-CATEGORIES: dict[str, tuple[str, str]] = {
-    "gardening": ("園芸", "gardening"),
-    "heating": ("暖房", "heating"),
-    "gifts_ochugen": ("お中元", "ochugen gifts"),
-    "gifts_oseibo": ("お歳暮", "oseibo gifts"),
-    "cosmetics": ("化粧品", "cosmetics"),
-    "office_supplies": ("事務用品", "office supplies"),
-    "beverages": ("飲料", "beverages"),
-    "stationery": ("文具", "stationery"),
-}
-
 CHANNELS: dict[str, tuple[str, str]] = {
     "call": ("電話", "call"),
     "email": ("メール", "email"),

@@ -41,7 +41,7 @@ class Session:
     tr: Catalogue = field(init=False)
 
     def __post_init__(self) -> None:
-        self.tr = Catalogue(self.settings.language)
+        self.tr = Catalogue(self.settings.language, self.settings.category_labels())
 
     @property
     def zone(self) -> ZoneInfo:
