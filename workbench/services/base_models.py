@@ -10,13 +10,12 @@ reused from the last fit when it is recent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 
-from workbench.services.customers import CustomerSummary
+from workbench.domain.lifecycle import NO_TIME
+from workbench.services.customer_table import CustomerTable
 
 WEEK_SECONDS = 7 * 86400.0
 MIN_BUYERS = 20  # fewer buyers than this cannot support a population fit
@@ -24,7 +23,7 @@ MIN_BUYERS = 20  # fewer buyers than this cannot support a population fit
 
 @dataclass(frozen=True)
 class BaseModelResult:
-    """Per-customer arrays (aligned with the summaries) and the fitted parameters."""
+    """Per-customer arrays (aligned with the customer table) and the fitted parameters."""
 
     p_alive: np.ndarray
     expected_orders: np.ndarray  # transactions over the horizon if still a customer
@@ -37,37 +36,31 @@ class BaseModelResult:
         return self.expected_orders * self.expected_spend
 
 
-def customer_arrays(summaries: Sequence[CustomerSummary], at: datetime) -> dict[str, np.ndarray]:
-    """The models' inputs per buyer: index into summaries, x, t_x, T (weeks), mean repeat spend."""
-    index, x, t_x, big_t, mean_repeat, mean_all = [], [], [], [], [], []
-    for i, s in enumerate(summaries):
-        if s.first_order_at is None or s.last_order_at is None:
-            continue
-        n_days = s.n_days
-        days = n_days or s.n_orders or 1
-        repeat = days - 1
-        span = max((s.last_order_at - s.first_order_at).total_seconds(), 0.0) / WEEK_SECONDS
-        age = max((at - s.first_order_at).total_seconds() / WEEK_SECONDS, span)
-        index.append(i)
-        x.append(repeat)
-        t_x.append(span if repeat > 0 else 0.0)
-        big_t.append(age)
-        first = s.first_day_amount if n_days else (s.monetary / max(s.n_orders, 1))
-        mean_repeat.append((s.monetary - first) / repeat if repeat > 0 else 0.0)
-        mean_all.append(s.monetary / days)
+def customer_arrays(table: CustomerTable) -> dict[str, np.ndarray]:
+    """The models' inputs per buyer: index into the table, x, t_x, T (weeks), mean repeat spend."""
+    index = np.flatnonzero((table.first_us != NO_TIME) & (table.last_us != NO_TIME))
+    n_days, n_orders, monetary = table.n_days[index], table.n_orders[index], table.monetary[index]
+    first_us, last_us = table.first_us[index], table.last_us[index]
+    days = np.where(n_days > 0, n_days, np.where(n_orders > 0, n_orders, 1))
+    repeat = days - 1
+    # Seconds as `timedelta.total_seconds()` gives them from the exact microseconds, then weeks.
+    span = np.maximum((last_us - first_us) / 1e6, 0.0) / WEEK_SECONDS
+    age = np.maximum((table.at_us - first_us) / 1e6 / WEEK_SECONDS, span)
+    first = np.where(n_days > 0, table.first_day_amount[index], monetary / np.maximum(n_orders, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_repeat = np.where(repeat > 0, (monetary - first) / np.maximum(repeat, 1), 0.0)
     return {
-        "index": np.asarray(index, dtype=np.int64),
-        "x": np.asarray(x, dtype=float),
-        "t_x": np.asarray(t_x, dtype=float),
-        "T": np.asarray(big_t, dtype=float),
-        "mean_repeat": np.asarray(mean_repeat, dtype=float),
-        "mean_all": np.asarray(mean_all, dtype=float),
+        "index": index.astype(np.int64),
+        "x": repeat.astype(float),
+        "t_x": np.where(repeat > 0, span, 0.0),
+        "T": age,
+        "mean_repeat": mean_repeat,
+        "mean_all": monetary / days,
     }
 
 
 def fit_base_models(
-    summaries: Sequence[CustomerSummary],
-    at: datetime,
+    table: CustomerTable,
     horizon_weeks: float,
     stored_alive: dict[str, float] | None = None,
     stored_spend: dict[str, float] | None = None,
@@ -75,9 +68,9 @@ def fit_base_models(
     """P(alive), expected transactions over the horizon if alive, and expected spend, for every customer."""
     from workbench.domain import bgnbd, gamma_gamma  # SciPy takes 0.3 s to import: only a scoring run needs it
 
-    n = len(summaries)
+    n = len(table)
     p_alive, expected, spend = np.zeros(n), np.zeros(n), np.zeros(n)
-    data = customer_arrays(summaries, at)
+    data = customer_arrays(table)
     idx, x, t_x, big_t = data["index"], data["x"], data["t_x"], data["T"]
     if len(idx) < MIN_BUYERS:
         # Too few buyers to fit a population: each customer's own rate since their first purchase

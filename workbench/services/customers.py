@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, case, func, select
 
 from workbench.config import Settings
 from workbench.domain.codes import LifecycleState
-from workbench.domain.lifecycle import LifecyclePolicy, PurchaseHistory, classify, rfm_scores
+from workbench.domain.lifecycle import NO_TIME, PurchaseHistory, classify
 from workbench.services.calling import dnc_known
-from workbench.store import purchase_metrics
-from workbench.store.engine import writer_turn
+from workbench.services.customer_table import (  # noqa: F401  (lifecycle_policy, ensure_day_counts, RFM_CUTS_KEY: this module's API)
+    CHURN_OUTCOMES,
+    RFM_CUTS_KEY,
+    ensure_day_counts,
+    lifecycle_policy,
+    load_customer_table,
+)
+from workbench.store import columns, purchase_metrics
+from workbench.store.columns import datetime_of
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, ModelState, Phone, Purchase
 
 customers = Customer.__table__
@@ -35,18 +42,6 @@ model_state = ModelState.__table__
 
 class UnknownCustomer(LookupError):
     pass
-
-
-def lifecycle_policy(settings: Settings) -> LifecyclePolicy:
-    s = settings.lifecycle
-    return LifecyclePolicy(
-        dormant_days_b2c=s.dormant_days_b2c,
-        dormant_days_b2b=s.dormant_days_b2b,
-        at_risk_factor=s.at_risk_factor,
-        at_risk_days_b2c=s.at_risk_days_b2c,
-        at_risk_days_b2b=s.at_risk_days_b2b,
-        category_dormant_days=dict(s.category_dormant_days),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,87 +85,30 @@ class CustomerSummary:
         }
 
 
-def _churn_signals(conn: Connection, at: datetime) -> tuple[dict[int, datetime], set[int]]:
-    """Latest complaint or do-not-call request per customer up to `at`, and customers who must not be contacted.
-
-    A plain `not_interested` declines one offer: it ends solicitation (the calling
-    rules see to that) but is not by itself a customer lost to trouble.  The call
-    opt-out flag carries no date, so it counts at every instant.
-    """
-    complaint = dict(
-        conn.execute(
-            select(attempts.c.customer_id, func.max(attempts.c.at))
-            .where(and_(attempts.c.outcome.in_(CHURN_OUTCOMES), attempts.c.at <= at))
-            .group_by(attempts.c.customer_id)
-        ).all()
-    )
-    blocked = set(
-        conn.execute(select(dnc.c.customer_id).where(and_(dnc.c.customer_id.is_not(None), dnc_known(at)))).scalars()
-    )
-    blocked |= set(conn.execute(select(customers.c.id).where(customers.c.call_opt_out.is_(True))).scalars())
-    return complaint, blocked
-
-
-CHURN_OUTCOMES = ("complaint", "do_not_call")
 NO_PURCHASES = (None, None, 0, 0, None, 0, 0)  # first, last, orders, spend, category, days, first day
-
-
-def ensure_day_counts(engine: Engine, settings: Settings) -> bool:
-    """Recompute every customer's metrics once if they predate day counts (a database migrated from 0005)."""
-    with engine.connect() as conn:
-        if not purchase_metrics.lacks_day_counts(conn):
-            return False
-    with writer_turn(engine), engine.begin() as conn:
-        if purchase_metrics.lacks_day_counts(conn):
-            purchase_metrics.refresh(conn, settings.timezone)
-    return True
 
 
 def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[CustomerSummary]:
     """Every customer with state and RFM at `at` (RFM only for those who bought by then)."""
-    policy = lifecycle_policy(settings)
-    ensure_day_counts(engine, settings)
+    table = load_customer_table(engine, settings, at)
     with engine.connect() as conn:
-        complaint, blocked = _churn_signals(conn, at)
-        primary = dict(
-            conn.execute(select(phones.c.customer_id, phones.c.e164).where(phones.c.position == 1)).all()
-        )
-        query = (
-            select(
-                customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind,
-                customers.c.company, metrics.c.first_order_at, metrics.c.last_order_at,
-                metrics.c.n_orders, metrics.c.monetary, metrics.c.main_category,
-                metrics.c.n_days, metrics.c.first_day_amount,
-            )  # fmt: skip
-            .select_from(customers.outerjoin(metrics, metrics.c.customer_id == customers.c.id))
-            .order_by(customers.c.id)
-        )
-        # A million rows: plain driver tuples, with the two timestamps made aware here.
-        sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
-        rows = [(*r[:5], purchase_metrics.aware_utc(r[5]), purchase_metrics.aware_utc(r[6]), *r[7:]) for r in conn.exec_driver_sql(sql)]
-        newest = purchase_metrics.newest_purchase(conn)
-        earlier = purchase_metrics.as_of(conn, settings.timezone, at) if newest is not None and newest > at else None
-    if earlier is not None:
-        # Customers whose stored metrics include purchases after `at` take their metrics as of `at`.
-        rows = [
-            r if r[6] is None or r[6] <= at else (*r[:5], *(earlier[r[0]][1:] if r[0] in earlier else NO_PURCHASES))
-            for r in rows
-        ]
-    buyers = [i for i, r in enumerate(rows) if r[6] is not None]
-    recency = np.array([(at - rows[i][6]).total_seconds() / 86400 for i in buyers])  # type: ignore[operator]
-    r, f, m = rfm_scores(recency, [rows[i][7] for i in buyers], [rows[i][8] for i in buyers])
-    scores = {i: (int(r[k]), int(f[k]), int(m[k])) for k, i in enumerate(buyers)}
+        names = columns.rows(conn, "SELECT external_id, name, company FROM customers ORDER BY id")
+        primary = dict(conn.execute(select(phones.c.customer_id, phones.c.e164).where(phones.c.position == 1)).all())
+    states, categories = table.state_names().tolist(), table.category_names().tolist()
+    days, kinds = table.days_since_last_order.tolist(), np.where(table.b2b, "b2b", "b2c").tolist()
     out = []
-    for i, (cid, external_id, name, kind, company, first, last, n_orders, monetary, category, n_days, first_day) in enumerate(rows):
-        history = PurchaseHistory(kind, n_orders or 0, first, last, category, complaint.get(cid), cid in blocked)
-        rs, fs, ms = scores.get(i, (None, None, None))
-        out.append(
-            CustomerSummary(
-                cid, external_id, name, kind, company, classify(history, at, policy).value, first, last,
-                None if last is None else int((at - last).days), n_orders or 0, monetary or 0, category,
-                rs, fs, ms, primary.get(cid), n_days or 0, first_day or 0,
-            )  # fmt: skip
-        )
+    for i, (cid, first, last, n_orders, monetary, n_days, first_day, r, f, m) in enumerate(zip(
+        table.id.tolist(), table.first_us.tolist(), table.last_us.tolist(), table.n_orders.tolist(),
+        table.monetary.tolist(), table.n_days.tolist(), table.first_day_amount.tolist(), table.recency.tolist(),
+        table.frequency.tolist(), table.monetary_score.tolist(), strict=True,
+    )):  # fmt: skip
+        external_id, name, company = names[i]
+        bought = last != NO_TIME
+        out.append(CustomerSummary(
+            cid, external_id, name, kinds[i], company, states[i], datetime_of(first, NO_TIME),
+            datetime_of(last, NO_TIME), days[i] if bought else None, n_orders, monetary, categories[i] or None,
+            r or None, f or None, m or None, primary.get(cid), n_days, first_day,
+        ))  # fmt: skip
     return out
 
 
@@ -193,29 +131,6 @@ class CustomerDetail:
     purchases: list[dict[str, object]]
     contacts: list[dict[str, object]]
     do_not_call: list[dict[str, object]]
-
-
-RFM_CUTS_KEY = "rfm_cuts"
-Cuts = dict[str, list[list[float]]]  # letter → [score, lowest value, highest value] per score
-
-
-def rfm_cuts(summaries: list[CustomerSummary]) -> Cuts:
-    """Each RFM score's value range among the buyers just scored, for scoring one customer later.
-
-    R is ranked by the last order's instant (later is better), so the ranges stay
-    valid as days pass.  Scores are monotone in the value, so the ranges do not overlap.
-    """
-    buyers = [s for s in summaries if s.last_order_at is not None]
-    columns = {
-        "r": ([s.last_order_at.timestamp() for s in buyers], [s.recency for s in buyers]),  # type: ignore[union-attr]
-        "f": ([float(s.n_orders) for s in buyers], [s.frequency for s in buyers]),
-        "m": ([float(s.monetary) for s in buyers], [s.monetary_score for s in buyers]),
-    }
-    cuts: Cuts = {}
-    for letter, (values, scores) in columns.items():
-        v, k = np.asarray(values, dtype=float), np.asarray(scores, dtype=float)
-        cuts[letter] = [[float(q), float(v[k == q].min()), float(v[k == q].max())] for q in np.unique(k)]
-    return cuts
 
 
 def score_from_cuts(cuts: list[list[float]], value: float | None) -> int | None:

@@ -9,39 +9,32 @@ answer model read the attempts directly.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import BigInteger, Connection, Engine, Integer, and_, delete, func, insert, select
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
 from workbench.config import Settings
-from workbench.domain import scoring
-from workbench.domain.answer_model import DEFAULT_REACH_KAPPA, AnswerCounts, AnswerModel, estimate_kappa, estimate_reach_kappa, fit_answer_model, hours_of_week
-from workbench.domain.answer_profiles import AnswerProfiles, fit_profiles
-from workbench.domain.codes import CONTACTED_OUTCOMES, REFUSAL_OUTCOMES
-from workbench.domain.reasons import fit_rule_confidence, guess_reason, rule_outcome
-from workbench.domain.winback import WinbackModel, segment_key
-from workbench.domain.season import SeasonalIndex, category_indices, deadline_trigger, season_boost
+from workbench.domain.answer_model import DEFAULT_REACH_KAPPA, AnswerModel
+from workbench.domain.answer_profiles import AnswerProfiles
+from workbench.domain.season import SeasonalIndex, category_indices, season_boost
+from workbench.services.answer_fit import fit_from_calls
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
-from workbench.services.base_models import BaseModelResult
+from workbench.services.customer_table import RFM_CUTS_KEY, load_customer_table, rfm_cuts
+from workbench.services.score_rows import RowInputs, score_rows, write_scores
+from workbench.services.score_signals import guess_reasons, load_signals
 from workbench.services.script_stats import refresh_case_tally
 from workbench.services.winback_stats import WINBACK_KEY, fit_from_outcomes
-from workbench.services.customers import RFM_CUTS_KEY, CustomerSummary, classify_all, rfm_cuts
-from workbench.store.bulk import bulk_insert, stored_time
-from workbench.store.models import ContactAttempt, Customer, DoNotCall, ModelState, Purchase, QueueScore
+from workbench.store.models import ContactAttempt, ModelState, Purchase, QueueScore
 
 attempts = ContactAttempt.__table__
-customers = Customer.__table__
 purchases = Purchase.__table__
 scores = QueueScore.__table__
 model_state = ModelState.__table__
-dnc = DoNotCall.__table__
-
-ANSWERED = frozenset(CONTACTED_OUTCOMES)
 
 
 @dataclass(frozen=True)
@@ -50,9 +43,25 @@ class ScoringSummary:
     seconds: float
     alive_model: dict[str, float]
     states: dict[str, int]
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per phase of the run
 
 
 MODEL_MAX_AGE_SECONDS = 7 * 86400  # population-level fits change slowly; refit weekly
+log = logging.getLogger(__name__)
+
+
+class _Phases:
+    """Seconds per phase of one run, logged at debug level as each ends."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._mark = time.perf_counter()
+
+    def done(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = now - self._mark
+        self._mark = now
+        log.debug("rescore %s: %.2fs", name, self.seconds[name])
 
 
 def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = False) -> ScoringSummary:
@@ -60,60 +69,51 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
     from workbench.services.base_models import fit_base_models
 
     started = time.perf_counter()
-    summaries = classify_all(engine, settings, at)
+    phase = _Phases()
+    table = load_customer_table(engine, settings, at)
+    phase.done("classify")
     with engine.connect() as conn:
-        signals = _signals(conn, at)
+        signals = load_signals(conn, table, at)
         winback = fit_from_outcomes(conn, at)
         through_id = conn.execute(select(func.max(attempts.c.id))).scalar_one() or 0
         fresh = {} if refit else _fresh_states(conn, at)
+        phase.done("signals")
         season = _season_from_json(fresh["season"]) if "season" in fresh else _season(conn, at)
+        phase.done("season")
         # Refitted every run: the customers' reachability and hours are learned from the latest calls.
-        answer_model = _answer_model(conn, settings, at)
+        answer_model = fit_from_calls(conn, settings, at, table)
+        phase.done("answer_model")
     horizon = float(settings.scoring.value_horizon_weeks)
-    models = fit_base_models(summaries, at, horizon, fresh.get("alive_model"), fresh.get("spend_model"))
+    models = fit_base_models(table, horizon, fresh.get("alive_model"), fresh.get("spend_model"))
+    phase.done("base_models")
     lead = (settings.scoring.season_lead_weeks_min, settings.scoring.season_lead_weeks_max)
     boosts = {name: season_boost(index, at.month, at.day, lead) for name, index in season.items()}
     deadline = (settings.scoring.deadline_reset_months, settings.scoring.deadline_notice_month)
-    confidence = _rule_confidence(summaries, signals)
-    rows = _score_rows(summaries, _RowContext(signals, boosts, winback, models, at, deadline, horizon, confidence))
+    guesses = guess_reasons(table, signals)
+    rows = score_rows(table, RowInputs(signals, guesses, boosts, winback, models, at, deadline, horizon))
+    phase.done("rows")
     with engine.connect() as conn:
         held = _recently_called_holds(conn, settings, at)
+    phase.done("holds")
     with engine.begin() as conn:
-        conn.execute(delete(scores))
-        _write_scores(conn, rows, held, at)
+        write_scores(conn, rows, held, at, horizon)
+        phase.done("write")
         _save_state(conn, "answer_model", _answer_json(answer_model), at)
         if "season" not in fresh:
             _save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
-        _save_state(conn, RFM_CUTS_KEY, rfm_cuts(summaries), at)
+        _save_state(conn, RFM_CUTS_KEY, rfm_cuts(table), at)
         # The script selector's per-case outcomes: counted once here, so a claim only adds the newest.
         refresh_case_tally(conn, at)
+        phase.done("case_tally")
         _save_state(conn, WINBACK_KEY, {**winback.as_json(), "through_id": through_id}, at)
         if "alive_model" not in fresh and models.alive_params:
             _save_state(conn, "alive_model", {"model": "mbgnbd", **models.alive_params}, at)
         if "spend_model" not in fresh and models.spend_params:
             _save_state(conn, "spend_model", {"model": "gamma_gamma", **models.spend_params}, at)
-    states: dict[str, int] = defaultdict(int)
-    for s in summaries:
-        states[s.state] += 1
-    return ScoringSummary(len(rows), time.perf_counter() - started, models.alive_params, dict(states))
-
-
-_SCORE_COLUMNS = (
-    "customer_id", "base_score", "state", "segment", "value", "p_alive", "expected_orders", "p_come_back",
-    "season", "deadline", "reason", "reason_source", "permanent_block", "winback_key", "expected_spend",
-    "horizon_weeks", "reason_confidence", "scored_at", "blocked_until",
-)  # fmt: skip
-
-
-def _write_scores(conn: Connection, rows: list[tuple[object, ...]], held: dict[int, datetime], at: datetime) -> None:
-    """Every row was scored at `at`; only a few carry a hold."""
-    time = stored_time(conn)
-    stamp = time(at)
-    for start in range(0, len(rows), 20000):
-        bulk_insert(conn, scores, _SCORE_COLUMNS, [
-            (*r, stamp, time(held[r[0]]) if r[0] in held else None)  # type: ignore[index]
-            for r in rows[start : start + 20000]
-        ])  # fmt: skip
+    phase.done("commit")
+    names, counts = np.unique(table.state_names(), return_counts=True) if len(table) else ([], [])
+    return ScoringSummary(len(table), time.perf_counter() - started, models.alive_params,
+                          {str(k): int(v) for k, v in zip(names, counts, strict=True)}, phase.seconds)  # fmt: skip
 
 
 def _recently_called_holds(conn: Connection, settings: Settings, at: datetime) -> dict[int, datetime]:
@@ -152,40 +152,6 @@ def _season_from_json(data: dict[str, list[float]]) -> dict[str, SeasonalIndex]:
     return {name: SeasonalIndex(tuple(values), "ratio_to_ma") for name, values in data.items()}
 
 
-@dataclass
-class _Signals:
-    heard: dict[int, str]
-    complaint: set[int]
-    previous_rep: set[int]
-    blocked: dict[int, str]
-
-
-def _signals(conn: Connection, at: datetime) -> _Signals:
-    heard: dict[int, str] = {}
-    for cid, reason in conn.execute(
-        select(attempts.c.customer_id, attempts.c.reason)
-        .where(and_(attempts.c.reason.is_not(None), attempts.c.at <= at))
-        .order_by(attempts.c.at)
-    ):
-        heard[cid] = reason
-    # Nothing recorded after `at` is known at `at`: a rescore in the past sees the past.
-    known = attempts.c.at <= at
-    complaint = set(conn.execute(select(attempts.c.customer_id).where(and_(attempts.c.outcome == "complaint", known))).scalars())
-    previous_rep = set(conn.execute(select(customers.c.id).where(customers.c.previous_rep.is_not(None))).scalars())
-    blocked: dict[int, str] = {}
-    for cid in conn.execute(
-        select(attempts.c.customer_id).where(and_(attempts.c.outcome.in_(REFUSAL_OUTCOMES), known))
-    ).scalars():
-        blocked[cid] = "refused"
-    for cid in conn.execute(select(customers.c.id).where(customers.c.call_opt_out.is_(True))).scalars():
-        blocked[cid] = "opted_out"
-    for cid in conn.execute(
-        select(dnc.c.customer_id).where(and_(dnc.c.customer_id.is_not(None), dnc.c.e164.is_(None), dnc.c.created_at <= at))
-    ).scalars():
-        blocked[cid] = "do_not_call"
-    return _Signals(heard, complaint, previous_rep, blocked)
-
-
 def _season(conn: Connection, at: datetime) -> dict[str, SeasonalIndex]:
     """Monthly order counts per category over the last 36 months → seasonal indices."""
     if conn.dialect.name == "sqlite":
@@ -210,69 +176,6 @@ def _season(conn: Connection, at: datetime) -> dict[str, SeasonalIndex]:
     return indices
 
 
-def _answer_model(conn: Connection, settings: Settings, at: datetime) -> AnswerModel:
-    """Segment hour-of-week tallies, then the customer-level κ values from every customer × hour cell.
-
-    Millions of attempts: ids, epoch seconds and answered flags come as plain columns and the
-    hour of the week is computed in numpy (the zone's offset looked up once per distinct day).
-    """
-    if conn.dialect.name == "sqlite":
-        epoch = func.cast(func.strftime("%s", attempts.c.at), Integer)
-    else:
-        epoch = func.cast(func.extract("epoch", attempts.c.at), BigInteger)
-    rows = conn.execute(
-        select(attempts.c.customer_id, epoch, attempts.c.outcome.in_(ANSWERED)).where(
-            and_(attempts.c.channel == "call", attempts.c.direction == "outbound", attempts.c.at <= at)
-        )
-    ).all()
-    kinds = conn.execute(select(customers.c.id, customers.c.kind)).all()
-    empty = {k: AnswerCounts.empty() for k in ("b2c", "b2b")}
-    if not rows:
-        return fit_answer_model(empty)
-    data = np.array(rows, dtype=np.int64)
-    cid, seconds, answered = data[:, 0], data[:, 1], data[:, 2]
-    how = hours_of_week(seconds, ZoneInfo(settings.timezone))
-    is_b2b = np.zeros(max(int(cid.max()), max((k for k, _ in kinds), default=0)) + 1, dtype=np.int64)
-    is_b2b[[k for k, kind in kinds if kind == "b2b"]] = 1
-    seg = is_b2b[cid]
-    counts = {}
-    for index, name in enumerate(("b2c", "b2b")):
-        mine = seg == index
-        counts[name] = AnswerCounts(
-            np.bincount(how[mine], minlength=168), np.bincount(how[mine], weights=answered[mine], minlength=168).astype(np.int64)
-        )
-    model = fit_answer_model(counts)
-    cells, cell_of = np.unique(cid * 168 + how, return_inverse=True)
-    tries = np.bincount(cell_of).astype(np.float64)
-    answers = np.bincount(cell_of, weights=answered).astype(np.float64)
-    priors = np.stack([model.segment_prior("b2c"), model.segment_prior("b2b")])
-    mu = priors[is_b2b[cells // 168], cells % 168]
-    kappa = estimate_kappa(answers, tries, mu)
-    # Reachability: each customer's answers against what their segment's hours would give.
-    _, owner = np.unique(cells // 168, return_inverse=True)
-    reach = estimate_reach_kappa(np.bincount(owner, weights=answers), np.bincount(owner, weights=tries * mu), np.bincount(owner, weights=tries))
-    habits = _habits(cells, tries, answers, is_b2b, model.population)
-    return AnswerModel(model.population, model.segments, model.kappa_segment, kappa, reach, habits)
-
-
-HABIT_SAMPLE = 20_000  # customers: population habits are well measured on a sample, and EM stays quick
-
-
-def _habits(cells: np.ndarray, tries: np.ndarray, answers: np.ndarray, is_b2b: np.ndarray, population: np.ndarray) -> AnswerProfiles | None:
-    """Answering habits from a seeded sample of the customers who were called."""
-    ids, index = np.unique(cells // 168, return_inverse=True)
-    if len(ids) < 50:
-        return None
-    rng = np.random.default_rng(len(ids))
-    chosen = np.zeros(len(ids), dtype=bool)
-    chosen[rng.choice(len(ids), size=min(HABIT_SAMPLE, len(ids)), replace=False)] = True
-    keep = chosen[index]
-    compact = np.cumsum(chosen) - 1
-    b2b = is_b2b[ids[chosen]].astype(bool)
-    return fit_profiles(compact[index[keep]], cells[keep] % 168, tries[keep], answers[keep], population,
-                        {"b2c": ~b2b, "b2b": b2b})  # fmt: skip
-
-
 def _answer_json(model: AnswerModel) -> dict[str, object]:
     return {
         "population": [float(v) for v in model.population],
@@ -291,75 +194,6 @@ def answer_model_from_json(data: dict[str, object]) -> AnswerModel:
         float(data.get("kappa_reach", DEFAULT_REACH_KAPPA)),  # type: ignore[arg-type,union-attr]
         AnswerProfiles.from_json(data["habits"]) if data.get("habits") else None,  # type: ignore[arg-type,union-attr]
     )
-
-
-@dataclass(frozen=True)
-class _RowContext:
-    signals: _Signals
-    boosts: dict[str, float]
-    winback: WinbackModel
-    models: BaseModelResult
-    at: datetime
-    deadline_months: tuple[int, int]
-    horizon: float
-    rule_confidence: dict[str, float]
-
-
-def _rule_confidence(summaries: list[CustomerSummary], signals: _Signals) -> dict[str, float]:
-    """How often each guessing rule named the reason customers later told us.
-
-    The history is the one known at the scoring instant, not the one at the moment the reason
-    was heard: close enough for a rule's hit rate, and it needs no replay of every customer.
-    """
-    evidence = []
-    for s in summaries:
-        heard = signals.heard.get(s.id)
-        if heard:
-            outcome = rule_outcome(heard, s.id in signals.complaint, s.kind, "x" if s.id in signals.previous_rep else None, s.n_orders)
-            if outcome is not None:
-                evidence.append(outcome)
-    return fit_rule_confidence(evidence)
-
-
-def _score_rows(summaries: list[CustomerSummary], c: _RowContext) -> list[tuple[object, ...]]:
-    """One row per customer in `_SCORE_COLUMNS` order (without the stamp and the hold).
-
-    A million customers share a few hundred segments and a few thousand last-order dates,
-    so the win-back rate and the deadline trigger are computed once per distinct value.
-    """
-    models, signals = c.models, c.signals
-    p_alive_all, orders_all, spend_all = models.p_alive.tolist(), models.expected_orders.tolist(), models.expected_spend.tolist()
-    rate_of: dict[str, float] = {}
-    deadline_of: dict[object, bool] = {}
-    reset, notice = c.deadline_months
-    today = c.at.date()
-    rows: list[tuple[object, ...]] = []
-    for i, s in enumerate(summaries):
-        guess = guess_reason(
-            signals.heard.get(s.id), s.id in signals.complaint, s.kind, "x" if s.id in signals.previous_rep else None,
-            s.n_orders, c.rule_confidence,
-        )  # fmt: skip
-        reason, source = guess.reason, guess.source
-        key = segment_key(s.kind, s.state, (s.days_since_last_order or 0) / 30.44, reason, source)
-        come_back = rate_of.get(key)
-        if come_back is None:
-            come_back = rate_of[key] = c.winback.rate(key)
-        deadline = False
-        if reset and s.last_order_at is not None:
-            day = s.last_order_at.date()
-            hit = deadline_of.get(day)
-            if hit is None:
-                hit = deadline_of[day] = deadline_trigger(day, today, reset, notice)
-            deadline = hit
-        p_alive, orders, spend = p_alive_all[i], orders_all[i], spend_all[i]
-        value = orders * spend
-        boost = c.boosts.get(s.main_category or "", 0.0)
-        rows.append((
-            s.id, scoring.base_score(value, p_alive, come_back, boost, deadline), s.state, s.kind, value, p_alive,
-            orders, come_back, boost, deadline, reason, source, signals.blocked.get(s.id), key, spend, c.horizon,
-            guess.confidence,
-        ))  # fmt: skip
-    return rows
 
 
 def _save_state(conn: Connection, key: str, value: object, at: datetime) -> None:

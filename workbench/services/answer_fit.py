@@ -1,0 +1,85 @@
+"""The answer model fitted from every outbound call: segment hours, κ values, reachability, habits.
+
+Millions of attempts: customer ids, epoch seconds and answered flags come as one integer
+matrix from the driver (`workbench.store.columns`), the hour of the week is computed in numpy
+(the zone's offset looked up once per distinct half hour), and everything after that is
+counting with `np.unique` and `np.bincount`.  The model itself lives in
+`workbench.domain.answer_model` and `workbench.domain.answer_profiles`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy import Connection
+
+from workbench.config import Settings
+from workbench.domain.answer_model import AnswerCounts, AnswerModel, estimate_kappa, estimate_reach_kappa, fit_answer_model, hours_of_week
+from workbench.domain.answer_profiles import AnswerProfiles, fit_profiles
+from workbench.domain.codes import CONTACTED_OUTCOMES
+from workbench.services.customer_table import CustomerTable
+from workbench.store import columns
+
+HABIT_SAMPLE = 20_000  # customers: population habits are well measured on a sample, and EM stays quick
+
+
+def _calls(conn: Connection, at: datetime) -> np.ndarray:
+    """(customer id, epoch seconds, answered) of every outbound call up to `at`.
+
+    The answered flag rides in the lowest bit of the seconds (one value fewer per row to
+    convert, of three million).
+    """
+    epoch = columns.epoch_seconds(conn, "at")
+    answered = ", ".join(f"'{o}'" for o in sorted(CONTACTED_OUTCOMES))
+    packed = columns.int_columns(conn, f"""
+        SELECT customer_id, {epoch} * 2 + CASE WHEN outcome IN ({answered}) THEN 1 ELSE 0 END
+        FROM contact_attempts WHERE channel = 'call' AND direction = 'outbound' AND at <= :at""", {"at": at}, width=2)  # fmt: skip
+    return np.stack([packed[:, 0], packed[:, 1] >> 1, packed[:, 1] & 1], axis=1)
+
+
+def fit_from_calls(conn: Connection, settings: Settings, at: datetime, table: CustomerTable) -> AnswerModel:
+    """Segment hour-of-week tallies, then the customer-level κ values from every customer × hour cell."""
+    data = _calls(conn, at)
+    empty = {k: AnswerCounts.empty() for k in ("b2c", "b2b")}
+    if not len(data):
+        return fit_answer_model(empty)
+    cid, seconds, answered = data[:, 0], data[:, 1], data[:, 2]
+    how = hours_of_week(seconds, ZoneInfo(settings.timezone))
+    is_b2b = np.zeros(max(int(cid.max()), int(table.id.max()) if len(table) else 0) + 1, dtype=np.int64)
+    is_b2b[table.id[table.b2b]] = 1
+    seg = is_b2b[cid]
+    counts = {}
+    for index, name in enumerate(("b2c", "b2b")):
+        mine = seg == index
+        counts[name] = AnswerCounts(
+            np.bincount(how[mine], minlength=168), np.bincount(how[mine], weights=answered[mine], minlength=168).astype(np.int64)
+        )
+    model = fit_answer_model(counts)
+    cells, cell_of = np.unique(cid * 168 + how, return_inverse=True)
+    tries = np.bincount(cell_of).astype(np.float64)
+    answers = np.bincount(cell_of, weights=answered).astype(np.float64)
+    priors = np.stack([model.segment_prior("b2c"), model.segment_prior("b2b")])
+    mu = priors[is_b2b[cells // 168], cells % 168]
+    kappa = estimate_kappa(answers, tries, mu)
+    # Reachability: each customer's answers against what their segment's hours would give.
+    _, owner = np.unique(cells // 168, return_inverse=True)
+    reach = estimate_reach_kappa(np.bincount(owner, weights=answers), np.bincount(owner, weights=tries * mu), np.bincount(owner, weights=tries))
+    habits = _habits(cells, tries, answers, is_b2b, model.population)
+    return AnswerModel(model.population, model.segments, model.kappa_segment, kappa, reach, habits)
+
+
+def _habits(cells: np.ndarray, tries: np.ndarray, answers: np.ndarray, is_b2b: np.ndarray, population: np.ndarray) -> AnswerProfiles | None:
+    """Answering habits from a seeded sample of the customers who were called."""
+    ids, index = np.unique(cells // 168, return_inverse=True)
+    if len(ids) < 50:
+        return None
+    rng = np.random.default_rng(len(ids))
+    chosen = np.zeros(len(ids), dtype=bool)
+    chosen[rng.choice(len(ids), size=min(HABIT_SAMPLE, len(ids)), replace=False)] = True
+    keep = chosen[index]
+    compact = np.cumsum(chosen) - 1
+    b2b = is_b2b[ids[chosen]].astype(bool)
+    return fit_profiles(compact[index[keep]], cells[keep] % 168, tries[keep], answers[keep], population,
+                        {"b2c": ~b2b, "b2b": b2b})  # fmt: skip

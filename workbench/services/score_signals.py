@@ -1,0 +1,163 @@
+"""What the scoring run knows about each customer besides purchases, and the reason guesses made from it.
+
+The signals come from a few grouped reads (the latest reason heard, whether a complaint or
+a refusal was recorded, the previous rep, the do-not-call and opt-out flags) as arrays
+aligned with the customer table.  A million customers share a few thousand combinations
+of those signals and their order count, so `workbench.domain.reasons` — the one home of
+the guessing rules — is asked once per distinct combination, never once per customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Connection
+
+from workbench.domain.codes import REFUSAL_OUTCOMES
+from workbench.domain.reasons import fit_rule_confidence, guess_reason, rule_outcome
+from workbench.services.customer_table import CustomerTable
+from workbench.store import columns
+
+BLOCKS: tuple[str | None, ...] = (None, "refused", "opted_out", "do_not_call")  # later ones take precedence
+
+
+@dataclass(frozen=True, eq=False)
+class Signals:
+    """Per customer of the table: the latest reason heard (index into `reasons`, −1: none),
+    a complaint on record, a previous rep, and the permanent block (index into BLOCKS)."""
+
+    heard: npt.NDArray[np.int64]
+    reasons: tuple[str, ...]
+    complaint: npt.NDArray[np.bool_]
+    previous_rep: npt.NDArray[np.bool_]
+    blocked: npt.NDArray[np.int8]
+
+
+def _place(table: CustomerTable, ids: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Table rows of the given customer ids, and which ids the table holds at all."""
+    wanted = np.asarray(ids, dtype=np.int64)
+    if not len(table):
+        return np.zeros(0, dtype=np.int64), np.zeros(len(wanted), dtype=bool)
+    place = np.minimum(np.searchsorted(table.id, wanted), len(table) - 1)
+    found = table.id[place] == wanted
+    return place[found], found
+
+
+def _positions(table: CustomerTable, ids: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    return _place(table, ids)[0]
+
+
+def load_signals(conn: Connection, table: CustomerTable, at: datetime) -> Signals:
+    """Nothing recorded after `at` is known at `at`: a rescore in the past sees the past."""
+    n = len(table)
+    refusals = sorted(REFUSAL_OUTCOMES)
+    # One filtering scan: the few attempts with a reason, a complaint or a refusal (grouping
+    # along the customer index would visit every attempt's row instead).
+    outcomes = ", ".join(f"'{o}'" for o in ["complaint", *refusals])
+    found = columns.rows(conn, f"""
+        SELECT customer_id, id, {columns.epoch_micros(conn, 'at', 0)}, outcome, reason FROM contact_attempts
+        WHERE at <= :at AND (reason IS NOT NULL OR outcome IN ({outcomes}))""", {"at": at})  # fmt: skip
+    cids, aids, instants, outcomes_of, said = zip(*found, strict=True) if found else ((),) * 5
+    place, known = _place(table, cids)
+    outcome = np.array(outcomes_of, dtype=object)[known]
+    complaint, blocked = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int8)
+    complaint[place[outcome == "complaint"]] = True
+    blocked[place[np.isin(outcome, refusals)]] = BLOCKS.index("refused")
+    reasons = tuple(sorted({r for r in said if r is not None}))
+    code = {reason: i for i, reason in enumerate(reasons)}
+    reason = np.array([code.get(r, -1) for r in said], dtype=np.int64)[known]
+    # The latest reason heard per customer: by instant, then by id (the later record of one instant).
+    has = reason >= 0
+    who, when, which, what = place[has], np.array(instants, dtype=np.int64)[known][has], np.array(aids, dtype=np.int64)[known][has], reason[has]
+    order = np.lexsort((which, when, who))
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = who[order][1:] != who[order][:-1]
+    heard = np.full(n, -1, dtype=np.int64)
+    heard[who[order][last]] = what[order][last]
+    opted_out = columns.int_columns(conn, "SELECT id FROM customers WHERE call_opt_out = :yes", {"yes": True}, width=1)
+    blocked[_positions(table, opted_out[:, 0])] = BLOCKS.index("opted_out")
+    dnc = columns.int_columns(conn, """
+        SELECT customer_id FROM do_not_call WHERE customer_id IS NOT NULL AND e164 IS NULL AND created_at <= :at""",
+        {"at": at}, width=1)  # fmt: skip
+    blocked[_positions(table, dnc[:, 0])] = BLOCKS.index("do_not_call")
+    rep = columns.int_columns(conn, "SELECT id FROM customers WHERE previous_rep IS NOT NULL", width=1)
+    previous_rep = np.zeros(n, dtype=bool)
+    previous_rep[_positions(table, rep[:, 0])] = True
+    return Signals(heard, reasons, complaint, previous_rep, blocked)
+
+
+def distinct_rows(cols: list[npt.NDArray[np.int64]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """The distinct rows of aligned small-integer columns (rows × columns), and each row's index among them.
+
+    The columns are packed into one integer (mixed radix over each column's range), so a
+    million rows sort as plain int64 rather than as records.
+    """
+    if not cols or not len(cols[0]):
+        return np.zeros((0, len(cols)), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    values = [np.asarray(c, dtype=np.int64) for c in cols]
+    lows = [int(v.min()) for v in values]
+    spans = [int(v.max()) - low + 1 for v, low in zip(values, lows, strict=True)]
+    if np.prod(np.array(spans, dtype=np.float64)) >= 2.0**62:
+        raise ValueError("too many combinations to pack into one integer")
+    packed = np.zeros(len(values[0]), dtype=np.int64)
+    for v, low, span in zip(values, lows, spans, strict=True):
+        packed = packed * span + (v - low)
+    keys, inverse = np.unique(packed, return_inverse=True)
+    rows = np.empty((len(keys), len(values)), dtype=np.int64)
+    for k in range(len(values) - 1, -1, -1):
+        keys, rows[:, k] = np.divmod(keys, spans[k])
+        rows[:, k] += lows[k]
+    return rows, inverse.ravel()
+
+
+def _combinations(table: CustomerTable, s: Signals) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Distinct (heard, complaint, kind, previous rep, orders) combinations: one row each, and each customer's."""
+    return distinct_rows([s.heard, s.complaint, table.b2b, s.previous_rep, table.n_orders])
+
+
+def _arguments(row: npt.NDArray[np.int64], reasons: tuple[str, ...]) -> tuple[str | None, bool, str, str | None, int]:
+    heard, complaint, b2b, rep, n_orders = (int(v) for v in row)
+    return reasons[heard] if heard >= 0 else None, bool(complaint), "b2b" if b2b else "b2c", "x" if rep else None, n_orders
+
+
+def _rule_confidence(combinations: list[tuple[str | None, bool, str, str | None, int]], counts: list[int]) -> dict[str, float]:
+    """How often each guessing rule named the reason customers later told us.
+
+    The history is the one known at the scoring instant, not the one at the moment the reason
+    was heard: close enough for a rule's hit rate, and it needs no replay of every customer.
+    """
+    evidence = []
+    for args, count in zip(combinations, counts, strict=True):
+        outcome = rule_outcome(*args) if args[0] else None
+        if outcome is not None:
+            evidence += [outcome] * count
+    return fit_rule_confidence(evidence)
+
+
+@dataclass(frozen=True, eq=False)
+class Guesses:
+    """Each customer's reason (index into `reasons`), its source (index into `sources`) and confidence."""
+
+    reason: npt.NDArray[np.int64]
+    reasons: tuple[str, ...]
+    source: npt.NDArray[np.int64]
+    sources: tuple[str, ...]
+    confidence: npt.NDArray[np.float64]
+
+
+def guess_reasons(table: CustomerTable, s: Signals) -> Guesses:
+    """What each customer said, else the guess of the first rule that fires, with the rule's
+    confidence learned from the customers whose reason was heard."""
+    distinct, inverse = _combinations(table, s)
+    combinations = [_arguments(row, s.reasons) for row in distinct]
+    confidence = _rule_confidence(combinations, np.bincount(inverse, minlength=len(distinct)).tolist())
+    guesses = [guess_reason(*args, confidence) for args in combinations]
+    reasons = tuple(sorted({g.reason for g in guesses}))
+    sources = tuple(sorted({g.source for g in guesses}))
+    reason_of = np.array([reasons.index(g.reason) for g in guesses], dtype=np.int64)
+    source_of = np.array([sources.index(g.source) for g in guesses], dtype=np.int64)
+    confidence_of = np.array([g.confidence for g in guesses], dtype=np.float64)
+    return Guesses(reason_of[inverse], reasons, source_of[inverse], sources, confidence_of[inverse])
