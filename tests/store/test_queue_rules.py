@@ -687,15 +687,14 @@ def test_weekly_cap_counts_the_last_seven_days_across_a_monday(
     assert "D01" in ids(queue(base, iso, jst(24, 10)))  # a new ISO week: five more allowed
 
 
-def test_a_callback_outside_the_customers_window_is_recorded_with_a_warning(
+def test_a_callback_outside_the_customers_window_is_refused_with_the_next_allowed_time(
     base: Engine, settings: Settings
 ) -> None:
-    result = dispose(
-        base,
-        settings,
-        Disposition("D01", "callback", jst(24, 10), operator="op01", callback_at=jst(24, 21)),
-    )
-    assert result.warnings and "callback_at" in result.warnings[0]
+    """A promise to call at 21:00 could not be kept (the window closes at 20:00): refused, nothing saved."""
+    with pytest.raises(DispositionError, match=r"callback_at: .*21:00.*outside.*earliest allowed time is 2026-11-25T09:00:00\+09:00"):
+        dispose(base, settings, Disposition("D01", "callback", jst(24, 10), operator="op01", callback_at=jst(24, 21)))
+    with base.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Callback.__table__)).scalar_one() == 0
     ok = dispose(
         base,
         settings,

@@ -90,17 +90,17 @@ async def test_callback_in_the_past_is_refused_inline(make_app, engine) -> None:
     )
 
 
-async def test_callback_outside_the_calling_window_warns_but_saves(make_app, engine) -> None:
+async def test_callback_outside_the_calling_window_is_refused_with_the_next_time(make_app, engine) -> None:
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
-        call = await start_call(pilot, app)
+        await start_call(pilot, app)
         await pilot.press("d", "5", *"22:00")
         form = app.screen
-        assert "架電可能時間外" in str(form.query_one("#form-warning").render())
         await pilot.press("enter")
-        await wait_for(pilot, call_ready(app, not_this=call))
-    [row] = ui_attempts(engine, NOW)
-    assert row["callback_at"] == NOW.replace(hour=22, minute=0)
+        error = str(form.query_one("#error-callback").render())
+        assert "架電可能時間外" in error and "最も早い可能時刻" in error
+        assert isinstance(app.screen, DispositionScreen)  # not saved: the form stays open
+    assert ui_attempts(engine, NOW) == []
 
 
 async def test_amount_without_reactivated_cannot_be_submitted(make_app, engine) -> None:

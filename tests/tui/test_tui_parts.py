@@ -88,7 +88,8 @@ def test_form_rules() -> None:
         CallingPolicy(),
         JA,
     )
-    assert checked.ok and "時間外" in checked.warnings[0]
+    assert not checked.ok and "時間外" in checked.errors["callback"]
+    assert "最も早い可能時刻は" in checked.errors["callback"]
 
 
 def test_command_dialer_runs_without_a_shell() -> None:

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, insert, select, update
 
 from workbench.config import Settings
 from workbench.domain import codes
 from workbench.importing import records, writer
+from workbench.domain.calling_calendar import next_window_open
 from workbench.domain.calling_rules import evaluate, permanent_block, window_check
 from workbench.domain.outcomes import effects_of
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
@@ -200,8 +202,13 @@ def _check_callback(conn: Connection, settings: Settings, cid: int, d: Dispositi
     assert d.callback_at is not None
     contact = load_contacts(conn, [cid], d.at)[cid]
     zones = next((n.zones for n in contact.numbers if not n.retired), ())
-    if not window_check(d.callback_at, zones, calling_policy(settings)):
-        return [f"callback_at {d.callback_at.isoformat()} is outside the customer's calling window"]
+    policy = calling_policy(settings)
+    if not window_check(d.callback_at, zones, policy):
+        # A callback at a time no one may call is a promise the centre cannot keep.
+        opens = next_window_open(d.callback_at, zones, policy)
+        local = d.callback_at.astimezone(ZoneInfo(zones[0]) if len(zones) == 1 else d.callback_at.tzinfo)
+        hint = f"; the earliest allowed time is {opens.astimezone(local.tzinfo).isoformat()}" if opens else ""
+        raise DispositionError("callback_at", f"{local.isoformat()} is outside the customer's calling window{hint}")
     return []
 
 

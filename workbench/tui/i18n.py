@@ -205,9 +205,13 @@ _TEXT: dict[str, tuple[str, str]] = {
         "受注額は結果「再開」のときだけ入力します",
         "An order amount goes only with the outcome won back",
     ),
-    "warn.window": (
-        "注意: お客様の架電可能時間外です（{at}）",
-        "Warning: outside the customer's calling window ({at})",
+    "err.callback_window": (
+        "{at} はお客様の架電可能時間外です。最も早い可能時刻は {next} です",
+        "{at} is outside the customer's calling window; the earliest allowed time is {next}",
+    ),
+    "err.callback_window_none": (
+        "{at} はお客様の架電可能時間外です（近い日に可能な時間帯がありません）",
+        "{at} is outside the customer's calling window (no allowed time in the coming days)",
     ),
     # help
     "help.title": ("キー操作", "Keys"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from workbench.domain.calling_calendar import next_window_open
 from workbench.domain.calling_rules import CallingPolicy, window_check
 from workbench.tui.i18n import Catalogue
 
@@ -107,8 +108,14 @@ def check(draft: Draft, now: datetime, zone: ZoneInfo, zones: Sequence[str], pol
             elif callback_at <= now:
                 errors["callback"] = tr("err.callback_past")
             elif not window_check(callback_at, zones, policy):
+                # A callback at a time we may not call is a promise we cannot keep: offer the next one.
                 local = callback_at.astimezone(zone)
-                warnings.append(tr("warn.window", at=f"{local:%m/%d %H:%M}"))
+                opens = next_window_open(callback_at, zones, policy)
+                errors["callback"] = (
+                    tr("err.callback_window", at=f"{local:%m/%d %H:%M}", next=f"{opens.astimezone(zone):%m/%d %H:%M}")
+                    if opens is not None
+                    else tr("err.callback_window_none", at=f"{local:%m/%d %H:%M}")
+                )
     elif draft.outcome == "callback":
         errors["callback"] = tr("err.callback_needed")
     if draft.amount.strip():
