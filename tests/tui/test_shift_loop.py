@@ -43,6 +43,8 @@ async def test_shift_loop_records_each_outcome_and_claims_the_next(
         assert panel.path == ["opening", opening.branches[0].target]
 
         await pilot.press("d", OUTCOME_KEY[outcome], *EXTRA_KEYS.get(outcome, []), "enter")
+        if outcome == "do_not_call":
+            await pilot.press("y")  # a permanent suppression is confirmed first
         await wait_for(pilot, call_ready(app, not_this=call))
         await settle(pilot)
 
@@ -197,5 +199,28 @@ async def test_a_customer_just_reached_is_not_offered_again(make_app, outcome: s
     async with app.run_test(size=SMALL) as pilot:
         call = await start_call(pilot, app)
         await pilot.press("d", OUTCOME_KEY[outcome], *EXTRA_KEYS.get(outcome, []), "enter")
+        if outcome == "do_not_call":
+            await pilot.press("y")  # a permanent suppression is confirmed first
         await wait_for(pilot, call_ready(app, not_this=call))
         assert app.screen.entry.customer_id != call.entry.customer_id
+
+
+async def test_do_not_call_asks_before_it_is_saved(make_app, engine) -> None:
+    from workbench.tui.screens.confirm import ConfirmScreen
+
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        call = await start_call(pilot, app)
+        await pilot.press("d", OUTCOME_KEY["do_not_call"], "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "取り消しできません" in str(app.screen.query_one("#confirm-message").render())
+        await pilot.press("enter")  # Enter is not a yes
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, DispositionScreen)
+        assert ui_attempts(engine, NOW) == []
+        await pilot.press("1", "enter")  # the operator picks no_answer instead
+        await wait_for(pilot, call_ready(app, not_this=call))
+    assert [r["outcome"] for r in ui_attempts(engine, NOW)] == ["no_answer"]

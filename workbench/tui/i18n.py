@@ -18,6 +18,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     # footer labels, one per Binding id
     "key.quit": ("終了", "Quit"),
     "key.help": ("ヘルプ", "Help"),
+    "key.confirm_yes": ("はい、登録する", "Yes, record it"),
+    "key.confirm_no": ("いいえ、戻る", "No, go back"),
     "key.claim": ("次のお客様", "Next customer"),
     "key.refresh": ("更新", "Refresh"),
     "key.why": ("理由表示", "Why short"),
@@ -204,6 +206,12 @@ _TEXT: dict[str, tuple[str, str]] = {
     "err.amount_only": (
         "受注額は結果「再開」のときだけ入力します",
         "An order amount goes only with the outcome won back",
+    ),
+    "confirm.dnc": (
+        "「架電停止」を登録すると、このお客様には今後一切お電話できません（取り消しできません）。\n"
+        "お客様が明確に電話を断られた場合だけ登録してください。よろしいですか？",
+        "Recording \"do not call\" stops every future call to this customer (it cannot be undone).\n"
+        "Record it only when the customer clearly asked not to be called. Go ahead?",
     ),
     "err.callback_window": (
         "{at} はお客様の架電可能時間外です。最も早い可能時刻は {next} です",

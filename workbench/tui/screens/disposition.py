@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 from workbench.domain.codes import REASONS
 from workbench.services.calling import calling_policy
 from workbench.services.dispose import Disposition, DispositionError, DispositionResult, dispose
+from workbench.tui.screens.confirm import ConfirmScreen
 from workbench.services.queue import QueueEntry
 from workbench.talk.model import TalkScript
 from workbench.tui.adapters.form import Checked, Draft, check
@@ -69,6 +70,7 @@ class DispositionScreen(SessionModal[Saved | None]):
         self.call = call
         self.draft = draft
         self.sending = False  # a dispose() call or its retry loop is running
+        self.dnc_confirmed = False  # the operator said yes to a permanent do-not-call entry
 
     def compose(self) -> ComposeResult:
         tr, d = self.session.tr, self.draft
@@ -169,6 +171,15 @@ class DispositionScreen(SessionModal[Saved | None]):
         if not checked.ok:
             self.set_status(self.session.tr("form.fix"), "bold red")
             self.focus_first_error(checked)
+            return
+        if self.draft.outcome == "do_not_call" and not self.dnc_confirmed:
+            # A permanent suppression, one key away from the others: ask once more.
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.dnc_confirmed = True
+                    self.action_save(next_customer)
+
+            self.app.push_screen(ConfirmScreen(self.session, self.session.tr("confirm.dnc")), callback=answered)
             return
         self.sending = True
         self.set_status(self.session.tr("form.saving"), "dim")
