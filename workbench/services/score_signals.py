@@ -14,14 +14,17 @@ from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection
+from sqlalchemy import Connection, and_, select
 
+from workbench.domain.calling_rules import PERMANENT_BLOCKS
 from workbench.domain.codes import REFUSAL_OUTCOMES
 from workbench.domain.reasons import fit_rule_confidence, guess_reason, rule_outcome
+from workbench.services.calling import dnc, dnc_known
 from workbench.services.customer_table import CustomerTable
 from workbench.store import columns
 
-BLOCKS: tuple[str | None, ...] = (None, "refused", "opted_out", "do_not_call")  # later ones take precedence
+# Later ones take precedence: the calling rules' own order (PERMANENT_BLOCKS), reversed.
+BLOCKS: tuple[str | None, ...] = (None, *(str(code) for code in reversed(PERMANENT_BLOCKS)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,7 +68,7 @@ def load_signals(conn: Connection, table: CustomerTable, at: datetime) -> Signal
     outcome = np.array(outcomes_of, dtype=object)[known]
     complaint, blocked = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int8)
     complaint[place[outcome == "complaint"]] = True
-    blocked[place[np.isin(outcome, refusals)]] = BLOCKS.index("refused")
+    refused = place[np.isin(outcome, refusals)]
     reasons = tuple(sorted({r for r in said if r is not None}))
     code = {reason: i for i, reason in enumerate(reasons)}
     reason = np.array([code.get(r, -1) for r in said], dtype=np.int64)[known]
@@ -79,10 +82,12 @@ def load_signals(conn: Connection, table: CustomerTable, at: datetime) -> Signal
     heard[who[order][last]] = what[order][last]
     opted_out = columns.int_columns(conn, "SELECT id FROM customers WHERE call_opt_out = :yes", {"yes": True}, width=1)
     blocked[_positions(table, opted_out[:, 0])] = BLOCKS.index("opted_out")
-    dnc = columns.int_columns(conn, """
-        SELECT customer_id FROM do_not_call WHERE customer_id IS NOT NULL AND e164 IS NULL AND created_at <= :at""",
-        {"at": at}, width=1)  # fmt: skip
-    blocked[_positions(table, dnc[:, 0])] = BLOCKS.index("do_not_call")
+    blocked[refused] = BLOCKS.index("refused")
+    listed = conn.execute(
+        select(dnc.c.customer_id).where(and_(dnc.c.customer_id.is_not(None), dnc.c.e164.is_(None), dnc_known(at)))
+    ).scalars()
+    blocked[_positions(table, np.fromiter(listed, dtype=np.int64))] = BLOCKS.index("do_not_call")
+    blocked[place[outcome == "do_not_call"]] = BLOCKS.index("do_not_call")  # as the rules read the history
     rep = columns.int_columns(conn, "SELECT id FROM customers WHERE previous_rep IS NOT NULL", width=1)
     previous_rep = np.zeros(n, dtype=bool)
     previous_rep[_positions(table, rep[:, 0])] = True
