@@ -8,8 +8,19 @@ rows carry a 64-bit fingerprint of their identity so a re-import adds nothing.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
 
 from workbench.store.types import UTCDateTime
@@ -23,7 +34,13 @@ def _fk(target: str, nullable: bool = False, index: bool = True) -> Column:  # t
     return Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index)
 
 
-class Customer(SQLModel, table=True):
+class Model(SQLModel):
+    """Every table model: declares the `__table__` SQLAlchemy gives each, for the type checker."""
+
+    __table__: ClassVar[Table]
+
+
+class Customer(Model, table=True):
     __tablename__ = "customers"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -45,7 +62,7 @@ class Customer(SQLModel, table=True):
     line_consent: bool | None = None
 
 
-class Phone(SQLModel, table=True):
+class Phone(Model, table=True):
     __tablename__ = "phones"
     __table_args__ = (UniqueConstraint("customer_id", "position"),)
 
@@ -59,7 +76,7 @@ class Phone(SQLModel, table=True):
     retired_at: datetime | None = Field(default=None, sa_column=_utc())
 
 
-class Purchase(SQLModel, table=True):
+class Purchase(Model, table=True):
     __tablename__ = "transactions"
     __table_args__ = (
         Index("ix_transactions_customer_ordered", "customer_id", "ordered_at"),
@@ -77,7 +94,7 @@ class Purchase(SQLModel, table=True):
     source: str = Field(default="import", max_length=10, sa_column_kwargs={"server_default": "import"})
 
 
-class ContactAttempt(SQLModel, table=True):
+class ContactAttempt(Model, table=True):
     __tablename__ = "contact_attempts"
     __table_args__ = (
         Index("ix_contact_attempts_customer_at", "customer_id", "at"),
@@ -113,7 +130,7 @@ class ContactAttempt(SQLModel, table=True):
     winback_key: str | None = Field(default=None, max_length=120)
 
 
-class DoNotCall(SQLModel, table=True):
+class DoNotCall(Model, table=True):
     __tablename__ = "do_not_call"
     __table_args__ = (UniqueConstraint("e164", "customer_id", name="uq_do_not_call_target"),)
 
@@ -125,7 +142,7 @@ class DoNotCall(SQLModel, table=True):
     created_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
-class Operator(SQLModel, table=True):
+class Operator(Model, table=True):
     __tablename__ = "operators"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -135,7 +152,7 @@ class Operator(SQLModel, table=True):
     active: bool = True
 
 
-class CustomerMetrics(SQLModel, table=True):
+class CustomerMetrics(Model, table=True):
     """Per-customer purchase aggregates, refreshed after each transaction import."""
 
     __tablename__ = "customer_metrics"
@@ -156,7 +173,7 @@ class CustomerMetrics(SQLModel, table=True):
 
 
 
-class Lease(SQLModel, table=True):
+class Lease(Model, table=True):
     """A claimed customer: one operator at a time, until disposition or expiry."""
 
     __tablename__ = "leases"
@@ -170,7 +187,7 @@ class Lease(SQLModel, table=True):
     score_json: str | None = None
 
 
-class Callback(SQLModel, table=True):
+class Callback(Model, table=True):
     """A call the customer asked for; done when any later call attempt reaches them."""
 
     __tablename__ = "callbacks"
@@ -183,7 +200,7 @@ class Callback(SQLModel, table=True):
     done_at: datetime | None = Field(default=None, sa_column=_utc())
 
 
-class QueueScore(SQLModel, table=True):
+class QueueScore(Model, table=True):
     """The time-independent part of each customer's score, written by the scoring run."""
 
     __tablename__ = "queue_scores"
@@ -213,7 +230,7 @@ class QueueScore(SQLModel, table=True):
     scored_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
-class ModelState(SQLModel, table=True):
+class ModelState(Model, table=True):
     """Fitted model parameters (BG/NBD, season indices, answer priors) as JSON."""
 
     __tablename__ = "model_state"
