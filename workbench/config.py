@@ -11,10 +11,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, cast, get_type_hints
 
 DEFAULT_DB_URL = "sqlite:///db/workbench.db"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -183,7 +183,7 @@ def _build(cls: type, raw: dict[str, Any], env: Mapping[str, str], source: str, 
             section = raw.get(f.name, {})
             if not isinstance(section, dict):
                 raise ConfigError(f"{source}: '{key}' must be a table [{key}]")
-            values[f.name] = _build(hint, section, env, source, prefix=f"{key}.")
+            values[f.name] = _build(cast(type, hint), section, env, source, prefix=f"{key}.")
             continue
         env_name = "WORKBENCH_" + key.replace(".", "_").upper()
         origins[f.name] = f"{source}: key '{key}'"
@@ -194,7 +194,7 @@ def _build(cls: type, raw: dict[str, Any], env: Mapping[str, str], source: str, 
             values[f.name] = _coerce(raw[f.name], hint, origins[f.name])
         if f.name == "windows" and f.name in values:
             # Naming one weekday changes that day; the others keep their default window.
-            values[f.name] = {**f.default_factory(), **values[f.name]}  # type: ignore[misc]
+            values[f.name] = {**cast(Callable[[], dict[str, str]], f.default_factory)(), **values[f.name]}
     settings = cls(**values)
     _validate(settings, origins)
     return settings

@@ -8,7 +8,7 @@ recomputes it from truth.csv.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -114,7 +114,7 @@ def by_kind(b2b: np.ndarray, b2c_value: float, b2b_value: float) -> np.ndarray:
 
 
 def choice_by_kind(
-    rng: np.random.Generator, b2b: np.ndarray, weights: dict[str, Sequence[float]]
+    rng: np.random.Generator, b2b: np.ndarray, weights: Mapping[str, Sequence[float]]
 ) -> np.ndarray:
     b2c_pick = rng.choice(len(weights["b2c"]), size=len(b2b), p=normalised(weights["b2c"]))
     b2b_pick = rng.choice(len(weights["b2b"]), size=len(b2b), p=normalised(weights["b2b"]))

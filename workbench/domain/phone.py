@@ -65,7 +65,7 @@ def normalise(raw: str, region: str = "JP") -> PhoneInfo:
     # number_type() is UNKNOWN exactly when is_valid_number() is false for a
     # country code with one region; shared codes (+1, +7, …) get the full check.
     kind = phonenumbers.number_type(parsed)
-    shared = len(phonenumbers.region_codes_for_country_code(parsed.country_code)) > 1
+    shared = len(phonenumbers.region_codes_for_country_code(parsed.country_code or 0)) > 1
     if kind == PhoneNumberType.UNKNOWN or (shared and not phonenumbers.is_valid_number(parsed)):
         raise PhoneError(f"not a valid number for its region: {raw!r}")
     zones = tuple(z for z in pn_timezone.time_zones_for_number(parsed) if z != _UNKNOWN_ZONE)

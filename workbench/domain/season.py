@@ -155,12 +155,12 @@ class Peak(NamedTuple):
 
     month: int
     weeks: float  # from the day asked about to the first day of that month
-    index: float  # the month's seasonal index (≥ the peak threshold)
+    value: float  # the month's seasonal index (≥ the peak threshold)
 
     @property
     def boost(self) -> float:
         """Its excess over an average month: how much it justifies calling now."""
-        return self.index - 1.0
+        return self.value - 1.0
 
 
 def next_peak(
@@ -190,7 +190,7 @@ def next_peak(
             continue
         start_year = today.year if (month, 1) > (today.month, today.day) else today.year + 1
         weeks = (date(start_year, month, 1) - today).days / 7.0
-        if low <= weeks <= high and (best is None or value > best.index):
+        if low <= weeks <= high and (best is None or value > best.value):
             best = Peak(month, weeks, float(value))
     return best
 

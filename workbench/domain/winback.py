@@ -22,8 +22,9 @@ every customer gets the same rate and the order is decided by value and P(alive)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from workbench.domain.shrinkage import beta_binomial_kappa
 
@@ -79,8 +80,10 @@ class WinbackModel:
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> WinbackModel:
-        counts = {str(k): (int(v[0]), int(v[1])) for k, v in data["counts"].items()}  # type: ignore[union-attr,index]
-        return cls(float(data["root"]), tuple(float(k) for k in data["kappas"]), counts)  # type: ignore[arg-type,union-attr]
+        raw_counts = cast(Mapping[str, Sequence[int]], data["counts"])
+        counts = {str(k): (int(v[0]), int(v[1])) for k, v in raw_counts.items()}
+        kappas = cast(Sequence[float], data["kappas"])
+        return cls(float(cast(float, data["root"])), tuple(float(k) for k in kappas), counts)
 
 
 def prefix_counts(outcomes: Iterable[tuple[str, int, int]]) -> dict[str, tuple[int, int]]:

@@ -223,7 +223,7 @@ class CsvSource:
                 raise ImportFileError(f"{self.path}:1: malformed CSV header: {exc}") from None
             return reader.line_num
 
-    def _read_header(self, reader: csv._reader) -> list[str]:
+    def _read_header(self, reader: Iterator[list[str]]) -> list[str]:
         try:
             first = next(reader)
         except StopIteration:

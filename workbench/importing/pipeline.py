@@ -13,9 +13,9 @@ of its customer, or is rejected when the customer is unknown.
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 from array import array
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -182,7 +182,7 @@ def _typed(job: ParseJob, parsed: Parsed, keyed: bool) -> list[tuple[int, Any]]:
     if job.kind == "transactions":
         # Ten million of these: the bulk writer takes the tuples as they come.
         return parsed[0]
-    make = RECORD_TYPES[job.kind]._make
+    make: Callable[[Any], Any] = RECORD_TYPES[job.kind]._make  # type: ignore[attr-defined]  # NamedTuple classes
     if keyed:
         return [(line, (cid, make(fields))) for line, (cid, fields) in parsed[0]]
     return [(line, make(fields)) for line, fields in parsed[0]]

@@ -9,7 +9,7 @@ lifted by an import: only a person's explicit request may do that.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -20,7 +20,14 @@ from workbench.domain.outcomes import effects_of
 from workbench.importing.records import ContactRecord, CustomerRecord
 from workbench.store import purchase_metrics
 from workbench.store.bulk import bulk_insert, stored_time
-from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
+from workbench.store.models import (
+    ContactAttempt,
+    Customer,
+    CustomerMetrics,
+    DoNotCall,
+    Phone,
+    Purchase,
+)
 
 customers: Table = Customer.__table__  # type: ignore[assignment]
 phones: Table = Phone.__table__  # type: ignore[assignment]
@@ -322,7 +329,7 @@ def write_contacts(conn: Connection, batch: Sequence[tuple[int, ContactRecord]],
     return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)
 
 
-def _insert_new(conn: Connection, table: Table, rows: list[dict[str, object]]) -> int:
+def _insert_new(conn: Connection, table: Table, rows: Sequence[Mapping[str, object]]) -> int:
     """Insert rows whose fingerprint is new; returns how many were new.
 
     psycopg's executemany does not report a row count, so PostgreSQL counts the

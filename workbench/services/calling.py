@@ -140,13 +140,13 @@ def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, Cus
         .order_by(attempts.c.at)
     ):
         recent[r.customer_id].append(CallAttempt(r.at, r.outcome, r.phone_e164))
-    pending = {}
-    for r in conn.execute(
+    pending: dict[int, PendingCallback] = {}
+    for cb in conn.execute(
         select(callbacks.c.customer_id, callbacks.c.due_at, callbacks.c.operator)
         .where(and_(callbacks.c.customer_id.in_(ids), pending_at(at)))
         .order_by(callbacks.c.due_at)
     ):
-        pending.setdefault(r.customer_id, PendingCallback(r.due_at, r.operator))
+        pending.setdefault(cb.customer_id, PendingCallback(cb.due_at, cb.operator))
     near = {cb.owner for cb in pending.values() if cb.owner is not None and abs(cb.due - at) <= SESSION_REACH}
     if near:
         seen, lease_until = operator_activity(conn, sorted(near), at)

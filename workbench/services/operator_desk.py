@@ -93,7 +93,7 @@ def shift_counts(engine: Engine, operator: str | None, at: datetime, zone: ZoneI
             )
             .group_by(attempts.c.outcome)
         ).all()
-    by = dict(rows)
+    by: dict[str, int] = {outcome: int(n) for outcome, n in rows}
     return ShiftCounts(
         calls=sum(by.values()),
         contacts=sum(n for outcome, n in by.items() if outcome in CONTACTED_OUTCOMES),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import Connection, and_, exists, func, or_, select
 
 from workbench.config import Settings
@@ -24,8 +25,8 @@ from workbench.domain.scoring import ScoreParts
 from workbench.services.calling import calling_policy, load_contacts, pending_at
 from workbench.services.scoring import answer_model_from_json, load_state
 from workbench.services.script_context import months_between
-from workbench.services.winback_stats import load_winback_model, winback_counts_since
 from workbench.services.talk_choice import ScriptPick, pick_script
+from workbench.services.winback_stats import load_winback_model, winback_counts_since
 from workbench.store.models import Callback, ContactAttempt, Customer, Lease, Purchase, QueueScore
 
 scores = QueueScore.__table__
@@ -313,4 +314,4 @@ def _answer_history(conn: Connection, ids: list[int], settings: Settings) -> dic
         how = hour_of_week(at, zone)
         tries[how] += 1
         answers[how] += outcome in CONTACTED_OUTCOMES
-    return {cid: AnswerCounts(t, a) for cid, (t, a) in tallies.items()}
+    return {cid: AnswerCounts(np.asarray(t, dtype=np.int64), np.asarray(a, dtype=np.int64)) for cid, (t, a) in tallies.items()}

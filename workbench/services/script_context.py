@@ -89,7 +89,7 @@ def build_context(
         if reason is None:
             # Not heard yet: the queue's guess from the history is what the script was chosen for.
             reason = conn.execute(
-                select(QueueScore.reason).where(QueueScore.customer_id == row.id)  # type: ignore[arg-type]
+                select(QueueScore.__table__.c.reason).where(QueueScore.__table__.c.customer_id == row.id)
             ).scalar_one_or_none()
         operator = operator_name(conn, operator_code)
     history = PurchaseHistory(

@@ -9,12 +9,13 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
 
 from workbench.tui.bindings import display_key
 
 
 class ActionsProvider(Provider):
-    def _actions(self) -> list[tuple[str, str, object, str]]:
+    def _actions(self) -> list[tuple[str, str, DOMNode, str]]:
         seen: set[str] = set()
         actions = []
         for key, active in self.screen.active_bindings.items():
@@ -33,7 +34,7 @@ class ActionsProvider(Provider):
 
     async def discover(self) -> Hits:
         for label, action, node, key in self._actions():
-            yield DiscoveryHit(label, partial(self.app.run_action, action, node), help=key)  # type: ignore[arg-type]
+            yield DiscoveryHit(label, partial(self.app.run_action, action, node), help=key)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)

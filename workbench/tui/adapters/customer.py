@@ -11,19 +11,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from workbench.domain.answer_model import HOURS_PER_WEEK, AnswerCounts, hour_of_week
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.phone import national_format
 from workbench.services.calling import calling_policy
 from workbench.services.customers import CustomerDetail, CustomerSummary, show_customer
-from workbench.services.queue import QueueEntry
 from workbench.services.operator_desk import answer_model_state
+from workbench.services.queue import QueueEntry
 from workbench.services.scoring import answer_model_from_json
 from workbench.services.script_context import build_context, months_between
 from workbench.services.talk_choice import library_for
 from workbench.talk.model import TalkScript
-from workbench.talk.select import candidates_for
 from workbench.talk.render import RenderedSection, ScriptContext, render_script
+from workbench.talk.select import candidates_for
 from workbench.tui.session import Session
 
 MONTHS_SHOWN = 24
@@ -198,7 +200,7 @@ def heat_grid(
     p: tuple[float, ...] = ()
     if model_json is not None:
         model = answer_model_from_json(model_json)
-        p = tuple(float(x) for x in model.probabilities(AnswerCounts(tries, answers), kind))
+        p = tuple(float(x) for x in model.probabilities(AnswerCounts(np.asarray(tries, dtype=np.int64), np.asarray(answers, dtype=np.int64)), kind))
     return HeatGrid(p, tuple(tries), tuple(answers), open_hours(session))
 
 

@@ -25,11 +25,11 @@ from textual.worker import get_current_worker
 from workbench.domain.codes import REASONS
 from workbench.services.calling import calling_policy
 from workbench.services.dispose import Disposition, DispositionError, DispositionResult, dispose
-from workbench.tui.screens.confirm import ConfirmScreen
 from workbench.services.queue import QueueEntry
 from workbench.talk.model import TalkScript
 from workbench.tui.adapters.form import Checked, Draft, check
 from workbench.tui.screens.base import SessionModal
+from workbench.tui.screens.confirm import ConfirmScreen
 from workbench.tui.session import Session
 from workbench.tui.widgets.outcome_picker import KEYS, OutcomePicker
 

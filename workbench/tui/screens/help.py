@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from workbench.tui.bindings import display_key
@@ -19,7 +20,7 @@ from workbench.tui.screens.disposition import DispositionScreen
 from workbench.tui.screens.queue import QueueScreen
 from workbench.tui.session import Session
 
-SECTIONS: tuple[tuple[str, type], ...] = (
+SECTIONS: tuple[tuple[str, type[Screen[Any]]], ...] = (
     ("help.queue", QueueScreen),
     ("help.call", CallScreen),
     ("help.form", DispositionScreen),
