@@ -97,3 +97,18 @@ async def test_english_interface(make_app) -> None:
         await wait_for(pilot, call_ready(app))
         card = str(app.screen.query_one("#card-facts").render())
         assert "last order" in card and "P(alive)" in card
+
+
+async def test_the_command_palette_speaks_japanese(make_app) -> None:
+    """Textual's own palette entries (Keys, Maximize, Quit, Screenshot, Theme) are English only."""
+    from textual.command import CommandPalette
+
+    app = make_app()
+    async with app.run_test(size=LARGE) as pilot:
+        await wait_for(pilot, queue_ready(app))
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert titles == ["キー操作の一覧", "終了"]
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one("CommandInput").placeholder == "コマンドを検索…"

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Iterable
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from textual import on
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.command import CommandPalette
+from textual.screen import Screen
 
 from workbench.config import Settings
 from workbench.tui.bindings import translate_bindings
@@ -78,6 +81,16 @@ class WorkbenchApp(App[None]):
 
     def on_unmount(self) -> None:
         gc.unfreeze()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette's own entries in the interface language (Textual's are English only)."""
+        tr = self.session.tr
+        yield SystemCommand(tr("palette.help"), tr("palette.help_doc"), self.action_help)
+        yield SystemCommand(tr("palette.quit"), tr("palette.quit_doc"), self.action_quit)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder=self.session.tr("palette.placeholder"), id="--command-palette"))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

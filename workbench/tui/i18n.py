@@ -18,6 +18,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     # footer labels, one per Binding id
     "key.quit": ("終了", "Quit"),
     "key.help": ("ヘルプ", "Help"),
+    "palette.placeholder": ("コマンドを検索…", "Search for commands…"),
+    "palette.help": ("キー操作の一覧", "Keys"),
+    "palette.help_doc": ("この画面で使えるキーを表示します", "Show the keys of this screen"),
+    "palette.quit": ("終了", "Quit"),
+    "palette.quit_doc": ("通話中のお客様は待ち行列に戻して終了します", "Quit; a customer mid-call goes back to the queue"),
     "key.confirm_yes": ("はい、登録する", "Yes, record it"),
     "key.confirm_no": ("いいえ、戻る", "No, go back"),
     "key.claim": ("次のお客様", "Next customer"),
