@@ -18,9 +18,17 @@ DEMO_OPERATORS = [(f"op{i:02d}", name) for i, name in enumerate(
 )]  # fmt: skip
 
 
-def is_empty(engine: Engine) -> bool:
+class DemoRefused(ValueError):
+    """Demo customers would be mixed into real ones (and nothing removes them afterwards)."""
+
+
+def customer_count(engine: Engine) -> int:
     with engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(Customer)).scalar_one() == 0
+        return int(conn.execute(select(func.count()).select_from(Customer)).scalar_one())
+
+
+def is_empty(engine: Engine) -> bool:
+    return customer_count(engine) == 0
 
 
 def ensure_demo_data(engine: Engine, settings: Settings, announce: Callable[[str], None] = print) -> bool:
@@ -38,8 +46,17 @@ def load_demo(
     seed: int,
     announce: Callable[[str], None] = print,
     today: date | None = None,
+    force: bool = False,
 ) -> None:
+    """Generate and import the demo set; a database that holds customers is refused unless `force`."""
     from workbench.demo.generate import generate
+
+    held = customer_count(engine)
+    if held and not force:
+        raise DemoRefused(
+            f"the database already holds {held:,} customers: demo customers would be mixed in with them "
+            "and cannot be told apart or removed afterwards (use --force to add them anyway)"
+        )
 
     end = today or datetime.now(UTC).date()
     start = end - timedelta(days=365 * 3)
