@@ -19,5 +19,5 @@ def test_demo_refuses_a_database_that_holds_customers(engine: Engine, settings: 
     with pytest.raises(DemoRefused, match=rf"already holds {held:,} customers.*--force"):
         load_demo(engine, settings, customers=60, seed=4, **quiet)  # type: ignore[arg-type]
     assert customer_count(engine) == held
-    load_demo(engine, settings, customers=60, seed=4, force=True, **quiet)  # type: ignore[arg-type]
-    assert customer_count(engine) > held
+    load_demo(engine, settings, customers=90, seed=4, force=True, **quiet)  # type: ignore[arg-type]
+    assert customer_count(engine) == 90  # forced: the demo's ids are reused, 30 more are new
