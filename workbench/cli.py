@@ -451,18 +451,22 @@ def demo(
     customers: Annotated[int, typer.Option(help="How many demo customers")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
     today: Annotated[Optional[str], typer.Option(help="Last day of the generated history (default: today)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Add demo customers to a database that holds customers")] = False,
 ) -> None:
-    """Generate the demo data set and import it (into an empty database)."""
+    """Generate the demo data set and import it (into an empty database; --force to add to one that is not)."""
     from datetime import date
 
-    from workbench.services.demo import load_demo
+    from workbench.services.demo import DemoRefused, load_demo
 
     c = _ctx(ctx)
     try:
         end = date.fromisoformat(today) if today else None
     except ValueError:
         raise UserError(f"--today: expected a date like 2026-11-25, got {today!r}") from None
-    load_demo(c.engine, c.settings, customers, seed, announce=lambda msg: typer.echo(msg, err=True), today=end)
+    try:
+        load_demo(c.engine, c.settings, customers, seed, announce=lambda msg: typer.echo(msg, err=True), today=end, force=force)
+    except DemoRefused as exc:
+        raise UserError(str(exc)) from None
 
 
 def main() -> None:
