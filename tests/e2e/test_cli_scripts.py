@@ -12,15 +12,7 @@ import pytest
 
 REPO = Path(__file__).parents[2]
 ROOT = str(REPO / "talkscripts")
-# Mounts the new commands when workbench/cli.py does not yet (a no-op once it does).
-BOOT = (
-    "from workbench.cli import app, main, scripts_app\n"
-    "from workbench.cli_stats import register, stats_app\n"
-    "if not any(g.name == 'stats' for g in app.registered_groups):\n"
-    "    app.add_typer(stats_app, name='stats')\n"
-    "register(scripts_app)\n"
-    "main()\n"
-)
+BOOT = "from workbench.cli import main; main()"
 STATS_FIELDS = {
     "script_id", "version", "reason", "kind", "operator", "attempts", "contacts", "reactivations",
     "rate", "wilson_low", "wilson_high", "p_best", "revenue", "not_enough_data",

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
-from workbench.services.customers import CustomerDetail, CustomerSummary
-from workbench.services.explain import Explanation
-from workbench.services.queue import QueueEntry
+if TYPE_CHECKING:
+    from workbench.services.customers import CustomerDetail, CustomerSummary
+    from workbench.services.explain import Explanation
+    from workbench.services.queue import QueueEntry
 
 # Piped output gets a wide console so tables are not squeezed to 80 columns.
 console = Console(width=None if sys.stdout.isatty() else 200)

@@ -1,0 +1,93 @@
+"""What every command shares: the invocation's context, user errors, `--at`, JSON lines.
+
+The bottom of the CLI package: every command module imports it, it imports no
+command module.  Only the standard library and typer at import time, so
+`workbench --help` stays quick; settings and the engine are made on first use.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from workbench.config import Settings
+
+
+class UserError(Exception):
+    """An error for people: printed without a traceback, exit status 2."""
+
+
+class Context:
+    """`--db` and `--config` of one invocation; settings and engine made when first asked for."""
+
+    def __init__(self, db: str | None, config: Path | None) -> None:
+        self._db = db
+        self._config = config
+
+    @cached_property
+    def settings(self) -> Settings:
+        from workbench.config import load_settings
+
+        return load_settings(self._config)
+
+    @property
+    def db_url(self) -> str:
+        return self._db or self.settings.db
+
+    @cached_property
+    def engine(self) -> Engine:
+        from workbench.services.schema import open_database
+
+        return open_database(self.db_url)
+
+
+def context(ctx: typer.Context) -> Context:
+    """The root callback's Context; a sub-app invoked on its own (tests) gets the defaults."""
+    root = ctx.find_root()
+    if not isinstance(root.obj, Context):
+        root.obj = Context(None, None)
+    return root.obj
+
+
+def parse_at(settings: Settings, at: str | None, option: str = "--at") -> datetime:
+    """An ISO 8601 instant; without a zone it is read in the configured time zone."""
+    if at is None:
+        return datetime.now(UTC)
+    from zoneinfo import ZoneInfo
+
+    from workbench.domain.values import parse_datetime
+
+    try:
+        return parse_datetime(at, ZoneInfo(settings.timezone))
+    except ValueError as exc:
+        raise UserError(f"{option}: {exc}") from None
+
+
+def emit_json(obj: Any) -> None:
+    """One JSON object on one line of standard output."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (overrides WORKBENCH_DB).")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="Path of workbench.toml.")]
+AtOption = Annotated[
+    str | None, typer.Option("--at", help="The instant to act at, ISO 8601 (default: now).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
+OperatorOption = Annotated[str | None, typer.Option("--operator", help="Operator id")]
+RootOption = Annotated[Path | None, typer.Option("--root", help="talkscripts フォルダー / scripts root")]

@@ -1,0 +1,70 @@
+"""`workbench customers [show ID]`: the attack list and one customer's details."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from workbench.cli.context import AtOption, JsonOption, UserError, context, emit_json, parse_at
+
+app = typer.Typer(help="Customers and their lifecycle state (the attack list).")
+
+
+@app.callback(invoke_without_command=True)
+def customers_list(
+    ctx: typer.Context,
+    state: Annotated[str | None, typer.Option(help="active, at_risk, dormant, churned, prospect")] = None,
+    at: AtOption = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many rows")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List customers with lifecycle state and RFM, the most valuable first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from workbench.services.customers import attack_list
+
+    c = context(ctx)
+    try:
+        rows = attack_list(c.engine, c.settings, parse_at(c.settings, at), state, limit)
+    except ValueError as exc:
+        raise UserError(f"--state: {exc}") from None
+    if as_json:
+        for row in rows:
+            emit_json(row.as_json())
+        return
+    from workbench.cli.format import customers_table
+
+    customers_table(rows)
+
+
+@app.command("show")
+def customers_show(
+    ctx: typer.Context,
+    customer_id: Annotated[str, typer.Argument(help="The customer's external id")],
+    at: AtOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One customer's details, purchases and contact history."""
+    from workbench.services.customers import UnknownCustomer, show_customer
+
+    c = context(ctx)
+    try:
+        detail = show_customer(c.engine, c.settings, customer_id, parse_at(c.settings, at))
+    except UnknownCustomer as exc:
+        raise UserError(str(exc)) from None
+    if as_json:
+        emit_json(
+            {
+                **detail.summary.as_json(),
+                "customer": detail.customer,
+                "phones": detail.phones,
+                "purchases": detail.purchases,
+                "contacts": detail.contacts,
+                "do_not_call": detail.do_not_call,
+            }
+        )
+        return
+    from workbench.cli.format import customer_detail
+
+    customer_detail(detail)

@@ -1,0 +1,36 @@
+"""`workbench demo`: generate the demo data set and import it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from workbench.cli.context import UserError, context
+
+
+def demo(
+    ctx: typer.Context,
+    customers: Annotated[int, typer.Option(help="How many demo customers")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 7,
+    today: Annotated[str | None, typer.Option(help="Last day of the generated history (default: today)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Add the demo set to a database that holds customers")] = False,
+) -> None:
+    """Generate the demo data set and import it (into an empty database)."""
+    from datetime import date
+
+    from workbench.services.demo import DemoRefused, load_demo
+
+    c = context(ctx)
+    try:
+        end = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise UserError(f"--today: expected a date like 2026-11-25, got {today!r}") from None
+    try:
+        load_demo(c.engine, c.settings, customers, seed, announce=_to_stderr, today=end, force=force)
+    except DemoRefused as exc:
+        raise UserError(str(exc)) from None
+
+
+def _to_stderr(message: str) -> None:
+    typer.echo(message, err=True)

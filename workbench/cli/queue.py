@@ -1,0 +1,138 @@
+"""`workbench queue`, `claim`, `dispose` and `rescore`: the calling loop from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from workbench.cli.context import (
+    AtOption,
+    JsonOption,
+    OperatorOption,
+    UserError,
+    context,
+    emit_json,
+    parse_at,
+)
+
+if TYPE_CHECKING:
+    from workbench.services.dispose import DispositionResult
+
+
+def queue_(
+    ctx: typer.Context,
+    at: AtOption = None,
+    operator: OperatorOption = None,
+    limit: Annotated[int, typer.Option(help="How many entries")] = 20,
+    explain_: Annotated[bool, typer.Option("--explain", help="Count what each calling rule holds back")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """The call queue at an instant, best first, without claiming anything."""
+    from workbench.services.call_queue import explain_at, queue_at
+
+    c = context(ctx)
+    when = parse_at(c.settings, at)
+    if explain_:
+        result = explain_at(c.engine, c.settings, when, operator)
+        if as_json:
+            emit_json(result.as_json())
+            return
+        from workbench.cli.format import explanation
+
+        explanation(result)
+        return
+    entries = queue_at(c.engine, c.settings, when, operator, limit)
+    if as_json:
+        for entry in entries:
+            emit_json(entry.as_json())
+        return
+    from workbench.cli.format import queue_table
+
+    queue_table(entries)
+
+
+def claim_(
+    ctx: typer.Context,
+    operator: Annotated[str, typer.Option("--operator", help="Operator id")],
+    at: AtOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Lease the next customer to an operator and print it (the queue's JSON shape)."""
+    from workbench.services.call_queue import claim_next
+
+    c = context(ctx)
+    entry = claim_next(c.engine, c.settings, operator, parse_at(c.settings, at))
+    if entry is None:
+        raise UserError("nothing to call now: run `workbench queue --explain` to see why")
+    if as_json:
+        emit_json(entry.as_json())
+        return
+    from workbench.cli.format import queue_table
+
+    queue_table([entry])
+
+
+def dispose_(
+    ctx: typer.Context,
+    customer_id: Annotated[str | None, typer.Argument(help="The customer's external id")] = None,
+    outcome: Annotated[str | None, typer.Option(help="Outcome code")] = None,
+    at: AtOption = None,
+    operator: OperatorOption = None,
+    script: Annotated[str | None, typer.Option(help="Talk-script id used")] = None,
+    reason: Annotated[str | None, typer.Option(help="Dormancy reason heard")] = None,
+    amount: Annotated[int | None, typer.Option(help="Order amount in yen (reactivated)")] = None,
+    callback_at: Annotated[str | None, typer.Option("--callback-at", help="Promised callback time, ISO 8601")] = None,
+    note: Annotated[str | None, typer.Option(help="What the customer said")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Batch of dispositions (contacts CSV)")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Record how a call ended: history, do-not-call, callbacks, answer model, script statistics."""
+    from workbench.services.dispose import Disposition, DispositionError, dispose
+    from workbench.services.dispose_file import DisposeFileError, dispose_file
+
+    c = context(ctx)
+    try:
+        if file is not None:
+            if customer_id or outcome:
+                raise UserError("give either CUSTOMER_ID --outcome … or --file, not both")
+            results = dispose_file(c.engine, c.settings, file)
+        else:
+            if not customer_id or not outcome:
+                raise UserError("dispose needs CUSTOMER_ID and --outcome (or --file FILE.csv)")
+            disposition = Disposition(
+                customer_id=customer_id, outcome=outcome, at=parse_at(c.settings, at), operator=operator,
+                script=script, reason=reason, amount=amount,
+                callback_at=parse_at(c.settings, callback_at, "--callback-at") if callback_at else None,
+                note=note, source="cli",
+            )  # fmt: skip
+            results = [dispose(c.engine, c.settings, disposition)]
+    except (DispositionError, DisposeFileError) as exc:
+        raise UserError(str(exc)) from None
+    _report(results, as_json)
+
+
+def _report(results: list[DispositionResult], as_json: bool) -> None:
+    for result in results:
+        if as_json:
+            emit_json({"attempt_id": result.attempt_id, "customer_id": result.customer_id,
+                       "outcome": result.outcome, "warnings": result.warnings})  # fmt: skip
+        for warning in result.warnings:
+            typer.echo(f"warning: {result.customer_id}: {warning}", err=True)
+    if not as_json:
+        typer.echo(f"recorded {len(results)} disposition(s)")
+
+
+def rescore_(ctx: typer.Context, at: AtOption = None) -> None:
+    """Refit the models and rescore every customer now (after any run in progress); the
+    scores count as fresh, so the next queue or claim does not rescore.  Without --at,
+    WORKBENCH_NOW (the operator UI's fixed clock) is the instant when set."""
+    from workbench.services.freshness import rescore_now
+    from workbench.tui.session import now_from_env
+
+    c = context(ctx)
+    when = parse_at(c.settings, at) if at is not None else now_from_env(c.settings) or parse_at(c.settings, None)
+    summary = rescore_now(c.engine, c.settings, when)
+    typer.echo(f"scored {summary.customers:,} customers in {summary.seconds:.1f}s; states {summary.states}")
+    typer.echo(f"MBG/NBD: {summary.alive_model}")

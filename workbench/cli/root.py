@@ -1,0 +1,110 @@
+"""The `workbench` command assembled: the root options, every command and group, `main()`.
+
+Tables for people; `--json` prints one JSON object per line for tools.  The
+commands, options and JSON fields are a public contract (README): extend, never break.
+Commands live one group per module; this module only names them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from workbench.cli import customers, db, demo, imports, queue, scripts, stats
+from workbench.cli.context import ConfigOption, Context, DbOption, UserError, context
+
+app = typer.Typer(
+    help="休眠顧客の掘り起こし workbench: win back dormant customers.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def callback(ctx: typer.Context, db: DbOption = None, config: ConfigOption = None) -> None:
+    ctx.obj = Context(db, config)
+    if ctx.invoked_subcommand is None:
+        ui(ctx, operator=None)
+
+
+def ui(
+    ctx: typer.Context,
+    operator: Annotated[str | None, typer.Option("--operator", help="Operator id.")] = None,
+) -> None:
+    """Open the operator terminal UI (seeds demo data into an empty database)."""
+    from workbench.services.demo import ensure_demo_data
+    from workbench.tui.app import run_app
+
+    c = context(ctx)
+    ensure_demo_data(c.engine, c.settings, announce=lambda msg: typer.echo(msg, err=True))
+    run_app(c.engine, c.settings, operator or c.settings.operator or None)
+
+
+def config_(ctx: typer.Context) -> None:
+    """Show every configuration key, its environment variable, value and meaning."""
+    from workbench.config import describe
+
+    settings = context(ctx).settings
+    for key, doc, _default in describe():
+        value: Any = settings
+        for part in key.split("."):
+            value = getattr(value, part)
+        env = "WORKBENCH_" + key.replace(".", "_").upper()
+        typer.echo(f"{key} = {value!r}\n    {env}: {doc}")
+
+
+COMMANDS: dict[str, Callable[..., None]] = {
+    "ui": ui,
+    "import": imports.import_,
+    "queue": queue.queue_,
+    "claim": queue.claim_,
+    "dispose": queue.dispose_,
+    "rescore": queue.rescore_,
+    "config": config_,
+    "demo": demo.demo,
+}
+GROUPS: dict[str, tuple[typer.Typer, str]] = {
+    "db": (db.app, "Database schema commands."),
+    "scripts": (scripts.app, "Talk scripts: check, list, render, history."),
+    "stats": (stats.app, "Statistics: how well talk scripts win customers back."),
+    "customers": (customers.app, "Customers and their lifecycle state (the attack list)."),
+}
+
+app.callback(invoke_without_command=True)(callback)
+for name, command in COMMANDS.items():
+    app.command(name)(command)
+for name, (group, summary) in GROUPS.items():
+    app.add_typer(group, name=name, help=summary)
+
+
+def main() -> None:
+    """The console entry point: an error for people prints `error: …` and exits 2."""
+    try:
+        app()
+    except Exception as exc:
+        message = _for_people(exc)
+        if message is None:
+            raise
+        typer.echo(f"error: {message}", err=True)
+        raise SystemExit(2) from None
+
+
+def _for_people(exc: Exception) -> str | None:
+    """The message of an error a person can act on; None for a bug (its traceback shows).
+
+    The error types are imported here, on the way out, so start-up loads none of their modules.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from workbench.config import ConfigError
+    from workbench.importing.csvfile import ImportFileError
+    from workbench.services.schema import SchemaError
+    from workbench.store.locks import LockTimeout
+
+    if isinstance(exc, UserError | ConfigError | ImportFileError | LockTimeout | SchemaError):
+        return str(exc)
+    if isinstance(exc, OperationalError):
+        return f"database unavailable: {exc.orig}"
+    return None

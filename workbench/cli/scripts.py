@@ -1,0 +1,258 @@
+"""`workbench scripts`: check, list, preview talk scripts, and their figures by version.
+
+Output is Japanese unless ``WORKBENCH_LANGUAGE=en``.  The talk package is imported
+inside the commands (it brings Jinja), so start-up stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from workbench.cli.context import (
+    Context,
+    JsonOption,
+    RootOption,
+    UserError,
+    context,
+    emit_json,
+    parse_at,
+)
+from workbench.cli.labels import interval, labels, pct, yen
+
+if TYPE_CHECKING:
+    from workbench.talk.library import ScriptLibrary
+    from workbench.talk.model import TalkScript
+    from workbench.talk.render import RenderedSection
+
+app = typer.Typer(help="トークスクリプトの検査・一覧・試し表示 / talk scripts", no_args_is_help=True)
+
+
+class DemoKind(StrEnum):
+    B2C = "b2c"
+    B2B = "b2b"
+
+
+class Language(StrEnum):
+    JA = "ja"
+    EN = "en"
+
+
+@app.command("check")
+def check(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="ファイルまたはフォルダー / files or folders")
+    ] = None,
+) -> None:
+    """スクリプトを検査します（エラーがあれば終了コード 1）/ lint scripts."""
+    from workbench.talk.i18n import msg
+    from workbench.talk.library import default_root
+    from workbench.talk.lint import check_paths, count_files
+    from workbench.talk.model import Severity
+
+    targets = paths or [default_root()]
+    issues = check_paths(targets)
+    errors = [i for i in issues if i.severity is Severity.ERROR]
+    warnings = len(issues) - len(errors)
+    label = msg("cli.warning")
+    for issue in issues:
+        prefix = f"{label}: " if issue.severity is Severity.WARNING else ""
+        typer.echo(f"{issue.path}:{issue.line}: {issue.code}: {prefix}{issue.message}")
+    files = count_files(targets)
+    if errors:
+        typer.echo(msg("cli.failed", errors=len(errors), warnings=warnings, files=files), err=True)
+        raise typer.Exit(1)
+    typer.echo(msg("cli.ok", files=files, warnings=warnings))
+
+
+def _summary(script: TalkScript) -> dict[str, object]:
+    return {
+        "id": script.id,
+        "title": script.title,
+        "reasons": list(script.reasons),
+        "kind": script.kind,
+        "language": script.language,
+        "active": script.active,
+        "version": script.version,
+        "variant_group": script.variant_group,
+        "pinned": script.pinned,
+        "path": str(script.path),
+    }
+
+
+@app.command("list")
+def list_scripts(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON Lines で出力 / JSON lines")] = False,
+    language: Annotated[
+        Language | None, typer.Option("--language", help="ja / en（省略時は両方）")
+    ] = None,
+    root: RootOption = None,
+) -> None:
+    """読み込めるスクリプトの一覧 / list loadable scripts."""
+    from workbench.talk.library import ScriptLibrary, default_root
+    from workbench.talk.model import SCRIPT_LANGUAGES
+
+    base = root or default_root()
+    languages = [language.value] if language else list(SCRIPT_LANGUAGES)
+    for lang in languages:
+        library = ScriptLibrary(base, lang)
+        for warning in library.warnings:
+            typer.echo(warning, err=True)
+        for script in library.scripts():
+            row = _summary(script)
+            if as_json:
+                typer.echo(json.dumps(row, ensure_ascii=False))
+                continue
+            flags = ("" if script.active else " [inactive]")
+            flags += " [pinned]" if script.pinned else ""
+            group = f" ({script.variant_group})" if script.variant_group else ""
+            typer.echo(f"{lang}  {script.id:<28} {script.version}  {script.kind:<3}  "
+                       f"{','.join(script.reasons)}{group}{flags}  {script.title}")
+
+
+@app.command("render")
+def render(
+    ctx: typer.Context,
+    script_id: Annotated[str, typer.Argument(metavar="ID")],
+    demo: Annotated[DemoKind, typer.Option("--demo", help="デモ顧客 b2c / b2b")] = DemoKind.B2C,
+    language: Annotated[Language, typer.Option("--language")] = Language.JA,
+    no_offer: Annotated[
+        bool, typer.Option("--no-offer", help="オファーなしで表示 / without offer")
+    ] = False,
+    root: RootOption = None,
+    customer: Annotated[str | None, typer.Option(
+        "--customer", help="データベースのお客様 ID で表示 / render for a database customer")] = None,
+    operator: Annotated[str | None, typer.Option(
+        "--operator", help="担当者コード（--customer 用）/ operator code")] = None,
+    at: Annotated[str | None, typer.Option(
+        "--at", help="基準日時 ISO 8601（--customer 用）/ instant")] = None,
+) -> None:
+    """デモ顧客またはお客様でスクリプトを表示します / render a script for a demo or real customer."""
+    if customer is not None:
+        # An explicit --language wins; otherwise the configured language applies.
+        source = ctx.get_parameter_source("language")
+        given = source is not None and source.name != "DEFAULT"
+        _render_for_customer(context(ctx), script_id, customer, operator, at, root,
+                             language.value if given else None)
+        return
+    from workbench.talk.demo import demo_context
+    from workbench.talk.i18n import msg
+    from workbench.talk.library import ScriptLibrary, default_root
+    from workbench.talk.render import render_script
+
+    library = ScriptLibrary(root or default_root(), language.value)
+    script = library.get(script_id)
+    if script is None:
+        typer.echo(msg("cli.not_found", value=script_id, lang=language.value), err=True)
+        raise typer.Exit(2)
+    context_ = demo_context(demo.value, language.value, not no_offer,
+                            script.reasons[0] if script.reasons else "unknown")
+    typer.echo(f"# {script.title}  ({script.id} @ {script.version})\n")
+    _print_sections(render_script(script, context_), msg("cli.error"), "  {number}. → ")
+
+
+def _render_for_customer(c: Context, script_id: str, customer_id: str, operator: str | None,
+                         at: str | None, root: Path | None, language: str | None) -> None:
+    """`scripts render ID --customer X`: every section for a database customer.
+
+    Exit 1 when a section fails to render (its message and raw text are printed);
+    an unknown script or customer is a `UserError` (exit 2).
+    """
+    import dataclasses
+
+    from workbench.services.script_context import build_context
+    from workbench.talk.render import render_script
+
+    settings = c.settings
+    lang = language or settings.language
+    library = _library(c, root, lang)
+    script = library.get(script_id)
+    if script is None:
+        raise UserError(f"unknown script {script_id!r} in {library.directory}")
+    instant = parse_at(settings, at)
+    try:
+        found = build_context(c.engine, settings, customer_id, operator or settings.operator or None, instant)
+    except LookupError as exc:
+        raise UserError(str(exc)) from None
+    t = labels(lang)
+    # A preview without an operator still shows where the caller's name goes.
+    found = dataclasses.replace(found, language=lang, operator=found.operator or t["operator_placeholder"])
+    months = "-" if found.months_dormant is None else f"{found.months_dormant} {t['months']}"
+    typer.echo(f"# {script.title}  ({script.id} @ {script.version})")
+    typer.echo(f"{t['customer']}: {found.customer_name} ({customer_id}, {found.kind}) "
+               f"{found.lifecycle} / {months} / {t['reason']}: {found.reason}\n")
+    _print_sections(render_script(script, found), t["error"], "{number}) → ")
+
+
+def _print_sections(sections: Sequence[RenderedSection], error_label: str, branch_mark: str) -> None:
+    """Every section with its numbered branches; a section that failed shows its message and
+    raw text, and the command then exits 1 (the other sections still print)."""
+    for section in sections:
+        typer.echo(f"【{section.id}】{section.title}")
+        if section.error:
+            typer.echo(f"!! {error_label}: {section.error}")
+            typer.echo(section.raw.strip())
+        else:
+            typer.echo(section.text)
+        for number, branch in enumerate(section.branches, start=1):
+            typer.echo(f"{branch_mark.format(number=number)}{branch.target}: {branch.label}")
+        typer.echo("")
+    if any(section.error for section in sections):
+        raise typer.Exit(1)
+
+
+@app.command("history")
+def history(
+    ctx: typer.Context,
+    script_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_json: JsonOption = False,
+    root: RootOption = None,
+) -> None:
+    """版ごとの成績 / the figures of every version of a script (the current file version marked)."""
+    from workbench.services.script_stats import script_history
+
+    c = context(ctx)
+    library = _library(c, root)
+    rows = script_history(c.engine, library, script_id)
+    if not rows:
+        raise UserError(f"unknown script {script_id!r}: no file in {library.directory} and no calls recorded")
+    if as_json:
+        for row in rows:
+            emit_json({"script_id": script_id, **row.as_json()})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = labels(c.settings.language)
+    table = Table(title=script_id)
+    table.add_column(t["version"])
+    table.add_column(t["first_seen"])
+    table.add_column(t["last_seen"])
+    for key in ("attempts", "contacts", "reactivations", "rate", "interval", "revenue"):
+        table.add_column(t[key], justify="right")
+    table.add_column(t["current"])
+    for row in rows:
+        table.add_row(
+            row.version or "-",
+            row.first_seen.date().isoformat() if row.first_seen else "-",
+            row.last_seen.date().isoformat() if row.last_seen else "-",
+            str(row.attempts), str(row.contacts), str(row.reactivations), pct(row.rate),
+            interval(row.wilson_low, row.wilson_high), yen(row.revenue), "*" if row.current else "",
+        )  # fmt: skip
+    Console().print(table)
+
+
+def _library(c: Context, root: Path | None, language: str | None = None) -> ScriptLibrary:
+    from workbench.talk.library import ScriptLibrary, default_root
+
+    if root is None:
+        # Same precedence as `scripts check/list` when their variable is set, else the setting.
+        env = "WORKBENCH_TALKSCRIPTS_DIR" in os.environ
+        root = default_root() if env else Path(c.settings.talkscripts_dir)
+    return ScriptLibrary(root, language or c.settings.language)

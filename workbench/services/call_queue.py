@@ -1,0 +1,50 @@
+"""The call queue as the command line reads it: scored fresh first, then read, explained or claimed.
+
+Each function takes the engine and owns its connections; the rules stay in
+`services.queue`, `services.explain` and `services.claim`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from workbench.config import Settings
+from workbench.services.claim import claim
+from workbench.services.explain import Explanation, explain
+from workbench.services.freshness import ensure_scored, wait_for_rescore
+from workbench.services.queue import QueueEntry, read_queue
+
+
+def queue_at(engine: Engine, settings: Settings, at: datetime, operator: str | None, limit: int) -> list[QueueEntry]:
+    """The best `limit` entries at `at` (rescoring first when the scores are stale); nothing claimed."""
+    ensure_scored(engine, settings, at)
+    with engine.connect() as conn:
+        return read_queue(conn, settings, at, operator, limit)
+
+
+def explain_at(engine: Engine, settings: Settings, at: datetime, operator: str | None) -> Explanation:
+    """What each calling rule holds back at `at` (rescoring first when the scores are stale)."""
+    ensure_scored(engine, settings, at)
+    return explain(engine, settings, at, operator)
+
+
+def claim_next(engine: Engine, settings: Settings, operator: str, at: datetime) -> QueueEntry | None:
+    """Lease the next customer to `operator` at `at`; None when nobody is callable.
+
+    A claim that meets another process's scoring run in the middle of its write waits for
+    the run and tries once more.  PostgreSQL: the run's transaction holds the old score
+    rows locked, so a claim that skips locked rows finds nothing.  SQLite: the run's write
+    transaction can outlast the busy timeout ("database is locked").
+    """
+    ensure_scored(engine, settings, at)
+    try:
+        entry = claim(engine, settings, operator, at)
+        if entry is not None or not wait_for_rescore(engine):
+            return entry
+    except OperationalError:
+        if not wait_for_rescore(engine):
+            raise
+    return claim(engine, settings, operator, at)

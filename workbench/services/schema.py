@@ -1,0 +1,42 @@
+"""Opening the workbench's database and migrating its schema, for the faces.
+
+`open_database` is what every command does first: the engine, with the schema brought
+to the current revision (SQLite backed up first).  `upgrade_database` is `workbench db
+upgrade`: the same migration, reporting where the schema was and where the backup went.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from workbench.store import database
+from workbench.store.engine import make_engine
+from workbench.store.schema import SchemaError, current_revision, head_revision, upgrade
+
+__all__ = ["SchemaError", "SchemaUpgrade", "open_database", "upgrade_database"]
+
+
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    database: str | None  # the SQLite file, or the server database's name
+    before: str | None  # the revision found, None for an empty database
+    head: str  # the revision the schema is at now
+    backup: str | None  # where the SQLite file was copied first, if anywhere
+
+
+def open_database(url: str) -> Engine:
+    """The engine for `url`, its schema migrated to the current revision."""
+    return database.open_database(url)
+
+
+def upgrade_database(url: str) -> SchemaUpgrade:
+    """Migrate the schema to the current revision; a newer database raises `SchemaError`."""
+    engine = make_engine(url)
+    try:
+        before = current_revision(engine)
+        backup = upgrade(engine)
+        return SchemaUpgrade(engine.url.database, before, head_revision(), backup)
+    finally:
+        engine.dispose()
