@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, insert, inspect, select
 
 from workbench.domain.lifecycle import NO_TIME, micros
 from workbench.store.bulk import replace_all, stored_time
-from workbench.store.columns import epoch_micros, int_columns, text_column
+from workbench.store.columns import epoch_micros, fetch, int_columns
 from workbench.store.models import ContactAttempt, Customer, QueueScore
 
 customers = Customer.__table__
@@ -35,18 +35,27 @@ def test_timestamps_come_back_as_exact_microseconds(engine: Engine) -> None:
         conn.execute(insert(attempts), [{"customer_id": 1, "channel": "call", "at": at, "outcome": "no_answer"} for at in INSTANTS])
         conn.execute(insert(attempts), [{"customer_id": 1, "channel": "call", "at": AT, "outcome": "busy", "callback_at": None}])
     with engine.connect() as conn:
-        got = int_columns(conn, f"""
+        ids, at_us, callback_us = fetch(conn, f"""
             SELECT id, {epoch_micros(conn, 'at', NO_TIME)}, {epoch_micros(conn, 'callback_at', NO_TIME)}
-            FROM contact_attempts WHERE at <= :at ORDER BY id""", {"at": AT}, width=3)  # fmt: skip
-    assert got[:, 1].tolist() == [micros(at) for at in [*INSTANTS, AT]]
-    assert set(got[:, 2].tolist()) == {NO_TIME}
+            FROM contact_attempts WHERE at <= :at""", {"at": AT}, kinds="iii", by_first=True)  # fmt: skip
+    assert ids.tolist() == [1, 2, 3, 4, 5]
+    assert at_us.tolist() == [micros(at) for at in [*INSTANTS, AT]]
+    assert set(callback_us.tolist()) == {NO_TIME}
 
 
-def test_parameters_and_text_columns(engine: Engine) -> None:
-    _customers(engine, 3)
+def test_columns_stay_aligned_whatever_the_row_order(engine: Engine) -> None:
+    _customers(engine, 5)
+    with engine.begin() as conn:
+        conn.execute(customers.update().where(customers.c.id == 4).values(company="株式会社 'テスト', \"引用\"", kind="b2b"))
     with engine.connect() as conn:
-        assert text_column(conn, "SELECT name FROM customers WHERE id >= :low ORDER BY id", {"low": 2}) == ["顧客 2", "顧客 3"]
+        ids, names, companies, b2b = fetch(conn, """
+            SELECT id, name, company, CASE WHEN kind = 'b2b' THEN 1 ELSE 0 END FROM customers
+            WHERE id >= :low ORDER BY id DESC""", {"low": 2}, kinds="itti", by_first=True)  # fmt: skip
+        assert ids.tolist() == [2, 3, 4, 5] and names == ["顧客 2", "顧客 3", "顧客 4", "顧客 5"]
+        assert companies == [None, None, "株式会社 'テスト', \"引用\"", None] and b2b.tolist() == [0, 0, 1, 0]
         assert int_columns(conn, "SELECT id FROM customers WHERE id > :top", {"top": 9}, width=1).shape == (0, 1)
+        with pytest.raises(Exception):  # noqa: B017 (a NULL cannot be an integer)
+            fetch(conn, "SELECT company FROM customers", kinds="i")
 
 
 def _rows(start: float) -> list[tuple[object, ...]]:

@@ -22,7 +22,7 @@ from workbench.config import Settings
 from workbench.domain.lifecycle import NO_TIME, STATES, Histories, LifecyclePolicy, classify_many, micros, rfm_scores
 from workbench.services.calling import dnc_known
 from workbench.store import purchase_metrics
-from workbench.store.columns import epoch_micros, int_columns, text_column
+from workbench.store.columns import epoch_micros, fetch, int_columns
 from workbench.store.engine import writer_turn
 from workbench.store.models import ContactAttempt, Customer, DoNotCall
 
@@ -94,14 +94,14 @@ class CustomerTable:
 
 
 def _metrics(conn: Connection) -> tuple[IntArray, list[str | None]]:
-    """customers ⟕ customer_metrics by id: the integer columns and the main categories."""
-    join = "FROM customers c LEFT JOIN customer_metrics m ON m.customer_id = c.id ORDER BY c.id"
-    numbers = int_columns(conn, f"""
+    """customers ⟕ customer_metrics, ordered by id: the integer columns and the main categories."""
+    *numbers, category = fetch(conn, f"""
         SELECT c.id, CASE WHEN c.kind = 'b2b' THEN 1 ELSE 0 END,
                {epoch_micros(conn, 'm.first_order_at', NO_TIME)}, {epoch_micros(conn, 'm.last_order_at', NO_TIME)},
-               COALESCE(m.n_orders, 0), COALESCE(m.monetary, 0), COALESCE(m.n_days, 0), COALESCE(m.first_day_amount, 0)
-        {join}""", width=8)  # fmt: skip
-    return numbers, text_column(conn, f"SELECT m.main_category {join}")
+               COALESCE(m.n_orders, 0), COALESCE(m.monetary, 0), COALESCE(m.n_days, 0), COALESCE(m.first_day_amount, 0),
+               m.main_category
+        FROM customers c LEFT JOIN customer_metrics m ON m.customer_id = c.id""", kinds="iiiiiiiit", by_first=True)  # fmt: skip
+    return np.stack(numbers, axis=1), category
 
 
 def _churn(conn: Connection, at: datetime, ids: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:

@@ -92,7 +92,7 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
     """Every customer with state and RFM at `at` (RFM only for those who bought by then)."""
     table = load_customer_table(engine, settings, at)
     with engine.connect() as conn:
-        names = columns.rows(conn, "SELECT external_id, name, company FROM customers ORDER BY id")
+        _, external_ids, names, companies = columns.fetch(conn, "SELECT id, external_id, name, company FROM customers", kinds="ittt", by_first=True)
         primary = dict(conn.execute(select(phones.c.customer_id, phones.c.e164).where(phones.c.position == 1)).all())
     states, categories = table.state_names().tolist(), table.category_names().tolist()
     days, kinds = table.days_since_last_order.tolist(), np.where(table.b2b, "b2b", "b2c").tolist()
@@ -102,7 +102,7 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
         table.monetary.tolist(), table.n_days.tolist(), table.first_day_amount.tolist(), table.recency.tolist(),
         table.frequency.tolist(), table.monetary_score.tolist(), strict=True,
     )):  # fmt: skip
-        external_id, name, company = names[i]
+        external_id, name, company = external_ids[i], names[i], companies[i]
         bought = last != NO_TIME
         out.append(CustomerSummary(
             cid, external_id, name, kinds[i], company, states[i], datetime_of(first, NO_TIME),

@@ -60,10 +60,9 @@ def load_signals(conn: Connection, table: CustomerTable, at: datetime) -> Signal
     # One filtering scan: the few attempts with a reason, a complaint or a refusal (grouping
     # along the customer index would visit every attempt's row instead).
     outcomes = ", ".join(f"'{o}'" for o in ["complaint", *refusals])
-    found = columns.rows(conn, f"""
+    cids, aids, instants, outcomes_of, said = columns.fetch(conn, f"""
         SELECT customer_id, id, {columns.epoch_micros(conn, 'at', 0)}, outcome, reason FROM contact_attempts
-        WHERE at <= :at AND (reason IS NOT NULL OR outcome IN ({outcomes}))""", {"at": at})  # fmt: skip
-    cids, aids, instants, outcomes_of, said = zip(*found, strict=True) if found else ((),) * 5
+        WHERE at <= :at AND (reason IS NOT NULL OR outcome IN ({outcomes}))""", {"at": at}, kinds="iiitt")  # fmt: skip
     place, known = _place(table, cids)
     outcome = np.array(outcomes_of, dtype=object)[known]
     complaint, blocked = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int8)
@@ -74,7 +73,7 @@ def load_signals(conn: Connection, table: CustomerTable, at: datetime) -> Signal
     reason = np.array([code.get(r, -1) for r in said], dtype=np.int64)[known]
     # The latest reason heard per customer: by instant, then by id (the later record of one instant).
     has = reason >= 0
-    who, when, which, what = place[has], np.array(instants, dtype=np.int64)[known][has], np.array(aids, dtype=np.int64)[known][has], reason[has]
+    who, when, which, what = place[has], instants[known][has], aids[known][has], reason[has]
     order = np.lexsort((which, when, who))
     last = np.ones(len(order), dtype=bool)
     last[:-1] = who[order][1:] != who[order][:-1]
