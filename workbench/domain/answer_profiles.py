@@ -141,9 +141,9 @@ def _pool(values: FloatArray) -> FloatArray:
 
 
 def _cell_loglik(h: NDArray[np.int64], n: FloatArray, a: FloatArray, profiles: FloatArray) -> FloatArray:
-    """(cells, K) log-likelihood of each cell under each profile."""
-    p = profiles[:, h].T
-    return np.asarray(a[:, None] * np.log(p) + (n - a)[:, None] * np.log1p(-p))
+    """(cells, K) log-likelihood of each cell under each profile (the logarithms taken per profile hour)."""
+    log_p, log_q = np.log(profiles)[:, h].T, np.log1p(-profiles)[:, h].T
+    return np.asarray(a[:, None] * log_p + (n - a)[:, None] * log_q)
 
 
 def _customer_loglik(c: NDArray[np.int64], h: NDArray[np.int64], n: FloatArray, a: FloatArray,

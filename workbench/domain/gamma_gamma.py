@@ -205,9 +205,15 @@ def _group(
     """Collapse identical (x, m̄) pairs, summing weights; zero-weight rows drop out."""
     keep = w > 0
     x, m, w = x[keep], m[keep], w[keep]
-    pairs, inverse = np.unique(np.stack([x, m], axis=1), axis=0, return_inverse=True)
-    summed = np.bincount(inverse.ravel(), weights=w, minlength=len(pairs))
-    return pairs[:, 0].copy(), pairs[:, 1].copy(), summed
+    # Sorted by x, then m̄ (what np.unique(axis=0) gives, without sorting the pairs as records).
+    order = np.lexsort((m, x))
+    xs, ms = x[order], m[order]
+    starts = np.ones(len(xs), dtype=bool)
+    starts[1:] = (xs[1:] != xs[:-1]) | (ms[1:] != ms[:-1])
+    inverse = np.empty(len(xs), dtype=np.intp)
+    inverse[order] = np.cumsum(starts) - 1
+    summed = np.bincount(inverse, weights=w, minlength=int(starts.sum()))
+    return xs[starts], ms[starts], summed
 
 
 def _fit_arrays(
