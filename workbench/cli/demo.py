@@ -14,9 +14,9 @@ def demo(
     customers: Annotated[int, typer.Option(help="How many demo customers")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
     today: Annotated[str | None, typer.Option(help="Last day of the generated history (default: today)")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Add the demo set to a database that holds customers")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Add demo customers to a database that holds customers")] = False,
 ) -> None:
-    """Generate the demo data set and import it (into an empty database)."""
+    """Generate the demo data set and import it (into an empty database; --force to add to one that is not)."""
     from datetime import date
 
     from workbench.services.demo import DemoRefused, load_demo
