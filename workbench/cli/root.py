@@ -101,7 +101,7 @@ def _for_people(exc: Exception) -> str | None:
     from workbench.config import ConfigError
     from workbench.importing.csvfile import ImportFileError
     from workbench.services.schema import SchemaError
-    from workbench.store.locks import LockTimeout
+    from workbench.services.freshness import LockTimeout
 
     if isinstance(exc, UserError | ConfigError | ImportFileError | LockTimeout | SchemaError):
         return str(exc)

@@ -23,7 +23,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from workbench.config import Settings
 from workbench.services.scoring import ScoringSummary, load_state, model_state, rescore, scores
-from workbench.store.locks import is_locked, named_lock
+from workbench.store.locks import LockTimeout, is_locked, named_lock
+
+__all__ = ["LockTimeout", "ScoreStatus", "ensure_scored", "invalidate", "rescore_now", "rescore_runs", "score_status", "wait_for_rescore"]
 
 STALE_AFTER_SECONDS = 12 * 3600
 RESCORE_LOCK = "rescore"
