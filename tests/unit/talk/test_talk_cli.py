@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from workbench.talk.cli import app
+from workbench.cli.scripts import app
 
 REPO = Path(__file__).parents[3]
 BAD = Path(__file__).parent / "fixtures" / "bad"
