@@ -47,7 +47,10 @@ class Context:
     def engine(self) -> Engine:
         from workbench.services.schema import open_database
 
-        return open_database(self.db_url)
+        from workbench.config import DEFAULT_DB_URL
+
+        # Only the default database's folder is created: any other missing folder is a typo.
+        return open_database(self.db_url, create_folder=self.db_url == DEFAULT_DB_URL)
 
 
 def context(ctx: typer.Context) -> Context:

@@ -25,8 +25,9 @@ def customers_list(
     from workbench.services.customers import attack_list
 
     c = context(ctx)
+    engine = c.engine  # a bad --db is its own error, not a --state one
     try:
-        rows = attack_list(c.engine, c.settings, parse_at(c.settings, at), state, limit)
+        rows = attack_list(engine, c.settings, parse_at(c.settings, at), state, limit)
     except ValueError as exc:
         raise UserError(f"--state: {exc}") from None
     if as_json:

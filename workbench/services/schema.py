@@ -26,14 +26,15 @@ class SchemaUpgrade:
     backup: str | None  # where the SQLite file was copied first, if anywhere
 
 
-def open_database(url: str) -> Engine:
-    """The engine for `url`, its schema migrated to the current revision."""
-    return database.open_database(url)
+def open_database(url: str, create_folder: bool = False) -> Engine:
+    """The engine for `url`, its schema migrated to the current revision; a SQLite file's
+    missing folder is created only with `create_folder` (the default database's)."""
+    return database.open_database(url, create_folder=create_folder)
 
 
 def upgrade_database(url: str) -> SchemaUpgrade:
     """Migrate the schema to the current revision; a newer database raises `SchemaError`."""
-    engine = make_engine(url)
+    engine = make_engine(url, create_folder=False)
     try:
         before = current_revision(engine)
         backup = upgrade(engine)
