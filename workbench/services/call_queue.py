@@ -31,6 +31,9 @@ def explain_at(engine: Engine, settings: Settings, at: datetime, operator: str |
     return explain(engine, settings, at, operator)
 
 
+LOCKED_RETRIES = 2  # a claim that timed out behind another writer tries again this many times
+
+
 def claim_next(engine: Engine, settings: Settings, operator: str, at: datetime) -> QueueEntry | None:
     """Lease the next customer to `operator` at `at`; None when nobody is callable.
 
@@ -40,11 +43,14 @@ def claim_next(engine: Engine, settings: Settings, operator: str, at: datetime) 
     transaction can outlast the busy timeout ("database is locked").
     """
     ensure_scored(engine, settings, at)
-    try:
-        entry = claim(engine, settings, operator, at)
-        if entry is not None or not wait_for_rescore(engine):
-            return entry
-    except OperationalError:
-        if not wait_for_rescore(engine):
-            raise
+    for attempt in range(LOCKED_RETRIES + 1):
+        try:
+            entry = claim(engine, settings, operator, at)
+            if entry is not None or not wait_for_rescore(engine):
+                return entry
+        except OperationalError as exc:
+            # The run may have committed between the timeout and this check: a locked SQLite
+            # file is worth another try either way; anything else is a real outage.
+            if not wait_for_rescore(engine) and ("locked" not in str(exc.orig) or attempt == LOCKED_RETRIES):
+                raise
     return claim(engine, settings, operator, at)
