@@ -7,7 +7,6 @@ same `StatsRow`s `workbench.talk.stats.aggregate` computes from per-attempt reco
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -15,18 +14,24 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, Select, case, delete, func, insert, null, select
+from sqlalchemy import Connection, Engine, Select, case, func, null, select
 
 from workbench.domain.codes import CONTACTED_OUTCOMES
-from workbench.domain.reasons import GUESSED, HEARD, case_key, guess_reason
-from workbench.store.models import ContactAttempt, Customer, ModelState, Purchase
+# The selector's per-case tally has its own module; its names stay importable from here.
+from workbench.services.case_tally import (  # noqa: F401
+    TALLY_KEY,
+    CaseCounts,
+    case_selection_counts,
+    last_attempt_id,
+    load_case_tally,
+    refresh_case_tally,
+)
+from workbench.store.models import ContactAttempt, Customer
 from workbench.talk.library import ScriptLibrary
 from workbench.talk.stats import GROUP_KEYS, SUCCESS_OUTCOME, StatsRow, table
 
 attempts = ContactAttempt.__table__
 customers = Customer.__table__
-purchases = Purchase.__table__
-model_state = ModelState.__table__
 
 # `--by` value → the grouping keys of `aggregate`. Script and version are always kept:
 # "reason" is the default table ordered by reason (P(best) already compares scripts per
@@ -139,116 +144,6 @@ def selection_counts(bind: Engine | Connection) -> dict[tuple[str, str], tuple[i
     )
     with _connect(bind) as conn:
         return {(sid, ver): (int(won or 0), int(n)) for sid, ver, won, n in conn.execute(stmt)}
-
-
-CaseCounts = dict[tuple[str, str, str], tuple[int, int]]
-
-
-def last_attempt_id(bind: Engine | Connection) -> int:
-    """The highest attempt id so far (0 for none): the upper bound of a case tally."""
-    with _connect(bind) as conn:
-        return int(conn.execute(select(func.max(attempts.c.id))).scalar_one() or 0)
-
-
-def case_selection_counts(bind: Engine | Connection, after_id: int = 0,
-                          through_id: int | None = None) -> CaseCounts:  # fmt: skip
-    """(case, script_id, version) → (reactivations, contacts), for attempts in (after_id, through_id].
-
-    A call's case is ``heard:<reason>`` when a reason was recorded for the customer before
-    the call (the latest one), else ``guessed:<reason>`` with the guess the rules of
-    `workbench.domain.reasons` make from the history before the call (a complaint, the
-    previous rep, the orders so far).  The database groups the calls by those signals;
-    Python turns each group into its case, so the guessing rules keep one home.
-    """
-    earlier = attempts.alias("earlier")
-    ordered = purchases.alias("ordered")
-    heard = (
-        select(earlier.c.reason)
-        .where(earlier.c.customer_id == attempts.c.customer_id, earlier.c.reason.is_not(None),
-               earlier.c.at < attempts.c.at)
-        .order_by(earlier.c.at.desc(), earlier.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )  # fmt: skip
-    bounds = [attempts.c.id > after_id] + ([attempts.c.id <= through_id] if through_id is not None else [])
-    calls = (
-        select(attempts.c.customer_id, attempts.c.at, attempts.c.script_id, attempts.c.script_version,
-               attempts.c.outcome, heard.label("heard"))
-        .where(_calls(None), attempts.c.script_version.is_not(None),
-               attempts.c.outcome.in_(sorted(CONTACTED_OUTCOMES)), *bounds)
-        .cte("calls")
-        .prefix_with("MATERIALIZED")  # the latest heard reason is looked up once per call
-    )  # fmt: skip
-    complained = (
-        select(func.count())
-        .where(earlier.c.customer_id == calls.c.customer_id, earlier.c.outcome == "complaint",
-               earlier.c.at < calls.c.at)
-        .scalar_subquery()
-    )  # fmt: skip
-    orders = (
-        select(func.count())
-        .where(ordered.c.customer_id == calls.c.customer_id, ordered.c.ordered_at < calls.c.at)
-        .scalar_subquery()
-    )
-    unheard = calls.c.heard.is_(None)
-    has_rep = case((func.coalesce(customers.c.previous_rep, "") != "", 1), else_=0)
-    signals = (
-        calls.c.script_id, calls.c.script_version, calls.c.heard,
-        case((unheard, case((complained > 0, 1), else_=0)), else_=0),
-        case((unheard, customers.c.kind), else_=""),
-        case((unheard, has_rep), else_=0),
-        case((unheard, orders), else_=0),
-    )  # fmt: skip
-    wins = func.sum(case((calls.c.outcome == SUCCESS_OUTCOME, 1), else_=0))
-    stmt = (
-        select(*signals, wins, func.count())
-        .select_from(calls.join(customers, customers.c.id == calls.c.customer_id))
-        .group_by(*signals)
-    )
-    out: CaseCounts = {}
-    with _connect(bind) as conn:
-        for sid, ver, reason, complaint, kind, rep, n_orders, won, n in conn.execute(stmt):
-            if reason is not None:
-                key = case_key(reason, HEARD)
-            else:
-                guess = guess_reason(None, bool(complaint), kind, "rep" if rep else None, int(n_orders))
-                key = case_key(guess.reason, GUESSED)
-            old_won, old_n = out.get((key, sid, ver), (0, 0))
-            out[(key, sid, ver)] = (old_won + int(won or 0), old_n + int(n))
-    return out
-
-
-TALLY_KEY = "script_case_tally"
-
-
-def load_case_tally(bind: Engine | Connection) -> tuple[int, CaseCounts]:
-    """The stored per-case tally: (last attempt id counted, counts); (0, {}) before the first."""
-    with _connect(bind) as conn:
-        raw = conn.execute(select(model_state.c.value).where(model_state.c.key == TALLY_KEY)).scalar_one_or_none()
-    if raw is None:
-        return 0, {}
-    data = json.loads(raw)
-    return int(data["through_id"]), {(c, sid, ver): (int(w), int(n)) for c, sid, ver, w, n in data["counts"]}
-
-
-def refresh_case_tally(conn: Connection, at: datetime) -> int:
-    """Count the attempts since the stored tally into it, inside the caller's transaction.
-
-    Counting every call's case costs a few index look-ups per conversation, too much to
-    repeat over millions on each claim; stored once per scoring run, a claim only counts
-    the attempts after it.  Returns the last attempt id now counted.
-    """
-    through, counts = load_case_tally(conn)
-    top = last_attempt_id(conn)
-    if top <= through:
-        return through
-    for key, (won, n) in case_selection_counts(conn, through, top).items():
-        w, t = counts.get(key, (0, 0))
-        counts[key] = (w + won, t + n)
-    value = json.dumps({"through_id": top, "counts": [[*k, w, n] for k, (w, n) in sorted(counts.items())]})
-    conn.execute(delete(model_state).where(model_state.c.key == TALLY_KEY))
-    conn.execute(insert(model_state).values(key=TALLY_KEY, value=value, fitted_at=at))
-    return top
 
 
 @dataclass(frozen=True)
