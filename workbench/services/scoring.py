@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
-from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
@@ -24,15 +27,15 @@ from workbench.domain.answer_profiles import AnswerProfiles
 from workbench.domain.season import SeasonalIndex, category_indices, season_boost
 from workbench.services.answer_fit import fit_from_calls
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
-from workbench.services.customer_table import RFM_CUTS_KEY, load_customer_table, rfm_cuts
+from workbench.services.customer_table import RFM_CUTS_KEY, CustomerTable, load_customer_table, rfm_cuts
 from workbench.services.score_rows import RowInputs, score_rows, write_scores
 from workbench.services.score_signals import guess_reasons, load_signals
-from workbench.services.script_stats import refresh_case_tally
+from workbench.services.season_counts import monthly_orders
+from workbench.services.case_tally import count_case_tally, store_case_tally
 from workbench.services.winback_stats import WINBACK_KEY, fit_from_outcomes
-from workbench.store.models import ContactAttempt, ModelState, Purchase, QueueScore
+from workbench.store.models import ContactAttempt, ModelState, QueueScore
 
 attempts = ContactAttempt.__table__
-purchases = Purchase.__table__
 scores = QueueScore.__table__
 model_state = ModelState.__table__
 
@@ -47,55 +50,85 @@ class ScoringSummary:
 
 
 MODEL_MAX_AGE_SECONDS = 7 * 86400  # population-level fits change slowly; refit weekly
+WORKERS = 3  # threads beside the run's own: the answer model starts as soon as the base is read
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class _Phases:
-    """Seconds per phase of one run, logged at debug level as each ends (with the process's CPU
-    seconds: on a shared machine the wall clock also counts other people's work)."""
+    """Seconds per phase of one run, logged at debug level as each ends, with the CPU seconds of
+    the thread that ran it (on a shared machine the wall clock also counts other people's work)."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
-        self._mark, self._cpu = time.perf_counter(), time.process_time()
+        self._marks: dict[int, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+        self.start()
+
+    def start(self) -> None:
+        """Phases of this thread are timed from now."""
+        with self._lock:
+            self._marks[threading.get_ident()] = (time.perf_counter(), time.thread_time())
 
     def done(self, name: str) -> None:
-        now, cpu = time.perf_counter(), time.process_time()
-        self.seconds[name] = now - self._mark
-        log.debug("rescore %s: %.2fs (cpu %.2fs)", name, self.seconds[name], cpu - self._cpu)
-        self._mark, self._cpu = now, cpu
+        now, cpu = time.perf_counter(), time.thread_time()
+        with self._lock:
+            mark, mark_cpu = self._marks.get(threading.get_ident(), (now, cpu))
+            self.seconds[name] = now - mark
+            self._marks[threading.get_ident()] = (now, cpu)
+        log.debug("rescore %s: %.2fs (cpu %.2fs)", name, now - mark, cpu - mark_cpu)
+
+
+def _timed(phases: _Phases, name: str, work: Callable[..., T], *args: object) -> T:
+    """Run `work` as one phase of a background thread."""
+    phases.start()
+    result = work(*args)
+    phases.done(name)
+    return result
 
 
 def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = False) -> ScoringSummary:
-    """Score every customer at `at` from what was known then; population models older than a week are refitted."""
+    """Score every customer at `at` from what was known then; population models older than a week are refitted.
+
+    Two cores: the holds of recently called customers (calling rules, mostly Python), the
+    script selector's tally, the season counts when due and the answer model (a read of every
+    call, then numpy) run in worker threads while this one classifies the base and fits the
+    customer-base models; SQLite and numpy release the interpreter lock for their long
+    stretches.  Each worker reads through its own connection; the one write transaction
+    starts when everything is known.
+    """
     from workbench.services.base_models import fit_base_models
 
     started = time.perf_counter()
     phase = _Phases()
-    table = load_customer_table(engine, settings, at)
-    phase.done("classify")
     with engine.connect() as conn:
-        signals = load_signals(conn, table, at)
-        winback = fit_from_outcomes(conn, at)
-        through_id = conn.execute(select(func.max(attempts.c.id))).scalar_one() or 0
         fresh = {} if refit else _fresh_states(conn, at)
-        phase.done("signals")
-        season = _season_from_json(fresh["season"]) if "season" in fresh else _season(conn, at)
-        phase.done("season")
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="rescore") as pool:
+        season_run = None if "season" in fresh else pool.submit(_timed, phase, "season", _season, engine, at)
+        holds = pool.submit(_timed, phase, "holds", _recently_called_holds, engine, settings, at)
+        tally_run = pool.submit(_timed, phase, "case_tally", count_case_tally, engine)
+        table = load_customer_table(engine, settings, at)
+        phase.done("classify")
         # Refitted every run: the customers' reachability and hours are learned from the latest calls.
-        answer_model = fit_from_calls(conn, settings, at, table)
-        phase.done("answer_model")
-    horizon = float(settings.scoring.value_horizon_weeks)
-    models = fit_base_models(table, horizon, fresh.get("alive_model"), fresh.get("spend_model"))
-    phase.done("base_models")
-    lead = (settings.scoring.season_lead_weeks_min, settings.scoring.season_lead_weeks_max)
-    boosts = {name: season_boost(index, at.month, at.day, lead) for name, index in season.items()}
-    deadline = (settings.scoring.deadline_reset_months, settings.scoring.deadline_notice_month)
-    guesses = guess_reasons(table, signals)
-    rows = score_rows(table, RowInputs(signals, guesses, boosts, winback, models, at, deadline, horizon))
-    phase.done("rows")
-    with engine.connect() as conn:
-        held = _recently_called_holds(conn, settings, at)
-    phase.done("holds")
+        answer = pool.submit(_timed, phase, "answer_model", _fit_answer_model, engine, settings, at, table)
+        with engine.connect() as conn:
+            signals = load_signals(conn, table, at)
+            winback = fit_from_outcomes(conn, at)
+            through_id = conn.execute(select(func.max(attempts.c.id))).scalar_one() or 0
+        phase.done("signals")
+        horizon = float(settings.scoring.value_horizon_weeks)
+        models = fit_base_models(table, horizon, fresh.get("alive_model"), fresh.get("spend_model"))
+        phase.done("base_models")
+        season = _season_from_json(fresh["season"]) if season_run is None else season_run.result()
+        lead = (settings.scoring.season_lead_weeks_min, settings.scoring.season_lead_weeks_max)
+        boosts = {name: season_boost(index, at.month, at.day, lead) for name, index in season.items()}
+        deadline = (settings.scoring.deadline_reset_months, settings.scoring.deadline_notice_month)
+        guesses = guess_reasons(table, signals)
+        rows = score_rows(table, RowInputs(signals, guesses, boosts, winback, models, at, deadline, horizon))
+        phase.done("rows")
+        held, answer_model, tally = holds.result(), answer.result(), tally_run.result()
+        phase.done("wait")
+    # Everything is known before the write: claims wait for this transaction, so it stays short.
     with engine.begin() as conn:
         write_scores(conn, rows, held, at, horizon)
         phase.done("write")
@@ -104,8 +137,7 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
             _save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
         _save_state(conn, RFM_CUTS_KEY, rfm_cuts(table), at)
         # The script selector's per-case outcomes: counted once here, so a claim only adds the newest.
-        refresh_case_tally(conn, at)
-        phase.done("case_tally")
+        store_case_tally(conn, tally, at)
         _save_state(conn, WINBACK_KEY, {**winback.as_json(), "through_id": through_id}, at)
         if "alive_model" not in fresh and models.alive_params:
             _save_state(conn, "alive_model", {"model": "mbgnbd", **models.alive_params}, at)
@@ -117,8 +149,18 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
                           {str(k): int(v) for k, v in zip(names, counts, strict=True)}, phase.seconds)  # fmt: skip
 
 
-def _recently_called_holds(conn: Connection, settings: Settings, at: datetime) -> dict[int, datetime]:
+def _fit_answer_model(engine: Engine, settings: Settings, at: datetime, table: CustomerTable) -> AnswerModel:
+    with engine.connect() as conn:
+        return fit_from_calls(conn, settings, at, table)
+
+
+def _recently_called_holds(engine: Engine, settings: Settings, at: datetime) -> dict[int, datetime]:
     """Customers a retry gap or cap holds back now, and until when (only those called lately)."""
+    with engine.connect() as conn:
+        return _holds(conn, settings, at)
+
+
+def _holds(conn: Connection, settings: Settings, at: datetime) -> dict[int, datetime]:
     recent = list(
         conn.execute(
             select(attempts.c.customer_id).distinct().where(
@@ -153,27 +195,13 @@ def _season_from_json(data: dict[str, list[float]]) -> dict[str, SeasonalIndex]:
     return {name: SeasonalIndex(tuple(values), "ratio_to_ma") for name, values in data.items()}
 
 
-def _season(conn: Connection, at: datetime) -> dict[str, SeasonalIndex]:
+def _season(engine: Engine, at: datetime) -> dict[str, SeasonalIndex]:
     """Monthly order counts per category over the last 36 months → seasonal indices."""
-    if conn.dialect.name == "sqlite":
-        month = func.substr(purchases.c.ordered_at, 1, 7)
-    else:
-        month = func.to_char(func.timezone("UTC", purchases.c.ordered_at), "YYYY-MM")
-    first_year, first_month = at.year - 3, at.month
-    start = f"{first_year:04d}-{first_month:02d}"
-    totals: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(36))
-    for category, ym, count in conn.execute(
-        select(purchases.c.category, month, func.count())
-        .where(and_(purchases.c.category.is_not(None), month >= start))
-        .group_by(purchases.c.category, month)
-    ):
-        year, mon = int(ym[:4]), int(ym[5:7])
-        index = (year - first_year) * 12 + (mon - first_month)
-        if 0 <= index < 36:
-            totals[category][index] += count
+    with engine.connect() as conn:
+        totals = monthly_orders(conn, at)
     if not totals:
         return {}
-    _, indices = category_indices(dict(totals), first_month)
+    _, indices = category_indices(totals, at.month)
     return indices
 
 
