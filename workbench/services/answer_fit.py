@@ -19,7 +19,6 @@ from workbench.config import Settings
 from workbench.domain.answer_model import AnswerCounts, AnswerModel, estimate_kappa, estimate_reach_kappa, fit_answer_model, hours_of_week
 from workbench.domain.answer_profiles import AnswerProfiles, fit_profiles
 from workbench.domain.codes import CONTACTED_OUTCOMES
-from workbench.services.customer_table import CustomerTable
 from workbench.store import columns
 
 HABIT_SAMPLE = 20_000  # customers: population habits are well measured on a sample, and EM stays quick
@@ -39,16 +38,17 @@ def _calls(conn: Connection, at: datetime) -> np.ndarray:
     return np.stack([packed[:, 0], packed[:, 1] >> 1, packed[:, 1] & 1], axis=1)
 
 
-def fit_from_calls(conn: Connection, settings: Settings, at: datetime, table: CustomerTable) -> AnswerModel:
+def fit_from_calls(conn: Connection, settings: Settings, at: datetime) -> AnswerModel:
     """Segment hour-of-week tallies, then the customer-level κ values from every customer × hour cell."""
     data = _calls(conn, at)
     empty = {k: AnswerCounts.empty() for k in ("b2c", "b2b")}
     if not len(data):
         return fit_answer_model(empty)
+    ids, b2b = columns.fetch(conn, "SELECT id, CASE WHEN kind = 'b2b' THEN 1 ELSE 0 END FROM customers", kinds="ii")
     cid, seconds, answered = data[:, 0], data[:, 1], data[:, 2]
     how = hours_of_week(seconds, ZoneInfo(settings.timezone))
-    is_b2b = np.zeros(max(int(cid.max()), int(table.id.max()) if len(table) else 0) + 1, dtype=np.int64)
-    is_b2b[table.id[table.b2b]] = 1
+    is_b2b = np.zeros(max(int(cid.max()), int(ids.max()) if len(ids) else 0) + 1, dtype=np.int64)
+    is_b2b[ids[b2b == 1]] = 1
     seg = is_b2b[cid]
     counts = {}
     for index, name in enumerate(("b2c", "b2b")):
@@ -64,15 +64,22 @@ def fit_from_calls(conn: Connection, settings: Settings, at: datetime, table: Cu
     mu = priors[is_b2b[cells // 168], cells % 168]
     kappa = estimate_kappa(answers, tries, mu)
     # Reachability: each customer's answers against what their segment's hours would give.
-    _, owner = np.unique(cells // 168, return_inverse=True)
+    ids, owner = _sorted_unique(cells // 168)
     reach = estimate_reach_kappa(np.bincount(owner, weights=answers), np.bincount(owner, weights=tries * mu), np.bincount(owner, weights=tries))
-    habits = _habits(cells, tries, answers, is_b2b, model.population)
+    habits = _habits(ids, owner, cells, tries, answers, is_b2b, model.population)
     return AnswerModel(model.population, model.segments, model.kappa_segment, kappa, reach, habits)
 
 
-def _habits(cells: np.ndarray, tries: np.ndarray, answers: np.ndarray, is_b2b: np.ndarray, population: np.ndarray) -> AnswerProfiles | None:
-    """Answering habits from a seeded sample of the customers who were called."""
-    ids, index = np.unique(cells // 168, return_inverse=True)
+def _sorted_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(values, return_inverse=True)` of values already in ascending order, without sorting."""
+    starts = np.ones(len(values), dtype=bool)
+    starts[1:] = values[1:] != values[:-1]
+    return values[starts], np.cumsum(starts) - 1
+
+
+def _habits(ids: np.ndarray, index: np.ndarray, cells: np.ndarray, tries: np.ndarray, answers: np.ndarray,
+            is_b2b: np.ndarray, population: np.ndarray) -> AnswerProfiles | None:  # fmt: skip
+    """Answering habits from a seeded sample of the customers who were called (`ids`, and each cell's index in them)."""
     if len(ids) < 50:
         return None
     rng = np.random.default_rng(len(ids))

@@ -19,10 +19,11 @@ import numpy.typing as npt
 from sqlalchemy import Connection, Engine, and_, select
 
 from workbench.config import Settings
+from workbench.domain.codes import REFUSAL_OUTCOMES
 from workbench.domain.lifecycle import NO_TIME, STATES, Histories, LifecyclePolicy, classify_many, micros, rfm_scores
 from workbench.services.calling import dnc_known
 from workbench.store import purchase_metrics
-from workbench.store.columns import epoch_micros, fetch, int_columns
+from workbench.store.columns import epoch_micros, fetch
 from workbench.store.engine import writer_turn
 from workbench.store.models import ContactAttempt, Customer, DoNotCall
 
@@ -104,23 +105,40 @@ def _metrics(conn: Connection) -> tuple[IntArray, list[str | None]]:
     return np.stack(numbers, axis=1), category
 
 
-def _churn(conn: Connection, at: datetime, ids: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+@dataclass(frozen=True, eq=False)
+class AttemptEvents:
+    """The attempts up to an instant that carry a reason, a complaint or a refusal: few of the
+    millions, and every per-customer signal of classification and scoring comes from them."""
+
+    customer_id: IntArray
+    id: IntArray
+    at_us: IntArray
+    outcome: list[str]
+    reason: list[str | None]
+
+
+def attempt_events(conn: Connection, at: datetime) -> AttemptEvents:
+    """One filtering scan of the attempts (grouping along the customer index would visit every row)."""
+    outcomes = ", ".join(f"'{o}'" for o in sorted({"complaint", *REFUSAL_OUTCOMES, *CHURN_OUTCOMES}))
+    return AttemptEvents(*fetch(conn, f"""
+        SELECT customer_id, id, {epoch_micros(conn, 'at', NO_TIME)}, outcome, reason FROM contact_attempts
+        WHERE at <= :at AND (reason IS NOT NULL OR outcome IN ({outcomes}))""", {"at": at}, kinds="iiitt"))  # fmt: skip
+
+
+def _churn(conn: Connection, at: datetime, ids: IntArray, events: AttemptEvents) -> tuple[IntArray, npt.NDArray[np.bool_]]:
     """Latest complaint or do-not-call request per customer up to `at` (µs), and who must not be contacted.
 
     A plain `not_interested` declines one offer: it ends solicitation (the calling rules see
     to that) but is not by itself a customer lost to trouble.  The call opt-out flag carries
     no date, so it counts at every instant.
     """
-    # The matching attempts are few; a scan that filters them beats grouping along an index.
-    churn = ", ".join(f"'{o}'" for o in CHURN_OUTCOMES)
-    found = int_columns(conn, f"""
-        SELECT customer_id, {epoch_micros(conn, 'at', NO_TIME)} FROM contact_attempts
-        WHERE outcome IN ({churn}) AND at <= :at""", {"at": at}, width=2)  # fmt: skip
+    churned = np.isin(np.array(events.outcome, dtype=object), CHURN_OUTCOMES)
+    found_ids, found_at = events.customer_id[churned], events.at_us[churned]
     complaint = np.full(len(ids), NO_TIME, dtype=np.int64)
-    if len(ids) and len(found):
-        place = np.minimum(np.searchsorted(ids, found[:, 0]), len(ids) - 1)
-        known = ids[place] == found[:, 0]
-        np.maximum.at(complaint, place[known], found[known, 1])
+    if len(ids) and len(found_ids):
+        place = np.minimum(np.searchsorted(ids, found_ids), len(ids) - 1)
+        known = ids[place] == found_ids
+        np.maximum.at(complaint, place[known], found_at[known])
     blocked_ids = np.array(
         [*conn.execute(select(dnc.c.customer_id).where(and_(dnc.c.customer_id.is_not(None), dnc_known(at)))).scalars(),
          *conn.execute(select(customers.c.id).where(customers.c.call_opt_out.is_(True))).scalars()],
@@ -140,14 +158,17 @@ def ensure_day_counts(engine: Engine, settings: Settings) -> bool:
     return True
 
 
-def load_customer_table(engine: Engine, settings: Settings, at: datetime) -> CustomerTable:
-    """Every customer with state and RFM at `at` (RFM only for those who bought by then)."""
+def load_customer_table(engine: Engine, settings: Settings, at: datetime, events: AttemptEvents | None = None) -> CustomerTable:
+    """Every customer with state and RFM at `at` (RFM only for those who bought by then).
+
+    `events` are `attempt_events` at `at`, when the caller has read them already.
+    """
     ensure_day_counts(engine, settings)
     at_us = micros(at)
     with engine.connect() as conn:
         numbers, category_text = _metrics(conn)
         ids = numbers[:, 0].copy()
-        complaint_us, blocked = _churn(conn, at, ids)
+        complaint_us, blocked = _churn(conn, at, ids, attempt_events(conn, at) if events is None else events)
         newest = purchase_metrics.newest_purchase(conn)
         earlier = purchase_metrics.as_of(conn, settings.timezone, at) if newest is not None and newest > at else None
     first_us, last_us = numbers[:, 2].copy(), numbers[:, 3].copy()
@@ -165,7 +186,7 @@ def load_customer_table(engine: Engine, settings: Settings, at: datetime) -> Cus
                 n_orders[i], monetary[i], category_text[i], n_days[i], first_day[i] = row[3], row[4], row[5], row[6], row[7]
     categories = tuple(sorted({c for c in category_text if c is not None}))
     code = {name: i for i, name in enumerate(categories)}
-    category = np.fromiter((code.get(c, -1) for c in category_text), dtype=np.int64, count=len(category_text))  # type: ignore[arg-type]
+    category = np.array([code.get(c, -1) for c in category_text], dtype=np.int64)  # type: ignore[arg-type]
     b2b = numbers[:, 1] == 1
     histories = Histories(b2b, n_orders, first_us, last_us, category, categories, complaint_us, blocked)
     state = classify_many(histories, at_us, lifecycle_policy(settings))

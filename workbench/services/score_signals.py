@@ -20,7 +20,7 @@ from workbench.domain.calling_rules import PERMANENT_BLOCKS
 from workbench.domain.codes import REFUSAL_OUTCOMES
 from workbench.domain.reasons import fit_rule_confidence, guess_reason, rule_outcome
 from workbench.services.calling import dnc, dnc_known
-from workbench.services.customer_table import CustomerTable
+from workbench.services.customer_table import AttemptEvents, CustomerTable, attempt_events
 from workbench.store import columns
 
 # Later ones take precedence: the calling rules' own order (PERMANENT_BLOCKS), reversed.
@@ -53,16 +53,15 @@ def _positions(table: CustomerTable, ids: npt.ArrayLike) -> npt.NDArray[np.int64
     return _place(table, ids)[0]
 
 
-def load_signals(conn: Connection, table: CustomerTable, at: datetime) -> Signals:
-    """Nothing recorded after `at` is known at `at`: a rescore in the past sees the past."""
+def load_signals(conn: Connection, table: CustomerTable, at: datetime, events: AttemptEvents | None = None) -> Signals:
+    """Nothing recorded after `at` is known at `at`: a rescore in the past sees the past.
+
+    `events` are `attempt_events` at `at`, when the caller has read them already.
+    """
     n = len(table)
     refusals = sorted(REFUSAL_OUTCOMES)
-    # One filtering scan: the few attempts with a reason, a complaint or a refusal (grouping
-    # along the customer index would visit every attempt's row instead).
-    outcomes = ", ".join(f"'{o}'" for o in ["complaint", *refusals])
-    cids, aids, instants, outcomes_of, said = columns.fetch(conn, f"""
-        SELECT customer_id, id, {columns.epoch_micros(conn, 'at', 0)}, outcome, reason FROM contact_attempts
-        WHERE at <= :at AND (reason IS NOT NULL OR outcome IN ({outcomes}))""", {"at": at}, kinds="iiitt")  # fmt: skip
+    e = attempt_events(conn, at) if events is None else events
+    cids, aids, instants, outcomes_of, said = e.customer_id, e.id, e.at_us, e.outcome, e.reason
     place, known = _place(table, cids)
     outcome = np.array(outcomes_of, dtype=object)[known]
     complaint, blocked = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int8)

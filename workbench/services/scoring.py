@@ -25,9 +25,10 @@ from workbench.config import Settings
 from workbench.domain.answer_model import DEFAULT_REACH_KAPPA, AnswerModel
 from workbench.domain.answer_profiles import AnswerProfiles
 from workbench.domain.season import SeasonalIndex, category_indices, season_boost
+from workbench.domain.winback import WinbackModel
 from workbench.services.answer_fit import fit_from_calls
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
-from workbench.services.customer_table import RFM_CUTS_KEY, CustomerTable, load_customer_table, rfm_cuts
+from workbench.services.customer_table import RFM_CUTS_KEY, attempt_events, load_customer_table, rfm_cuts
 from workbench.services.score_rows import RowInputs, score_rows, write_scores
 from workbench.services.score_signals import guess_reasons, load_signals
 from workbench.services.season_counts import monthly_orders
@@ -50,7 +51,7 @@ class ScoringSummary:
 
 
 MODEL_MAX_AGE_SECONDS = 7 * 86400  # population-level fits change slowly; refit weekly
-WORKERS = 3  # threads beside the run's own: the answer model starts as soon as the base is read
+WORKERS = 5  # one thread per background read, beside the run's own: none waits for another
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -105,16 +106,17 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
         fresh = {} if refit else _fresh_states(conn, at)
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="rescore") as pool:
         season_run = None if "season" in fresh else pool.submit(_timed, phase, "season", _season, engine, at)
+        # Refitted every run: the customers' reachability and hours are learned from the latest calls.
+        answer = pool.submit(_timed, phase, "answer_model", _fit_answer_model, engine, settings, at)
         holds = pool.submit(_timed, phase, "holds", _recently_called_holds, engine, settings, at)
         tally_run = pool.submit(_timed, phase, "case_tally", count_case_tally, engine)
-        table = load_customer_table(engine, settings, at)
-        phase.done("classify")
-        # Refitted every run: the customers' reachability and hours are learned from the latest calls.
-        answer = pool.submit(_timed, phase, "answer_model", _fit_answer_model, engine, settings, at, table)
+        winback_run = pool.submit(_timed, phase, "winback", _winback, engine, at)
         with engine.connect() as conn:
-            signals = load_signals(conn, table, at)
-            winback = fit_from_outcomes(conn, at)
-            through_id = conn.execute(select(func.max(attempts.c.id))).scalar_one() or 0
+            events = attempt_events(conn, at)
+        table = load_customer_table(engine, settings, at, events)
+        phase.done("classify")
+        with engine.connect() as conn:
+            signals = load_signals(conn, table, at, events)
         phase.done("signals")
         horizon = float(settings.scoring.value_horizon_weeks)
         models = fit_base_models(table, horizon, fresh.get("alive_model"), fresh.get("spend_model"))
@@ -124,6 +126,7 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
         boosts = {name: season_boost(index, at.month, at.day, lead) for name, index in season.items()}
         deadline = (settings.scoring.deadline_reset_months, settings.scoring.deadline_notice_month)
         guesses = guess_reasons(table, signals)
+        winback, through_id = winback_run.result()
         rows = score_rows(table, RowInputs(signals, guesses, boosts, winback, models, at, deadline, horizon))
         phase.done("rows")
         held, answer_model, tally = holds.result(), answer.result(), tally_run.result()
@@ -149,9 +152,16 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
                           {str(k): int(v) for k, v in zip(names, counts, strict=True)}, phase.seconds)  # fmt: skip
 
 
-def _fit_answer_model(engine: Engine, settings: Settings, at: datetime, table: CustomerTable) -> AnswerModel:
+def _fit_answer_model(engine: Engine, settings: Settings, at: datetime) -> AnswerModel:
     with engine.connect() as conn:
-        return fit_from_calls(conn, settings, at, table)
+        return fit_from_calls(conn, settings, at)
+
+
+def _winback(engine: Engine, at: datetime) -> tuple[WinbackModel, int]:
+    """The win-back model from the outcomes known at `at`, and the last attempt id it includes."""
+    with engine.connect() as conn:
+        winback = fit_from_outcomes(conn, at)
+        return winback, conn.execute(select(func.max(attempts.c.id))).scalar_one() or 0
 
 
 def _recently_called_holds(engine: Engine, settings: Settings, at: datetime) -> dict[int, datetime]:
