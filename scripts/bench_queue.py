@@ -13,6 +13,7 @@ model work on a realistic history size.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -119,10 +120,16 @@ def main() -> None:
     print(f"{n_customers:,} customers, {n_tx:,} transactions, {n_attempts:,} attempts ({added:,} synthetic)", flush=True)
 
     settings = load_settings(path=None, env={})
-    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    started, cpu_started = time.perf_counter(), time.process_time()
     summary = None if args.no_rescore else rescore(engine, settings, AT)
-    rescore_s = time.perf_counter() - started
-    print(f"rescore: {rescore_s:.1f}s" if summary else "rescore: skipped", flush=True)
+    rescore_s, rescore_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    load_after = os.getloadavg()[0]
+    if summary is not None:
+        print(f"rescore: {rescore_s:.1f}s (CPU {rescore_cpu:.1f}s; load average {load_before:.2f} before, {load_after:.2f} after)", flush=True)
+        print("  phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in summary.phases.items()), flush=True)
+    else:
+        print("rescore: skipped", flush=True)
 
     figures = {}
     for workers in (1, 20):
@@ -144,7 +151,9 @@ def main() -> None:
         ]
         if summary is not None:
             lines.append(f"- Rescore everything (classification, MBG/NBD fit, season indices, answer model, scores): "
-                         f"{rescore_s:.1f} s ({summary.customers:,} customers).")  # fmt: skip
+                         f"{rescore_s:.1f} s, {rescore_cpu:.1f} s CPU ({summary.customers:,} customers; load average "
+                         f"{load_before:.2f} before, {load_after:.2f} after). Phases (wall; workers overlap): "
+                         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in summary.phases.items()) + ".")  # fmt: skip
         for workers, (n, p50, p99, mean) in figures.items():
             lines.append(f"- `claim` with {workers} concurrent operator(s): {n} claims, p50 {p50:.1f} ms, p99 {p99:.1f} ms, mean {mean:.1f} ms.")
         lines.append(f"- Peak resident memory: {own:,.0f} MiB.\n")

@@ -150,12 +150,16 @@ def quintiles(values: npt.ArrayLike, higher_is_better: bool = True) -> npt.NDArr
         return np.zeros(0, dtype=np.int8)
     keyed = array if higher_is_better else -array
     order = np.argsort(keyed, kind="stable")
-    ranks = np.empty(n, dtype=float)
-    ranks[order] = np.arange(n, dtype=float)
-    # Average the ranks of tied values so equal customers always get equal scores.
-    _, inverse, counts = np.unique(keyed, return_inverse=True, return_counts=True)
-    sums = np.bincount(inverse, weights=ranks)
-    mean_rank = sums[inverse] / counts[inverse]
+    # Average the ranks of tied values so equal customers always get equal scores: ties are
+    # neighbours in sorted order, and their ranks (whole numbers) sum exactly in any order.
+    ordered = keyed[order]
+    starts = np.ones(n, dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    tie = np.cumsum(starts) - 1
+    sums = np.bincount(tie, weights=np.arange(n, dtype=float))
+    counts = np.bincount(tie)
+    mean_rank = np.empty(n, dtype=float)
+    mean_rank[order] = sums[tie] / counts[tie]
     return (np.floor(mean_rank * 5 / n) + 1).clip(1, 5).astype(np.int8)
 
 

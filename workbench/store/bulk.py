@@ -82,10 +82,12 @@ def replace_all(
             cursor.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
         finally:
             cursor.close()
+        raw.execute("PRAGMA threads=2")  # the index sorts may use a helper thread
         for index in indexes:
             index.create(conn)
     finally:
         raw.execute(f"PRAGMA cache_size={cache_pages}")
+        raw.execute("PRAGMA threads=0")
 
 
 BULK_CACHE_KIB = 256 * 1024  # SQLite page cache while replacing a table: the whole index fits
