@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -28,6 +28,7 @@ from workbench.services.script_context import months_between
 from workbench.services.talk_choice import ScriptPick, pick_script
 from workbench.services.winback_stats import load_winback_model, winback_counts_since
 from workbench.store.models import Callback, ContactAttempt, Customer, Lease, Purchase, QueueScore
+from workbench.store.purchase_metrics import aware_utc
 
 scores = QueueScore.__table__
 leases = Lease.__table__
@@ -248,11 +249,8 @@ def _months_dormant(conn: Connection, ids: list[int], at: datetime, zone: ZoneIn
         .group_by(purchases.c.customer_id)
     ).all()
     today = at.astimezone(zone).date()
-    return {cid: months_between(_aware(last).astimezone(zone).date(), today) for cid, last in rows if last is not None}
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return {cid: months_between(aware_utc(last).astimezone(zone).date(), today)  # type: ignore[union-attr]
+            for cid, last in rows if last is not None}
 
 
 def _windows(probs: object, counts: AnswerCounts | None, settings: Settings) -> str:
