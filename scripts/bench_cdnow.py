@@ -61,7 +61,9 @@ AT = "1997-10-01T10:00:00+09:00"
 SPLIT = np.datetime64("1997-10-01")  # first holdout day
 HORIZON_DAYS = 273  # 39 weeks
 SURNAMES = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 斎藤 清水".split()
-GIVEN = "翔太 陽菜 大輔 美咲 健太 結衣 拓也 葵 直樹 真央 翼 愛 誠 彩 亮 優子 隆 恵 浩二 由美".split()
+GIVEN = (
+    "翔太 陽菜 大輔 美咲 健太 結衣 拓也 葵 直樹 真央 翼 愛 誠 彩 亮 優子 隆 恵 浩二 由美".split()
+)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,9 @@ def external_id(number: int) -> str:
     return f"CD{number:05d}"
 
 
-def write_export(purchases: Purchases, folder: Path, calibration_only: bool) -> tuple[Path, Path, int]:
+def write_export(
+    purchases: Purchases, folder: Path, calibration_only: bool
+) -> tuple[Path, Path, int]:
     ids, first = np.unique(purchases.customer, return_index=True)
     customers = folder / "customers.csv"
     with customers.open("w", encoding="utf-8", newline="") as fh:
@@ -209,7 +213,9 @@ def main() -> None:
     parser.add_argument(
         "--calibration-only", action="store_true", help="import only purchases before 1997-10-01"
     )
-    parser.add_argument("--workdir", type=Path, default=None, help="keep the export and database here")
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="keep the export and database here"
+    )
     parser.add_argument("--record", type=Path, default=None, help="append a section to this file")
     parser.add_argument("--label", default="", help="what code was measured, for --record")
     args = parser.parse_args()
@@ -226,7 +232,9 @@ def main() -> None:
         record(args, figures)
 
 
-def run_product(purchases: Purchases, ids: np.ndarray, folder: Path, calibration_only: bool) -> Figures:
+def run_product(
+    purchases: Purchases, ids: np.ndarray, folder: Path, calibration_only: bool
+) -> Figures:
     """Export, import into a fresh SQLite database and read the queue, all through the CLI."""
     folder.mkdir(parents=True, exist_ok=True)
     db_path = folder / "cdnow.db"
@@ -247,12 +255,18 @@ def run_product(purchases: Purchases, ids: np.ndarray, folder: Path, calibration
             where = summary["rejects_path"]
             raise SystemExit(f"{summary['rejected']} {kind} rows rejected: see {where}")
     started = time.perf_counter()
-    queue = json_lines(workbench_cli(db, config, "queue", "--at", AT, "--limit", "100000", "--json"))
+    queue = json_lines(
+        workbench_cli(db, config, "queue", "--at", AT, "--limit", "100000", "--json")
+    )
     seconds = time.perf_counter() - started
-    listed = json_lines(workbench_cli(db, config, "customers", "--at", AT, "--limit", "100000", "--json"))
+    listed = json_lines(
+        workbench_cli(db, config, "customers", "--at", AT, "--limit", "100000", "--json")
+    )
     at = datetime.fromisoformat(AT)
     leaks = sum(
-        1 for c in listed if c.get("last_order_at") and datetime.fromisoformat(c["last_order_at"]) >= at
+        1
+        for c in listed
+        if c.get("last_order_at") and datetime.fromisoformat(c["last_order_at"]) >= at
     )
     return Figures(len(ids), imported, queue, seconds, len(listed), leaks)
 
@@ -273,8 +287,14 @@ def measure(purchases: Purchases, ids: np.ndarray, f: Figures) -> None:
     last_day = cal.last_day[members]
     orders = {
         "workbench queue": (position, -position.astype(np.float64)),
-        "most recently lapsed first": (np.lexsort((numbers, -last_day)), last_day.astype(np.float64)),
-        "BG/NBD × Gamma-Gamma (reference)": (np.lexsort((numbers, -reference[members])), reference[members]),
+        "most recently lapsed first": (
+            np.lexsort((numbers, -last_day)),
+            last_day.astype(np.float64),
+        ),
+        "BG/NBD × Gamma-Gamma (reference)": (
+            np.lexsort((numbers, -reference[members])),
+            reference[members],
+        ),
     }
     for name, (order, priority) in orders.items():
         f.rows[name] = (top_decile_capture(order, truth), spearman(priority, truth))
@@ -303,13 +323,18 @@ def report(f: Figures) -> None:
     print("top 5 of the queue:")
     for entry, spend in f.top:
         parts = ", ".join(
-            f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in entry["components"].items()
+            f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
+            for k, v in entry["components"].items()
         )
-        print(f"  {entry['customer_id']} {entry['state']}: {parts}; real future spend ¥{spend:,.0f}")
+        print(
+            f"  {entry['customer_id']} {entry['state']}: {parts}; real future spend ¥{spend:,.0f}"
+        )
 
 
 def record(args: argparse.Namespace, f: Figures) -> None:
-    command = "python scripts/bench_cdnow.py" + (" --calibration-only" if args.calibration_only else "")
+    command = "python scripts/bench_cdnow.py" + (
+        " --calibration-only" if args.calibration_only else ""
+    )
     scope = "calibration only" if args.calibration_only else "all, holdout included"
     nothing = sum(1 for _, spend in f.top if spend == 0)
     lines = [

@@ -30,8 +30,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--workdir", type=Path, default=None, help="keep generated files and database here")
-    parser.add_argument("--record", type=Path, default=None, help="append the figures to this Markdown file")
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="keep generated files and database here"
+    )
+    parser.add_argument(
+        "--record", type=Path, default=None, help="append the figures to this Markdown file"
+    )
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench_import_"))
@@ -44,21 +48,40 @@ def main() -> None:
 
     started = time.perf_counter()
     # The default span (2023-01 to 2026-11) gives ~10 orders per customer: 10M rows for 1M customers.
-    files = generate(workdir, customers=args.customers, seed=args.seed, start=date(2023, 1, 1), end=today)
+    files = generate(
+        workdir, customers=args.customers, seed=args.seed, start=date(2023, 1, 1), end=today
+    )
     generated = time.perf_counter() - started
     print(f"generated {files} in {generated:.1f}s", flush=True)
 
     engine = open_database(f"sqlite:///{db_path}")
     results = []
-    for kind, path in (("customers", files.customers), ("transactions", files.transactions), ("contacts", files.contacts)):
-        summary = import_file(engine, kind, path, settings, rejects_path=workdir / f"{kind}.rejects.csv")  # type: ignore[arg-type]
+    for kind, path in (
+        ("customers", files.customers),
+        ("transactions", files.transactions),
+        ("contacts", files.contacts),
+    ):
+        summary = import_file(
+            engine, kind, path, settings, rejects_path=workdir / f"{kind}.rejects.csv"
+        )  # type: ignore[arg-type]
         rate = summary.rows / summary.seconds
-        results.append((kind, summary.rows, summary.inserted, summary.rejected, summary.seconds, rate))
+        results.append(
+            (kind, summary.rows, summary.inserted, summary.rejected, summary.seconds, rate)
+        )
         print(f"{kind}: {summary.rows:,} rows in {summary.seconds:.1f}s = {rate:,.0f} rows/s "
               f"({summary.inserted:,} new, {summary.rejected:,} rejected)", flush=True)  # fmt: skip
 
-    again = import_file(engine, "transactions", files.transactions, settings, rejects_path=workdir / "again.rejects.csv")
-    print(f"re-import transactions: {again.inserted} new, {again.unchanged:,} unchanged in {again.seconds:.1f}s", flush=True)
+    again = import_file(
+        engine,
+        "transactions",
+        files.transactions,
+        settings,
+        rejects_path=workdir / "again.rejects.csv",
+    )
+    print(
+        f"re-import transactions: {again.inserted} new, {again.unchanged:,} unchanged in {again.seconds:.1f}s",
+        flush=True,
+    )
 
     started = time.perf_counter()
     classified = classify_all(engine, settings, datetime(2026, 11, 1, tzinfo=UTC))
@@ -85,7 +108,9 @@ def _record(args, results, again_s, classify_s, states, own, children, generated
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for kind, rows, inserted, rejected, seconds, rate in results:
-        lines.append(f"| {kind} | {rows:,} | {inserted:,} | {rejected:,} | {seconds:.1f} | {rate:,.0f} |")
+        lines.append(
+            f"| {kind} | {rows:,} | {inserted:,} | {rejected:,} | {seconds:.1f} | {rate:,.0f} |"
+        )
     lines += [
         "",
         f"- Re-importing the transactions file (nothing new): {again_s:.1f} s.",

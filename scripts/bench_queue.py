@@ -42,8 +42,14 @@ AT = datetime(2026, 11, 4, 11, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # a Wednesday 
 def seed(engine: Engine, customers: int) -> None:
     settings = load_settings(path=None, env={})
     with tempfile.TemporaryDirectory() as tmp:
-        files = generate(Path(tmp), customers=customers, seed=1, start=date(2023, 1, 1), end=date(2026, 11, 1))
-        for kind, path in (("customers", files.customers), ("transactions", files.transactions), ("contacts", files.contacts)):
+        files = generate(
+            Path(tmp), customers=customers, seed=1, start=date(2023, 1, 1), end=date(2026, 11, 1)
+        )
+        for kind, path in (
+            ("customers", files.customers),
+            ("transactions", files.transactions),
+            ("contacts", files.contacts),
+        ):
             summary = import_file(engine, kind, path, settings, rejects_path=Path(tmp) / "r.csv")  # type: ignore[arg-type]
             print(f"imported {kind}: {summary.inserted:,} in {summary.seconds:.0f}s", flush=True)
 
@@ -60,9 +66,13 @@ def top_up_attempts(engine: Engine, target: int) -> int:
         for offset in range(0, max(missing, 0), 50_000):
             rows = [
                 {
-                    "customer_id": rng.choice(ids), "channel": "call", "direction": "outbound",
-                    "at": start + timedelta(minutes=rng.randrange(700 * 24 * 60)), "outcome": "no_answer",
-                    "operator": "bench", "source": "batch",
+                    "customer_id": rng.choice(ids),
+                    "channel": "call",
+                    "direction": "outbound",
+                    "at": start + timedelta(minutes=rng.randrange(700 * 24 * 60)),
+                    "outcome": "no_answer",
+                    "operator": "bench",
+                    "source": "batch",
                 }  # fmt: skip
                 for _ in range(min(50_000, missing - offset))
             ]
@@ -85,7 +95,11 @@ def claim_latencies(engine: Engine, workers: int, claims_each: int) -> list[floa
             with lock:
                 times.append(elapsed)
             if entry is not None:
-                dispose(engine, settings, Disposition(entry.external_id, "no_answer", AT, operator, source="batch"))
+                dispose(
+                    engine,
+                    settings,
+                    Disposition(entry.external_id, "no_answer", AT, operator, source="batch"),
+                )
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(workers)]
     for t in threads:
@@ -103,10 +117,16 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", required=True)
-    parser.add_argument("--customers", type=int, default=0, help="generate and import this many first")
-    parser.add_argument("--attempts", type=int, default=0, help="top contact history up to this many rows")
+    parser.add_argument(
+        "--customers", type=int, default=0, help="generate and import this many first"
+    )
+    parser.add_argument(
+        "--attempts", type=int, default=0, help="top contact history up to this many rows"
+    )
     parser.add_argument("--claims", type=int, default=200, help="claims per operator count")
-    parser.add_argument("--no-rescore", action="store_true", help="measure claims on the stored scores")
+    parser.add_argument(
+        "--no-rescore", action="store_true", help="measure claims on the stored scores"
+    )
     parser.add_argument("--record", type=Path, default=None)
     args = parser.parse_args()
     engine = open_database(args.db, migrate=True)
@@ -116,8 +136,13 @@ def main() -> None:
     with engine.connect() as conn:
         n_customers = conn.execute(select(func.count()).select_from(Customer)).scalar_one()
         n_attempts = conn.execute(select(func.count()).select_from(ContactAttempt)).scalar_one()
-        n_tx = conn.execute(select(func.count()).select_from(ContactAttempt.metadata.tables["transactions"])).scalar_one()
-    print(f"{n_customers:,} customers, {n_tx:,} transactions, {n_attempts:,} attempts ({added:,} synthetic)", flush=True)
+        n_tx = conn.execute(
+            select(func.count()).select_from(ContactAttempt.metadata.tables["transactions"])
+        ).scalar_one()
+    print(
+        f"{n_customers:,} customers, {n_tx:,} transactions, {n_attempts:,} attempts ({added:,} synthetic)",
+        flush=True,
+    )
 
     settings = load_settings(path=None, env={})
     load_before = os.getloadavg()[0]
@@ -126,8 +151,15 @@ def main() -> None:
     rescore_s, rescore_cpu = time.perf_counter() - started, time.process_time() - cpu_started
     load_after = os.getloadavg()[0]
     if summary is not None:
-        print(f"rescore: {rescore_s:.1f}s (CPU {rescore_cpu:.1f}s; load average {load_before:.2f} before, {load_after:.2f} after)", flush=True)
-        print("  phases: " + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in summary.phases.items()), flush=True)
+        print(
+            f"rescore: {rescore_s:.1f}s (CPU {rescore_cpu:.1f}s; load average {load_before:.2f} before, {load_after:.2f} after)",
+            flush=True,
+        )
+        print(
+            "  phases: "
+            + ", ".join(f"{name} {seconds:.1f}s" for name, seconds in summary.phases.items()),
+            flush=True,
+        )
     else:
         print("rescore: skipped", flush=True)
 
@@ -136,8 +168,16 @@ def main() -> None:
         with engine.begin() as conn:
             conn.execute(Lease.__table__.delete())
         times = claim_latencies(engine, workers, max(1, args.claims // workers))
-        figures[workers] = (len(times), percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000, statistics.mean(times) * 1000)
-        print(f"claims with {workers} operator(s): n={len(times)} p50 {figures[workers][1]:.1f} ms, p99 {figures[workers][2]:.1f} ms", flush=True)
+        figures[workers] = (
+            len(times),
+            percentile(times, 0.5) * 1000,
+            percentile(times, 0.99) * 1000,
+            statistics.mean(times) * 1000,
+        )
+        print(
+            f"claims with {workers} operator(s): n={len(times)} p50 {figures[workers][1]:.1f} ms, p99 {figures[workers][2]:.1f} ms",
+            flush=True,
+        )
     own, _ = peak_mib()
     print(f"peak memory {own:,.0f} MiB")
     if args.record:
@@ -155,7 +195,9 @@ def main() -> None:
                          f"{load_before:.2f} before, {load_after:.2f} after). Phases (wall; workers overlap): "
                          + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in summary.phases.items()) + ".")  # fmt: skip
         for workers, (n, p50, p99, mean) in figures.items():
-            lines.append(f"- `claim` with {workers} concurrent operator(s): {n} claims, p50 {p50:.1f} ms, p99 {p99:.1f} ms, mean {mean:.1f} ms.")
+            lines.append(
+                f"- `claim` with {workers} concurrent operator(s): {n} claims, p50 {p50:.1f} ms, p99 {p99:.1f} ms, mean {mean:.1f} ms."
+            )
         lines.append(f"- Peak resident memory: {own:,.0f} MiB.\n")
         with args.record.open("a", encoding="utf-8") as fh:
             fh.write("\n".join(lines) + "\n")

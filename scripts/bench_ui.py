@@ -62,7 +62,8 @@ from pathlib import Path
 
 from bench_queue import AT, seed, top_up_attempts  # type: ignore[import-not-found]
 from benchlib import machine  # type: ignore[import-not-found]
-from sqlalchemy import Engine, func, select as sql_select
+from sqlalchemy import Engine, func
+from sqlalchemy import select as sql_select
 
 from workbench.config import Settings, load_settings
 from workbench.services.demo import ensure_operators
@@ -102,7 +103,9 @@ def launch_once(db: str, operator: str, at: datetime, timeout: float) -> tuple[f
                 chunk = os.read(master, 65536)
             except OSError:  # EIO: the terminal's other end closed, the process ended
                 proc.wait(timeout=10)
-                raise RuntimeError(f"workbench exited with {proc.returncode} before the queue: {_tail(seen)}") from None
+                raise RuntimeError(
+                    f"workbench exited with {proc.returncode} before the queue: {_tail(seen)}"
+                ) from None
             first = first or time.perf_counter()
             seen = (seen + chunk)[-200_000:]
             if CUSTOMER_ID.search(seen):
@@ -138,7 +141,11 @@ def _tail(seen: bytes) -> str:
 
 
 # -- disposition → next card ----------------------------------------------------------
-PARTS = {"dispose": "disposition", "claim": "queue", "load_call_view": "queue"}  # function → screen module
+PARTS = {
+    "dispose": "disposition",
+    "claim": "queue",
+    "load_call_view": "queue",
+}  # function → screen module
 
 
 async def dispositions(engine: Engine, settings: Settings, operator: str, at: datetime, n: int,
@@ -187,16 +194,21 @@ async def dispositions(engine: Engine, settings: Settings, operator: str, at: da
             await asyncio.sleep(think)  # the operator reads the card and dials
             await pilot.press("d", "1")
             await until(
-                lambda: isinstance(app.screen, DispositionScreen)
-                and app.screen.query_one(OutcomePicker).value == "no_answer"
+                lambda: (
+                    isinstance(app.screen, DispositionScreen)
+                    and app.screen.query_one(OutcomePicker).value == "no_answer"
+                )
             )
             await pilot.pause()
             started = time.perf_counter()
             await pilot.press("enter")
             await until(
-                lambda: app.screen is not call and (
-                    (isinstance(app.screen, CallScreen) and id(app.screen) in drawn)
-                    or not isinstance(app.screen, (CallScreen, DispositionScreen))
+                lambda call=call: (
+                    app.screen is not call
+                    and (
+                        (isinstance(app.screen, CallScreen) and id(app.screen) in drawn)
+                        or not isinstance(app.screen, (CallScreen, DispositionScreen))
+                    )
                 )
             )
             if not isinstance(app.screen, CallScreen):
@@ -207,7 +219,7 @@ async def dispositions(engine: Engine, settings: Settings, operator: str, at: da
     for name, screen in PARTS.items():
         module = importlib.import_module(f"workbench.tui.screens.{screen}")
         setattr(module, name, getattr(module, name).__wrapped__)
-    return times, {name: values[-len(times):] for name, values in parts.items()}
+    return times, {name: values[-len(times) :] for name, values in parts.items()}
 
 
 def _timed(function, into: list[float]):  # type: ignore[no-untyped-def]
@@ -250,17 +262,32 @@ def counts(engine: Engine) -> tuple[int, int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", required=True, help="database URL, e.g. sqlite:////tmp/bench/bench.db")
-    parser.add_argument("--customers", type=int, default=0, help="generate and import this many first (empty database)")
-    parser.add_argument("--attempts", type=int, default=0, help="top contact history up to this many rows")
-    parser.add_argument("--at", default=AT.isoformat(), help="the fixed clock (default: a Wednesday morning)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--db", required=True, help="database URL, e.g. sqlite:////tmp/bench/bench.db"
+    )
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=0,
+        help="generate and import this many first (empty database)",
+    )
+    parser.add_argument(
+        "--attempts", type=int, default=0, help="top contact history up to this many rows"
+    )
+    parser.add_argument(
+        "--at", default=AT.isoformat(), help="the fixed clock (default: a Wednesday morning)"
+    )
     parser.add_argument("--operator", default="bench_ui")
     parser.add_argument("--launches", type=int, default=5, help="measured launches per case")
     parser.add_argument("--dispositions", type=int, default=30)
     parser.add_argument("--think", type=float, default=1.0, help="seconds on each card before `d`")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds a launch may take")
-    parser.add_argument("--record", type=Path, default=None, help="append the figures to this Markdown file")
+    parser.add_argument(
+        "--record", type=Path, default=None, help="append the figures to this Markdown file"
+    )
     args = parser.parse_args()
     at = datetime.fromisoformat(args.at)
     settings = load_settings(path=None, env={})
@@ -270,12 +297,20 @@ def main() -> None:
     added = top_up_attempts(engine, args.attempts) if args.attempts else 0
     ensure_operators(engine)
     n_customers, n_tx, n_attempts = counts(engine)
-    print(f"{n_customers:,} customers, {n_tx:,} transactions, {n_attempts:,} attempts ({added:,} synthetic)", flush=True)
+    print(
+        f"{n_customers:,} customers, {n_tx:,} transactions, {n_attempts:,} attempts ({added:,} synthetic)",
+        flush=True,
+    )
     if not WORKBENCH.exists():
-        sys.exit(f"{WORKBENCH} not found: run this with the Python of the environment workbench is installed in")
+        sys.exit(
+            f"{WORKBENCH} not found: run this with the Python of the environment workbench is installed in"
+        )
     started = time.perf_counter()
     if ensure_scored(engine, settings, at) is not None:
-        print(f"scored at {at.isoformat()} first: {time.perf_counter() - started:.1f}s (not a launch figure)", flush=True)
+        print(
+            f"scored at {at.isoformat()} first: {time.perf_counter() - started:.1f}s (not a launch figure)",
+            flush=True,
+        )
     with engine.begin() as conn:
         conn.execute(Lease.__table__.delete().where(Lease.__table__.c.operator == args.operator))
 
@@ -283,20 +318,30 @@ def main() -> None:
     launches: dict[str, list[tuple[float, float, float]]] = {}
     for case, when in (("fresh", at), ("stale", at + timedelta(days=1))):
         warm = launch_once(args.db, args.operator, when, args.timeout)
-        print(f"launch ({case} scores), unmeasured warm-up: queue shown at {warm[1]:.2f}s", flush=True)
-        runs = [launch_once(args.db, args.operator, when, args.timeout) for _ in range(args.launches)]
+        print(
+            f"launch ({case} scores), unmeasured warm-up: queue shown at {warm[1]:.2f}s", flush=True
+        )
+        runs = [
+            launch_once(args.db, args.operator, when, args.timeout) for _ in range(args.launches)
+        ]
         launches[case] = runs
         shown = [r[1] for r in runs]
         print(f"launch ({case} scores): first output median {statistics.median(r[0] for r in runs):.2f}s, "
               f"queue shown median {statistics.median(shown):.2f}s, max {max(shown):.2f}s; "
               f"quit took at most {max(r[2] for r in runs):.2f}s", flush=True)  # fmt: skip
     if not score_status(engine, at).fresh:
-        sys.exit("the stale launches changed the scores: a background refresh committed before quitting")
+        sys.exit(
+            "the stale launches changed the scores: a background refresh committed before quitting"
+        )
 
-    times, parts = asyncio.run(dispositions(engine, settings, args.operator, at, args.dispositions, args.think))
+    times, parts = asyncio.run(
+        dispositions(engine, settings, args.operator, at, args.dispositions, args.think)
+    )
     ms = [t * 1000 for t in times]
     p50, p95, worst = percentile(ms, 0.5), percentile(ms, 0.95), max(ms)
-    part_p50 = ", ".join(f"`{name}` {percentile(v, 0.5) * 1000:.0f} ms" for name, v in parts.items())
+    part_p50 = ", ".join(
+        f"`{name}` {percentile(v, 0.5) * 1000:.0f} ms" for name, v in parts.items()
+    )
     print(f"disposition → next card: n={len(ms)} p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {worst:.0f} ms "
           f"(database calls on the way, p50: {part_p50})", flush=True)  # fmt: skip
     elapsed = time.perf_counter() - timed_from

@@ -32,9 +32,9 @@ ABS_TOL = 1e-9
 
 
 def dump(db: Path, out: Path, at: datetime) -> None:
-    import workbench
     from sqlalchemy import select
 
+    import workbench
     from workbench.config import load_settings
     from workbench.services.scoring import rescore
     from workbench.store.database import open_database
@@ -55,7 +55,10 @@ def dump(db: Path, out: Path, at: datetime) -> None:
                 table = QueueScore.__table__
                 columns = [c.name for c in table.columns]
                 rows = [tuple(r) for r in conn.execute(select(table).order_by(table.c.customer_id))]
-                state = {k: json.loads(v) for k, v in conn.execute(select(ModelState.key, ModelState.value))}  # type: ignore[call-overload]
+                state = {
+                    k: json.loads(v)
+                    for k, v in conn.execute(select(ModelState.key, ModelState.value))
+                }  # type: ignore[call-overload]
             runs.append({"columns": columns, "rows": rows, "state": state})
         engine.dispose()
     out.write_bytes(pickle.dumps(runs))
@@ -66,7 +69,9 @@ def _same(a: object, b: object) -> bool:
         if a is None or b is None:
             return a is b
         fa, fb = float(a), float(b)  # type: ignore[arg-type]
-        return (math.isnan(fa) and math.isnan(fb)) or math.isclose(fa, fb, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+        return (math.isnan(fa) and math.isnan(fb)) or math.isclose(
+            fa, fb, rel_tol=REL_TOL, abs_tol=ABS_TOL
+        )
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
     if isinstance(a, list | tuple) and isinstance(b, list | tuple):
@@ -98,13 +103,17 @@ def diff(before: Path, after: Path, show: int = 10) -> int:
             if not _same(old["state"].get(key), new["state"].get(key)):
                 print(f"{label}: model_state {key!r} differs")
                 bad += 1
-        print(f"{label}: {len(old['rows']):,} rows compared, differing per column: {per_column or 'none'}")
+        print(
+            f"{label}: {len(old['rows']):,} rows compared, differing per column: {per_column or 'none'}"
+        )
         bad += sum(per_column.values())
     return 1 if bad else 0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("dump")
     d.add_argument("--db", type=Path, required=True, help="SQLite file to copy and rescore")

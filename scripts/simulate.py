@@ -27,7 +27,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchlib import machine  # type: ignore[import-not-found]
-
 from sim.audit import Dial, audit
 from sim.report import Figures, figures, line, oracle_beaten, run_table, world_table
 from sim.runner import Prepared, audit_inputs, prepare, run_strategy
@@ -38,31 +37,59 @@ from sim.world import QUICK, WORLDS, Scale
 def run_and_audit(prepared: Prepared, strategy: str, scale: Scale) -> tuple[Figures, list[str]]:
     result = run_strategy(prepared, strategy, scale)
     history, zones, flagged = audit_inputs(prepared)
-    report = audit([Dial(d.customer_id, d.at, d.outcome, d.callback_at) for d in result.dials], history, zones, flagged)
-    rejected = [f"{d.customer_id} {d.at.isoformat()}: {d.rejected}" for d in result.dials if d.rejected][:5]
+    report = audit(
+        [Dial(d.customer_id, d.at, d.outcome, d.callback_at) for d in result.dials],
+        history,
+        zones,
+        flagged,
+    )
+    rejected = [
+        f"{d.customer_id} {d.at.isoformat()}: {d.rejected}" for d in result.dials if d.rejected
+    ][:5]
     return figures(result, report), report.examples[:5] + rejected
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--worlds", default=",".join(WORLDS), help=f"comma-separated, from {', '.join(WORLDS)}")
-    parser.add_argument("--seeds", default="1,2,3", help="comma-separated seeds (each world is generated per seed)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--worlds", default=",".join(WORLDS), help=f"comma-separated, from {', '.join(WORLDS)}"
+    )
+    parser.add_argument(
+        "--seeds", default="1,2,3", help="comma-separated seeds (each world is generated per seed)"
+    )
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
-    parser.add_argument("--customers", type=int, default=None, help="customers per world (default 1200; quick 300)")
-    parser.add_argument("--days", type=int, default=None, help="working days (Mon–Sat, not holidays; default 12)")
-    parser.add_argument("--dials-per-hour", type=int, default=None, help="dials per hour for the centre (default 16)")
-    parser.add_argument("--operators", type=int, default=None, help="operators sharing the dials (default 4)")
+    parser.add_argument(
+        "--customers", type=int, default=None, help="customers per world (default 1200; quick 300)"
+    )
+    parser.add_argument(
+        "--days", type=int, default=None, help="working days (Mon–Sat, not holidays; default 12)"
+    )
+    parser.add_argument(
+        "--dials-per-hour",
+        type=int,
+        default=None,
+        help="dials per hour for the centre (default 16)",
+    )
+    parser.add_argument(
+        "--operators", type=int, default=None, help="operators sharing the dials (default 4)"
+    )
     parser.add_argument("--hours", default=None, help="the centre's hours in JST, e.g. 9-20")
     parser.add_argument("--quick", action="store_true", help="small worlds, few days: a smoke test")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
-    parser.add_argument("--record", type=Path, default=None, help="append a dated section to this Markdown file")
+    parser.add_argument(
+        "--record", type=Path, default=None, help="append a dated section to this Markdown file"
+    )
     args = parser.parse_args(argv)
     for name in args.worlds.split(","):
         if name not in WORLDS:
             parser.error(f"--worlds: unknown world {name!r} (known: {', '.join(WORLDS)})")
     for name in args.strategies.split(","):
         if name not in STRATEGIES:
-            parser.error(f"--strategies: unknown strategy {name!r} (known: {', '.join(STRATEGIES)})")
+            parser.error(
+                f"--strategies: unknown strategy {name!r} (known: {', '.join(STRATEGIES)})"
+            )
     try:
         args.seed_list = [int(s) for s in args.seeds.split(",")]
     except ValueError:
@@ -97,10 +124,17 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Figures] = []
     try:
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            prepared = list(pool.map(prepare, *zip(*[(w, s, scale, workdir) for w in worlds for s in args.seed_list])))
+            prepared = list(
+                pool.map(
+                    prepare, *zip(*[(w, s, scale, workdir) for w in worlds for s in args.seed_list])
+                )
+            )
             for p in prepared:
                 if p.rejected:
-                    print(f"WARNING: the product's import rejected {p.rejected} generated rows in {p.world} seed {p.seed}", flush=True)
+                    print(
+                        f"WARNING: the product's import rejected {p.rejected} generated rows in {p.world} seed {p.seed}",
+                        flush=True,
+                    )
             tasks = [(p, s) for p in prepared for s in strategies]
             futures = [pool.submit(run_and_audit, p, s, scale) for p, s in tasks]
             for future in futures:
@@ -123,7 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _record(args: argparse.Namespace, rows: list[Figures], table: list[str], beaten: list[str], elapsed: float) -> None:
+def _record(
+    args: argparse.Namespace,
+    rows: list[Figures],
+    table: list[str],
+    beaten: list[str],
+    elapsed: float,
+) -> None:
     command = "python scripts/simulate.py " + " ".join(sys.argv[1:])
     lines = [
         f"\n## Honest simulation ({datetime.now(UTC):%Y-%m-%d}, {machine()})\n",

@@ -32,7 +32,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield url
         return
     if not PG_URL:
-        pytest.skip("PostgreSQL tests need WORKBENCH_TEST_PG_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)")
+        pytest.skip(
+            "PostgreSQL tests need WORKBENCH_TEST_PG_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
     schema = f"wb_{uuid.uuid4().hex[:12]}"
     admin = make_engine(PG_URL)
     with admin.begin() as conn:

@@ -32,8 +32,12 @@ def _doc(text: str, default: Any) -> Any:
 
 @dataclass(frozen=True)
 class LifecycleSettings:
-    dormant_days_b2c: int = _doc("Days without an order after which a B2C customer is dormant.", 180)
-    dormant_days_b2b: int = _doc("Days without an order after which a B2B customer is dormant.", 365)
+    dormant_days_b2c: int = _doc(
+        "Days without an order after which a B2C customer is dormant.", 180
+    )
+    dormant_days_b2b: int = _doc(
+        "Days without an order after which a B2B customer is dormant.", 365
+    )
     at_risk_factor: float = _doc(
         "A customer is at risk when the gap since the last order exceeds this multiple of "
         "their own mean interval between orders.",
@@ -59,14 +63,19 @@ class ScoringSettings:
         "Thompson sampling on outcomes of that case.",
         0.6,
     )
-    season_lead_weeks_min: int = _doc("A category's peak lifts its customers from this many weeks before it.", 2)
+    season_lead_weeks_min: int = _doc(
+        "A category's peak lifts its customers from this many weeks before it.", 2
+    )
     season_lead_weeks_max: int = _doc("… up to this many weeks before it.", 6)
     deadline_reset_months: int = _doc(
         "Months after the last order when a loyalty discount resets (0: no deadline trigger).", 12
     )
-    deadline_notice_month: int = _doc("Month after the last order in which the deadline call is due.", 11)
+    deadline_notice_month: int = _doc(
+        "Month after the last order in which the deadline call is due.", 11
+    )
     value_horizon_weeks: float = _doc(
-        "Horizon of a customer's value: expected spend over this many weeks if still a customer.", 52.0
+        "Horizon of a customer's value: expected spend over this many weeks if still a customer.",
+        52.0,
     )
 
 
@@ -81,7 +90,9 @@ class CallingSettings:
     busy_gap_minutes: int = _doc("Minimum gap after a busy signal before the next call.", 30)
     voicemail_gap_minutes: int = _doc("Minimum gap after a voicemail before the next call.", 1440)
     max_per_day: int = _doc("Maximum call attempts per customer per local day.", 2)
-    max_per_week: int = _doc("Maximum call attempts per customer per week (see max_per_week_window).", 5)
+    max_per_week: int = _doc(
+        "Maximum call attempts per customer per week (see max_per_week_window).", 5
+    )
     max_per_week_window: str = _doc(
         "How max_per_week counts: 'rolling' (the last 7 days up to the instant, as US Regulation F's "
         "7-in-7) or 'iso_week' (the customer's local Monday–Sunday week).",
@@ -115,7 +126,7 @@ class SmtpSettings:
 class LabelSettings:
     categories_ja: dict[str, str] = _doc(
         "Japanese labels for product category codes (said in scripts, shown on cards), adding to or "
-        "replacing the built-in ones: heating = \"暖房器具\".",
+        'replacing the built-in ones: heating = "暖房器具".',
         {},
     )
     categories_en: dict[str, str] = _doc("English labels for product category codes.", {})
@@ -127,7 +138,9 @@ class Settings:
         "Database URL: SQLite by default; postgresql+psycopg://user@host/dbname for teams.",
         DEFAULT_DB_URL,
     )
-    company_name: str = _doc("Our company name, spoken in every opening (特定商取引法 Art. 16).", "サンプル商事株式会社")
+    company_name: str = _doc(
+        "Our company name, spoken in every opening (特定商取引法 Art. 16).", "サンプル商事株式会社"
+    )
     language: str = _doc("Interface and talk-script language: ja or en.", "ja")
     region: str = _doc("Default phone region for numbers written without a country code.", "JP")
     timezone: str = _doc("Time zone used when a number maps to none.", "Asia/Tokyo")
@@ -173,7 +186,9 @@ def _build(cls: type, raw: dict[str, Any], env: Mapping[str, str], source: str, 
     for key in raw:
         if key not in names:
             where = f"{prefix}{key}"
-            raise ConfigError(f"{source}: unknown key '{where}' (known: {', '.join(sorted(names))})")
+            raise ConfigError(
+                f"{source}: unknown key '{where}' (known: {', '.join(sorted(names))})"
+            )
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     for f in dataclasses.fields(cls):
@@ -194,7 +209,10 @@ def _build(cls: type, raw: dict[str, Any], env: Mapping[str, str], source: str, 
             values[f.name] = _coerce(raw[f.name], hint, origins[f.name])
         if f.name == "windows" and f.name in values:
             # Naming one weekday changes that day; the others keep their default window.
-            values[f.name] = {**cast(Callable[[], dict[str, str]], f.default_factory)(), **values[f.name]}
+            values[f.name] = {
+                **cast(Callable[[], dict[str, str]], f.default_factory)(),
+                **values[f.name],
+            }
     settings = cls(**values)
     _validate(settings, origins)
     return settings
@@ -212,7 +230,16 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     if hint is bool:
         if isinstance(value, bool):
             return value
-        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        if isinstance(value, str) and value.lower() in {
+            "1",
+            "true",
+            "yes",
+            "on",
+            "0",
+            "false",
+            "no",
+            "off",
+        }:
             return value.lower() in {"1", "true", "yes", "on"}
         raise ConfigError(f"{where}: expected true or false, got {value!r}")
     if hint is int:
@@ -239,7 +266,9 @@ def _parse_inline_table(text: str, where: str) -> dict[str, Any]:
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
-        raise ConfigError(f"{where}: expected an inline table like {{ mon = \"09:00-20:00\" }}") from None
+        raise ConfigError(
+            f'{where}: expected an inline table like {{ mon = "09:00-20:00" }}'
+        ) from None
 
 
 def _validate(settings: Any, origins: dict[str, str]) -> None:
@@ -250,16 +279,25 @@ def _validate(settings: Any, origins: dict[str, str]) -> None:
     if isinstance(settings, CallingSettings):
         for day, window in settings.windows.items():
             if day not in WEEKDAYS:
-                raise ConfigError(f"{_sub(origins['windows'], day)}: weekday must be one of {', '.join(WEEKDAYS)}")
+                raise ConfigError(
+                    f"{_sub(origins['windows'], day)}: weekday must be one of {', '.join(WEEKDAYS)}"
+                )
             parse_window(window, _sub(origins["windows"], day))
         _validate_calling(settings, origins)
     if isinstance(settings, ScoringSettings):
         if settings.reason_confidence_min > 1:
             raise ConfigError(f"{origins['reason_confidence_min']}: must be between 0 and 1")
         if settings.season_lead_weeks_min > settings.season_lead_weeks_max:
-            raise ConfigError(f"{origins['season_lead_weeks_min']}: must not exceed season_lead_weeks_max")
-        if settings.deadline_reset_months and not 0 < settings.deadline_notice_month < settings.deadline_reset_months:
-            raise ConfigError(f"{origins['deadline_notice_month']}: must be between 1 and deadline_reset_months − 1")
+            raise ConfigError(
+                f"{origins['season_lead_weeks_min']}: must not exceed season_lead_weeks_max"
+            )
+        if (
+            settings.deadline_reset_months
+            and not 0 < settings.deadline_notice_month < settings.deadline_reset_months
+        ):
+            raise ConfigError(
+                f"{origins['deadline_notice_month']}: must be between 1 and deadline_reset_months − 1"
+            )
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
@@ -281,7 +319,9 @@ def _validate_calling(settings: CallingSettings, origins: dict[str, str]) -> Non
             f"everyone's {grace} minutes after its time in any case), got {settings.callback_handover_minutes}"
         )
     if settings.session_idle_minutes > 24 * 60:
-        raise ConfigError(f"{origins['session_idle_minutes']}: must be at most 1440 (a day), got {settings.session_idle_minutes}")
+        raise ConfigError(
+            f"{origins['session_idle_minutes']}: must be at most 1440 (a day), got {settings.session_idle_minutes}"
+        )
 
 
 def _sub(origin: str, part: str) -> str:

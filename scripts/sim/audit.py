@@ -28,8 +28,14 @@ import holidays
 import phonenumbers
 from phonenumbers import timezone as phone_timezone
 
-DEFAULT_WINDOWS: dict[int, tuple[time, time] | None] = {d: (time(9), time(20)) for d in range(6)} | {6: None}
-GAPS = {"no_answer": timedelta(hours=4), "busy": timedelta(minutes=30), "voicemail": timedelta(days=1)}
+DEFAULT_WINDOWS: dict[int, tuple[time, time] | None] = {
+    d: (time(9), time(20)) for d in range(6)
+} | {6: None}
+GAPS = {
+    "no_answer": timedelta(hours=4),
+    "busy": timedelta(minutes=30),
+    "voicemail": timedelta(days=1),
+}
 REFUSALS = {"not_interested", "do_not_call"}
 CALLBACK_EARLY = timedelta(minutes=5)
 
@@ -44,7 +50,9 @@ class Dial:
 
 @dataclass(frozen=True)
 class AuditRules:
-    windows: dict[int, tuple[time, time] | None] = field(default_factory=lambda: dict(DEFAULT_WINDOWS))
+    windows: dict[int, tuple[time, time] | None] = field(
+        default_factory=lambda: dict(DEFAULT_WINDOWS)
+    )
     holiday_country: str = "JP"
     max_per_day: int = 2
     max_in_7_days: int = 5
@@ -80,7 +88,14 @@ def audit(dials: Iterable[Dial], history: Iterable[Dial], zones: dict[str, tuple
     for dial in sorted(dials, key=lambda d: d.at):
         report.checked += 1
         before = past[dial.customer_id]
-        found = _check(dial, before, zones.get(dial.customer_id, ("Asia/Tokyo",)), dial.customer_id in do_not_call, rules, cache)
+        found = _check(
+            dial,
+            before,
+            zones.get(dial.customer_id, ("Asia/Tokyo",)),
+            dial.customer_id in do_not_call,
+            rules,
+            cache,
+        )
         waived = _keeps_callback(dial, before)
         for rule in found:
             if waived and rule in ("retry_gap", "daily_cap", "weekly_cap"):

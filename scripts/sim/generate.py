@@ -21,7 +21,15 @@ import phonenumbers
 from .world import ARCHETYPES, TOKYO, Truth, WorldSpec, p_answer, sigmoid
 
 HISTORY_START = date(2024, 1, 1)
-CATEGORY_PEAKS = {"food": 12, "beverages": 7, "cosmetics": 3, "gardening": 4, "stationery": 3, "apparel": 10, "health": 1}
+CATEGORY_PEAKS = {
+    "food": 12,
+    "beverages": 7,
+    "cosmetics": 3,
+    "gardening": 4,
+    "stationery": 3,
+    "apparel": 10,
+    "health": 1,
+}
 CATEGORIES = tuple(CATEGORY_PEAKS)
 B2B_CATEGORIES = ("beverages", "stationery", "food", "health")
 REASONS_B2C = {
@@ -43,9 +51,54 @@ CALLBACK_HOURS = {
     "daytime_home": (10, 16), "evening_worker": (18, 19), "weekend": (10, 17),
     "business_hours": (10, 16), "rarely": (11, 18),
 }  # fmt: skip
-SURNAMES = ("佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "松本", "井上", "木村")
-GIVEN = ("太郎", "花子", "健一", "美咲", "翔", "陽子", "大輔", "由美", "誠", "恵子", "拓也", "真由美")
-KANA = ("サトウ", "スズキ", "タカハシ", "タナカ", "イトウ", "ワタナベ", "ヤマモト", "ナカムラ", "コバヤシ", "カトウ", "ヨシダ", "ヤマダ", "マツモト", "イノウエ", "キムラ")
+SURNAMES = (
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "松本",
+    "井上",
+    "木村",
+)
+GIVEN = (
+    "太郎",
+    "花子",
+    "健一",
+    "美咲",
+    "翔",
+    "陽子",
+    "大輔",
+    "由美",
+    "誠",
+    "恵子",
+    "拓也",
+    "真由美",
+)
+KANA = (
+    "サトウ",
+    "スズキ",
+    "タカハシ",
+    "タナカ",
+    "イトウ",
+    "ワタナベ",
+    "ヤマモト",
+    "ナカムラ",
+    "コバヤシ",
+    "カトウ",
+    "ヨシダ",
+    "ヤマダ",
+    "マツモト",
+    "イノウエ",
+    "キムラ",
+)
 COMPANY_WORDS = ("桜", "富士", "青葉", "大和", "東洋", "北斗", "光", "若葉", "朝日", "みなと")
 COMPANY_KINDS = ("運輸", "商事", "製作所", "食品", "工業", "設計", "薬局", "不動産")
 PREFECTURES = ("東京都", "大阪府", "愛知県", "北海道", "福岡県", "神奈川県", "埼玉県", "兵庫県")
@@ -60,12 +113,16 @@ class WorldFiles:
     truth: Path
 
 
-def generate_world(spec: WorldSpec, customers: int, seed: int, start: date, out: Path) -> tuple[WorldFiles, dict[str, Truth]]:
+def generate_world(
+    spec: WorldSpec, customers: int, seed: int, start: date, out: Path
+) -> tuple[WorldFiles, dict[str, Truth]]:
     """Write the three CSV files and the truth under `out`; the same (spec, seed) gives the same bytes."""
     rng = np.random.default_rng([seed, _spec_salt(spec)])
     end = datetime(start.year, start.month, start.day, tzinfo=TOKYO) - timedelta(days=1)
     out.mkdir(parents=True, exist_ok=True)
-    files = WorldFiles(out / "customers.csv", out / "transactions.csv", out / "contacts.csv", out / "truth.json")
+    files = WorldFiles(
+        out / "customers.csv", out / "transactions.csv", out / "contacts.csv", out / "truth.json"
+    )
     cust_rows, tx_rows, contact_rows, truths = [], [], [], {}
     phones: set[str] = set()
     for i in range(customers):
@@ -74,18 +131,33 @@ def generate_world(spec: WorldSpec, customers: int, seed: int, start: date, out:
         orders, alive, category, mean_spend = _purchases(rng, spec, kind, end)
         reason = _reason(rng, kind, alive)
         archetype = _pick(rng, spec.archetype_mix_b2b if kind == "b2b" else spec.archetype_mix_b2c)
-        truth = _truth(rng, spec, cid, i, kind, archetype, reason, alive, orders, category, mean_spend, end)
+        truth = _truth(
+            rng, spec, cid, i, kind, archetype, reason, alive, orders, category, mean_spend, end
+        )
         truths[cid] = truth
         cust_rows.append(_customer_row(rng, spec, truth, orders, phones))
-        tx_rows += [[cid, at.strftime("%Y-%m-%d %H:%M"), amount, category, f"{category}-{int(rng.integers(1, 9))}"] for at, amount in orders]
+        tx_rows += [
+            [
+                cid,
+                at.strftime("%Y-%m-%d %H:%M"),
+                amount,
+                category,
+                f"{category}-{int(rng.integers(1, 9))}",
+            ]
+            for at, amount in orders
+        ]
         contact_rows += _history(rng, spec, truth, orders, end)
     _write(files.customers, ["customer_id", "name", "name_kana", "kind", "company", "contact_person", "previous_rep",
                              "phone", "email", "prefecture", "created_at", "do_not_call"], cust_rows)  # fmt: skip
-    _write(files.transactions, ["customer_id", "ordered_at", "amount", "category", "product"], tx_rows)
+    _write(
+        files.transactions, ["customer_id", "ordered_at", "amount", "category", "product"], tx_rows
+    )
     contact_rows.sort(key=lambda r: (r[1], r[0]))
     _write(files.contacts, ["customer_id", "at", "channel", "direction", "outcome", "operator", "script", "reason",
                             "amount", "callback_at", "note"], contact_rows)  # fmt: skip
-    files.truth.write_text(json.dumps({k: asdict(v) for k, v in truths.items()}, ensure_ascii=False), encoding="utf-8")
+    files.truth.write_text(
+        json.dumps({k: asdict(v) for k, v in truths.items()}, ensure_ascii=False), encoding="utf-8"
+    )
     return files, truths
 
 
@@ -104,13 +176,17 @@ def _season(category: str, when: datetime, strength: float) -> float:
     return 1.0 + strength * math.cos(2 * math.pi * (when.month - CATEGORY_PEAKS[category]) / 12)
 
 
-def _purchases(rng: np.random.Generator, spec: WorldSpec, kind: str, end: datetime) -> tuple[list[tuple[datetime, int]], bool, str, float]:
+def _purchases(
+    rng: np.random.Generator, spec: WorldSpec, kind: str, end: datetime
+) -> tuple[list[tuple[datetime, int]], bool, str, float]:
     category = str(rng.choice(B2B_CATEGORIES if kind == "b2b" else CATEGORIES))
     rate = rng.gamma(1.4, (8.0 if kind == "b2b" else 4.5) / 1.4)  # orders per year while alive
     dropout = rng.beta(1.3, 4.0)
     mean_spend = rng.gamma(3.0, (42000.0 if kind == "b2b" else 6500.0) / 3.0)
     span = (end.date() - HISTORY_START).days - 45
-    at = datetime(HISTORY_START.year, 1, 1, tzinfo=TOKYO) + timedelta(days=float(rng.uniform(0, span)))
+    at = datetime(HISTORY_START.year, 1, 1, tzinfo=TOKYO) + timedelta(
+        days=float(rng.uniform(0, span))
+    )
     at = at.replace(hour=int(rng.integers(9, 22)), minute=int(rng.integers(0, 60)))
     orders, alive = [], True
     top = 1.0 + spec.season_strength
@@ -173,7 +249,13 @@ def _phone(rng: np.random.Generator, kind: str, used: set[str]) -> str:
             return text
 
 
-def _customer_row(rng: np.random.Generator, spec: WorldSpec, t: Truth, orders: list[tuple[datetime, int]], used: set[str]) -> list[object]:
+def _customer_row(
+    rng: np.random.Generator,
+    spec: WorldSpec,
+    t: Truth,
+    orders: list[tuple[datetime, int]],
+    used: set[str],
+) -> list[object]:
     s, g = int(rng.integers(len(SURNAMES))), int(rng.integers(len(GIVEN)))
     person = f"{SURNAMES[s]} {GIVEN[g]}"
     company = contact = previous = ""
@@ -190,14 +272,35 @@ def _customer_row(rng: np.random.Generator, spec: WorldSpec, t: Truth, orders: l
             created.strftime("%Y-%m-%d"), "1" if rng.random() < 0.01 else "0"]  # fmt: skip
 
 
-def _history(rng: np.random.Generator, spec: WorldSpec, t: Truth, orders: list[tuple[datetime, int]], end: datetime) -> list[list[object]]:
+def _history(
+    rng: np.random.Generator,
+    spec: WorldSpec,
+    t: Truth,
+    orders: list[tuple[datetime, int]],
+    end: datetime,
+) -> list[list[object]]:
     rows: list[list[object]] = []
     last_order = orders[-1][0]
-    complaint = spec.complaint_signal if t.reason == "quality_dissatisfaction" else spec.complaint_noise
+    complaint = (
+        spec.complaint_signal if t.reason == "quality_dissatisfaction" else spec.complaint_noise
+    )
     if rng.random() < complaint:
         before = rng.random() < 0.7 or last_order > end - timedelta(days=3)
-        when = last_order - timedelta(days=float(rng.uniform(1, 30))) if before else last_order + timedelta(days=float(rng.uniform(1, 20)))
-        rows.append(_contact(t, min(when, end - timedelta(hours=1)), "call", "inbound", "complaint", note="品質について"))
+        when = (
+            last_order - timedelta(days=float(rng.uniform(1, 30)))
+            if before
+            else last_order + timedelta(days=float(rng.uniform(1, 20)))
+        )
+        rows.append(
+            _contact(
+                t,
+                min(when, end - timedelta(hours=1)),
+                "call",
+                "inbound",
+                "complaint",
+                note="品質について",
+            )
+        )
     if rng.random() >= 0.35:
         return rows
     first = max(orders[0][0], end - timedelta(days=540))
@@ -205,15 +308,35 @@ def _history(rng: np.random.Generator, spec: WorldSpec, t: Truth, orders: list[t
         day = first + timedelta(days=float(rng.uniform(0, max(1.0, (end - first).days - 1))))
         if day.weekday() == 6:
             day -= timedelta(days=1)
-        at = day.replace(hour=int(rng.integers(9, 20)), minute=int(rng.integers(0, 60)), second=0, microsecond=0)
+        at = day.replace(
+            hour=int(rng.integers(9, 20)), minute=int(rng.integers(0, 60)), second=0, microsecond=0
+        )
         if not t.wrong_number and rng.random() < p_answer(t, at):
             heard = t.reason if rng.random() < spec.heard_share else ""
             if rng.random() < spec.refusal_rate:
                 rows.append(_contact(t, at, "call", "outbound", "not_interested", reason=heard))
                 break
-            rows.append(_contact(t, at, "call", "outbound", "callback", reason=heard, callback_at=at + timedelta(days=1)))
+            rows.append(
+                _contact(
+                    t,
+                    at,
+                    "call",
+                    "outbound",
+                    "callback",
+                    reason=heard,
+                    callback_at=at + timedelta(days=1),
+                )
+            )
         else:
-            rows.append(_contact(t, at, "call", "outbound", str(rng.choice(["no_answer", "no_answer", "busy", "voicemail"]))))
+            rows.append(
+                _contact(
+                    t,
+                    at,
+                    "call",
+                    "outbound",
+                    str(rng.choice(["no_answer", "no_answer", "busy", "voicemail"])),
+                )
+            )
     return rows
 
 

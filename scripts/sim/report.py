@@ -43,7 +43,9 @@ def figures(run: RunResult, audit: AuditReport) -> Figures:
         if d.callback_at is None or run.end is None or d.callback_at > run.end:
             continue
         asked += 1
-        on_time += any(abs(at - d.callback_at) <= ON_TIME for at in by_customer[d.customer_id] if at > d.at)
+        on_time += any(
+            abs(at - d.callback_at) <= ON_TIME for at in by_customer[d.customer_id] if at > d.at
+        )
     wins = [d for d in run.dials if d.world_outcome == "reactivated"]
     return Figures(
         run.world, run.seed, run.strategy, len(run.dials),
@@ -70,11 +72,15 @@ def _find(rows: list[Figures], world: str, seed: int, strategy: str) -> Figures 
     return next((r for r in rows if (r.world, r.seed, r.strategy) == (world, seed, strategy)), None)
 
 
-def _ratios(rows: list[Figures], f: Figures) -> tuple[float | None, float | None, float | None, float | None]:
+def _ratios(
+    rows: list[Figures], f: Figures
+) -> tuple[float | None, float | None, float | None, float | None]:
     oracle = _find(rows, f.world, f.seed, "oracle")
     base = [b for b in (_find(rows, f.world, f.seed, s) for s in BASELINES) if b is not None]
+
     def div(a: float, b: float) -> float | None:
         return a / b if b else None
+
     return (
         div(f.reactivations, oracle.reactivations) if oracle else None,
         div(f.revenue, oracle.revenue) if oracle else None,
@@ -101,7 +107,14 @@ def run_table(rows: list[Figures]) -> list[str]:
     beaten = oracle_beaten(rows)
     for f in rows:
         po, pr, bo, br = _ratios(rows, f)
-        flag = "YES" if any(b.startswith(f"{f.strategy} beat the oracle in {f.world} seed {f.seed}:") for b in beaten) else ""
+        flag = (
+            "YES"
+            if any(
+                b.startswith(f"{f.strategy} beat the oracle in {f.world} seed {f.seed}:")
+                for b in beaten
+            )
+            else ""
+        )
         lines.append(f"| {f.world} | {f.seed} | {f.strategy} | {f.dials:,} | {f.conversations:,} | {f.reactivations} ({f.expected_reactivations:.1f}) | "
                      f"¥{f.revenue:,} (¥{f.expected_revenue:,.0f}) | {_pct(po)} / {_pct(pr)} | {_x(bo)} / {_x(br)} | {_cb(f)} | {f.violations} | {flag} |")  # fmt: skip
     return lines

@@ -63,7 +63,9 @@ class Luck:
         block = k // STREAM_ROWS
         key = index * 1000 + block
         if key not in self._streams:
-            self._streams[key] = np.random.default_rng([self.seed, index, block, 0x51D]).random((STREAM_ROWS, 8))
+            self._streams[key] = np.random.default_rng([self.seed, index, block, 0x51D]).random(
+                (STREAM_ROWS, 8)
+            )
         return self._streams[key][k % STREAM_ROWS]
 
 
@@ -123,8 +125,18 @@ def respond(truth: Truth, at: datetime, script: ScriptInfo | None, u: np.ndarray
     complaint = 0.06 if truth.reason == "quality_dissatisfaction" else 0.02
     cuts = np.cumsum([truth.p_callback, refusal_rate, DNC_SHARE, complaint])
     if u[2] < cuts[0]:
-        return Response("callback", True, heard, None, callback_time(truth, at, u[5], u[6]), expected, on_time)
-    outcome = "not_interested" if u[2] < cuts[1] else "do_not_call" if u[2] < cuts[2] else "complaint" if u[2] < cuts[3] else "nothing"
+        return Response(
+            "callback", True, heard, None, callback_time(truth, at, u[5], u[6]), expected, on_time
+        )
+    outcome = (
+        "not_interested"
+        if u[2] < cuts[1]
+        else "do_not_call"
+        if u[2] < cuts[2]
+        else "complaint"
+        if u[2] < cuts[3]
+        else "nothing"
+    )
     return Response(outcome, True, heard, None, None, expected, on_time)
 
 

@@ -27,7 +27,9 @@ from .world import TOKYO, WORLDS, Scale
 
 # The product has no outcome for "we talked and nothing came of it"; an operator who heard no
 # yes and no request to call back records a refusal (結構です), which ends solicitation.
-NOTHING_CODE = next((c for c in ("no_result", "talked", "no_decision") if c in CALL_OUTCOMES), "not_interested")
+NOTHING_CODE = next(
+    (c for c in ("no_result", "talked", "no_decision") if c in CALL_OUTCOMES), "not_interested"
+)
 
 
 @dataclass(frozen=True)
@@ -78,12 +80,16 @@ def prepare(world: str, seed: int, scale: Scale, workdir: Path) -> Prepared:
     engine = open_database(f"sqlite:///{base_db}")
     rejected = 0
     for kind in ("customers", "transactions", "contacts"):
-        summary = import_file(engine, kind, getattr(files, kind), settings, rejects_path=out / f"{kind}.rejects.csv")  # type: ignore[arg-type]
+        summary = import_file(
+            engine, kind, getattr(files, kind), settings, rejects_path=out / f"{kind}.rejects.csv"
+        )  # type: ignore[arg-type]
         rejected += summary.rejected
     # Every strategy's first queue read would score the same data at the same instant: do it once.
     ensure_scored(engine, settings, schedule(scale)[0][0][0])
     engine.dispose()
-    return Prepared(world, seed, out, base_db, files.truth, files.contacts, files.customers, rejected)
+    return Prepared(
+        world, seed, out, base_db, files.truth, files.contacts, files.customers, rejected
+    )
 
 
 def schedule(scale: Scale) -> list[list[tuple[datetime, str]]]:
@@ -95,7 +101,9 @@ def schedule(scale: Scale) -> list[list[tuple[datetime, str]]]:
             slots = []
             for hour in range(scale.open_hour, scale.close_hour):
                 for j in range(scale.dials_per_hour):
-                    at = datetime(day.year, day.month, day.day, hour, tzinfo=TOKYO) + timedelta(seconds=j * 3600 / scale.dials_per_hour)
+                    at = datetime(day.year, day.month, day.day, hour, tzinfo=TOKYO) + timedelta(
+                        seconds=j * 3600 / scale.dials_per_hour
+                    )
                     slots.append((at, f"op{j % scale.operators + 1:02d}"))
             days.append(slots)
         day += timedelta(days=1)
@@ -129,7 +137,14 @@ def run_strategy(prepared: Prepared, strategy: str, scale: Scale) -> RunResult:
                 result.idle += 1
                 continue
             truth = truths[pick.external_id]
-            response = respond(truth, at, pick.script, luck.next(truth.index), promised.pop(pick.external_id, None), spec.refusal_rate)
+            response = respond(
+                truth,
+                at,
+                pick.script,
+                luck.next(truth.index),
+                promised.pop(pick.external_id, None),
+                spec.refusal_rate,
+            )
             outcome = NOTHING_CODE if response.outcome == "nothing" else response.outcome
             rejected = None
             try:
@@ -142,7 +157,9 @@ def run_strategy(prepared: Prepared, strategy: str, scale: Scale) -> RunResult:
                 rejected = str(exc)
             if response.callback_at is not None:
                 promised[pick.external_id] = response.callback_at
-            player.note(pick.external_id, operator, outcome, response.heard_reason, response.callback_at)
+            player.note(
+                pick.external_id, operator, outcome, response.heard_reason, response.callback_at
+            )
             result.dials.append(DialLog(
                 pick.external_id, at, operator, outcome, response.outcome, pick.script.id if pick.script else None,
                 response.p_win, truth.value, response.amount or 0, response.callback_at, rejected,
@@ -163,7 +180,9 @@ def audit_inputs(prepared: Prepared) -> tuple[list[Dial], dict[str, tuple[str, .
         for row in csv.DictReader(fh):
             if row["channel"] == "call" and (row["direction"] or "outbound") == "outbound":
                 cb = datetime.fromisoformat(row["callback_at"]) if row["callback_at"] else None
-                history.append(Dial(row["customer_id"], datetime.fromisoformat(row["at"]), row["outcome"], cb))
+                history.append(
+                    Dial(row["customer_id"], datetime.fromisoformat(row["at"]), row["outcome"], cb)
+                )
     zones, flagged = {}, set()
     with prepared.customers.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -171,4 +190,3 @@ def audit_inputs(prepared: Prepared) -> tuple[list[Dial], dict[str, tuple[str, .
             if row["do_not_call"] == "1":
                 flagged.add(row["customer_id"])
     return history, zones, flagged
-

@@ -43,7 +43,14 @@ class TeamMemory:
     dials: dict[str, int] = field(default_factory=dict)
     callbacks: dict[str, tuple[datetime, str]] = field(default_factory=dict)
 
-    def note(self, external_id: str, operator: str, outcome: str, heard: str | None, callback_at: datetime | None) -> None:
+    def note(
+        self,
+        external_id: str,
+        operator: str,
+        outcome: str,
+        heard: str | None,
+        callback_at: datetime | None,
+    ) -> None:
         self.dials[external_id] = self.dials.get(external_id, 0) + 1
         self.callbacks.pop(external_id, None)
         if heard:
@@ -57,7 +64,14 @@ class TeamMemory:
 class Strategy:
     name = "?"
 
-    def __init__(self, engine: Engine, settings: Settings, scripts: list[ScriptInfo], truths: dict[str, Truth], seed: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        scripts: list[ScriptInfo],
+        truths: dict[str, Truth],
+        seed: int,
+    ) -> None:
         self.engine, self.settings, self.scripts, self.truths = engine, settings, scripts, truths
         self.seed = seed
         self.rng = random.Random(seed)
@@ -69,7 +83,14 @@ class Strategy:
     def pick(self, at: datetime, operator: str, promised: dict[str, datetime]) -> Pick | None:
         raise NotImplementedError
 
-    def note(self, external_id: str, operator: str, outcome: str, heard: str | None, callback_at: datetime | None) -> None:
+    def note(
+        self,
+        external_id: str,
+        operator: str,
+        outcome: str,
+        heard: str | None,
+        callback_at: datetime | None,
+    ) -> None:
         self.memory.note(external_id, operator, outcome, heard, callback_at)
 
 
@@ -83,7 +104,9 @@ class Workbench(Strategy):
         entry = claim(self.engine, self.settings, operator, at, self.rng)
         if entry is None:
             return None
-        script = next((s for s in self.scripts if entry.script and s.id == entry.script.script_id), None)
+        script = next(
+            (s for s in self.scripts if entry.script and s.id == entry.script.script_id), None
+        )
         return Pick(entry.external_id, script)
 
 
@@ -106,19 +129,29 @@ class Team(Strategy):
         rows = [s for s in attack_list(self.engine, self.settings, at) if s.state in states]
         self.ids.update({s.external_id: s.id for s in rows})
         if self.order == "random":
-            ordered = sorted(rows, key=lambda s: random.Random(f"{self.seed}:{s.external_id}").random())
+            ordered = sorted(
+                rows, key=lambda s: random.Random(f"{self.seed}:{s.external_id}").random()
+            )
         elif self.order == "recent":
             epoch = datetime.min.replace(tzinfo=UTC)
-            ordered = sorted(rows, key=lambda s: (-(s.last_order_at or epoch).timestamp(), s.external_id))
+            ordered = sorted(
+                rows, key=lambda s: (-(s.last_order_at or epoch).timestamp(), s.external_id)
+            )
         else:  # spend
             ordered = sorted(rows, key=lambda s: (-s.monetary, s.external_id))
         self.pool = [(s.id, s.external_id) for s in ordered]
 
     def candidates(self, at: datetime, promised: dict[str, datetime]) -> list[str]:
-        due = sorted((due, ext) for ext, (due, _) in self.memory.callbacks.items() if due - CALLBACK_EARLY <= at)
+        due = sorted(
+            (due, ext)
+            for ext, (due, _) in self.memory.callbacks.items()
+            if due - CALLBACK_EARLY <= at
+        )
         first = [ext for _, ext in due]
         rest = [ext for _, ext in self.pool if ext not in self.memory.done]
-        rest.sort(key=lambda ext: self.memory.dials.get(ext, 0))  # stable: the list's order within a pass
+        rest.sort(
+            key=lambda ext: self.memory.dials.get(ext, 0)
+        )  # stable: the list's order within a pass
         return first + [ext for ext in rest if ext not in set(first)]
 
     def pick(self, at: datetime, operator: str, promised: dict[str, datetime]) -> Pick | None:
@@ -138,7 +171,15 @@ class Team(Strategy):
                 start, size = start + size, min(size * 2, CHUNK)
                 if not chunk:
                     continue
-                entries = read_queue(conn, self.settings, at, operator, len(chunk), self.rng, only=[self.ids[e] for e in chunk])
+                entries = read_queue(
+                    conn,
+                    self.settings,
+                    at,
+                    operator,
+                    len(chunk),
+                    self.rng,
+                    only=[self.ids[e] for e in chunk],
+                )
                 allowed = {e.external_id: e for e in entries}
                 for ext in chunk:
                     if ext in allowed:
@@ -153,7 +194,9 @@ class Team(Strategy):
                 if reason in script.reasons:
                     return script
         listening = [s for s in fits if "unknown" in s.reasons]
-        listening.sort(key=lambda s: (len(s.reasons), s.kind != kind, s.id))  # listen-only scripts first
+        listening.sort(
+            key=lambda s: (len(s.reasons), s.kind != kind, s.id)
+        )  # listen-only scripts first
         return listening[0] if listening else None
 
 
@@ -176,7 +219,9 @@ class Oracle(Team):
             script, fit = best_fit(self.scripts, t)
             when = promised.get(ext)
             on_time = when is not None and abs(at - when) <= timedelta(minutes=15)
-            scored.append((-answer_probability(t, at, when) * win_probability(t, fit, on_time) * t.value, ext))
+            scored.append(
+                (-answer_probability(t, at, when) * win_probability(t, fit, on_time) * t.value, ext)
+            )
         scored.sort()
         return [ext for _, ext in scored]
 
@@ -187,7 +232,14 @@ class Oracle(Team):
         return Pick(entry.external_id, best_fit(self.scripts, self.truths[entry.external_id])[0])
 
 
-def make(name: str, engine: Engine, settings: Settings, scripts: list[ScriptInfo], truths: dict[str, Truth], seed: int) -> Strategy:
+def make(
+    name: str,
+    engine: Engine,
+    settings: Settings,
+    scripts: list[ScriptInfo],
+    truths: dict[str, Truth],
+    seed: int,
+) -> Strategy:
     if name == "workbench":
         return Workbench(engine, settings, scripts, truths, seed)
     if name == "oracle":

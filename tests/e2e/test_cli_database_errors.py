@@ -14,7 +14,9 @@ BASE = [sys.executable, "-c", "from workbench.cli import main; main()"]
 
 def workbench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
-    return subprocess.run([*BASE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [*BASE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize(

@@ -33,14 +33,18 @@ BASE = _base_command()
 def workbench(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
     env["COLUMNS"] = "200"
-    return subprocess.run([*BASE, "--db", url, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [*BASE, "--db", url, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def json_lines(stdout: str) -> list[dict]:  # type: ignore[type-arg]
     return [json.loads(line) for line in stdout.splitlines() if line.strip()]
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8"
+) -> Path:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
     path.write_bytes(buffer.getvalue().encode(encoding))
@@ -95,7 +99,11 @@ def test_import_customers_prints_a_summary_and_json(db_url, tmp_path):
     [summary] = json_lines(second.stdout)
     assert set(summary) >= {"kind", "path", "encoding", "rows", "inserted", "updated", "unchanged", "rejected",
                             "rejects_path", "seconds", "reject_columns"}  # fmt: skip
-    assert (summary["kind"], summary["path"], summary["encoding"]) == ("customers", str(path), "cp932")
+    assert (summary["kind"], summary["path"], summary["encoding"]) == (
+        "customers",
+        str(path),
+        "cp932",
+    )
     assert (summary["rows"], summary["inserted"], summary["updated"], summary["unchanged"], summary["rejected"]) == (
         4, 0, 0, 3, 1,
     )  # fmt: skip
@@ -105,7 +113,9 @@ def test_import_customers_prints_a_summary_and_json(db_url, tmp_path):
 
 
 def test_import_of_a_missing_file(sqlite_url, tmp_path):
-    result = workbench(sqlite_url, "import", "customers", str(tmp_path / "missing.csv"), cwd=tmp_path)
+    result = workbench(
+        sqlite_url, "import", "customers", str(tmp_path / "missing.csv"), cwd=tmp_path
+    )
     assert_user_error(result, "file not found", "missing.csv")
 
 
@@ -120,9 +130,13 @@ def test_import_of_a_malformed_file_names_file_and_line(sqlite_url, tmp_path):
 
 def test_import_with_bytes_invalid_in_the_given_encoding_names_the_line(sqlite_url, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_bytes(b"customer_id,name,kind,phone\nC1,ok,b2c,090-1234-5678\nC2,\xff,b2c,090-1234-5679\n")
+    path.write_bytes(
+        b"customer_id,name,kind,phone\nC1,ok,b2c,090-1234-5678\nC2,\xff,b2c,090-1234-5679\n"
+    )
 
-    result = workbench(sqlite_url, "import", "customers", str(path), "--encoding", "utf-8", cwd=tmp_path)
+    result = workbench(
+        sqlite_url, "import", "customers", str(path), "--encoding", "utf-8", cwd=tmp_path
+    )
 
     assert_user_error(result, f"{path}:3")
     engine = make_engine(sqlite_url)
@@ -158,9 +172,23 @@ def _data_set(db_url: str, tmp_path: Path, settings) -> None:  # type: ignore[no
         ["A1", "現役次郎", "b2c", "", "090-1111-0004", "0"],  # 17 days: active
         ["R1", "危険三郎", "b2c", "", "090-1111-0005", "0"],  # one order 123 days ago: at risk
         ["B1", "株式会社途中", "b2b", "途中商事", "06-1111-0006", "0"],  # b2b, 295 days: at risk
-        ["X1", "苦情四郎", "b2c", "", "090-1111-0007", "0"],  # complaint after the last order: churned
+        [
+            "X1",
+            "苦情四郎",
+            "b2c",
+            "",
+            "090-1111-0007",
+            "0",
+        ],  # complaint after the last order: churned
         ["N1", "拒否五郎", "b2c", "", "090-1111-0008", "1"],  # do not call: churned
-        ["Y1", "昔断六郎", "b2c", "", "090-1111-0009", "0"],  # refused once, bought after: dormant (669 days)
+        [
+            "Y1",
+            "昔断六郎",
+            "b2c",
+            "",
+            "090-1111-0009",
+            "0",
+        ],  # refused once, bought after: dormant (669 days)
         ["P1", "見込七子", "b2c", "", "090-1111-0010", "0"],  # never bought: prospect
     ]
     orders = [
@@ -183,7 +211,9 @@ def _data_set(db_url: str, tmp_path: Path, settings) -> None:  # type: ignore[no
         ["D1", "2026-06-01 10:00", "call", "no_answer", "op1"],
     ]
     try:
-        import_file(engine, "customers", write_csv(tmp_path / "people.csv", header, people), settings)
+        import_file(
+            engine, "customers", write_csv(tmp_path / "people.csv", header, people), settings
+        )
         import_file(engine, "transactions", write_csv(tmp_path / "orders.csv",
                     ["customer_id", "ordered_at", "amount", "category"], orders), settings)  # fmt: skip
         import_file(engine, "contacts", write_csv(tmp_path / "contacts.csv",
@@ -211,10 +241,14 @@ EXPECTED_DORMANT = [
 ]  # fmt: skip
 
 
-def test_customers_dormant_json_lists_exactly_the_dormant_customers_and_states_of_everyone(db_url, tmp_path, settings):
+def test_customers_dormant_json_lists_exactly_the_dormant_customers_and_states_of_everyone(
+    db_url, tmp_path, settings
+):
     _data_set(db_url, tmp_path, settings)
 
-    result = workbench(db_url, "customers", "--state", "dormant", "--json", "--at", AT, cwd=tmp_path)
+    result = workbench(
+        db_url, "customers", "--state", "dormant", "--json", "--at", AT, cwd=tmp_path
+    )
 
     assert result.returncode == 0, result.stderr
     rows = json_lines(result.stdout)
@@ -246,18 +280,33 @@ def test_customers_show_json_includes_purchases_and_contacts(db_url, tmp_path, s
 
     assert result.returncode == 0, result.stderr
     [detail] = json_lines(result.stdout)
-    assert (detail["customer_id"], detail["state"], detail["orders"], detail["monetary"]) == ("D1", "dormant", 3, 12000)
-    assert [(p["amount"], p["category"]) for p in detail["purchases"]] == [(3000, "food"), (5000, "food"), (4000, "wine")]
+    assert (detail["customer_id"], detail["state"], detail["orders"], detail["monetary"]) == (
+        "D1",
+        "dormant",
+        3,
+        12000,
+    )
+    assert [(p["amount"], p["category"]) for p in detail["purchases"]] == [
+        (3000, "food"),
+        (5000, "food"),
+        (4000, "wine"),
+    ]
     assert detail["purchases"][-1]["ordered_at"].startswith("2026-04-01T01:00:00")
-    assert [(c["channel"], c["outcome"], c["operator"]) for c in detail["contacts"]] == [("call", "no_answer", "op1")]
+    assert [(c["channel"], c["outcome"], c["operator"]) for c in detail["contacts"]] == [
+        ("call", "no_answer", "op1")
+    ]
     assert [p["e164"] for p in detail["phones"]] == ["+819011110001"]
     assert detail["do_not_call"] == []
 
-    churned = json_lines(workbench(db_url, "customers", "show", "N1", "--json", "--at", AT, cwd=tmp_path).stdout)[0]
+    churned = json_lines(
+        workbench(db_url, "customers", "show", "N1", "--json", "--at", AT, cwd=tmp_path).stdout
+    )[0]
     assert churned["state"] == "churned"
     assert [d["source"] for d in churned["do_not_call"]] == ["import"]
 
 
 def test_customers_show_of_an_unknown_id(sqlite_url, tmp_path):
-    result = workbench(sqlite_url, "customers", "show", "NOBODY", "--json", "--at", AT, cwd=tmp_path)
+    result = workbench(
+        sqlite_url, "customers", "show", "NOBODY", "--json", "--at", AT, cwd=tmp_path
+    )
     assert_user_error(result, "NOBODY")

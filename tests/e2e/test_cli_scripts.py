@@ -55,21 +55,41 @@ def test_render_for_a_database_customer(demo_db, a_customer):
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert a_customer["name"] in result.stdout
     assert "【opening】" in result.stdout and "【closing】" in result.stdout
-    assert "サンプル商事株式会社" in result.stdout and "山田 太郎" in result.stdout  # company, op01's name
+    assert (
+        "サンプル商事株式会社" in result.stdout and "山田 太郎" in result.stdout
+    )  # company, op01's name
     assert "1) → hearing:" in result.stdout
     assert "Traceback" not in result.stderr
 
 
 def test_render_uses_the_configured_folder_and_language(demo_db, a_customer):
     url, _ = demo_db
-    result = workbench(url, "scripts", "render", "moved_followup", "--customer", a_customer["customer_id"], cwd=REPO)
+    result = workbench(
+        url,
+        "scripts",
+        "render",
+        "moved_followup",
+        "--customer",
+        a_customer["customer_id"],
+        cwd=REPO,
+    )
     assert result.returncode == 0, (result.stdout, result.stderr)
     assert "【opening】" in result.stdout
 
 
 def test_render_unknown_customer_is_a_user_error(demo_db):
     url, folder = demo_db
-    result = workbench(url, "scripts", "render", "b2c_listen_general", "--customer", "NOPE", "--root", ROOT, cwd=folder)
+    result = workbench(
+        url,
+        "scripts",
+        "render",
+        "b2c_listen_general",
+        "--customer",
+        "NOPE",
+        "--root",
+        ROOT,
+        cwd=folder,
+    )
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert result.stderr.startswith("error: ") and "NOPE" in result.stderr
     assert "Traceback" not in result.stderr
@@ -104,7 +124,9 @@ def test_stats_scripts_json_fields(demo_db):
         assert row["contacts"] <= row["attempts"] and row["reactivations"] <= row["contacts"]
         assert 0.0 <= row["wilson_low"] <= row["wilson_high"] <= 1.0
         assert row["not_enough_data"] == (row["contacts"] < 30)
-    by_operator = json_lines(workbench(url, "stats", "scripts", "--by", "operator", "--json", cwd=folder).stdout)
+    by_operator = json_lines(
+        workbench(url, "stats", "scripts", "--by", "operator", "--json", cwd=folder).stdout
+    )
     assert sum(r["attempts"] for r in by_operator) == sum(r["attempts"] for r in rows)
     assert all(r["operator"] for r in by_operator)
 
@@ -115,12 +137,18 @@ def test_stats_scripts_table_and_errors(demo_db):
     assert table.returncode == 0, table.stderr
     assert "再開率" in table.stdout and "種別" in table.stdout
     bad = workbench(url, "stats", "scripts", "--since", "yesterday", cwd=folder)
-    assert bad.returncode == 2 and bad.stderr.startswith("error: --since") and "Traceback" not in bad.stderr
+    assert (
+        bad.returncode == 2
+        and bad.stderr.startswith("error: --since")
+        and "Traceback" not in bad.stderr
+    )
 
 
 def test_history_json(demo_db):
     url, folder = demo_db
-    result = workbench(url, "scripts", "history", "b2c_listen_general", "--json", "--root", ROOT, cwd=folder)
+    result = workbench(
+        url, "scripts", "history", "b2c_listen_general", "--json", "--root", ROOT, cwd=folder
+    )
     assert result.returncode == 0, result.stderr
     rows = json_lines(result.stdout)
     assert [r["current"] for r in rows].count(True) == 1

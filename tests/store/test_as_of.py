@@ -58,7 +58,10 @@ TRANSACTION_HEADER = ["customer_id", "ordered_at", "amount", "category"]
 
 
 def _customers(flagged: str | None = None) -> list[list[str]]:
-    return [[cid, f"顧客 {cid}", "b2c", f"090-4000-00{n:02d}", "1" if cid == flagged else "0"] for n, cid in enumerate(IDS, 1)]
+    return [
+        [cid, f"顧客 {cid}", "b2c", f"090-4000-00{n:02d}", "1" if cid == flagged else "0"]
+        for n, cid in enumerate(IDS, 1)
+    ]
 
 
 def _view(engine: Engine, settings: Settings, at: datetime) -> dict[str, object]:
@@ -74,15 +77,47 @@ def _view(engine: Engine, settings: Settings, at: datetime) -> dict[str, object]
 
 def _detail(engine: Engine, settings: Settings, cid: str, at: datetime) -> object:
     d = show_customer(engine, settings, cid, at)
-    return (dataclasses.astuple(d.summary), d.customer, d.phones, d.purchases, d.contacts, d.do_not_call)
+    return (
+        dataclasses.astuple(d.summary),
+        d.customer,
+        d.phones,
+        d.purchases,
+        d.contacts,
+        d.do_not_call,
+    )
 
 
 @pytest.fixture
 def scored(engine: Engine, settings: Settings, tmp_path: Path) -> Engine:
-    before = [[cid, "2026-03-01T10:00+09:00", str(5000 + 1000 * n), "food"] for n, cid in enumerate(IDS, 1) if cid not in ("A07", "A08")]
-    before += [["A01", "2026-01-15T10:00+09:00", "7000", "stationery"], ["A08", "2026-11-24T09:00+09:00", "4000", "food"]]
-    assert import_file(engine, "customers", _write(tmp_path / "c.csv", CUSTOMER_HEADER, _customers()), settings, now=T).rejected == 0
-    assert import_file(engine, "transactions", _write(tmp_path / "t.csv", TRANSACTION_HEADER, before), settings, now=T).rejected == 0
+    before = [
+        [cid, "2026-03-01T10:00+09:00", str(5000 + 1000 * n), "food"]
+        for n, cid in enumerate(IDS, 1)
+        if cid not in ("A07", "A08")
+    ]
+    before += [
+        ["A01", "2026-01-15T10:00+09:00", "7000", "stationery"],
+        ["A08", "2026-11-24T09:00+09:00", "4000", "food"],
+    ]
+    assert (
+        import_file(
+            engine,
+            "customers",
+            _write(tmp_path / "c.csv", CUSTOMER_HEADER, _customers()),
+            settings,
+            now=T,
+        ).rejected
+        == 0
+    )
+    assert (
+        import_file(
+            engine,
+            "transactions",
+            _write(tmp_path / "t.csv", TRANSACTION_HEADER, before),
+            settings,
+            now=T,
+        ).rejected
+        == 0
+    )
     rescore(engine, settings, T)
     return engine
 
@@ -93,10 +128,23 @@ def _add_later_rows(engine: Engine, settings: Settings, tmp_path: Path) -> None:
         ["A07", "2026-11-25T09:30+09:00", "6000", "food"],
         ["A08", "2026-11-24T15:00+09:00", "2500", "food"],
     ]
-    assert import_file(engine, "transactions", _write(tmp_path / "t2.csv", TRANSACTION_HEADER, later), settings, now=wed(9)).inserted == 3
+    assert (
+        import_file(
+            engine,
+            "transactions",
+            _write(tmp_path / "t2.csv", TRANSACTION_HEADER, later),
+            settings,
+            now=wed(9),
+        ).inserted
+        == 3
+    )
 
     def call(cid: str, outcome: str, at: datetime, **extra: object) -> None:
-        dispose(engine, settings, Disposition(customer_id=cid, outcome=outcome, at=at, operator="op01", **extra))  # type: ignore[arg-type]
+        dispose(
+            engine,
+            settings,
+            Disposition(customer_id=cid, outcome=outcome, at=at, operator="op01", **extra),
+        )  # type: ignore[arg-type]
 
     call("A02", "callback", wed(10), callback_at=datetime(2026, 11, 26, 11, 0, tzinfo=JST))
     call("A03", "not_interested", wed(10, 5))
@@ -107,7 +155,9 @@ def _add_later_rows(engine: Engine, settings: Settings, tmp_path: Path) -> None:
     assert leased is not None and leased.external_id == "A09"
 
 
-def test_rows_recorded_after_at_are_invisible_at_at(scored: Engine, settings: Settings, tmp_path: Path) -> None:
+def test_rows_recorded_after_at_are_invisible_at_at(
+    scored: Engine, settings: Settings, tmp_path: Path
+) -> None:
     seen = _view(scored, settings, T)
     assert seen["explain"]["in_callable_states"] == 7 and seen["explain"]["held_back"] == {}  # type: ignore[index]
     _add_later_rows(scored, settings, tmp_path)
@@ -127,7 +177,9 @@ def test_rows_recorded_after_at_are_invisible_at_at(scored: Engine, settings: Se
     assert held["refused"] == 1 and held["do_not_call"] == 1 and held["leased"] == 1
 
 
-def test_a_rescore_at_the_earlier_instant_gives_the_same_view(scored: Engine, settings: Settings, tmp_path: Path) -> None:
+def test_a_rescore_at_the_earlier_instant_gives_the_same_view(
+    scored: Engine, settings: Settings, tmp_path: Path
+) -> None:
     seen = _view(scored, settings, T)
     _add_later_rows(scored, settings, tmp_path)
     rescore(scored, settings, T)
@@ -137,11 +189,15 @@ def test_a_rescore_at_the_earlier_instant_gives_the_same_view(scored: Engine, se
     assert again["explain"] == seen["explain"]
 
 
-def test_a_do_not_call_flag_from_a_customers_file_counts_at_every_instant(scored: Engine, settings: Settings, tmp_path: Path) -> None:
+def test_a_do_not_call_flag_from_a_customers_file_counts_at_every_instant(
+    scored: Engine, settings: Settings, tmp_path: Path
+) -> None:
     """The flag carries no date (like the call opt-out): suppression does not wait for the import's clock."""
     flagged = _write(tmp_path / "c2.csv", CUSTOMER_HEADER, _customers(flagged="A01"))
     assert import_file(scored, "customers", flagged, settings, now=LATER).rejected == 0
     assert {s.external_id: s.state for s in classify_all(scored, settings, T)}["A01"] == "churned"
     assert show_customer(scored, settings, "A01", T).summary.state == "churned"
-    assert [d["source"] for d in show_customer(scored, settings, "A01", T).do_not_call] == ["import"]
+    assert [d["source"] for d in show_customer(scored, settings, "A01", T).do_not_call] == [
+        "import"
+    ]
     assert explain(scored, settings, T).held_back["do_not_call"] == 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -59,7 +59,10 @@ def base(engine: Engine, settings: Settings, tmp_path: Path) -> Engine:
     orders = _write(
         tmp_path / "transactions.csv",
         ["customer_id", "ordered_at", "amount"],
-        [[cid, "2026-02-01T12:00+09:00", "1000" if cid in ("C01", "C02") else "40000"] for cid in CUSTOMERS],
+        [
+            [cid, "2026-02-01T12:00+09:00", "1000" if cid in ("C01", "C02") else "40000"]
+            for cid in CUSTOMERS
+        ],
     )
     for kind, path in (("customers", customers), ("transactions", orders)):
         assert import_file(engine, kind, path, settings, now=SCORED_AT).rejected == 0  # type: ignore[arg-type]
@@ -75,10 +78,16 @@ def promise(engine: Engine, settings: Settings, cid: str, operator: str, due: da
 
 def call(engine: Engine, settings: Settings, cid: str, outcome: str, at: datetime, operator: str,
          **kw: object) -> None:  # fmt: skip
-    dispose(engine, settings, Disposition(customer_id=cid, outcome=outcome, at=at, operator=operator, **kw))  # type: ignore[arg-type]
+    dispose(
+        engine,
+        settings,
+        Disposition(customer_id=cid, outcome=outcome, at=at, operator=operator, **kw),
+    )  # type: ignore[arg-type]
 
 
-def queue(engine: Engine, settings: Settings, at: datetime, operator: str | None) -> list[QueueEntry]:
+def queue(
+    engine: Engine, settings: Settings, at: datetime, operator: str | None
+) -> list[QueueEntry]:
     with engine.connect() as conn:
         return read_queue(conn, settings, at, operator, 20)
 
@@ -130,7 +139,9 @@ def test_a_hand_over_delay_waits_for_an_absent_owner(base: Engine, settings: Set
     assert ids(queue(base, delayed, jst(24, 15, 10), "op02"))[0] == "C01"
 
 
-def test_a_claim_opens_a_session_and_a_lease_keeps_it_open(base: Engine, settings: Settings) -> None:
+def test_a_claim_opens_a_session_and_a_lease_keeps_it_open(
+    base: Engine, settings: Settings
+) -> None:
     # op01 claims at 14:40 (before the callback's slot, so another customer): working until 15:10.
     taken = claim(base, settings, "op01", jst(24, 14, 40))
     assert taken is not None and taken.external_id != "C01"
@@ -138,7 +149,18 @@ def test_a_claim_opens_a_session_and_a_lease_keeps_it_open(base: Engine, setting
     assert ids(queue(base, settings, jst(24, 15, 10), "op02"))[0] == "C01"
     # With a 5-minute idle time the lease (15 min from 14:40) is what keeps op01 working.
     short = with_calling(settings, session_idle_minutes=5)
-    assert "C01" not in ids(queue(base, short, jst(24, 14, 54, ), "op02"))
+    assert "C01" not in ids(
+        queue(
+            base,
+            short,
+            jst(
+                24,
+                14,
+                54,
+            ),
+            "op02",
+        )
+    )
     assert ids(queue(base, short, jst(24, 14, 55), "op01"))[0] == "C01"
     assert ids(queue(base, short, DUE, "op02"))[0] == "C01"  # the lease ended 14:55
 

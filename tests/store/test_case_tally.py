@@ -11,7 +11,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert
 
-from workbench.services.case_tally import case_selection_counts, count_case_tally, load_case_tally, store_case_tally
+from workbench.services.case_tally import (
+    case_selection_counts,
+    count_case_tally,
+    load_case_tally,
+    store_case_tally,
+)
 from workbench.store import purchase_metrics
 from workbench.store.models import ContactAttempt, Customer, Purchase
 
@@ -36,7 +41,9 @@ def _seed(engine: Engine) -> None:
         ids = {}
         for ext in ORDERS:
             ids[ext] = conn.execute(
-                insert(Customer.__table__).values(external_id=ext, name=ext, kind="b2c").returning(Customer.__table__.c.id)
+                insert(Customer.__table__)
+                .values(external_id=ext, name=ext, kind="b2c")
+                .returning(Customer.__table__.c.id)
             ).scalar_one()
         conn.execute(insert(Purchase.__table__), [
             {"customer_id": ids[c], "ordered_at": at, "amount": 1000, "fingerprint": hash((c, i))}

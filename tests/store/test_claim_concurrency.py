@@ -55,14 +55,23 @@ def _generate(folder: Path) -> tuple[Path, Path]:
         out = csv.writer(fh)
         out.writerow(["customer_id", "name", "kind", "phone"])
         for i in range(CUSTOMERS):
-            out.writerow([f"K{i:06d}", f"顧客 {i}", "b2c", f"090-{4000 + i // 10000:04d}-{i % 10000:04d}"])
+            out.writerow(
+                [f"K{i:06d}", f"顧客 {i}", "b2c", f"090-{4000 + i // 10000:04d}-{i % 10000:04d}"]
+            )
     with transactions.open("w", encoding="utf-8", newline="") as fh:
         out = csv.writer(fh)
         out.writerow(["customer_id", "ordered_at", "amount", "category"])
         for i in range(CUSTOMERS):
             for offset in sorted(rng.sample(range(span), rng.choice((1, 1, 2, 3)))):
                 day = first_day + timedelta(days=offset)
-                out.writerow([f"K{i:06d}", f"{day.isoformat()}T{rng.randrange(9, 21):02d}:00+09:00", rng.randrange(1000, 50000), "food"])
+                out.writerow(
+                    [
+                        f"K{i:06d}",
+                        f"{day.isoformat()}T{rng.randrange(9, 21):02d}:00+09:00",
+                        rng.randrange(1000, 50000),
+                        "food",
+                    ]
+                )
     return customers, transactions
 
 
@@ -99,7 +108,11 @@ def _disposer(db_url: str, settings: Settings, chunk: list[tuple[str, str]], gat
     began = time.time()
     for operator, customer in chunk:
         try:
-            dispose(engine, settings, Disposition(customer, "no_answer", AT + timedelta(minutes=3), operator=operator))
+            dispose(
+                engine,
+                settings,
+                Disposition(customer, "no_answer", AT + timedelta(minutes=3), operator=operator),
+            )
             rows.append((operator, customer, None))
         except Exception as exc:  # noqa: BLE001 - reported by the test
             rows.append((operator, customer, f"{type(exc).__name__}: {exc}"))
@@ -122,7 +135,9 @@ def _run(target, args_per_worker: list[tuple]) -> tuple[float, list[Outcome]]:  
     return ended - began, [row for r in results for row in r[2]]
 
 
-def test_ten_thousand_concurrent_claims_and_dispositions(db_url: str, settings: Settings, tmp_path: Path) -> None:
+def test_ten_thousand_concurrent_claims_and_dispositions(
+    db_url: str, settings: Settings, tmp_path: Path
+) -> None:
     engine = make_engine(db_url)
     started = time.perf_counter()
     customers, transactions = _generate(tmp_path)
@@ -150,7 +165,9 @@ def test_ten_thousand_concurrent_claims_and_dispositions(db_url: str, settings: 
 
     # --- 20 workers dispose every claimed customer, as its claimer -------------------------
     attempts_before = _count(engine, ContactAttempt)
-    TIMINGS["dispositions"], disposed = _run(_disposer, [(db_url, settings, got[w::WORKERS]) for w in range(WORKERS)])
+    TIMINGS["dispositions"], disposed = _run(
+        _disposer, [(db_url, settings, got[w::WORKERS]) for w in range(WORKERS)]
+    )
     print(f"[{engine.dialect.name}] dispositions: {TIMINGS['dispositions']:.1f}s")
     errors = [f"{customer} by {op}: {err}" for op, customer, err in disposed if err]
     assert errors == [], f"{len(errors)} dispositions failed, first: {errors[:3]}"
@@ -158,7 +175,9 @@ def test_ten_thousand_concurrent_claims_and_dispositions(db_url: str, settings: 
     assert _count(engine, ContactAttempt) - attempts_before == len(got)
     with engine.connect() as conn:
         per_customer = conn.execute(
-            select(func.count(func.distinct(ContactAttempt.customer_id))).where(ContactAttempt.outcome == "no_answer")
+            select(func.count(func.distinct(ContactAttempt.customer_id))).where(
+                ContactAttempt.outcome == "no_answer"
+            )
         ).scalar_one()
         operators = set(conn.execute(select(ContactAttempt.operator)).scalars())
     assert per_customer == len(got)
@@ -168,5 +187,7 @@ def test_ten_thousand_concurrent_claims_and_dispositions(db_url: str, settings: 
     engine.dispose()
     print(f"[{engine.dialect.name}] " + ", ".join(f"{k} {v:.1f}s" for k, v in TIMINGS.items()))
     # Every one of the 10,000 claims must have found someone: 10,500 customers were callable.
-    assert not nothing, f"{len(nothing)} of {CLAIMS} claims found nothing to call, e.g. {nothing[:3]}"
+    assert not nothing, (
+        f"{len(nothing)} of {CLAIMS} claims found nothing to call, e.g. {nothing[:3]}"
+    )
     assert len(got) == CLAIMS

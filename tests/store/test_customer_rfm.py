@@ -32,7 +32,9 @@ def test_single_customer_rfm_matches_the_whole_base_with_and_without_cut_points(
 
     rescore(engine, settings, AT)
     with engine.connect() as conn:
-        assert conn.execute(ModelState.__table__.select().where(ModelState.__table__.c.key == RFM_CUTS_KEY)).first()
+        assert conn.execute(
+            ModelState.__table__.select().where(ModelState.__table__.c.key == RFM_CUTS_KEY)
+        ).first()
     assert one_by_one(engine, settings, whole) == whole  # cut-point path
 
     with engine.begin() as conn:

@@ -68,7 +68,9 @@ GOOD = [
 ]
 
 
-def test_a_good_file_disposes_every_row_in_file_order(base: Engine, settings: Settings, tmp_path: Path) -> None:
+def test_a_good_file_disposes_every_row_in_file_order(
+    base: Engine, settings: Settings, tmp_path: Path
+) -> None:
     results = dispose_file(base, settings, write_csv(tmp_path / "good.csv", GOOD))
     assert [(r.customer_id, r.outcome) for r in results] == [
         ("C1", "no_answer"), ("C2", "callback"), ("C3", "not_interested"),
@@ -81,7 +83,9 @@ def test_a_good_file_disposes_every_row_in_file_order(base: Engine, settings: Se
     assert count(base, Callback) == 1
     with base.connect() as conn:
         (due,) = conn.execute(select(Callback.due_at)).one()
-    assert due.replace(tzinfo=due.tzinfo or ZoneInfo("UTC")) == datetime(2026, 11, 25, 11, tzinfo=JST)
+    assert due.replace(tzinfo=due.tzinfo or ZoneInfo("UTC")) == datetime(
+        2026, 11, 25, 11, tzinfo=JST
+    )
 
 
 def test_unreadable_rows_name_file_line_and_field_and_record_nothing(
@@ -104,7 +108,9 @@ def test_unreadable_rows_name_file_line_and_field_and_record_nothing(
     assert attempts(base) == []
 
 
-def test_a_row_the_rules_refuse_rolls_back_the_whole_file(base: Engine, settings: Settings, tmp_path: Path) -> None:
+def test_a_row_the_rules_refuse_rolls_back_the_whole_file(
+    base: Engine, settings: Settings, tmp_path: Path
+) -> None:
     rows = [list(r) for r in GOOD]
     rows[0][0] = "NO-SUCH-CUSTOMER"  # line 2
     rows[2][1] = "2026-11-24T21:00+09:00"  # line 4: after the calling window closed
@@ -122,11 +128,15 @@ def test_a_row_the_rules_refuse_rolls_back_the_whole_file(base: Engine, settings
     assert len(attempts(base)) == 3
 
 
-def test_a_file_that_cannot_be_read_names_the_file(base: Engine, settings: Settings, tmp_path: Path) -> None:
+def test_a_file_that_cannot_be_read_names_the_file(
+    base: Engine, settings: Settings, tmp_path: Path
+) -> None:
     missing = tmp_path / "missing.csv"
     with pytest.raises(ImportFileError, match="missing.csv: file not found"):
         dispose_file(base, settings, missing)
-    no_outcome = write_csv(tmp_path / "no_outcome.csv", [["C1", AT, "call"]], ["customer_id", "at", "channel"])
+    no_outcome = write_csv(
+        tmp_path / "no_outcome.csv", [["C1", AT, "call"]], ["customer_id", "at", "channel"]
+    )
     with pytest.raises(ImportFileError, match="no_outcome.csv"):
         dispose_file(base, settings, no_outcome)
     assert attempts(base) == []

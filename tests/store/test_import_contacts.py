@@ -31,7 +31,19 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 def contact(cid: str, at: str, channel: str, outcome: str, direction: str = "", operator: str = "op1",
             script: str = "", reason: str = "", amount: str = "", callback_at: str = "", note: str = "") -> list[str]:  # fmt: skip
-    return [cid, at, channel, direction, outcome, operator, script, reason, amount, callback_at, note]
+    return [
+        cid,
+        at,
+        channel,
+        direction,
+        outcome,
+        operator,
+        script,
+        reason,
+        amount,
+        callback_at,
+        note,
+    ]
 
 
 @pytest.fixture
@@ -39,8 +51,11 @@ def people(engine: Engine, settings, tmp_path: Path) -> dict[str, int]:  # type:
     path = write_csv(
         tmp_path / "customers.csv",
         CUSTOMER_HEADER,
-        [["C1", "山田太郎", "b2c", "090-1111-1111", "0", "0"], ["C2", "佐藤花子", "b2c", "090-2222-2222", "0", "0"],
-         ["C3", "髙橋商事", "b2b", "03-3333-3333", "0", "0"]],  # fmt: skip
+        [
+            ["C1", "山田太郎", "b2c", "090-1111-1111", "0", "0"],
+            ["C2", "佐藤花子", "b2c", "090-2222-2222", "0", "0"],
+            ["C3", "髙橋商事", "b2b", "03-3333-3333", "0", "0"],
+        ],  # fmt: skip
     )
     import_file(engine, "customers", path, settings)
     with engine.connect() as conn:
@@ -63,7 +78,9 @@ def dnc_rows(engine: Engine) -> list:  # type: ignore[type-arg]
 
 def opted_out(engine: Engine, external_id: str) -> bool:
     with engine.connect() as conn:
-        return conn.execute(select(customers.c.email_opt_out).where(customers.c.external_id == external_id)).scalar_one()
+        return conn.execute(
+            select(customers.c.email_opt_out).where(customers.c.external_id == external_id)
+        ).scalar_one()
 
 
 def read_rejects(path: Path) -> list[dict[str, str]]:
@@ -73,9 +90,24 @@ def read_rejects(path: Path) -> list[dict[str, str]]:
 
 VALID = [
     contact("C1", "2025-03-01 10:00", "call", "no_answer"),
-    contact("C1", "2025-03-01 15:00", "call", "callback", direction="outbound", callback_at="2025-03-02 11:00"),
-    contact("C1", "2025-03-03 10:00", "CALL", "Reactivated", amount="¥5,000", script="winback-v1",
-            reason="price", note="値下げ案内で再開"),  # fmt: skip
+    contact(
+        "C1",
+        "2025-03-01 15:00",
+        "call",
+        "callback",
+        direction="outbound",
+        callback_at="2025-03-02 11:00",
+    ),
+    contact(
+        "C1",
+        "2025-03-03 10:00",
+        "CALL",
+        "Reactivated",
+        amount="¥5,000",
+        script="winback-v1",
+        reason="price",
+        note="値下げ案内で再開",
+    ),  # fmt: skip
     contact("C2", "2025-03-01 10:00", "email", "sent", operator=""),
     contact("C2", "2025-03-02 10:00", "email", "opened", operator=""),
     contact("C2", "2025-03-03 10:00", "line", "replied"),
@@ -103,9 +135,18 @@ def test_valid_contacts_are_stored(engine, settings, tmp_path, people):
     assert first.at == datetime(2025, 3, 1, 1, 0, tzinfo=UTC)  # naive = Tokyo time
     assert by_outcome["callback"].callback_at == datetime(2025, 3, 2, 2, 0, tzinfo=UTC)
     won = by_outcome["reactivated"]
-    assert (won.channel, won.amount, won.script_id, won.reason, won.note) == ("call", 5000, "winback-v1", "price", "値下げ案内で再開")
+    assert (won.channel, won.amount, won.script_id, won.reason, won.note) == (
+        "call",
+        5000,
+        "winback-v1",
+        "price",
+        "値下げ案内で再開",
+    )
     assert by_outcome["opened"].operator is None
-    assert (by_outcome["inquiry"].direction, by_outcome["complaint"].direction) == ("inbound", "inbound")
+    assert (by_outcome["inquiry"].direction, by_outcome["complaint"].direction) == (
+        "inbound",
+        "inbound",
+    )
 
 
 def test_first_import_counts_inserted_rows(engine, settings, tmp_path, people):
@@ -120,7 +161,10 @@ INVALID = [
     (contact("C1", "2025-03-01 10:01", "call", "opened"), "outcome"),  # an email event on a call
     (contact("C1", "2025-03-01 10:02", "visit", "sent"), "outcome"),
     (contact("C1", "2025-03-01 10:03", "call", "no_answer", direction="inbound"), "outcome"),
-    (contact("C1", "2025-03-01 10:04", "email", "inquiry"), "outcome"),  # inbound-only outcome sent outbound
+    (
+        contact("C1", "2025-03-01 10:04", "email", "inquiry"),
+        "outcome",
+    ),  # inbound-only outcome sent outbound
     (contact("C1", "2025-03-01 10:05", "call", ""), "outcome"),
     (contact("C1", "2025-03-01 10:06", "call", "hung_up"), "outcome"),
     (contact("C1", "2025-03-01 10:07", "fax", "sent"), "channel"),
@@ -141,7 +185,9 @@ def test_invalid_contacts_are_rejected_with_line_and_column(engine, settings, tm
 
     assert (summary.rows, summary.rejected) == (len(rows), len(INVALID))
     rejects = read_rejects(Path(summary.rejects_path))
-    assert sorted((int(r["line"]), r["column"]) for r in rejects) == [(i + 3, col) for i, (_, col) in enumerate(INVALID)]
+    assert sorted((int(r["line"]), r["column"]) for r in rejects) == [
+        (i + 3, col) for i, (_, col) in enumerate(INVALID)
+    ]
     assert all(r["file"] == str(path) and r["reason"] for r in rejects)
     reason = next(r for r in rejects if r["column"] == "reason")["reason"]
     assert "too_expensive" in reason
@@ -160,31 +206,51 @@ def test_do_not_call_outcome_creates_one_do_not_call_entry(engine, settings, tmp
     run(engine, path, settings, now=now)
 
     entries = dnc_rows(engine)
-    assert [(e.customer_id, e.e164, e.source) for e in entries] == [(people["C1"], None, "contact_history")]
+    assert [(e.customer_id, e.e164, e.source) for e in entries] == [
+        (people["C1"], None, "contact_history")
+    ]
     assert entries[0].created_at == now
 
     run(engine, path, settings)  # again
     assert len(dnc_rows(engine)) == 1
 
 
-def test_do_not_call_outcome_for_a_customer_already_flagged_adds_nothing(engine, settings, tmp_path, people):
-    flagged = write_csv(tmp_path / "c.csv", CUSTOMER_HEADER, [["C2", "佐藤花子", "b2c", "090-2222-2222", "1", "0"]])
+def test_do_not_call_outcome_for_a_customer_already_flagged_adds_nothing(
+    engine, settings, tmp_path, people
+):
+    flagged = write_csv(
+        tmp_path / "c.csv", CUSTOMER_HEADER, [["C2", "佐藤花子", "b2c", "090-2222-2222", "1", "0"]]
+    )
     import_file(engine, "customers", flagged, settings)
     assert len(dnc_rows(engine)) == 1
 
-    run(engine, write_csv(tmp_path / "h.csv", HEADER, [contact("C2", "2025-03-02 10:00", "call", "do_not_call")]), settings)
+    run(
+        engine,
+        write_csv(
+            tmp_path / "h.csv", HEADER, [contact("C2", "2025-03-02 10:00", "call", "do_not_call")]
+        ),
+        settings,
+    )
 
     assert [(e.customer_id, e.source) for e in dnc_rows(engine)] == [(people["C2"], "import")]
 
 
-def test_unsubscribed_sets_email_opt_out_and_a_customer_import_does_not_clear_it(engine, settings, tmp_path, people):
-    path = write_csv(tmp_path / "h.csv", HEADER, [contact("C2", "2025-03-01 10:00", "email", "unsubscribed", operator="")])
+def test_unsubscribed_sets_email_opt_out_and_a_customer_import_does_not_clear_it(
+    engine, settings, tmp_path, people
+):
+    path = write_csv(
+        tmp_path / "h.csv",
+        HEADER,
+        [contact("C2", "2025-03-01 10:00", "email", "unsubscribed", operator="")],
+    )
 
     run(engine, path, settings)
 
     assert opted_out(engine, "C2") is True
     assert opted_out(engine, "C1") is False
-    again = write_csv(tmp_path / "c.csv", CUSTOMER_HEADER, [["C2", "佐藤花子", "b2c", "090-2222-2222", "0", "0"]])
+    again = write_csv(
+        tmp_path / "c.csv", CUSTOMER_HEADER, [["C2", "佐藤花子", "b2c", "090-2222-2222", "0", "0"]]
+    )
     import_file(engine, "customers", again, settings)
     assert opted_out(engine, "C2") is True
 
@@ -198,5 +264,14 @@ def test_reimport_is_idempotent(engine, settings, tmp_path, people):
 
     second = run(engine, path, settings)
 
-    assert (second.rows, second.inserted, second.updated, second.unchanged, second.rejected) == (len(rows), 0, 0, len(rows), 0)
-    assert ([tuple(r) for r in attempt_rows(engine)], [tuple(r) for r in dnc_rows(engine)]) == before
+    assert (second.rows, second.inserted, second.updated, second.unchanged, second.rejected) == (
+        len(rows),
+        0,
+        0,
+        len(rows),
+        0,
+    )
+    assert (
+        [tuple(r) for r in attempt_rows(engine)],
+        [tuple(r) for r in dnc_rows(engine)],
+    ) == before

@@ -14,7 +14,14 @@ from workbench.importing.csvfile import SNIFF_BYTES, CsvSource, ImportFileError
 from workbench.importing.records import CUSTOMER_COLUMNS, CUSTOMER_REQUIRED
 from workbench.services import importer
 from workbench.services.importer import import_file
-from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Phone, Purchase
+from workbench.store.models import (
+    ContactAttempt,
+    Customer,
+    CustomerMetrics,
+    DoNotCall,
+    Phone,
+    Purchase,
+)
 
 customers = Customer.__table__
 phones = Phone.__table__
@@ -34,7 +41,13 @@ def csv_text(header: list[str], rows: list[list[str]], newline: str = "\n") -> s
     return buffer.getvalue()
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8", newline: str = "\n") -> Path:
+def write_csv(
+    path: Path,
+    header: list[str],
+    rows: list[list[str]],
+    encoding: str = "utf-8",
+    newline: str = "\n",
+) -> Path:
     path.write_bytes(csv_text(header, rows, newline).encode(encoding))
     return path
 
@@ -55,7 +68,9 @@ def count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
 
 def customer_by_id(engine: Engine, external_id: str):  # type: ignore[no-untyped-def]
     with engine.connect() as conn:
-        return conn.execute(select(customers).where(customers.c.external_id == external_id)).one_or_none()
+        return conn.execute(
+            select(customers).where(customers.c.external_id == external_id)
+        ).one_or_none()
 
 
 def phones_of(engine: Engine, external_id: str) -> dict[int, object]:
@@ -118,7 +133,12 @@ def test_utf8_file_imports_all_fields(engine, settings, tmp_path):
     # A naive created_at is Tokyo time; stored as UTC.
     assert c1.created_at == datetime(2024, 4, 1, 0, 30, tzinfo=UTC)
     c2 = customer_by_id(engine, "C002")
-    assert (c2.kind, c2.company, c2.contact_person, c2.email) == ("b2b", "髙橋商店", "髙橋 一郎", None)
+    assert (c2.kind, c2.company, c2.contact_person, c2.email) == (
+        "b2b",
+        "髙橋商店",
+        "髙橋 一郎",
+        None,
+    )
     assert c2.created_at == datetime(2024, 4, 1, 0, 30, tzinfo=UTC)
     assert c2.email_opt_out is False
     assert phones_of(engine, "C001")[1].e164 == "+819012345678"
@@ -127,7 +147,9 @@ def test_utf8_file_imports_all_fields(engine, settings, tmp_path):
 
 def test_utf8_with_bom_is_detected(engine, settings, tmp_path):
     path = tmp_path / "bom.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + csv_text(HEADER, [customer_row("C1", "鈴木花子")]).encode("utf-8"))
+    path.write_bytes(
+        b"\xef\xbb\xbf" + csv_text(HEADER, [customer_row("C1", "鈴木花子")]).encode("utf-8")
+    )
 
     summary = run(engine, path, settings)
 
@@ -138,7 +160,9 @@ def test_utf8_with_bom_is_detected(engine, settings, tmp_path):
 
 def test_explicit_utf8_on_a_bom_file_still_finds_the_first_column(engine, settings, tmp_path):
     path = tmp_path / "bom.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + csv_text(HEADER, [customer_row("C1", "鈴木花子")]).encode("utf-8"))
+    path.write_bytes(
+        b"\xef\xbb\xbf" + csv_text(HEADER, [customer_row("C1", "鈴木花子")]).encode("utf-8")
+    )
 
     summary = run(engine, path, settings, encoding="utf-8")
 
@@ -150,7 +174,9 @@ CP932_NAMES = ["髙橋 一郎", "①番窓口 株式会社", "渡邉 ㈱テス�
 
 
 def test_cp932_is_detected_automatically(engine, settings, tmp_path):
-    rows = [customer_row(f"S{i}", name, phone=f"090-1111-000{i}") for i, name in enumerate(CP932_NAMES)]
+    rows = [
+        customer_row(f"S{i}", name, phone=f"090-1111-000{i}") for i, name in enumerate(CP932_NAMES)
+    ]
     # Excel writes CP932 with CRLF line ends.
     path = write_csv(tmp_path / "sjis.csv", HEADER, rows, encoding="cp932", newline="\r\n")
     with pytest.raises(UnicodeDecodeError):
@@ -161,12 +187,16 @@ def test_cp932_is_detected_automatically(engine, settings, tmp_path):
     assert summary.encoding == "cp932"
     assert (summary.rows, summary.inserted, summary.rejected) == (4, 4, 0)
     with engine.connect() as conn:
-        stored = conn.execute(select(customers.c.external_id, customers.c.name).order_by(customers.c.external_id)).all()
+        stored = conn.execute(
+            select(customers.c.external_id, customers.c.name).order_by(customers.c.external_id)
+        ).all()
     assert [name for _, name in stored] == CP932_NAMES
 
 
 def test_cp932_with_explicit_encoding_and_its_aliases(engine, settings, tmp_path):
-    rows = [customer_row(f"S{i}", name, phone=f"090-1111-000{i}") for i, name in enumerate(CP932_NAMES)]
+    rows = [
+        customer_row(f"S{i}", name, phone=f"090-1111-000{i}") for i, name in enumerate(CP932_NAMES)
+    ]
     path = write_csv(tmp_path / "sjis.csv", HEADER, rows, encoding="cp932")
 
     results = {given: run(engine, path, settings, encoding=given) for given in
@@ -174,7 +204,9 @@ def test_cp932_with_explicit_encoding_and_its_aliases(engine, settings, tmp_path
 
     # Plain Shift_JIS has no ① or 髙: every alias must read the file as CP932.
     assert {given: s.encoding for given, s in results.items()} == dict.fromkeys(results, "cp932")
-    assert [(s.inserted, s.unchanged, s.rejected) for s in results.values()] == [(4, 0, 0)] + [(0, 4, 0)] * 4
+    assert [(s.inserted, s.unchanged, s.rejected) for s in results.values()] == [(4, 0, 0)] + [
+        (0, 4, 0)
+    ] * 4
     assert customer_by_id(engine, "S1").name == "①番窓口 株式会社"
     assert count(engine, customers) == 4
 
@@ -209,18 +241,31 @@ def test_phone_numbers_are_normalised_with_type_and_zone(engine, settings, tmp_p
     assert (summary.inserted, summary.rejected) == (len(PHONE_CASES), 0)
     for i, (raw, e164, number_type, zone) in enumerate(PHONE_CASES):
         phone = phones_of(engine, f"P{i:02d}")[1]
-        assert (phone.e164, phone.number_type, phone.time_zones, phone.raw) == (e164, number_type, zone, raw), raw
+        assert (phone.e164, phone.number_type, phone.time_zones, phone.raw) == (
+            e164,
+            number_type,
+            zone,
+            raw,
+        ), raw
         assert phone.retired_at is None
 
 
 def test_second_phone_is_stored_at_position_2(engine, settings, tmp_path):
-    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1", phone="03-1234-5678", phone2="090-8765-4321")])
+    path = write_csv(
+        tmp_path / "c.csv",
+        HEADER,
+        [customer_row("C1", phone="03-1234-5678", phone2="090-8765-4321")],
+    )
 
     run(engine, path, settings)
 
     stored = phones_of(engine, "C1")
     assert sorted(stored) == [1, 2]
-    assert (stored[1].e164, stored[2].e164, stored[2].number_type) == ("+81312345678", "+819087654321", "mobile")
+    assert (stored[1].e164, stored[2].e164, stored[2].number_type) == (
+        "+81312345678",
+        "+819087654321",
+        "mobile",
+    )
 
 
 INVALID_PHONES = [
@@ -237,7 +282,10 @@ INVALID_PHONES = [
 
 def test_invalid_phone_numbers_are_rejected_not_guessed(engine, settings, tmp_path):
     rows = [customer_row("OK", phone="03-1234-5678")]
-    rows += [customer_row(f"BAD{i}", phone=phone, phone2=phone2) for i, (_, phone, phone2) in enumerate(INVALID_PHONES)]
+    rows += [
+        customer_row(f"BAD{i}", phone=phone, phone2=phone2)
+        for i, (_, phone, phone2) in enumerate(INVALID_PHONES)
+    ]
     path = write_csv(tmp_path / "c.csv", HEADER, rows)
 
     summary = run(engine, path, settings)
@@ -271,16 +319,30 @@ def test_importing_the_same_file_twice_changes_nothing(engine, settings, tmp_pat
     second = run(engine, path, settings)
 
     assert (first.inserted, first.updated, first.unchanged) == (3, 0, 0)
-    assert (second.rows, second.inserted, second.updated, second.unchanged, second.rejected) == (3, 0, 0, 3, 0)
+    assert (second.rows, second.inserted, second.updated, second.unchanged, second.rejected) == (
+        3,
+        0,
+        0,
+        3,
+        0,
+    )
     assert snapshot(engine) == before
 
 
 def test_changed_name_updates_the_customer_by_external_id(engine, settings, tmp_path):
-    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1", "山田太郎"), customer_row("C2", "佐藤花子", "03-1111-2222")])
+    path = write_csv(
+        tmp_path / "c.csv",
+        HEADER,
+        [customer_row("C1", "山田太郎"), customer_row("C2", "佐藤花子", "03-1111-2222")],
+    )
     run(engine, path, settings)
     id_before = customer_by_id(engine, "C1").id
 
-    write_csv(path, HEADER, [customer_row("C1", "山田 太郎（改姓）"), customer_row("C2", "佐藤花子", "03-1111-2222")])
+    write_csv(
+        path,
+        HEADER,
+        [customer_row("C1", "山田 太郎（改姓）"), customer_row("C2", "佐藤花子", "03-1111-2222")],
+    )
     summary = run(engine, path, settings)
 
     assert (summary.inserted, summary.updated, summary.unchanged) == (0, 1, 1)
@@ -289,7 +351,9 @@ def test_changed_name_updates_the_customer_by_external_id(engine, settings, tmp_
     assert count(engine, customers) == 2
 
 
-def test_changed_phone_counts_as_update_and_clears_retirement_only_for_new_numbers(engine, settings, tmp_path):
+def test_changed_phone_counts_as_update_and_clears_retirement_only_for_new_numbers(
+    engine, settings, tmp_path
+):
     path = write_csv(
         tmp_path / "c.csv",
         HEADER,
@@ -310,26 +374,44 @@ def test_changed_phone_counts_as_update_and_clears_retirement_only_for_new_numbe
         [
             customer_row("MOVED", phone="090-1111-9999"),  # a different number
             customer_row("SAME", phone="090-2222-2222"),  # exactly as before
-            customer_row("REFORMAT", phone="０９０３３３３３３３３"),  # the same number, typed differently
+            customer_row(
+                "REFORMAT", phone="０９０３３３３３３３３"
+            ),  # the same number, typed differently
         ],
     )
     summary = run(engine, path, settings)
 
-    moved, same, reformat = phones_of(engine, "MOVED")[1], phones_of(engine, "SAME")[1], phones_of(engine, "REFORMAT")[1]
+    moved, same, reformat = (
+        phones_of(engine, "MOVED")[1],
+        phones_of(engine, "SAME")[1],
+        phones_of(engine, "REFORMAT")[1],
+    )
     assert (moved.e164, moved.retired_at) == ("+819011119999", None)
     assert (same.e164, same.retired_at) == ("+819022222222", retired)
-    assert (reformat.e164, reformat.raw, reformat.retired_at) == ("+819033333333", "０９０３３３３３３３３", retired)
+    assert (reformat.e164, reformat.raw, reformat.retired_at) == (
+        "+819033333333",
+        "０９０３３３３３３３３",
+        retired,
+    )
     assert summary.inserted == 0
     assert summary.updated >= 1 and summary.updated + summary.unchanged == 3
     assert summary.unchanged >= 1  # SAME did not change
 
 
-def test_retired_number_stays_retired_when_it_moves_to_the_other_position(engine, settings, tmp_path):
-    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1", phone="090-1111-1111", phone2="03-2222-2222")])
+def test_retired_number_stays_retired_when_it_moves_to_the_other_position(
+    engine, settings, tmp_path
+):
+    path = write_csv(
+        tmp_path / "c.csv",
+        HEADER,
+        [customer_row("C1", phone="090-1111-1111", phone2="03-2222-2222")],
+    )
     run(engine, path, settings)
     retired = datetime(2025, 6, 1, 3, 0, tzinfo=UTC)
     with engine.begin() as conn:  # the mobile turned out to be a wrong number
-        conn.execute(update(phones).where(phones.c.e164 == "+819011111111").values(retired_at=retired))
+        conn.execute(
+            update(phones).where(phones.c.e164 == "+819011111111").values(retired_at=retired)
+        )
 
     # The next export lists the same two numbers, in the other order.
     write_csv(path, HEADER, [customer_row("C1", phone="03-2222-2222", phone2="090-1111-1111")])
@@ -337,12 +419,16 @@ def test_retired_number_stays_retired_when_it_moves_to_the_other_position(engine
 
     by_number = {p.e164: p for p in phones_of(engine, "C1").values()}
     assert set(by_number) == {"+81322222222", "+819011111111"}
-    assert by_number["+819011111111"].retired_at == retired  # an unchanged number keeps its retirement
+    assert (
+        by_number["+819011111111"].retired_at == retired
+    )  # an unchanged number keeps its retirement
     assert by_number["+81322222222"].retired_at is None
 
 
 def test_only_a_phone_change_is_counted_updated(engine, settings, tmp_path):
-    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1", phone="090-1111-1111"), customer_row("C2")])
+    path = write_csv(
+        tmp_path / "c.csv", HEADER, [customer_row("C1", phone="090-1111-1111"), customer_row("C2")]
+    )
     run(engine, path, settings)
 
     write_csv(path, HEADER, [customer_row("C1", phone="090-1111-2222"), customer_row("C2")])
@@ -352,7 +438,11 @@ def test_only_a_phone_change_is_counted_updated(engine, settings, tmp_path):
 
 
 def test_removing_phone2_deletes_the_stored_second_phone(engine, settings, tmp_path):
-    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1", phone="03-1234-5678", phone2="090-1234-5678")])
+    path = write_csv(
+        tmp_path / "c.csv",
+        HEADER,
+        [customer_row("C1", phone="03-1234-5678", phone2="090-1234-5678")],
+    )
     run(engine, path, settings)
     assert sorted(phones_of(engine, "C1")) == [1, 2]
 
@@ -366,9 +456,15 @@ def test_removing_phone2_deletes_the_stored_second_phone(engine, settings, tmp_p
     assert (summary.updated, summary.unchanged) == (1, 0)
 
 
-def test_do_not_call_flag_creates_one_customer_entry_that_imports_never_lift(engine, settings, tmp_path):
+def test_do_not_call_flag_creates_one_customer_entry_that_imports_never_lift(
+    engine, settings, tmp_path
+):
     now = datetime(2026, 1, 10, 1, 0, tzinfo=UTC)
-    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1", dnc_flag="1"), customer_row("C2", phone="03-1111-2222")])
+    path = write_csv(
+        tmp_path / "c.csv",
+        HEADER,
+        [customer_row("C1", dnc_flag="1"), customer_row("C2", phone="03-1111-2222")],
+    )
     run(engine, path, settings, now=now)
 
     entries = dnc_rows(engine)
@@ -380,14 +476,19 @@ def test_do_not_call_flag_creates_one_customer_entry_that_imports_never_lift(eng
     run(engine, path, settings)  # same file again
     assert len(dnc_rows(engine)) == 1
 
-    write_csv(path, HEADER, [customer_row("C1", dnc_flag="0"), customer_row("C2", phone="03-1111-2222")])
+    write_csv(
+        path, HEADER, [customer_row("C1", dnc_flag="0"), customer_row("C2", phone="03-1111-2222")]
+    )
     run(engine, path, settings)
     assert [(e.customer_id, e.e164) for e in dnc_rows(engine)] == [(c1.id, None)]
 
 
 def test_do_not_call_accepts_common_true_spellings(engine, settings, tmp_path):
     spellings = ["1", "true", "yes", "はい", "○", "TRUE"]
-    rows = [customer_row(f"C{i}", phone=f"090-1234-000{i}", dnc_flag=flag) for i, flag in enumerate(spellings)]
+    rows = [
+        customer_row(f"C{i}", phone=f"090-1234-000{i}", dnc_flag=flag)
+        for i, flag in enumerate(spellings)
+    ]
     rows.append(customer_row("NO", phone="090-1234-0099", dnc_flag="いいえ"))
     path = write_csv(tmp_path / "c.csv", HEADER, rows)
 
@@ -399,7 +500,11 @@ def test_do_not_call_accepts_common_true_spellings(engine, settings, tmp_path):
 
 
 def test_email_opt_out_is_never_cleared_by_a_later_import(engine, settings, tmp_path):
-    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1", opt_out="1"), customer_row("C2", opt_out="0")])
+    path = write_csv(
+        tmp_path / "c.csv",
+        HEADER,
+        [customer_row("C1", opt_out="1"), customer_row("C2", opt_out="0")],
+    )
     run(engine, path, settings)
     assert customer_by_id(engine, "C1").email_opt_out is True
 
@@ -414,7 +519,9 @@ def test_email_opt_out_is_never_cleared_by_a_later_import(engine, settings, tmp_
 # --------------------------------------------------------------------------- rejects
 
 
-def test_duplicate_customer_id_rejects_the_later_row_naming_the_first_line(engine, settings, tmp_path):
+def test_duplicate_customer_id_rejects_the_later_row_naming_the_first_line(
+    engine, settings, tmp_path
+):
     rows = [customer_row("C1", "最初"), customer_row("C2"), customer_row("C1", "二番目")]
     path = write_csv(tmp_path / "c.csv", HEADER, rows)
 
@@ -428,19 +535,26 @@ def test_duplicate_customer_id_rejects_the_later_row_naming_the_first_line(engin
 
 
 def test_rejects_file_keeps_the_whole_row_of_a_duplicate(engine, settings, tmp_path):
-    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1", "最初"), customer_row("C1", "二番目")])
+    path = write_csv(
+        tmp_path / "c.csv", HEADER, [customer_row("C1", "最初"), customer_row("C1", "二番目")]
+    )
 
     summary = run(engine, path, settings)
 
     [reject] = read_rejects(Path(summary.rejects_path))
     assert (reject["line"], reject["column"]) == ("3", "customer_id")
     # "file, line, column, reason, then the row itself": enough to fix the row and import it again.
-    assert reject["row"] == "customer_id=C1,name=二番目,kind=b2c,phone=090-1234-5678,phone2=,do_not_call=0,email_opt_out=0"
+    assert (
+        reject["row"]
+        == "customer_id=C1,name=二番目,kind=b2c,phone=090-1234-5678,phone2=,do_not_call=0,email_opt_out=0"
+    )
 
 
 def test_duplicate_customer_id_across_batches(engine, settings, tmp_path, monkeypatch):
     monkeypatch.setattr(importer, "BATCH", 2)
-    rows = [customer_row(f"C{i}", phone=f"090-1234-000{i}") for i in range(1, 6)] + [customer_row("C1", "後")]
+    rows = [customer_row(f"C{i}", phone=f"090-1234-000{i}") for i in range(1, 6)] + [
+        customer_row("C1", "後")
+    ]
     path = write_csv(tmp_path / "c.csv", HEADER, rows)
 
     summary = run(engine, path, settings)
@@ -452,7 +566,9 @@ def test_duplicate_customer_id_across_batches(engine, settings, tmp_path, monkey
     assert "line 2" in reject["reason"]
 
 
-def test_parallel_validation_keeps_file_order_lines_and_rules(engine, settings, tmp_path, monkeypatch):
+def test_parallel_validation_keeps_file_order_lines_and_rules(
+    engine, settings, tmp_path, monkeypatch
+):
     # Large files are validated in worker processes; force that path on a small file.
     from workbench.importing import pipeline
 
@@ -469,9 +585,18 @@ def test_parallel_validation_keeps_file_order_lines_and_rules(engine, settings, 
     rows = []
     for i in range(1, 401):
         if i % 50 == 0:
-            rows.append(customer_row(f"C{i}", kind="b2x", phone=f"090-1234-{i:04d}"))  # line i + 1 rejected
+            rows.append(
+                customer_row(f"C{i}", kind="b2x", phone=f"090-1234-{i:04d}")
+            )  # line i + 1 rejected
         else:
-            rows.append(customer_row(f"C{i}", f"顧客{i}", phone=f"090-1234-{i:04d}", dnc_flag="1" if i % 7 == 0 else "0"))
+            rows.append(
+                customer_row(
+                    f"C{i}",
+                    f"顧客{i}",
+                    phone=f"090-1234-{i:04d}",
+                    dnc_flag="1" if i % 7 == 0 else "0",
+                )
+            )
     rows.append(customer_row("C3", "重複"))  # line 402: duplicate of line 4, several batches later
     path = write_csv(tmp_path / "c.csv", HEADER, rows)
 
@@ -481,9 +606,9 @@ def test_parallel_validation_keeps_file_order_lines_and_rules(engine, settings, 
     assert (summary.rows, summary.inserted, summary.rejected) == (401, 392, 9)
     assert summary.reject_columns == {"kind": 8, "customer_id": 1}
     rejects = read_rejects(Path(summary.rejects_path))
-    assert sorted((int(r["line"]), r["column"]) for r in rejects) == [(i + 1, "kind") for i in range(50, 401, 50)] + [
-        (402, "customer_id")
-    ]
+    assert sorted((int(r["line"]), r["column"]) for r in rejects) == [
+        (i + 1, "kind") for i in range(50, 401, 50)
+    ] + [(402, "customer_id")]
     assert "line 4" in next(r for r in rejects if r["column"] == "customer_id")["reason"]
     with engine.connect() as conn:
         stored = dict(conn.execute(select(customers.c.external_id, customers.c.name)).all())
@@ -525,8 +650,17 @@ def test_every_rejected_row_is_in_the_rejects_file_with_its_real_line(engine, se
     assert all(r["file"] == str(path) for r in rejects)
     assert all(r["reason"].strip() for r in rejects)
     kind_reject = next(r for r in rejects if r["column"] == "kind")
-    assert kind_reject["row"] == "customer_id=B1,name=種別不正,kind=b2x,phone=090-1234-5670,email=,created_at=,do_not_call=0"
-    assert (summary.rows, summary.inserted, summary.updated, summary.unchanged, summary.rejected) == (12, 3, 0, 0, 9)
+    assert (
+        kind_reject["row"]
+        == "customer_id=B1,name=種別不正,kind=b2x,phone=090-1234-5670,email=,created_at=,do_not_call=0"
+    )
+    assert (
+        summary.rows,
+        summary.inserted,
+        summary.updated,
+        summary.unchanged,
+        summary.rejected,
+    ) == (12, 3, 0, 0, 9)
     assert summary.rows == summary.inserted + summary.updated + summary.unchanged + summary.rejected
     assert summary.reject_columns == {
         "kind": 1, "name": 1, "email": 1, "phone": 1, "*": 2, "do_not_call": 1, "created_at": 1, "customer_id": 1,
@@ -537,7 +671,9 @@ def test_every_rejected_row_is_in_the_rejects_file_with_its_real_line(engine, se
 
 def test_wrong_field_count_is_rejected_with_column_star(engine, settings, tmp_path):
     path = tmp_path / "c.csv"
-    path.write_text("customer_id,name,kind,phone\nC1,山田,b2c\nC2,佐藤,b2c,090-1234-5678\n", encoding="utf-8")
+    path.write_text(
+        "customer_id,name,kind,phone\nC1,山田,b2c\nC2,佐藤,b2c,090-1234-5678\n", encoding="utf-8"
+    )
 
     summary = run(engine, path, settings, rejects_path=tmp_path / "rej.csv")
 
@@ -605,15 +741,23 @@ def _big_customer_file(path: Path, n_rows: int, bad_at_row: int, bad: bytes, enc
         cid = f"C{i:06d}"
         name = "上書きされた名前" if i == 1 else f"顧客テスト太郎花子次郎三郎四郎五{i:06d}"
         flag = "1" if i % 7 == 0 else "0"
-        out.append(f"{cid},{name},b2c,090-1{i // 10000:03d}-{i % 10000:04d},,{flag},{flag}".encode(encoding))
+        out.append(
+            f"{cid},{name},b2c,090-1{i // 10000:03d}-{i % 10000:04d},,{flag},{flag}".encode(
+                encoding
+            )
+        )
     path.write_bytes(b"\n".join(out) + b"\n")
     return bad_at_row + 1
 
 
-def test_bad_bytes_late_in_the_file_roll_back_the_whole_import(engine, settings, tmp_path, monkeypatch):
+def test_bad_bytes_late_in_the_file_roll_back_the_whole_import(
+    engine, settings, tmp_path, monkeypatch
+):
     encoding, bad = "utf-8", b"\xff\xfe\xfd"
     # One customer exists already; the big file would rename it.
-    seed = write_csv(tmp_path / "seed.csv", HEADER, [customer_row("C000001", "元の名前", "090-1000-0001")])
+    seed = write_csv(
+        tmp_path / "seed.csv", HEADER, [customer_row("C000001", "元の名前", "090-1000-0001")]
+    )
     run(engine, seed, settings)
     before = snapshot(engine)
 
@@ -634,7 +778,9 @@ def test_bad_bytes_late_in_the_file_roll_back_the_whole_import(engine, settings,
     with pytest.raises(ImportFileError) as caught:
         run(engine, path, settings)
 
-    assert len(written) >= 3 and sum(written) >= 3 * importer.BATCH  # rows were written, then rolled back
+    assert (
+        len(written) >= 3 and sum(written) >= 3 * importer.BATCH
+    )  # rows were written, then rolled back
 
     assert snapshot(engine) == before
     assert count(engine, customers) == 1
@@ -700,7 +846,10 @@ def test_column_mapping_file_maps_their_headers(engine, settings, tmp_path):
     path = write_csv(
         tmp_path / "crm.csv",
         ["顧客番号", "氏名", "区分", "電話番号", "架電禁止"],
-        [["K-001", "髙橋 ①郎", "b2c", "０９０－１２３４－５６７８", "1"], ["K-002", "佐藤", "b2b", "03-1234-5678", "0"]],
+        [
+            ["K-001", "髙橋 ①郎", "b2c", "０９０－１２３４－５６７８", "1"],
+            ["K-002", "佐藤", "b2b", "03-1234-5678", "0"],
+        ],
         encoding="cp932",
     )
 
@@ -714,7 +863,11 @@ def test_column_mapping_file_maps_their_headers(engine, settings, tmp_path):
 
 
 def test_their_headers_without_a_mapping_are_refused(engine, settings, tmp_path):
-    path = write_csv(tmp_path / "crm.csv", ["顧客番号", "氏名", "区分", "電話番号"], [["K-001", "佐藤", "b2c", "03-1234-5678"]])
+    path = write_csv(
+        tmp_path / "crm.csv",
+        ["顧客番号", "氏名", "区分", "電話番号"],
+        [["K-001", "佐藤", "b2c", "03-1234-5678"]],
+    )
 
     with pytest.raises(ImportFileError) as caught:
         run(engine, path, settings)
@@ -737,7 +890,11 @@ def test_unreadable_mapping_file_is_an_import_error(engine, settings, tmp_path):
 
 def test_an_oversized_field_rejects_its_row_only(engine, settings, tmp_path):
     """A 400,000-character note used to abort the file ("field larger than field limit")."""
-    rows = [customer_row("C1"), customer_row("C2", "あ" * 400_000, phone="090-1234-0002"), customer_row("C3", phone="090-1234-0003")]
+    rows = [
+        customer_row("C1"),
+        customer_row("C2", "あ" * 400_000, phone="090-1234-0002"),
+        customer_row("C3", phone="090-1234-0003"),
+    ]
     path = write_csv(tmp_path / "c.csv", HEADER, rows)
 
     summary = run(engine, path, settings)
@@ -752,7 +909,12 @@ def test_an_oversized_field_rejects_its_row_only(engine, settings, tmp_path):
 
 def test_the_rejects_file_opens_in_excel(engine, settings, tmp_path):
     """UTF-8 with a byte-order mark: Excel shows the Japanese instead of mojibake."""
-    path = write_csv(tmp_path / "c.csv", HEADER, [customer_row("C1", "山田"), customer_row("C2", "田中", phone="12")], encoding="cp932")
+    path = write_csv(
+        tmp_path / "c.csv",
+        HEADER,
+        [customer_row("C1", "山田"), customer_row("C2", "田中", phone="12")],
+        encoding="cp932",
+    )
 
     summary = run(engine, path, settings)
 
@@ -764,7 +926,11 @@ def test_the_rejects_file_opens_in_excel(engine, settings, tmp_path):
 def test_a_mapping_file_renames_values_as_well_as_columns(engine, settings, tmp_path):
     """An Excel export says 個人/法人 for the kind: `[values.kind]` maps them."""
     header = ["顧客番号", "氏名", "区分", "電話番号"]
-    rows = [["C1", "山田", "個人", "090-1234-0001"], ["C2", "山田商店", "法人 ", "03-1234-0002"], ["C3", "謎", "団体", "090-1234-0003"]]
+    rows = [
+        ["C1", "山田", "個人", "090-1234-0001"],
+        ["C2", "山田商店", "法人 ", "03-1234-0002"],
+        ["C3", "謎", "団体", "090-1234-0003"],
+    ]
     path = write_csv(tmp_path / "c.csv", header, rows, encoding="cp932")
     mapping = tmp_path / "m.toml"
     mapping.write_text(
@@ -786,6 +952,8 @@ def test_a_value_mapping_for_an_unknown_column_is_refused_with_the_file(engine, 
     mapping = tmp_path / "m.toml"
     mapping.write_text('[values.colour]\n"赤" = "red"\n', encoding="utf-8")
 
-    with pytest.raises(ImportFileError, match=r"m\.toml: \[values\.colour\]: not a customers column"):
+    with pytest.raises(
+        ImportFileError, match=r"m\.toml: \[values\.colour\]: not a customers column"
+    ):
         run(engine, path, settings, mapping_path=mapping)
     assert customer_by_id(engine, "C1") is None

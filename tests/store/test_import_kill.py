@@ -70,7 +70,8 @@ def _pg_backends(engine: Engine, app: str, writing_only: bool) -> int:
     clause = " AND backend_xid IS NOT NULL" if writing_only else ""
     with engine.connect() as conn:
         return conn.execute(
-            text(f"SELECT count(*) FROM pg_stat_activity WHERE application_name = :app{clause}"), {"app": app}
+            text(f"SELECT count(*) FROM pg_stat_activity WHERE application_name = :app{clause}"),
+            {"app": app},
         ).scalar_one()
 
 
@@ -95,8 +96,12 @@ def test_kill_mid_import_leaves_none_or_all_and_rerun_completes(db_url, engine, 
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
-        while not (_sqlite_writing(db_url) if sqlite else _pg_backends(engine, app, writing_only=True)):
-            assert proc.poll() is None, f"the import ended before it was seen writing: {proc.communicate()}"
+        while not (
+            _sqlite_writing(db_url) if sqlite else _pg_backends(engine, app, writing_only=True)
+        ):
+            assert proc.poll() is None, (
+                f"the import ended before it was seen writing: {proc.communicate()}"
+            )
             assert time.monotonic() < deadline, "the import never started writing"
             time.sleep(0.02)
         time.sleep(KILL_AFTER_WRITING_STARTED)
@@ -132,7 +137,9 @@ def test_kill_mid_import_leaves_none_or_all_and_rerun_completes(db_url, engine, 
         n_transactions, n_metrics = _counts(fresh)
     finally:
         fresh.dispose()
-    assert n_transactions in (0, N_TRANSACTIONS), f"partial import after kill: {n_transactions} rows"
+    assert n_transactions in (0, N_TRANSACTIONS), (
+        f"partial import after kill: {n_transactions} rows"
+    )
     assert n_metrics == (0 if n_transactions == 0 else N_CUSTOMERS)
 
     rerun = subprocess.run(

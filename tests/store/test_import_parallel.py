@@ -30,7 +30,9 @@ CUSTOMER_HEADER = ["customer_id", "name", "kind", "phone", "phone2", "do_not_cal
 TRANSACTION_HEADER = ["customer_id", "ordered_at", "amount", "category", "product"]
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8"
+) -> Path:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
     path.write_bytes(buffer.getvalue().encode(encoding))
@@ -40,7 +42,9 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: st
 def customer_rows() -> list[list[str]]:
     rows = []
     for i in range(1, 121):
-        phone = "０９０－１２３４－" + f"{i:04d}".translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        phone = "０９０－１２３４－" + f"{i:04d}".translate(
+            str.maketrans("0123456789", "０１２３４５６７８９")
+        )
         rows.append([f"C{i}", f"顧客{i}", "b2b" if i % 9 == 0 else "b2c", phone, "" if i % 4 else "03-3333-0001",
                      "1" if i % 11 == 0 else "0"])  # fmt: skip
         if i % 25 == 0:
@@ -53,8 +57,16 @@ def transaction_rows() -> list[list[str]]:
     rows = []
     for i in range(1, 121):
         for k in range(1, 4):
-            product = f"商品{k}\n改行入り, \"引用\"" if (i + k) % 17 == 0 else f"商品{k}"
-            rows.append([f"C{i}", f"2025-{k:02d}-{(i % 27) + 1:02d}T10:{k:02d}:00+09:00", str(1000 * k + i), "garden", product])
+            product = f'商品{k}\n改行入り, "引用"' if (i + k) % 17 == 0 else f"商品{k}"
+            rows.append(
+                [
+                    f"C{i}",
+                    f"2025-{k:02d}-{(i % 27) + 1:02d}T10:{k:02d}:00+09:00",
+                    str(1000 * k + i),
+                    "garden",
+                    product,
+                ]
+            )
         if i % 30 == 0:
             rows.append([f"NOPE{i}", "2025-01-01", "100", "", ""])  # unknown customer
             rows.append([f"C{i}", "2025/13/01", "100", "", ""])  # bad date
@@ -76,7 +88,10 @@ def contents(engine: Engine) -> dict[str, list[tuple]]:  # type: ignore[type-arg
     joined = {
         "customers": (None, ()),
         "phones": (phones, (phones.c.position, phones.c.e164, phones.c.number_type)),
-        "transactions": (purchases, (purchases.c.ordered_at, purchases.c.amount, purchases.c.product)),
+        "transactions": (
+            purchases,
+            (purchases.c.ordered_at, purchases.c.amount, purchases.c.product),
+        ),
         "metrics": (metrics, (metrics.c.n_orders, metrics.c.monetary, metrics.c.last_order_at)),
     }
     out = {}
@@ -112,8 +127,12 @@ def comparable(summary):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     return {
-        "customers": write_csv(tmp_path / "customers.csv", CUSTOMER_HEADER, customer_rows(), "cp932"),
-        "transactions": write_csv(tmp_path / "transactions.csv", TRANSACTION_HEADER, transaction_rows()),
+        "customers": write_csv(
+            tmp_path / "customers.csv", CUSTOMER_HEADER, customer_rows(), "cp932"
+        ),
+        "transactions": write_csv(
+            tmp_path / "transactions.csv", TRANSACTION_HEADER, transaction_rows()
+        ),
     }
 
 
@@ -133,14 +152,24 @@ def test_worker_import_equals_the_serial_import(engine, settings, files, tmp_pat
     customers_summary, transactions_summary = got
     assert customers_summary.reject_columns == {"phone": 4, "customer_id": 1}
     assert transactions_summary.reject_columns == {"customer_id": 4, "ordered_at": 4, "amount": 4}
-    unknown = [r for r in read_rejects(transactions_summary.rejects_path) if r["column"] == "customer_id"]
-    assert [r["row"].split(",")[0] for r in unknown] == [f"customer_id=NOPE{i}" for i in (30, 60, 90, 120)]
-    duplicate = [r for r in read_rejects(customers_summary.rejects_path) if r["column"] == "customer_id"]
-    assert duplicate[0]["row"].startswith("customer_id=C7,name=二度目")  # raw values recovered from its chunk
+    unknown = [
+        r for r in read_rejects(transactions_summary.rejects_path) if r["column"] == "customer_id"
+    ]
+    assert [r["row"].split(",")[0] for r in unknown] == [
+        f"customer_id=NOPE{i}" for i in (30, 60, 90, 120)
+    ]
+    duplicate = [
+        r for r in read_rejects(customers_summary.rejects_path) if r["column"] == "customer_id"
+    ]
+    assert duplicate[0]["row"].startswith(
+        "customer_id=C7,name=二度目"
+    )  # raw values recovered from its chunk
     assert transactions_summary.unchanged == 1  # the repeated purchase
 
 
-def test_a_broken_worker_pool_falls_back_to_validating_here(engine, settings, files, tmp_path, tiny_chunks, monkeypatch):
+def test_a_broken_worker_pool_falls_back_to_validating_here(
+    engine, settings, files, tmp_path, tiny_chunks, monkeypatch
+):
     ref_engine, expected = reference(settings, files, tmp_path)
     broken: list[int] = []
 
@@ -180,9 +209,13 @@ for kind in ("customers", "transactions"):
     s = import_file(engine, kind, Path("{tmp_path}") / f"{{kind}}.csv", settings, workers=2)
     print(kind, s.rows, s.inserted, s.rejected)
 """
-    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120
+    )
 
     assert done.returncode == 0, done.stderr
     ref_engine, expected = reference(settings, files, tmp_path)
-    assert done.stdout.split("\n")[:2] == [f"{s.kind} {s.rows} {s.inserted} {s.rejected}" for s in expected]
+    assert done.stdout.split("\n")[:2] == [
+        f"{s.kind} {s.rows} {s.inserted} {s.rejected}" for s in expected
+    ]
     assert contents(open_database(f"sqlite:///{db}")) == contents(ref_engine)

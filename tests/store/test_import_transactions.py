@@ -27,7 +27,9 @@ def csv_text(header: list[str], rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8") -> Path:
+def write_csv(
+    path: Path, header: list[str], rows: list[list[str]], encoding: str = "utf-8"
+) -> Path:
     path.write_bytes(csv_text(header, rows).encode(encoding))
     return path
 
@@ -38,8 +40,11 @@ def people(engine: Engine, settings, tmp_path: Path) -> dict[str, int]:  # type:
     path = write_csv(
         tmp_path / "customers.csv",
         ["customer_id", "name", "kind", "phone"],
-        [["C1", "山田太郎", "b2c", "090-1111-1111"], ["C2", "佐藤花子", "b2c", "090-2222-2222"],
-         ["C3", "株式会社髙橋", "b2b", "03-3333-3333"]],  # fmt: skip
+        [
+            ["C1", "山田太郎", "b2c", "090-1111-1111"],
+            ["C2", "佐藤花子", "b2c", "090-2222-2222"],
+            ["C3", "株式会社髙橋", "b2b", "03-3333-3333"],
+        ],  # fmt: skip
     )
     import_file(engine, "customers", path, settings)
     with engine.connect() as conn:
@@ -55,8 +60,13 @@ def stored(engine: Engine) -> list[tuple]:  # type: ignore[type-arg]
         return [
             tuple(r)
             for r in conn.execute(
-                select(purchases.c.customer_id, purchases.c.ordered_at, purchases.c.amount, purchases.c.category,
-                       purchases.c.product).order_by(purchases.c.ordered_at, purchases.c.amount)  # fmt: skip
+                select(
+                    purchases.c.customer_id,
+                    purchases.c.ordered_at,
+                    purchases.c.amount,
+                    purchases.c.category,
+                    purchases.c.product,
+                ).order_by(purchases.c.ordered_at, purchases.c.amount)  # fmt: skip
             ).all()
         ]
 
@@ -64,8 +74,13 @@ def stored(engine: Engine) -> list[tuple]:  # type: ignore[type-arg]
 def all_rows(engine: Engine) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
     with engine.connect() as conn:
         return {
-            "transactions": [tuple(r) for r in conn.execute(select(purchases).order_by(purchases.c.id)).all()],
-            "metrics": [tuple(r) for r in conn.execute(select(metrics).order_by(metrics.c.customer_id)).all()],
+            "transactions": [
+                tuple(r) for r in conn.execute(select(purchases).order_by(purchases.c.id)).all()
+            ],
+            "metrics": [
+                tuple(r)
+                for r in conn.execute(select(metrics).order_by(metrics.c.customer_id)).all()
+            ],
         }
 
 
@@ -113,7 +128,13 @@ def test_first_import_counts_inserted_rows(engine, settings, tmp_path, people):
     summary = run(engine, path, settings)
 
     assert len(stored(engine)) == 5
-    assert (summary.rows, summary.inserted, summary.updated, summary.unchanged, summary.rejected) == (5, 5, 0, 0, 0)
+    assert (
+        summary.rows,
+        summary.inserted,
+        summary.updated,
+        summary.unchanged,
+        summary.rejected,
+    ) == (5, 5, 0, 0, 0)
 
 
 def test_bad_amounts_are_rejected(engine, settings, tmp_path, people):
@@ -155,7 +176,10 @@ def test_dates_are_parsed_and_naive_values_are_tokyo_time(engine, settings, tmp_
         400: datetime(2025, 1, 5, 10, 0, tzinfo=UTC),
         500: datetime(2025, 1, 5, 15, 0, tzinfo=UTC),
     }
-    assert all(value.tzinfo is not None and value.utcoffset().total_seconds() == 0 for value in got.values())
+    assert all(
+        value.tzinfo is not None and value.utcoffset().total_seconds() == 0
+        for value in got.values()
+    )
 
 
 def test_bad_dates_are_rejected(engine, settings, tmp_path, people):
@@ -169,33 +193,49 @@ def test_bad_dates_are_rejected(engine, settings, tmp_path, people):
 
 
 def test_unknown_customer_is_rejected(engine, settings, tmp_path, people):
-    rows = [["C1", "2025-01-01", "100", "", ""], ["NOBODY", "2025-01-01", "100", "", ""], ["", "2025-01-01", "1", "", ""]]
+    rows = [
+        ["C1", "2025-01-01", "100", "", ""],
+        ["NOBODY", "2025-01-01", "100", "", ""],
+        ["", "2025-01-01", "1", "", ""],
+    ]
     path = write_csv(tmp_path / "t.csv", HEADER, rows)
 
     summary = run(engine, path, settings)
 
     assert (summary.rows, summary.rejected) == (3, 2)
     rejects = read_rejects(Path(summary.rejects_path))
-    assert sorted((r["line"], r["column"]) for r in rejects) == [("3", "customer_id"), ("4", "customer_id")]
+    assert sorted((r["line"], r["column"]) for r in rejects) == [
+        ("3", "customer_id"),
+        ("4", "customer_id"),
+    ]
     unknown = next(r for r in rejects if r["line"] == "3")
     assert "NOBODY" in unknown["reason"] and unknown["file"] == str(path)
     assert [(cid, amount) for cid, _, amount, _, _ in stored(engine)] == [(people["C1"], 100)]
 
 
-def test_rejects_file_keeps_the_whole_row_of_an_unknown_customer(engine, settings, tmp_path, people):
-    path = write_csv(tmp_path / "t.csv", HEADER, [["NOBODY", "2025-01-01", "12,800", "food", "rice"]])
+def test_rejects_file_keeps_the_whole_row_of_an_unknown_customer(
+    engine, settings, tmp_path, people
+):
+    path = write_csv(
+        tmp_path / "t.csv", HEADER, [["NOBODY", "2025-01-01", "12,800", "food", "rice"]]
+    )
 
     summary = run(engine, path, settings)
 
     [reject] = read_rejects(Path(summary.rejects_path))
     assert (reject["line"], reject["column"]) == ("2", "customer_id")
     # "file, line, column, reason, then the row itself": enough to fix the row and import it again.
-    assert reject["row"] == "customer_id=NOBODY,ordered_at=2025-01-01,amount=12,800,category=food,product=rice"
+    assert (
+        reject["row"]
+        == "customer_id=NOBODY,ordered_at=2025-01-01,amount=12,800,category=food,product=rice"
+    )
 
 
 def test_wrong_field_count_is_rejected_with_column_star(engine, settings, tmp_path, people):
     path = tmp_path / "t.csv"
-    path.write_text("customer_id,ordered_at,amount\nC1,2025-01-01\nC1,2025-01-02,100\n", encoding="utf-8")
+    path.write_text(
+        "customer_id,ordered_at,amount\nC1,2025-01-01\nC1,2025-01-02,100\n", encoding="utf-8"
+    )
 
     summary = run(engine, path, settings)
 
@@ -220,14 +260,31 @@ def test_reimporting_identical_rows_inserts_nothing(engine, settings, tmp_path, 
 
     second = run(engine, path, settings)
 
-    assert (second.rows, second.inserted, second.updated, second.unchanged, second.rejected) == (3, 0, 0, 3, 0)
+    assert (second.rows, second.inserted, second.updated, second.unchanged, second.rejected) == (
+        3,
+        0,
+        0,
+        3,
+        0,
+    )
     assert all_rows(engine) == before
 
 
-def test_same_rows_in_another_file_written_differently_insert_nothing(engine, settings, tmp_path, people):
-    run(engine, write_csv(tmp_path / "a.csv", HEADER, [["C1", "2025-01-05", "12800", "food", "rice"]]), settings)
+def test_same_rows_in_another_file_written_differently_insert_nothing(
+    engine, settings, tmp_path, people
+):
+    run(
+        engine,
+        write_csv(tmp_path / "a.csv", HEADER, [["C1", "2025-01-05", "12800", "food", "rice"]]),
+        settings,
+    )
 
-    again = write_csv(tmp_path / "b.csv", HEADER, [["C1", "2025/01/05 00:00", "￥12,800", "food", "rice"]], "cp932")
+    again = write_csv(
+        tmp_path / "b.csv",
+        HEADER,
+        [["C1", "2025/01/05 00:00", "￥12,800", "food", "rice"]],
+        "cp932",
+    )
     summary = run(engine, again, settings)
 
     assert (summary.inserted, summary.unchanged) == (0, 1)
@@ -236,7 +293,11 @@ def test_same_rows_in_another_file_written_differently_insert_nothing(engine, se
 
 def test_transaction_id_identifies_a_row(engine, settings, tmp_path, people):
     header = HEADER + ["transaction_id"]
-    path = write_csv(tmp_path / "t.csv", header, [["C1", "2025-01-01", "100", "", "", "T1"], ["C1", "2025-01-01", "100", "", "", "T2"]])
+    path = write_csv(
+        tmp_path / "t.csv",
+        header,
+        [["C1", "2025-01-01", "100", "", "", "T1"], ["C1", "2025-01-01", "100", "", "", "T2"]],
+    )
     run(engine, path, settings)
     assert len(stored(engine)) == 2  # same values, different transaction ids: two orders
 
@@ -268,7 +329,12 @@ def test_customer_metrics_after_import_and_after_adding_rows(engine, settings, t
     c2 = metrics_of(engine, people["C2"])
     assert (c2.n_orders, c2.monetary, c2.main_category) == (1, 5000, None)  # no category at all
     c3 = metrics_of(engine, people["C3"])
-    assert (c3.first_order_at, c3.n_orders, c3.monetary, c3.main_category) == (tokyo(2025, 4, 1), 1, 7000, "office")
+    assert (c3.first_order_at, c3.n_orders, c3.monetary, c3.main_category) == (
+        tokyo(2025, 4, 1),
+        1,
+        7000,
+        "office",
+    )
 
     second = write_csv(
         tmp_path / "t2.csv",
@@ -287,7 +353,12 @@ def test_customer_metrics_after_import_and_after_adding_rows(engine, settings, t
     assert (c1.first_order_at, c1.last_order_at) == (tokyo(2024, 12, 1, 9), tokyo(2025, 6, 1, 9))
     assert (c1.n_orders, c1.monetary, c1.main_category) == (5, 7000, "wine")
     c2 = metrics_of(engine, people["C2"])
-    assert (c2.last_order_at, c2.n_orders, c2.monetary, c2.main_category) == (tokyo(2025, 6, 2, 12), 2, 6500, "toys")
+    assert (c2.last_order_at, c2.n_orders, c2.monetary, c2.main_category) == (
+        tokyo(2025, 6, 2, 12),
+        2,
+        6500,
+        "toys",
+    )
     c3 = metrics_of(engine, people["C3"])
     assert (c3.n_orders, c3.monetary) == (1, 7000)
 
@@ -307,7 +378,11 @@ def test_main_category_tie_goes_to_the_most_recent_category(engine, settings, tm
 
 
 def test_customers_without_transactions_have_no_metrics(engine, settings, tmp_path, people):
-    run(engine, write_csv(tmp_path / "t.csv", HEADER, [["C1", "2025-01-01", "100", "", ""]]), settings)
+    run(
+        engine,
+        write_csv(tmp_path / "t.csv", HEADER, [["C1", "2025-01-01", "100", "", ""]]),
+        settings,
+    )
     with engine.connect() as conn:
         assert conn.execute(select(metrics.c.customer_id)).scalars().all() == [people["C1"]]
 
@@ -316,7 +391,11 @@ def test_customers_without_transactions_have_no_metrics(engine, settings, tmp_pa
 
 
 def test_bad_bytes_late_in_a_transaction_file_write_nothing(engine, settings, tmp_path, people):
-    run(engine, write_csv(tmp_path / "seed.csv", HEADER, [["C1", "2024-01-01", "100", "seed", ""]]), settings)
+    run(
+        engine,
+        write_csv(tmp_path / "seed.csv", HEADER, [["C1", "2024-01-01", "100", "seed", ""]]),
+        settings,
+    )
     before = all_rows(engine)
     lines = [",".join(HEADER).encode()]
     lines += [f"C{i % 3 + 1},2025-01-01 {i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d},{i},カテゴリ{i % 4},"

@@ -30,7 +30,9 @@ REPO = Path(__file__).resolve().parents[2]
 def _library(tmp_path: Path) -> Path:
     root = tmp_path / "talkscripts"
     (root / "ja").mkdir(parents=True)
-    shutil.copy(REPO / "talkscripts" / "ja" / "loyalty_deadline.md", root / "ja" / "loyalty_deadline.md")
+    shutil.copy(
+        REPO / "talkscripts" / "ja" / "loyalty_deadline.md", root / "ja" / "loyalty_deadline.md"
+    )
     return root
 
 
@@ -50,29 +52,51 @@ def _load(engine: Engine, settings: Settings, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     for kind, path in (("customers", customers), ("transactions", orders)):
-        summary = import_file(engine, kind, path, settings, rejects_path=tmp_path / f"{kind}.rejects.csv")
+        summary = import_file(
+            engine, kind, path, settings, rejects_path=tmp_path / f"{kind}.rejects.csv"
+        )
         assert summary.rejected == 0
     rescore(engine, settings, AT)
 
 
-def test_deadline_script_is_offered_in_month_11_only(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+def test_deadline_script_is_offered_in_month_11_only(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
     settings = dataclasses.replace(settings, talkscripts_dir=str(_library(tmp_path)), language="ja")
     _load(engine, settings, tmp_path)
     with engine.connect() as conn:
-        entries = {e.external_id: e for e in read_queue(conn, settings, AT, "op1", 10, random.Random(1))}
+        entries = {
+            e.external_id: e for e in read_queue(conn, settings, AT, "op1", 10, random.Random(1))
+        }
     assert set(entries) == {"M11", "M14"}
-    assert entries["M11"].script is not None and entries["M11"].script.script_id == "loyalty_deadline"
+    assert (
+        entries["M11"].script is not None and entries["M11"].script.script_id == "loyalty_deadline"
+    )
     assert entries["M14"].script is None
 
 
-def test_months_count_only_orders_up_to_the_queue_instant(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+def test_months_count_only_orders_up_to_the_queue_instant(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
     """`--at` in the past: an order placed after it does not shorten the dormancy."""
     settings = dataclasses.replace(settings, talkscripts_dir=str(_library(tmp_path)), language="ja")
     _load(engine, settings, tmp_path)
     later = tmp_path / "later.csv"
-    later.write_text("customer_id,ordered_at,amount,category\nM11,2026-12-20T12:00+09:00,5000,beverages\n", encoding="utf-8")
-    assert import_file(engine, "transactions", later, settings, rejects_path=tmp_path / "later.rejects.csv").rejected == 0
+    later.write_text(
+        "customer_id,ordered_at,amount,category\nM11,2026-12-20T12:00+09:00,5000,beverages\n",
+        encoding="utf-8",
+    )
+    assert (
+        import_file(
+            engine, "transactions", later, settings, rejects_path=tmp_path / "later.rejects.csv"
+        ).rejected
+        == 0
+    )
     rescore(engine, settings, AT)
     with engine.connect() as conn:
-        entries = {e.external_id: e for e in read_queue(conn, settings, AT, "op1", 10, random.Random(1))}
-    assert entries["M11"].script is not None and entries["M11"].script.script_id == "loyalty_deadline"
+        entries = {
+            e.external_id: e for e in read_queue(conn, settings, AT, "op1", 10, random.Random(1))
+        }
+    assert (
+        entries["M11"].script is not None and entries["M11"].script.script_id == "loyalty_deadline"
+    )

@@ -691,8 +691,15 @@ def test_a_callback_outside_the_customers_window_is_refused_with_the_next_allowe
     base: Engine, settings: Settings
 ) -> None:
     """A promise to call at 21:00 could not be kept (the window closes at 20:00): refused, nothing saved."""
-    with pytest.raises(DispositionError, match=r"callback_at: .*21:00.*outside.*earliest allowed time is 2026-11-25T09:00:00\+09:00"):
-        dispose(base, settings, Disposition("D01", "callback", jst(24, 10), operator="op01", callback_at=jst(24, 21)))
+    with pytest.raises(
+        DispositionError,
+        match=r"callback_at: .*21:00.*outside.*earliest allowed time is 2026-11-25T09:00:00\+09:00",
+    ):
+        dispose(
+            base,
+            settings,
+            Disposition("D01", "callback", jst(24, 10), operator="op01", callback_at=jst(24, 21)),
+        )
     with base.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Callback.__table__)).scalar_one() == 0
     ok = dispose(

@@ -46,8 +46,12 @@ def base(engine: Engine, settings: Settings, tmp_path: Path) -> Engine:
         ["W02", "2026-03-01T10:00+09:00", "9000", "food"],
     ]
     files = {
-        "customers": _write(tmp_path / "c.csv", ["customer_id", "name", "kind", "phone"], customers),
-        "transactions": _write(tmp_path / "t.csv", ["customer_id", "ordered_at", "amount", "category"], transactions),
+        "customers": _write(
+            tmp_path / "c.csv", ["customer_id", "name", "kind", "phone"], customers
+        ),
+        "transactions": _write(
+            tmp_path / "t.csv", ["customer_id", "ordered_at", "amount", "category"], transactions
+        ),
     }
     for kind, path in files.items():
         assert import_file(engine, kind, path, settings, now=SCORED_AT).rejected == 0  # type: ignore[arg-type]
@@ -57,7 +61,13 @@ def base(engine: Engine, settings: Settings, tmp_path: Path) -> Engine:
 
 def _metrics(engine: Engine, settings: Settings, external_id: str) -> tuple[object, ...]:
     summary = show_customer(engine, settings, external_id, CALL_AT).summary
-    return summary.n_orders, summary.monetary, summary.main_category, summary.n_days, summary.first_day_amount
+    return (
+        summary.n_orders,
+        summary.monetary,
+        summary.main_category,
+        summary.n_days,
+        summary.first_day_amount,
+    )
 
 
 def test_imported_purchases_are_merged_per_local_day(base: Engine, settings: Settings) -> None:
@@ -65,13 +75,17 @@ def test_imported_purchases_are_merged_per_local_day(base: Engine, settings: Set
     assert _metrics(base, settings, "W01") == (3, 15000, "stationery", 2, 8000)
     with base.connect() as conn:
         stored = conn.execute(
-            select(CustomerMetrics.n_days, CustomerMetrics.first_day_amount).order_by(CustomerMetrics.customer_id)  # type: ignore[arg-type]
+            select(CustomerMetrics.n_days, CustomerMetrics.first_day_amount).order_by(
+                CustomerMetrics.customer_id
+            )  # type: ignore[arg-type]
         ).all()
     assert [tuple(r) for r in stored] == [(2, 8000), (1, 9000)]
 
 
 def test_a_reactivation_with_an_amount_records_the_order(base: Engine, settings: Settings) -> None:
-    result = dispose(base, settings, Disposition("W01", "reactivated", CALL_AT, operator="op01", amount=12800))
+    result = dispose(
+        base, settings, Disposition("W01", "reactivated", CALL_AT, operator="op01", amount=12800)
+    )
     assert result.warnings == []
 
     detail = show_customer(base, settings, "W01", CALL_AT)
@@ -80,24 +94,44 @@ def test_a_reactivation_with_an_amount_records_the_order(base: Engine, settings:
         (12800, "stationery", None, CALL_AT)
     ]
     s = detail.summary
-    assert (s.n_orders, s.monetary, s.n_days, s.first_day_amount, s.last_order_at) == (4, 27800, 3, 8000, CALL_AT)
+    assert (s.n_orders, s.monetary, s.n_days, s.first_day_amount, s.last_order_at) == (
+        4,
+        27800,
+        3,
+        8000,
+        CALL_AT,
+    )
     assert s.state == "active"
     with base.connect() as conn:
-        state = conn.execute(select(QueueScore.state).join(  # type: ignore[arg-type]
-            CustomerMetrics, CustomerMetrics.customer_id == QueueScore.customer_id  # type: ignore[arg-type]
-        ).where(CustomerMetrics.monetary == 27800)).scalar_one()  # type: ignore[arg-type]
+        state = conn.execute(
+            select(QueueScore.state)
+            .join(  # type: ignore[arg-type]
+                CustomerMetrics,
+                CustomerMetrics.customer_id == QueueScore.customer_id,  # type: ignore[arg-type]
+            )
+            .where(CustomerMetrics.monetary == 27800)
+        ).scalar_one()  # type: ignore[arg-type]
     assert state == "active"
     # The next scoring run sees the order too: active on its own purchases, not only by the disposition.
     rescore(base, settings, CALL_AT)
     with base.connect() as conn:
-        states = dict(conn.execute(select(CustomerMetrics.monetary, QueueScore.state).join(  # type: ignore[arg-type]
-            QueueScore, QueueScore.customer_id == CustomerMetrics.customer_id  # type: ignore[arg-type]
-        )).all())
+        states = dict(
+            conn.execute(
+                select(CustomerMetrics.monetary, QueueScore.state).join(  # type: ignore[arg-type]
+                    QueueScore,
+                    QueueScore.customer_id == CustomerMetrics.customer_id,  # type: ignore[arg-type]
+                )
+            ).all()
+        )
     assert states[27800] == "active" and states[9000] == "dormant"
 
 
-def test_the_same_order_imported_later_is_not_doubled(base: Engine, settings: Settings, tmp_path: Path) -> None:
-    dispose(base, settings, Disposition("W01", "reactivated", CALL_AT, operator="op01", amount=12800))
+def test_the_same_order_imported_later_is_not_doubled(
+    base: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    dispose(
+        base, settings, Disposition("W01", "reactivated", CALL_AT, operator="op01", amount=12800)
+    )
     again = _write(
         tmp_path / "again.csv", ["customer_id", "ordered_at", "amount", "category"],
         [["W01", "2026-11-24 10:30", "12800", "stationery"]],
@@ -107,7 +141,9 @@ def test_the_same_order_imported_later_is_not_doubled(base: Engine, settings: Se
     assert _metrics(base, settings, "W01")[:2] == (4, 27800)
 
 
-def test_without_an_amount_no_purchase_is_written_and_the_operator_is_told(base: Engine, settings: Settings) -> None:
+def test_without_an_amount_no_purchase_is_written_and_the_operator_is_told(
+    base: Engine, settings: Settings
+) -> None:
     result = dispose(base, settings, Disposition("W01", "reactivated", CALL_AT, operator="op01"))
     assert len(result.warnings) == 1 and "no purchase was recorded" in result.warnings[0]
     with base.connect() as conn:
@@ -128,12 +164,16 @@ def test_a_failing_batch_records_no_order(base: Engine, settings: Settings) -> N
     assert _metrics(base, settings, "W01")[:2] == (3, 15000)
 
 
-def test_an_outbound_call_carries_the_segment_it_was_scored_in(base: Engine, settings: Settings) -> None:
+def test_an_outbound_call_carries_the_segment_it_was_scored_in(
+    base: Engine, settings: Settings
+) -> None:
     with base.begin() as conn:
         conn.execute(QueueScore.__table__.update().values(winback_key="b2c|dormant|test"))
     dispose(base, settings, Disposition("W01", "no_answer", CALL_AT, operator="op01"))
     inbound = Disposition("W02", "inquiry", CALL_AT, operator="op01", direction="inbound")
     dispose(base, settings, inbound)
     with base.connect() as conn:
-        keys = conn.execute(select(ContactAttempt.outcome, ContactAttempt.winback_key).order_by(ContactAttempt.id)).all()  # type: ignore[arg-type]
+        keys = conn.execute(
+            select(ContactAttempt.outcome, ContactAttempt.winback_key).order_by(ContactAttempt.id)
+        ).all()  # type: ignore[arg-type]
     assert [tuple(k) for k in keys] == [("no_answer", "b2c|dormant|test"), ("inquiry", None)]

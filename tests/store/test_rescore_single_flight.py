@@ -30,7 +30,12 @@ from workbench.config import Settings
 from workbench.services import freshness
 from workbench.services.demo import load_demo
 from workbench.services.freshness import (
-    RESCORE_LOCK, ensure_scored, invalidate, rescore_now, rescore_runs, score_status,
+    RESCORE_LOCK,
+    ensure_scored,
+    invalidate,
+    rescore_now,
+    rescore_runs,
+    score_status,
 )  # fmt: skip
 from workbench.services.importer import import_file
 from workbench.store.engine import make_engine
@@ -39,7 +44,9 @@ from workbench.store.models import QueueScore
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 DAY1 = datetime(2026, 11, 25, 10, 30, tzinfo=TOKYO)  # a Wednesday, inside the calling window
-DAY2 = datetime(2026, 11, 26, 10, 30, tzinfo=TOKYO)  # the next morning: yesterday's scores are stale
+DAY2 = datetime(
+    2026, 11, 26, 10, 30, tzinfo=TOKYO
+)  # the next morning: yesterday's scores are stale
 CLAIMERS = 20
 # Enough callable customers that twenty claims at once never run the queue dry.
 DEMO_CUSTOMERS = 1200
@@ -60,11 +67,15 @@ def run(db_url: str, *args: str, env: dict[str, str] | None = None) -> str:
     return out
 
 
-def claim_at_once(db_url: str, at: datetime, prefix: str) -> tuple[float, list[tuple[int, str, str]]]:
+def claim_at_once(
+    db_url: str, at: datetime, prefix: str
+) -> tuple[float, list[tuple[int, str, str]]]:
     """Start twenty `claim` processes together; (wall seconds, [(exit code, stdout, stderr)])."""
     started = time.perf_counter()
     procs = [
-        workbench(db_url, "claim", "--operator", f"{prefix}{n:02d}", "--at", at.isoformat(), "--json")
+        workbench(
+            db_url, "claim", "--operator", f"{prefix}{n:02d}", "--at", at.isoformat(), "--json"
+        )
         for n in range(1, CLAIMERS + 1)
     ]
     results = []
@@ -75,7 +86,9 @@ def claim_at_once(db_url: str, at: datetime, prefix: str) -> tuple[float, list[t
 
 
 def leased(results: list[tuple[int, str, str]]) -> list[str]:
-    failures = [f"exit {code}: {err.strip()[-300:]}" for code, _, err in results if code != 0 or err.strip()]
+    failures = [
+        f"exit {code}: {err.strip()[-300:]}" for code, _, err in results if code != 0 or err.strip()
+    ]
     assert failures == [], f"{len(failures)} of {CLAIMERS} claims failed, first: {failures[:2]}"
     return [json.loads(out)["customer_id"] for _, out, _ in results]
 
@@ -90,9 +103,18 @@ def new_customer_file(folder: Path) -> Path:
 
 
 @pytest.mark.slow  # a demo import and forty workbench processes: a minute or more
-def test_twenty_claims_right_after_an_import_rescore_once(db_url: str, settings: Settings, tmp_path: Path) -> None:
+def test_twenty_claims_right_after_an_import_rescore_once(
+    db_url: str, settings: Settings, tmp_path: Path
+) -> None:
     engine = make_engine(db_url)
-    load_demo(engine, settings, customers=DEMO_CUSTOMERS, seed=7, today=DAY1.date(), announce=lambda _m: None)
+    load_demo(
+        engine,
+        settings,
+        customers=DEMO_CUSTOMERS,
+        seed=7,
+        today=DAY1.date(),
+        announce=lambda _m: None,
+    )
     assert not score_status(engine, DAY1).stored
 
     # Never scored: one process rescores, nineteen wait for it, nobody rescores again.
@@ -115,7 +137,10 @@ def test_twenty_claims_right_after_an_import_rescore_once(db_url: str, settings:
     assert [c for c, n in Counter(customers).items() if n > 1] == []
     assert rescore_runs(engine) == 2
     assert score_status(engine, DAY2).fresh
-    print(f"\n[{engine.dialect.name}] 20 claims: " + ", ".join(f"{k} {v:.1f}s" for k, v in TIMINGS.items()))
+    print(
+        f"\n[{engine.dialect.name}] 20 claims: "
+        + ", ".join(f"{k} {v:.1f}s" for k, v in TIMINGS.items())
+    )
     engine.dispose()
 
 
@@ -168,7 +193,9 @@ def test_a_waiter_does_not_rescore_what_was_just_scored(
     assert real_status(demo_engine, DAY1).fresh
 
 
-def test_stale_scores_serve_while_another_process_rescores(demo_engine: Engine, settings: Settings) -> None:
+def test_stale_scores_serve_while_another_process_rescores(
+    demo_engine: Engine, settings: Settings
+) -> None:
     ensure_scored(demo_engine, settings, DAY1)
     assert rescore_runs(demo_engine) == 1
     with named_lock(demo_engine, RESCORE_LOCK, timeout=5):  # another process is rescoring
@@ -179,14 +206,20 @@ def test_stale_scores_serve_while_another_process_rescores(demo_engine: Engine, 
     assert rescore_runs(demo_engine) == 2
 
 
-def test_waiting_without_scores_ends_with_a_clear_error(demo_engine: Engine, settings: Settings) -> None:
+def test_waiting_without_scores_ends_with_a_clear_error(
+    demo_engine: Engine, settings: Settings
+) -> None:
     with named_lock(demo_engine, RESCORE_LOCK, timeout=5):
-        with pytest.raises(LockTimeout, match=r"waited 0\.2 s for the scoring run in another workbench process"):
+        with pytest.raises(
+            LockTimeout, match=r"waited 0\.2 s for the scoring run in another workbench process"
+        ):
             ensure_scored(demo_engine, settings, DAY1, timeout=0.2)
     assert rescore_runs(demo_engine) == 0
 
 
-def test_scores_read_during_an_import_are_not_fresh(demo_engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_scores_read_during_an_import_are_not_fresh(
+    demo_engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """An import that commits while a run reads the data leaves the scores stale."""
     real_rescore = freshness.rescore
 
@@ -265,7 +298,9 @@ def test_an_in_memory_database_locks_within_the_process() -> None:
     assert not is_locked(engine, RESCORE_LOCK)
 
 
-def test_a_claim_during_a_rescores_write_waits_for_it_on_postgresql(demo_engine: Engine, settings: Settings, db_url: str) -> None:
+def test_a_claim_during_a_rescores_write_waits_for_it_on_postgresql(
+    demo_engine: Engine, settings: Settings, db_url: str
+) -> None:
     """PostgreSQL: a run's transaction holds the old score rows locked, so a claim that
     skips locked rows finds nothing; `workbench claim` waits for the run and claims after."""
     if demo_engine.dialect.name != "postgresql":

@@ -18,11 +18,15 @@ AT = datetime(2026, 11, 20, 7, tzinfo=JST)
 
 def _base(engine: Engine, tmp_path: Path) -> None:
     customers = tmp_path / "c.csv"
-    customers.write_text("customer_id,name,kind,phone\nM11,十一 月子,b2c,090-1111-2222\nM05,五 月子,b2c,090-1111-3333\n", encoding="utf-8")
+    customers.write_text(
+        "customer_id,name,kind,phone\nM11,十一 月子,b2c,090-1111-2222\nM05,五 月子,b2c,090-1111-3333\n",
+        encoding="utf-8",
+    )
     transactions = tmp_path / "t.csv"
     # M11 last ordered 11 months before AT (the notice month of a 12-month reset); M05 five months before.
     transactions.write_text(
-        "customer_id,ordered_at,amount\nM11,2025-12-10T10:00+09:00,9800\nM05,2026-06-10T10:00+09:00,9800\n", encoding="utf-8"
+        "customer_id,ordered_at,amount\nM11,2025-12-10T10:00+09:00,9800\nM05,2026-06-10T10:00+09:00,9800\n",
+        encoding="utf-8",
     )
     settings = load_settings(path=None, env={})
     import_file(engine, "customers", customers, settings)
@@ -31,7 +35,11 @@ def _base(engine: Engine, tmp_path: Path) -> None:
 
 def _deadlines(engine: Engine) -> dict[str, bool]:
     with engine.connect() as conn:
-        rows = conn.execute(select(Customer.external_id, QueueScore.deadline).join(QueueScore, QueueScore.customer_id == Customer.id))  # type: ignore[arg-type]
+        rows = conn.execute(
+            select(Customer.external_id, QueueScore.deadline).join(
+                QueueScore, QueueScore.customer_id == Customer.id
+            )
+        )  # type: ignore[arg-type]
         return {external: bool(flag) for external, flag in rows}
 
 
@@ -39,10 +47,21 @@ def test_deadline_month_follows_the_configuration(engine: Engine, tmp_path: Path
     _base(engine, tmp_path)
     rescore(engine, load_settings(path=None, env={}), AT)
     assert _deadlines(engine) == {"M11": True, "M05": False}
-    rescore(engine, load_settings(path=None, env={"WORKBENCH_SCORING_DEADLINE_RESET_MONTHS": "6",
-                                                   "WORKBENCH_SCORING_DEADLINE_NOTICE_MONTH": "5"}), AT)
+    rescore(
+        engine,
+        load_settings(
+            path=None,
+            env={
+                "WORKBENCH_SCORING_DEADLINE_RESET_MONTHS": "6",
+                "WORKBENCH_SCORING_DEADLINE_NOTICE_MONTH": "5",
+            },
+        ),
+        AT,
+    )
     assert _deadlines(engine) == {"M11": False, "M05": True}
-    rescore(engine, load_settings(path=None, env={"WORKBENCH_SCORING_DEADLINE_RESET_MONTHS": "0"}), AT)
+    rescore(
+        engine, load_settings(path=None, env={"WORKBENCH_SCORING_DEADLINE_RESET_MONTHS": "0"}), AT
+    )
     assert _deadlines(engine) == {"M11": False, "M05": False}
 
 

@@ -22,6 +22,7 @@ AT = datetime.fromisoformat("2026-11-25T10:00+09:00")
 def _seed(engine) -> None:  # type: ignore[no-untyped-def]
     c, m, a = Customer.__table__, CustomerMetrics.__table__, ContactAttempt.__table__
     with engine.begin() as conn:
+
         def customer(**values: object) -> int:
             return conn.execute(insert(c).values(**values).returning(c.c.id)).scalar_one()  # type: ignore[no-any-return]
 
@@ -54,7 +55,11 @@ def _seed(engine) -> None:  # type: ignore[no-untyped-def]
             {"customer_id": angry, "channel": "call", "at": datetime(2026, 10, 20, tzinfo=UTC),
              "outcome": "complaint", "reason": "quality_dissatisfaction"},
         ])  # fmt: skip
-        conn.execute(insert(Operator.__table__).values(code="op01", name="鈴木 一郎", language="ja", active=True))
+        conn.execute(
+            insert(Operator.__table__).values(
+                code="op01", name="鈴木 一郎", language="ja", active=True
+            )
+        )
 
 
 def test_b2c_context(engine, settings):
@@ -78,7 +83,11 @@ def test_b2b_context_and_fallbacks(engine, settings):
     _seed(engine)
     with engine.connect() as conn:
         ctx = build_context(conn, settings, "B1", "op99", AT)
-    assert (ctx.customer_name, ctx.kind, ctx.customer_company) == ("株式会社山田商事", "b2b", "株式会社山田商事")
+    assert (ctx.customer_name, ctx.kind, ctx.customer_company) == (
+        "株式会社山田商事",
+        "b2b",
+        "株式会社山田商事",
+    )
     assert (ctx.contact_person, ctx.previous_rep) == ("田中 一郎", "高橋")
     assert ctx.operator == "op99"  # not in the operators table: the code itself
     assert ctx.last_purchase_date == date(2026, 3, 10)
@@ -117,7 +126,9 @@ def test_every_starter_script_renders_for_both_customers(engine, settings, langu
     library = ScriptLibrary(REPO / "talkscripts", language)
     assert len(library) == 15 and not library.warnings
     for external_id in ("P1", "B1"):
-        ctx = dataclasses.replace(build_context(engine, settings, external_id, "op01", AT), language=language)
+        ctx = dataclasses.replace(
+            build_context(engine, settings, external_id, "op01", AT), language=language
+        )
         for script in library.scripts():
             for section in render_script(script, ctx):
                 assert section.error is None, (external_id, script.id, section.id, section.error)
@@ -137,7 +148,9 @@ def test_scripts_say_the_category_label_not_its_code(engine, settings, language,
     with engine.begin() as conn:
         hanako = conn.execute(select(c.c.id).where(c.c.external_id == "P1")).scalar_one()
         conn.execute(m.update().where(m.c.customer_id == hanako).values(main_category="heating"))
-    settings = dataclasses.replace(settings, language=language, labels=LabelSettings(categories_ja=labels))
+    settings = dataclasses.replace(
+        settings, language=language, labels=LabelSettings(categories_ja=labels)
+    )
     ctx = build_context(engine, settings, "P1", "op01", AT)
     assert ctx.last_category == said
     library = ScriptLibrary(Path(__file__).resolve().parents[2] / "talkscripts", language)

@@ -72,7 +72,9 @@ def _seed(engine, calls=CALLS, extra=IGNORED) -> None:  # type: ignore[no-untype
         ids = {}
         for ext, kind in (("C1", "b2c"), ("C2", "b2b")):
             ids[ext] = conn.execute(
-                insert(Customer.__table__).values(external_id=ext, name=ext, kind=kind).returning(Customer.__table__.c.id)
+                insert(Customer.__table__)
+                .values(external_id=ext, name=ext, kind=kind)
+                .returning(Customer.__table__.c.id)
             ).scalar_one()
         rows = [
             {"customer_id": ids[c], "channel": "call", "at": at, "operator": op, "outcome": outcome,
@@ -105,7 +107,10 @@ def test_script_figures_match_hand_computation(engine):
     a2 = rows[("A", "v2", "price", None, None)]  # versions stay separate series
     assert (a2.attempts, a2.contacts, a2.reactivations, a2.revenue) == (3, 2, 1, 20000)
     assert a2.rate == pytest.approx(0.5)
-    assert (a2.wilson_low, a2.wilson_high) == (pytest.approx(0.094531, abs=1e-5), pytest.approx(0.905469, abs=1e-5))
+    assert (a2.wilson_low, a2.wilson_high) == (
+        pytest.approx(0.094531, abs=1e-5),
+        pytest.approx(0.905469, abs=1e-5),
+    )
 
     b1 = rows[("B", "v1", "price", None, None)]
     assert (b1.attempts, b1.contacts, b1.reactivations, b1.revenue, b1.rate) == (2, 2, 0, 0, 0.0)
@@ -132,14 +137,19 @@ def test_counts_path_reproduces_aggregate_over_records(engine):
     for by, keys in GROUPINGS.items():
         if by == "reason":
             continue  # same groups as "script", only ordered differently
-        ordered = sorted(records, key=lambda r: tuple("" if v is None else v for v in _project(r, keys)))
+        ordered = sorted(
+            records, key=lambda r: tuple("" if v is None else v for v in _project(r, keys))
+        )
         assert script_stats(engine, by) == aggregate(ordered, keys), by
 
 
 def _project(record: AttemptRecord, keys: tuple[str, ...]) -> tuple[str | None, ...]:
     values = {"script": record.script_id, "version": record.version, "reason": record.reason,
               "kind": record.kind, "operator": record.operator}  # fmt: skip
-    return tuple(values[k] if k in keys else None for k in ("script", "version", "reason", "kind", "operator"))
+    return tuple(
+        values[k] if k in keys else None
+        for k in ("script", "version", "reason", "kind", "operator")
+    )
 
 
 def test_breakdown_by_kind_and_operator(engine):
@@ -176,7 +186,11 @@ def test_since_filter_starts_at_local_midnight(engine):
 
 def test_selection_counts(engine):
     _seed(engine)
-    assert selection_counts(engine) == {("A", "v1"): (2, 5), ("A", "v2"): (1, 2), ("B", "v1"): (0, 2)}
+    assert selection_counts(engine) == {
+        ("A", "v1"): (2, 5),
+        ("A", "v2"): (1, 2),
+        ("B", "v1"): (0, 2),
+    }
     with engine.connect() as conn:
         assert selection_counts(conn) == selection_counts(engine)
 
@@ -195,20 +209,39 @@ def test_history_lists_versions_and_marks_the_current_file(engine):
     rows = script_history(engine, library, sid)
     assert [r.version for r in rows] == ["old000000000", current]
     old, now = rows
-    assert (old.attempts, old.contacts, old.reactivations, old.revenue, old.current) == (2, 1, 1, 3000, False)
+    assert (old.attempts, old.contacts, old.reactivations, old.revenue, old.current) == (
+        2,
+        1,
+        1,
+        3000,
+        False,
+    )
     assert old.first_seen == old.last_seen == FEB
-    assert (now.attempts, now.contacts, now.reactivations, now.rate, now.current) == (2, 2, 1, 0.5, True)
+    assert (now.attempts, now.contacts, now.reactivations, now.rate, now.current) == (
+        2,
+        2,
+        1,
+        0.5,
+        True,
+    )
     assert (now.first_seen, now.last_seen) == (EDGE, MAR)
     assert now.as_json()["revenue"] == 7000
 
     fresh = script_history(engine, library, "b2b_listen_general")
-    assert len(fresh) == 1 and fresh[0].current and fresh[0].attempts == 0 and fresh[0].first_seen is None
+    assert (
+        len(fresh) == 1
+        and fresh[0].current
+        and fresh[0].attempts == 0
+        and fresh[0].first_seen is None
+    )
     assert script_history(engine, library, "no_such_script") == []
 
 
 def test_aggregate_counts_validates_keys():
     with pytest.raises(ValueError):
-        aggregate_counts([OutcomeCount("A", "v1", "price", None, None, "reactivated", 1)], ("colour",))
+        aggregate_counts(
+            [OutcomeCount("A", "v1", "price", None, None, "reactivated", 1)], ("colour",)
+        )
 
 
 # Per case: was the reason heard before the call, else what did the history say then.
@@ -216,8 +249,20 @@ D = [datetime(2026, 1, d, 1, 0, tzinfo=UTC) for d in range(1, 29)]
 
 
 def _seed_cases(engine) -> None:  # type: ignore[no-untyped-def]
-    customers = {"R": ("b2c", None), "Q": ("b2c", None), "B": ("b2b", "林"), "N": ("b2c", None), "H": ("b2c", None)}
-    orders = {"R": [D[0], D[1], D[2], D[20]], "Q": [D[0]], "B": [D[0]] * 5, "N": [D[0], D[1], D[15], D[16]], "H": [D[0]] * 3}
+    customers = {
+        "R": ("b2c", None),
+        "Q": ("b2c", None),
+        "B": ("b2b", "林"),
+        "N": ("b2c", None),
+        "H": ("b2c", None),
+    }
+    orders = {
+        "R": [D[0], D[1], D[2], D[20]],
+        "Q": [D[0]],
+        "B": [D[0]] * 5,
+        "N": [D[0], D[1], D[15], D[16]],
+        "H": [D[0]] * 3,
+    }
     # (customer, at, script, version, outcome, reason recorded on the call)
     calls = [
         ("R", D[10], "pitch", "v1", "reactivated", None),        # 3 orders before: guessed usage_decreased
@@ -237,7 +282,8 @@ def _seed_cases(engine) -> None:  # type: ignore[no-untyped-def]
         ids = {}
         for ext, (kind, rep) in customers.items():
             ids[ext] = conn.execute(
-                insert(Customer.__table__).values(external_id=ext, name=ext, kind=kind, previous_rep=rep)
+                insert(Customer.__table__)
+                .values(external_id=ext, name=ext, kind=kind, previous_rep=rep)
                 .returning(Customer.__table__.c.id)
             ).scalar_one()
         conn.execute(insert(Purchase.__table__), [
@@ -276,8 +322,14 @@ def test_case_counts_by_attempt_id_range(engine):
     assert top > 0
     whole = case_selection_counts(engine)
     with engine.connect() as conn:
-        first, rest = case_selection_counts(conn, 0, top - 2), case_selection_counts(conn, top - 2, top)
-    assert rest == {("heard:price", "price_a", "v1"): (0, 1), ("heard:competitor", "pitch", "v2"): (0, 1)}
+        first, rest = (
+            case_selection_counts(conn, 0, top - 2),
+            case_selection_counts(conn, top - 2, top),
+        )
+    assert rest == {
+        ("heard:price", "price_a", "v1"): (0, 1),
+        ("heard:competitor", "pitch", "v2"): (0, 1),
+    }
     merged = dict(first)
     for key, (won, n) in rest.items():
         w, t = merged.get(key, (0, 0))
@@ -288,12 +340,16 @@ def test_case_counts_by_attempt_id_range(engine):
 
 # The queue's pick for a weakly guessed reason, on the counts of its case.
 
-def _calls_for(engine, script_id: str, version: str, outcomes: list[str], heard_first: str | None = None) -> None:  # type: ignore[no-untyped-def]
+
+def _calls_for(
+    engine, script_id: str, version: str, outcomes: list[str], heard_first: str | None = None
+) -> None:  # type: ignore[no-untyped-def]
     """One repeat buyer (3 orders) per call; `heard_first` records a reason on an earlier call."""
     with engine.begin() as conn:
         for i, outcome in enumerate(outcomes):
             cid = conn.execute(
-                insert(Customer.__table__).values(external_id=f"{script_id}-{heard_first}-{i}", name="x", kind="b2c")
+                insert(Customer.__table__)
+                .values(external_id=f"{script_id}-{heard_first}-{i}", name="x", kind="b2c")
                 .returning(Customer.__table__.c.id)
             ).scalar_one()
             conn.execute(insert(Purchase.__table__), [
@@ -326,17 +382,23 @@ def test_weak_guess_listens_first_until_the_pitch_wins_in_its_case(engine, setti
     assert set(first) <= {listen.id, pitch.id}
     assert first[listen.id] >= 0.9 * 400  # the pitch only through exploration
     # a confident guess, or a heard reason, keeps the reason's own script
-    assert _picks(engine, settings, 50, reason_source="guessed", reason_confidence=0.9) == Counter({pitch.id: 50})
+    assert _picks(engine, settings, 50, reason_source="guessed", reason_confidence=0.9) == Counter(
+        {pitch.id: 50}
+    )
     assert _picks(engine, settings, 50) == Counter({pitch.id: 50})
 
     # with a guessed reason the pitch wins 12 of 30 conversations and listening 2 of 40; once the
     # reason was heard, the pitch loses: those calls must not count for the guessed case
     _calls_for(engine, pitch.id, pitch.version, ["reactivated"] * 12 + ["not_interested"] * 18)
     _calls_for(engine, listen.id, listen.version, ["reactivated"] * 2 + ["not_interested"] * 38)
-    _calls_for(engine, pitch.id, pitch.version, ["not_interested"] * 200, heard_first="usage_decreased")
+    _calls_for(
+        engine, pitch.id, pitch.version, ["not_interested"] * 200, heard_first="usage_decreased"
+    )
     note_outcome(str(engine.url), pitch.id, pitch.version, "reactivated")  # what a disposition does
     assert _case_counts_of(engine, "guessed:usage_decreased") == {
-        (pitch.id, pitch.version): (12, 30), (listen.id, listen.version): (2, 40)}
+        (pitch.id, pitch.version): (12, 30),
+        (listen.id, listen.version): (2, 40),
+    }
     later = _picks(engine, settings, 400, **weak)
     assert later[pitch.id] >= 0.85 * 400
     # the default threshold is the configured one: at 0.2 the same guess is confident enough
@@ -345,7 +407,9 @@ def test_weak_guess_listens_first_until_the_pitch_wins_in_its_case(engine, setti
 
 
 def _case_counts_of(engine, case: str):  # type: ignore[no-untyped-def]
-    return {(sid, ver): v for (c, sid, ver), v in case_selection_counts(engine).items() if c == case}
+    return {
+        (sid, ver): v for (c, sid, ver), v in case_selection_counts(engine).items() if c == case
+    }
 
 
 def test_stored_tally_counts_each_attempt_once(engine):

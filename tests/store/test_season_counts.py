@@ -15,7 +15,10 @@ AT = datetime(2026, 11, 4, 2, 0, tzinfo=UTC)  # the window: 2023-11 … 2026-10
 
 def _buy(engine: Engine, orders: list[tuple[int, str, str | None]]) -> None:
     with engine.begin() as conn:
-        conn.execute(insert(Customer.__table__), [{"external_id": f"C{i}", "name": "顧客", "kind": "b2c"} for i in (1, 2)])
+        conn.execute(
+            insert(Customer.__table__),
+            [{"external_id": f"C{i}", "name": "顧客", "kind": "b2c"} for i in (1, 2)],
+        )
         conn.execute(insert(Purchase.__table__), [
             {"customer_id": cid, "ordered_at": datetime.fromisoformat(when), "amount": 1000, "category": category, "fingerprint": n}
             for n, (cid, when, category) in enumerate(orders)

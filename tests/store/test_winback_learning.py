@@ -46,7 +46,9 @@ def base(engine: Engine, settings: Settings, tmp_path: Path) -> Engine:
         month = "2026-04" if cid.startswith("R") else "2025-09"
         orders.append([cid, f"{month}-{1 + n % 28:02d}T12:00+09:00", str(10_000 + 100 * n), "food"])
     for kind, rows in (("customers", people), ("transactions", orders)):
-        summary = import_file(engine, kind, _write(tmp_path / f"{kind}.csv", rows), settings, now=SCORED_AT)  # type: ignore[arg-type]
+        summary = import_file(
+            engine, kind, _write(tmp_path / f"{kind}.csv", rows), settings, now=SCORED_AT
+        )  # type: ignore[arg-type]
         assert summary.rejected == 0
     rescore(engine, settings, SCORED_AT)
     return engine
@@ -56,13 +58,26 @@ def _rates(engine: Engine) -> dict[str, float]:
     with engine.connect() as conn:
         return {
             key: rate
-            for key, rate in conn.execute(select(QueueScore.winback_key, QueueScore.p_come_back)).all()
+            for key, rate in conn.execute(
+                select(QueueScore.winback_key, QueueScore.p_come_back)
+            ).all()
         }
 
 
-def _talk(engine: Engine, settings: Settings, customers: list[str], outcome: str, start: datetime) -> None:
+def _talk(
+    engine: Engine, settings: Settings, customers: list[str], outcome: str, start: datetime
+) -> None:
     for i, cid in enumerate(customers):
-        dispose(engine, settings, Disposition(customer_id=cid, outcome=outcome, at=start + timedelta(minutes=3 * i), operator="op01"))
+        dispose(
+            engine,
+            settings,
+            Disposition(
+                customer_id=cid,
+                outcome=outcome,
+                at=start + timedelta(minutes=3 * i),
+                operator="op01",
+            ),
+        )
 
 
 def test_scores_carry_model_value_and_a_segment(base: Engine, settings: Settings) -> None:
@@ -78,7 +93,9 @@ def test_scores_carry_model_value_and_a_segment(base: Engine, settings: Settings
     assert len(set(round(r, 9) for r in _rates(base).values())) == 1
 
 
-def test_conversations_move_their_segment_at_once_and_the_refit_keeps_it(base: Engine, settings: Settings) -> None:
+def test_conversations_move_their_segment_at_once_and_the_refit_keeps_it(
+    base: Engine, settings: Settings
+) -> None:
     older_key = next(k for k in _rates(base) if "|m12-24|" in k)
     recent_key = next(k for k in _rates(base) if "|m6-12|" in k)
     at = datetime(2026, 11, 24, 10, tzinfo=JST)
@@ -97,7 +114,9 @@ def test_conversations_move_their_segment_at_once_and_the_refit_keeps_it(base: E
         entries = read_queue(conn, settings, later, "op02", 40)
     by_segment: dict[str, list[float]] = {}
     for e in entries:
-        by_segment.setdefault("older" if e.external_id.startswith("O") else "recent", []).append(e.parts.p_come_back)
+        by_segment.setdefault("older" if e.external_id.startswith("O") else "recent", []).append(
+            e.parts.p_come_back
+        )
     assert min(by_segment["older"]) > max(by_segment["recent"])
     assert entries[0].external_id.startswith("O")
 

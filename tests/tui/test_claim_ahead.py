@@ -74,7 +74,9 @@ async def test_the_claim_finishes_after_the_call_view_closed(make_app, engine, m
         assert_one_next_call(app, engine, first, second)
 
 
-async def test_the_claim_finishes_before_the_call_view_closed(make_app, engine, monkeypatch) -> None:
+async def test_the_claim_finishes_before_the_call_view_closed(
+    make_app, engine, monkeypatch
+) -> None:
     after_call = QueueScreen.after_call
     claimed_first: list[bool] = []
 

@@ -92,7 +92,9 @@ async def test_callback_in_the_past_is_refused_inline(make_app, engine) -> None:
     )
 
 
-async def test_callback_outside_the_calling_window_is_refused_with_the_next_time(make_app, engine) -> None:
+async def test_callback_outside_the_calling_window_is_refused_with_the_next_time(
+    make_app, engine
+) -> None:
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
         await start_call(pilot, app)

@@ -18,8 +18,8 @@ from sqlalchemy import Engine, delete
 from textual.pilot import Pilot
 from tui_helpers import LARGE, NOW, SMALL, call_ready, demo_settings, queue_ready, settle, wait_for
 
-from workbench.services.queue import QueueEntry, read_queue
 from workbench.services.freshness import invalidate, score_status
+from workbench.services.queue import QueueEntry, read_queue
 from workbench.store.models import QueueScore
 from workbench.tui.screens.queue import QueueScreen
 from workbench.tui.session import Session

@@ -158,14 +158,18 @@ HEATING = [1.8, 1.1, 1.0, 0.8, 0.7, 0.6, 0.6, 0.7, 0.8, 1.0, 1.1, 1.1]  # only J
 
 def test_season_words_count_weeks_to_the_peak() -> None:
     assert weeks_to_peak(HEATING, date(2026, 11, 25), (2, 6)) == 5
-    assert weeks_to_peak(HEATING, date(2026, 12, 28), (2, 6)) is None  # too close to call it "coming"
+    assert (
+        weeks_to_peak(HEATING, date(2026, 12, 28), (2, 6)) is None
+    )  # too close to call it "coming"
     assert weeks_to_peak(HEATING, date(2026, 12, 28), (0, 6)) == 1
     assert weeks_to_peak(HEATING, date(2026, 11, 25), (6, 12)) is None
     assert weeks_to_peak([1.0] * 12, date(2026, 11, 25), (2, 6)) is None
 
 
 @pytest.mark.parametrize("lead, shown", [((2, 6), True), ((6, 12), False), ((5, 6), True)])
-def test_season_wording_follows_the_configured_lead_window(lead: tuple[int, int], shown: bool) -> None:
+def test_season_wording_follows_the_configured_lead_window(
+    lead: tuple[int, int], shown: bool
+) -> None:
     """The card says "season in N weeks" exactly when the score's season boost applies."""
     import dataclasses
     import random
@@ -183,14 +187,23 @@ def test_season_wording_follows_the_configured_lead_window(lead: tuple[int, int]
     settings = dataclasses.replace(
         base,
         language="ja",
-        scoring=dataclasses.replace(base.scoring, season_lead_weeks_min=lead[0], season_lead_weeks_max=lead[1]),
+        scoring=dataclasses.replace(
+            base.scoring, season_lead_weeks_min=lead[0], season_lead_weeks_max=lead[1]
+        ),
     )
     now = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
     boost = season_boost(HEATING, now.month, now.day, lead)
     parts = ScoreParts(10000.0, 0.5, 1.0, 0.1, boost, False, 500.0, 0.3)
-    entry = QueueEntry(1, "C1", "顧客", "b2c", parts, "+819012345678", now, "dormant", "unknown", "guessed", None)
+    entry = QueueEntry(
+        1, "C1", "顧客", "b2c", parts, "+819012345678", now, "dormant", "unknown", "guessed", None
+    )
     session = Session(None, settings, "op1", fixed_clock(now), random.Random(1), None)  # type: ignore[arg-type]
-    words = reason_words(session, entry, Facts("heating", datetime(2026, 2, 1, tzinfo=ZoneInfo("Asia/Tokyo"))), {"heating": HEATING})
+    words = reason_words(
+        session,
+        entry,
+        Facts("heating", datetime(2026, 2, 1, tzinfo=ZoneInfo("Asia/Tokyo"))),
+        {"heating": HEATING},
+    )
     assert (boost > 0) is shown
     assert ("繁忙期まで 5週" in words) is shown
 

@@ -19,8 +19,8 @@ from textual.pilot import Pilot
 from workbench.config import Settings, load_settings
 from workbench.services.demo import load_demo
 from workbench.services.dispose import Disposition, dispose
-from workbench.services.queue import read_queue
 from workbench.services.freshness import ensure_scored
+from workbench.services.queue import read_queue
 from workbench.store.database import open_database
 from workbench.store.models import ContactAttempt, Customer
 from workbench.tui.screens.call import CallScreen

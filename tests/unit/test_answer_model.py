@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from workbench.domain.answer_windows import AnswerWindow, best_windows, describe_windows
 from workbench.domain.answer_model import (
     DEFAULT_BASE_RATE,
     DEFAULT_KAPPA,
@@ -24,6 +23,7 @@ from workbench.domain.answer_model import (
     sum_counts,
     update,
 )
+from workbench.domain.answer_windows import AnswerWindow, best_windows, describe_windows
 
 TUE_18 = 1 * 24 + 18
 
@@ -223,7 +223,9 @@ def test_a_customer_who_never_answers_is_judged_less_reachable_at_every_hour() -
     from workbench.domain.answer_model import AnswerModel
 
     segment = np.full(168, 0.3)
-    model = AnswerModel(segment, {"b2c": segment}, kappa_segment=10.0, kappa_customer=10.0, kappa_reach=4.0)
+    model = AnswerModel(
+        segment, {"b2c": segment}, kappa_segment=10.0, kappa_customer=10.0, kappa_reach=4.0
+    )
     silent = np.zeros(168, dtype=np.int64)
     silent[[10, 34, 58, 82, 106, 130]] = 2  # twelve unanswered calls on six days at 10h
     counts = AnswerCounts(silent, np.zeros(168, dtype=np.int64))
@@ -253,14 +255,23 @@ def test_a_customer_with_a_habit_who_never_answers_is_judged_less_reachable_too(
         day[d * 24 + 9 : d * 24 + 17] = 0.5
         evening[d * 24 + 18 : d * 24 + 22] = 0.5
     habits = AnswerProfiles(np.stack([day, evening]), {"*": np.array([0.5, 0.5])})
-    model = AnswerModel(np.full(168, 0.3), {}, kappa_segment=10.0, kappa_customer=1000.0, kappa_reach=4.0, habits=habits)
+    model = AnswerModel(
+        np.full(168, 0.3),
+        {},
+        kappa_segment=10.0,
+        kappa_customer=1000.0,
+        kappa_reach=4.0,
+        habits=habits,
+    )
     silent = np.zeros(168, dtype=np.int64)
     silent[[10, 34, 58, 82, 106, 130]] = 2  # twelve unanswered calls at 10h: not a day person
     counts = AnswerCounts(silent, np.zeros(168, dtype=np.int64))
     fresh = model.probabilities(AnswerCounts.empty())
     probs = model.probabilities(counts)
     assert probs[10] < fresh[10] * 0.6  # both less likely a day person and less reachable
-    assert probs[19] < float(np.asarray(habits.probabilities(silent, np.zeros(168)))[19])  # reach scales the evening too
+    assert probs[19] < float(
+        np.asarray(habits.probabilities(silent, np.zeros(168)))[19]
+    )  # reach scales the evening too
 
 
 def test_reach_kappa_is_recovered_from_beta_binomial_customers() -> None:
@@ -277,14 +288,20 @@ def test_reach_kappa_is_recovered_from_beta_binomial_customers() -> None:
     assert estimate_reach_kappa(rng.binomial(tries, mean), tries * mean, tries) > 100
 
 
-@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York", "Europe/London", "Asia/Kolkata"])
-def test_vectorised_hours_of_week_agree_with_the_one_instant_rule_across_clock_changes(zone: str) -> None:
+@pytest.mark.parametrize(
+    "zone", ["Asia/Tokyo", "America/New_York", "Europe/London", "Asia/Kolkata"]
+)
+def test_vectorised_hours_of_week_agree_with_the_one_instant_rule_across_clock_changes(
+    zone: str,
+) -> None:
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
     from workbench.domain.answer_model import hours_of_week
 
     rng = np.random.default_rng(3)
-    seconds = np.concatenate([rng.integers(0, 2_000_000_000, 5000), np.arange(1_710_050_000, 1_710_120_000, 600)])
+    seconds = np.concatenate(
+        [rng.integers(0, 2_000_000_000, 5000), np.arange(1_710_050_000, 1_710_120_000, 600)]
+    )
     expected = [hour_of_week(datetime.fromtimestamp(int(s), UTC), zone) for s in seconds]
     assert hours_of_week(seconds, ZoneInfo(zone)).tolist() == expected

@@ -31,7 +31,9 @@ def _calls(seed: int, customers: int = 3000, calls: int = 6) -> tuple[np.ndarray
 
 def test_two_habits_are_found_and_told_apart() -> None:
     c, h, n, a, truth = _calls(1)
-    population = (np.bincount(h, weights=a, minlength=168) + 1) / (np.bincount(h, minlength=168) + 4)
+    population = (np.bincount(h, weights=a, minlength=168) + 1) / (
+        np.bincount(h, minlength=168) + 4
+    )
     habits = fit_profiles(c, h, n, a, population)
     assert habits.profiles.shape[0] >= 2
     evening_type = int(np.argmax(habits.profiles[:, EVENING] - habits.profiles[:, DAY]))

@@ -399,7 +399,9 @@ def test_weekly_cap_and_iso_week_boundary() -> None:
     assert evaluate(c, jst(2026, 6, 15, 0, 0), ALWAYS_ISO).callable
     # Rolling (the default): the five calls lie within 7 days until the Monday 10:00 call
     # leaves them, on the next Monday at 10:00 (four remain).
-    assert_blocked(evaluate(c, jst(2026, 6, 15, 9, 0)), BlockCode.WEEKLY_CAP, jst(2026, 6, 15, 10, 0))
+    assert_blocked(
+        evaluate(c, jst(2026, 6, 15, 9, 0)), BlockCode.WEEKLY_CAP, jst(2026, 6, 15, 10, 0)
+    )
 
 
 def test_daily_cap_is_reported_before_weekly_and_next_eligible_satisfies_both() -> None:
@@ -482,13 +484,17 @@ def test_rolling_week_is_elapsed_time_in_a_us_zone_across_dst() -> None:
     # Monday 11:00 EDT (168 hours), not 10:00.
     five = attempts(*((ny(2026, 3, d, 10, 0), "busy") for d in (2, 3, 4, 5, 6)))
     c = customer(MANHATTAN, attempts=five)
-    assert_blocked(evaluate(c, ny(2026, 3, 9, 10, 30), TCPA), BlockCode.WEEKLY_CAP, ny(2026, 3, 9, 11, 0))
+    assert_blocked(
+        evaluate(c, ny(2026, 3, 9, 10, 30), TCPA), BlockCode.WEEKLY_CAP, ny(2026, 3, 9, 11, 0)
+    )
     assert evaluate(c, ny(2026, 3, 9, 11, 0), TCPA).callable
     # A Monday 20:30 EST call leaves on Monday 9 March at 21:30 EDT, after the TCPA window:
     # Tuesday 08:00.
     evening = attempts((ny(2026, 3, 2, 20, 30), "busy")) + five[1:]
     c = customer(MANHATTAN, attempts=evening)
-    assert_blocked(evaluate(c, ny(2026, 3, 7, 10, 0), TCPA), BlockCode.WEEKLY_CAP, ny(2026, 3, 10, 8, 0))
+    assert_blocked(
+        evaluate(c, ny(2026, 3, 7, 10, 0), TCPA), BlockCode.WEEKLY_CAP, ny(2026, 3, 10, 8, 0)
+    )
 
 
 def test_rolling_week_with_the_daily_cap_and_a_retry_gap() -> None:
@@ -500,14 +506,23 @@ def test_rolling_week_with_the_daily_cap_and_a_retry_gap() -> None:
         (jst(2026, 6, 12, 10, 0), "busy"),  # Friday: one today, fifth in 7 days
     )
     c = customer(attempts=calls)
-    assert_blocked(evaluate(c, jst(2026, 6, 12, 12, 0)), BlockCode.WEEKLY_CAP, jst(2026, 6, 17, 10, 0))
+    assert_blocked(
+        evaluate(c, jst(2026, 6, 12, 12, 0)), BlockCode.WEEKLY_CAP, jst(2026, 6, 17, 10, 0)
+    )
     # The call made then is busy: 30 minutes' gap, and the Wednesday 11:00 call leaves at 11:00.
     again = customer(attempts=calls + attempts((jst(2026, 6, 17, 10, 0), "busy")))
-    assert_blocked(evaluate(again, jst(2026, 6, 17, 10, 0)), BlockCode.RETRY_GAP, jst(2026, 6, 17, 11, 0))
+    assert_blocked(
+        evaluate(again, jst(2026, 6, 17, 10, 0)), BlockCode.RETRY_GAP, jst(2026, 6, 17, 11, 0)
+    )
     assert evaluate(again, jst(2026, 6, 17, 10, 30)).code == BlockCode.WEEKLY_CAP
     # Two more on Wednesday 17th reach the daily cap first: Thursday, when 4 remain in 7 days.
-    full_day = customer(attempts=calls + attempts((jst(2026, 6, 17, 10, 0), "busy"), (jst(2026, 6, 17, 11, 0), "busy")))
-    assert_blocked(evaluate(full_day, jst(2026, 6, 17, 12, 0)), BlockCode.DAILY_CAP, jst(2026, 6, 18, 10, 0))
+    full_day = customer(
+        attempts=calls
+        + attempts((jst(2026, 6, 17, 10, 0), "busy"), (jst(2026, 6, 17, 11, 0), "busy"))
+    )
+    assert_blocked(
+        evaluate(full_day, jst(2026, 6, 17, 12, 0)), BlockCode.DAILY_CAP, jst(2026, 6, 18, 10, 0)
+    )
 
 
 def _greedy_calls(policy: CallingPolicy, start: datetime, days: int) -> list[datetime]:
@@ -694,11 +709,16 @@ def test_callback_passes_to_the_team_when_the_owners_session_ends() -> None:
     # A lease beyond the idle time keeps the session open; the grace still ends it at 18:30.
     leased = customer(
         callback=PendingCallback(
-            DUE, "aoki", owner_seen_at=jst(2026, 6, 10, 17, 0), owner_lease_until=jst(2026, 6, 10, 18, 25)
+            DUE,
+            "aoki",
+            owner_seen_at=jst(2026, 6, 10, 17, 0),
+            owner_lease_until=jst(2026, 6, 10, 18, 25),
         )
     )
     assert_blocked(
-        evaluate(leased, DUE, operator="sato"), BlockCode.CALLBACK_OTHER_OWNER, jst(2026, 6, 10, 18, 25)
+        evaluate(leased, DUE, operator="sato"),
+        BlockCode.CALLBACK_OTHER_OWNER,
+        jst(2026, 6, 10, 18, 25),
     )
     busy = customer(callback=PendingCallback(DUE, "aoki", owner_seen_at=jst(2026, 6, 10, 18, 15)))
     assert_blocked(
@@ -827,7 +847,10 @@ def customers_at(draw: st.DrawFn) -> tuple[CustomerContact, datetime, str | None
     if draw(st.booleans()):
         due = at + timedelta(minutes=draw(st.integers(min_value=-600, max_value=3000)))
         seen, lease = (
-            draw(st.none() | st.integers(min_value=0, max_value=90).map(lambda m: at - timedelta(minutes=m)))
+            draw(
+                st.none()
+                | st.integers(min_value=0, max_value=90).map(lambda m: at - timedelta(minutes=m))
+            )
             for _ in range(2)
         )
         if lease is not None:
@@ -880,10 +903,26 @@ def test_calling_keys_reach_the_policy(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "key", "message"),
     [
-        ({"WORKBENCH_CALLING_MAX_PER_WEEK_WINDOW": "calendar"}, "CALLING_MAX_PER_WEEK_WINDOW", "rolling or iso_week"),
-        ({"WORKBENCH_CALLING_CALLBACK_HANDOVER_MINUTES": "45"}, "CALLBACK_HANDOVER_MINUTES", "at most 30"),
-        ({"WORKBENCH_CALLING_CALLBACK_HANDOVER_MINUTES": "-1"}, "CALLBACK_HANDOVER_MINUTES", "negative"),
-        ({"WORKBENCH_CALLING_SESSION_IDLE_MINUTES": "2000"}, "SESSION_IDLE_MINUTES", "at most 1440"),
+        (
+            {"WORKBENCH_CALLING_MAX_PER_WEEK_WINDOW": "calendar"},
+            "CALLING_MAX_PER_WEEK_WINDOW",
+            "rolling or iso_week",
+        ),
+        (
+            {"WORKBENCH_CALLING_CALLBACK_HANDOVER_MINUTES": "45"},
+            "CALLBACK_HANDOVER_MINUTES",
+            "at most 30",
+        ),
+        (
+            {"WORKBENCH_CALLING_CALLBACK_HANDOVER_MINUTES": "-1"},
+            "CALLBACK_HANDOVER_MINUTES",
+            "negative",
+        ),
+        (
+            {"WORKBENCH_CALLING_SESSION_IDLE_MINUTES": "2000"},
+            "SESSION_IDLE_MINUTES",
+            "at most 1440",
+        ),
     ],
 )
 def test_wrong_calling_values_name_the_key(env: dict[str, str], key: str, message: str) -> None:

@@ -20,9 +20,14 @@ import workbench
 PACKAGE = Path(workbench.__file__).resolve().parent
 CLI = PACKAGE / "cli"
 CLI_MODULES = sorted(
-    "workbench.cli" if path.name == "__init__.py" else f"workbench.cli.{path.stem}" for path in CLI.glob("*.py")
+    "workbench.cli" if path.name == "__init__.py" else f"workbench.cli.{path.stem}"
+    for path in CLI.glob("*.py")
 )
-TALK_MODULES = sorted(f"workbench.talk.{path.stem}" for path in (PACKAGE / "talk").glob("*.py") if path.stem != "__init__")
+TALK_MODULES = sorted(
+    f"workbench.talk.{path.stem}"
+    for path in (PACKAGE / "talk").glob("*.py")
+    if path.stem != "__init__"
+)
 # What `workbench --help` must not pay for: engines, numerics, the TUI, templates.
 HEAVY = ("sqlalchemy", "numpy", "scipy", "textual", "jinja2", "alembic")
 # The tables module is loaded by a command after its data is read, never at start-up.
@@ -61,12 +66,25 @@ def source(module: str) -> Path:
 
 def test_the_package_has_the_expected_modules() -> None:
     assert not (PACKAGE / "cli.py").exists() and not (PACKAGE / "talk" / "cli.py").exists()
-    expected = {"context", "root", "imports", "customers", "queue", "scripts", "stats", "db", "demo"}
+    expected = {
+        "context",
+        "root",
+        "imports",
+        "customers",
+        "queue",
+        "scripts",
+        "stats",
+        "db",
+        "demo",
+    }
     assert {f"workbench.cli.{name}" for name in expected} <= set(CLI_MODULES)
 
 
 def test_no_import_circle_in_the_cli_package() -> None:
-    graph = {m: {i for i in module_level_imports(source(m)) if i in CLI_MODULES and i != m} for m in CLI_MODULES}
+    graph = {
+        m: {i for i in module_level_imports(source(m)) if i in CLI_MODULES and i != m}
+        for m in CLI_MODULES
+    }
     # The package itself imports no module of its own at import time.
     assert graph["workbench.cli"] == set()
     # The bottom imports no command module.
@@ -91,7 +109,9 @@ def test_no_import_circle_in_the_cli_package() -> None:
 @pytest.mark.parametrize("module", CLI_MODULES)
 def test_each_cli_module_imports_alone_in_a_fresh_interpreter(module: str) -> None:
     probe = f"import sys, {module}\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
     if module not in LOADED_BY_COMMANDS:
         assert done.stdout.split() == [], f"{module} loads {done.stdout.strip()} at import time"
@@ -99,7 +119,9 @@ def test_each_cli_module_imports_alone_in_a_fresh_interpreter(module: str) -> No
 
 def test_the_entry_point_and_the_app_are_importable() -> None:
     probe = "from workbench.cli import app, main\nimport typer\nassert callable(main) and isinstance(app, typer.Typer)"
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -107,8 +129,13 @@ def test_every_documented_command_is_registered_once() -> None:
     from workbench.cli.root import app
 
     commands = [c.name for c in app.registered_commands]
-    groups = {g.name: [c.name for c in g.typer_instance.registered_commands] for g in app.registered_groups}
-    assert sorted(commands) == sorted(["ui", "import", "queue", "claim", "dispose", "rescore", "config", "demo"])
+    groups = {
+        g.name: [c.name for c in g.typer_instance.registered_commands]
+        for g in app.registered_groups
+    }
+    assert sorted(commands) == sorted(
+        ["ui", "import", "queue", "claim", "dispose", "rescore", "config", "demo"]
+    )
     assert groups == {
         "db": ["upgrade"],
         "scripts": ["check", "list", "render", "history"],
@@ -120,14 +147,22 @@ def test_every_documented_command_is_registered_once() -> None:
 @pytest.mark.parametrize("module", TALK_MODULES)
 def test_talk_modules_know_nothing_of_the_command_line(module: str) -> None:
     named = {name for name in all_imports(source(module)) if name.startswith("workbench.")}
-    assert not {name for name in named if name == "workbench.cli" or name.startswith("workbench.cli.")}
+    assert not {
+        name for name in named if name == "workbench.cli" or name.startswith("workbench.cli.")
+    }
     assert "typer" not in all_imports(source(module))
 
 
 def test_importing_every_talk_module_loads_no_cli_module() -> None:
-    probe = "import sys\n" + "".join(f"import {m}\n" for m in TALK_MODULES) + (
-        "print(' '.join(m for m in sys.modules if m == 'workbench.cli' or m.startswith('workbench.cli.')))"
+    probe = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in TALK_MODULES)
+        + (
+            "print(' '.join(m for m in sys.modules if m == 'workbench.cli' or m.startswith('workbench.cli.')))"
+        )
     )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == []

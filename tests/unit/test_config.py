@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from workbench.config import DEFAULT_DB_URL, ConfigError, Settings, describe, load_settings, parse_window
+from workbench.config import (
+    DEFAULT_DB_URL,
+    ConfigError,
+    Settings,
+    describe,
+    load_settings,
+    parse_window,
+)
 
 
 def toml(tmp_path: Path, text: str) -> Path:
@@ -23,7 +30,11 @@ def test_defaults():
     assert (lc.dormant_days_b2c, lc.dormant_days_b2b, lc.at_risk_factor) == (180, 365, 2.0)
     assert (lc.at_risk_days_b2c, lc.at_risk_days_b2b, lc.category_dormant_days) == (90, 180, {})
     c = s.calling
-    assert c.windows["mon"] == "09:00-20:00" and c.windows["sat"] == "09:00-20:00" and c.windows["sun"] == ""
+    assert (
+        c.windows["mon"] == "09:00-20:00"
+        and c.windows["sat"] == "09:00-20:00"
+        and c.windows["sun"] == ""
+    )
     assert (c.max_per_day, c.max_per_week, c.include_churned, c.holidays) == (2, 5, False, "JP")
 
 
@@ -36,7 +47,13 @@ def test_defaults_are_not_shared_between_instances():
 def test_every_key_is_documented():
     rows = describe()
     keys = {key for key, _, _ in rows}
-    assert {"db", "timezone", "lifecycle.dormant_days_b2c", "calling.max_per_day", "calling.windows"} <= keys
+    assert {
+        "db",
+        "timezone",
+        "lifecycle.dormant_days_b2c",
+        "calling.max_per_day",
+        "calling.windows",
+    } <= keys
     assert all(doc for _, doc, _ in rows)
 
 
@@ -60,10 +77,22 @@ windows = { mon = "10:00-18:00", tue = "", wed = "09:00-21:00", thu = "09:00-20:
 """,
     )
     s = load_settings(path=path, env={})
-    assert (s.db, s.language, s.company_name) == ("postgresql+psycopg://cc@db/workbench", "en", "テスト株式会社")
-    assert (s.lifecycle.dormant_days_b2c, s.lifecycle.dormant_days_b2b, s.lifecycle.at_risk_factor) == (150, 365, 2.5)
+    assert (s.db, s.language, s.company_name) == (
+        "postgresql+psycopg://cc@db/workbench",
+        "en",
+        "テスト株式会社",
+    )
+    assert (
+        s.lifecycle.dormant_days_b2c,
+        s.lifecycle.dormant_days_b2b,
+        s.lifecycle.at_risk_factor,
+    ) == (150, 365, 2.5)
     assert s.lifecycle.category_dormant_days == {"wine": 120, "rice": 60}
-    assert (s.calling.max_per_day, s.calling.max_per_week, s.calling.include_churned) == (3, 5, True)
+    assert (s.calling.max_per_day, s.calling.max_per_week, s.calling.include_churned) == (
+        3,
+        5,
+        True,
+    )
     assert s.calling.windows["mon"] == "10:00-18:00" and s.calling.windows["tue"] == ""
 
 
@@ -96,11 +125,18 @@ def test_environment_overrides():
 
 
 def test_environment_beats_the_file(tmp_path):
-    path = toml(tmp_path, 'db = "sqlite:///file.db"\n[lifecycle]\ndormant_days_b2c = 150\n[calling]\nmax_per_day = 3\n')
+    path = toml(
+        tmp_path,
+        'db = "sqlite:///file.db"\n[lifecycle]\ndormant_days_b2c = 150\n[calling]\nmax_per_day = 3\n',
+    )
     env = {"WORKBENCH_DB": "sqlite:///env.db", "WORKBENCH_LIFECYCLE_DORMANT_DAYS_B2C": "210",
            "WORKBENCH_CALLING_MAX_PER_DAY": "1"}  # fmt: skip
     s = load_settings(path=path, env=env)
-    assert (s.db, s.lifecycle.dormant_days_b2c, s.calling.max_per_day) == ("sqlite:///env.db", 210, 1)
+    assert (s.db, s.lifecycle.dormant_days_b2c, s.calling.max_per_day) == (
+        "sqlite:///env.db",
+        210,
+        1,
+    )
 
 
 def test_environment_table_value():
@@ -129,15 +165,18 @@ def test_unknown_key_names_key_and_file(tmp_path, text, key):
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("[lifecycle]\ndormant_days_b2c = \"lots\"\n", "lifecycle.dormant_days_b2c"),
+        ('[lifecycle]\ndormant_days_b2c = "lots"\n', "lifecycle.dormant_days_b2c"),
         ("[calling]\nmax_per_day = true\n", "calling.max_per_day"),
         ("[calling]\ninclude_churned = 3\n", "calling.include_churned"),
         ("db = 5\n", "db"),
         ("[lifecycle]\ncategory_dormant_days = 7\n", "lifecycle.category_dormant_days"),
-        ("[lifecycle]\ncategory_dormant_days = { wine = \"long\" }\n", "lifecycle.category_dormant_days"),
+        (
+            '[lifecycle]\ncategory_dormant_days = { wine = "long" }\n',
+            "lifecycle.category_dormant_days",
+        ),
         ("lifecycle = 5\n", "lifecycle"),
         ("[calling]\nmax_per_day = -1\n", "calling.max_per_day"),
-        ("language = \"fr\"\n", "language"),
+        ('language = "fr"\n', "language"),
     ],
 )
 def test_wrong_value_names_key_and_file(tmp_path, text, key):
@@ -170,7 +209,9 @@ def test_not_toml_names_the_file(tmp_path):
     assert str(path) in str(caught.value)
 
 
-@pytest.mark.parametrize("window", ["25:00-26:00", "9-20", "20:00-09:00", "09:00", "09:60-10:00", "nine-ten"])
+@pytest.mark.parametrize(
+    "window", ["25:00-26:00", "9-20", "20:00-09:00", "09:00", "09:60-10:00", "nine-ten"]
+)
 def test_bad_calling_window_names_the_weekday_key(tmp_path, window):
     path = toml(tmp_path, f'[calling.windows]\nmon = "{window}"\n')
     with pytest.raises(ConfigError) as caught:

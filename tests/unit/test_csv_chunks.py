@@ -18,7 +18,9 @@ HEADER = ["customer_id", "ordered_at", "amount", "category", "product"]
 FIELD_TEXT = st.text(alphabet=list('ab1 ,"\n\r\\表ソ髙①ｱ'), max_size=12)
 
 
-def write(path: Path, rows: list[list[str]], encoding: str, terminator: str, blank_every: int) -> Path:
+def write(
+    path: Path, rows: list[list[str]], encoding: str, terminator: str, blank_every: int
+) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=terminator)
     writer.writerow(HEADER)
@@ -37,11 +39,17 @@ def whole(path: Path) -> list[tuple[int, list[str]]]:
 
 def chunked(path: Path, size: int) -> tuple[list[tuple[int, list[str]]], CsvSource]:
     source = CsvSource(path, ("customer_id",), tuple(HEADER))
-    rows = [row for chunk in source.chunks(size) for row in chunk_rows(chunk, source.encoding, str(path))]
+    rows = [
+        row
+        for chunk in source.chunks(size)
+        for row in chunk_rows(chunk, source.encoding, str(path))
+    ]
     return rows, source
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     rows=st.lists(st.lists(FIELD_TEXT, min_size=5, max_size=5), min_size=1, max_size=25),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp932"]),
@@ -49,7 +57,9 @@ def chunked(path: Path, size: int) -> tuple[list[tuple[int, list[str]]], CsvSour
     blank_every=st.integers(0, 4),
     size=st.integers(1, 120),
 )
-def test_chunks_give_the_same_rows_and_lines_as_reading_whole(tmp_path, rows, encoding, terminator, blank_every, size):
+def test_chunks_give_the_same_rows_and_lines_as_reading_whole(
+    tmp_path, rows, encoding, terminator, blank_every, size
+):
     path = write(tmp_path / "t.csv", rows, encoding, terminator, blank_every)
     expected = whole(path)
     got, source = chunked(path, size)
@@ -62,8 +72,10 @@ def test_chunks_give_the_same_rows_and_lines_as_reading_whole(tmp_path, rows, en
 
 
 def test_a_line_break_inside_quotes_is_never_a_cut(tmp_path):
-    product = "line one\nline two, with a comma and a \"quote\""
-    path = write(tmp_path / "q.csv", [["C1", "2024-01-05", "100", "garden", product]] * 50, "utf-8", "\n", 0)
+    product = 'line one\nline two, with a comma and a "quote"'
+    path = write(
+        tmp_path / "q.csv", [["C1", "2024-01-05", "100", "garden", product]] * 50, "utf-8", "\n", 0
+    )
     got, _ = chunked(path, 16)
     assert len(got) == 50
     assert all(fields[4] == product for _, fields in got)
@@ -73,7 +85,9 @@ def test_a_line_break_inside_quotes_is_never_a_cut(tmp_path):
 def test_undecodable_bytes_name_the_file_and_their_line(tmp_path):
     path = tmp_path / "bad.csv"
     good = "".join(f"C{i},2024-01-05,100,,\n" for i in range(2, 400))
-    path.write_bytes(("customer_id,ordered_at,amount,category,product\n" + good).encode() + b"C9,\xff\xfe,1,,\n")
+    path.write_bytes(
+        ("customer_id,ordered_at,amount,category,product\n" + good).encode() + b"C9,\xff\xfe,1,,\n"
+    )
     source = CsvSource(path, ("customer_id",), tuple(HEADER), encoding="utf-8")
     with pytest.raises(ImportFileError) as caught:
         for chunk in source.chunks(1000):
@@ -86,4 +100,6 @@ def test_bare_carriage_returns_are_not_cut_as_bytes(tmp_path):
     path.write_bytes(b"customer_id,ordered_at,amount\rC1,2024-01-05,100\rC2,2024-01-06,200\r")
     source = CsvSource(path, ("customer_id",), tuple(HEADER))
     assert not source.cuttable
-    assert CsvSource(write(tmp_path / "ok.csv", [["C1", "x", "1", "", ""]], "cp932", "\r\n", 0), ("customer_id",)).cuttable
+    assert CsvSource(
+        write(tmp_path / "ok.csv", [["C1", "x", "1", "", ""]], "cp932", "\r\n", 0), ("customer_id",)
+    ).cuttable

@@ -22,7 +22,9 @@ from workbench.store.engine import DatabaseUrlError, make_engine
 def test_urls_we_cannot_open_are_refused_in_one_line(url: str, says: str) -> None:
     with pytest.raises(DatabaseUrlError, match=says) as caught:
         make_engine(url)
-    assert isinstance(caught.value, ConfigError)  # the faces print configuration errors without a traceback
+    assert isinstance(
+        caught.value, ConfigError
+    )  # the faces print configuration errors without a traceback
     assert "\n" not in str(caught.value) and str(caught.value).startswith("db: ")
 
 

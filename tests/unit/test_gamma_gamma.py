@@ -32,10 +32,10 @@ def _loglik_by_integration(params: GammaGammaParams, x: np.ndarray, m: np.ndarra
     """Σ ln ∫ f(m̄ | ν) g(ν) dν with m̄ | ν ~ Gamma(px, rate xν), ν ~ Gamma(q, rate v)."""
     total = 0.0
     for xi, mi in zip(x, m, strict=True):
+
         def integrand(nu: float, xi: float = float(xi), mi: float = float(mi)) -> float:
             return math.exp(
-                _log_gamma_pdf(mi, params.p * xi, xi * nu)
-                + _log_gamma_pdf(nu, params.q, params.v)
+                _log_gamma_pdf(mi, params.p * xi, xi * nu) + _log_gamma_pdf(nu, params.q, params.v)
             )
 
         value, _ = integrate.quad(integrand, 0.0, np.inf, limit=200, epsabs=0.0, epsrel=1e-10)

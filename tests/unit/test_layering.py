@@ -27,7 +27,12 @@ def _modules(package: object) -> list[str]:
 
 
 def _loaded(names: list[str]) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", PROBE.format(names=names)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(names=names)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return set(json.loads(out.stdout))
 
 
@@ -36,7 +41,11 @@ def test_the_domain_loads_no_ui_no_database_and_nothing_above_it() -> None:
     assert "workbench.domain.calling_rules" in names and len(names) > 10
     loaded = _loaded(names)
     assert not {m for m in loaded if m.split(".")[0] in ("textual", "sqlalchemy", "sqlmodel")}
-    above = {m for m in loaded if m.startswith(("workbench.store", "workbench.services", "workbench.tui", "workbench.cli"))}
+    above = {
+        m
+        for m in loaded
+        if m.startswith(("workbench.store", "workbench.services", "workbench.tui", "workbench.cli"))
+    }
     assert not above
 
 
@@ -45,4 +54,8 @@ def test_the_services_load_without_the_terminal_ui() -> None:
     assert "workbench.services.queue" in names
     loaded = _loaded(names)
     assert "sqlalchemy" in loaded  # the probe does load the modules it names
-    assert not {m for m in loaded if m.split(".")[0] == "textual" or m.startswith(("workbench.tui", "workbench.cli"))}
+    assert not {
+        m
+        for m in loaded
+        if m.split(".")[0] == "textual" or m.startswith(("workbench.tui", "workbench.cli"))
+    }

@@ -70,7 +70,9 @@ def test_dormant_days_per_kind_and_category_override():
 def test_category_override_changes_the_state():
     policy = LifecyclePolicy(category_dormant_days={"wine": 60, "furniture": 720})
     assert classify(history("b2c", 60, main_category="wine"), AT, policy) == DORMANT
-    assert classify(history("b2c", 59, main_category="wine"), AT, policy) == ACTIVE  # at-risk capped at 60 too
+    assert (
+        classify(history("b2c", 59, main_category="wine"), AT, policy) == ACTIVE
+    )  # at-risk capped at 60 too
     assert classify(history("b2c", 60, main_category="food"), AT, policy) == ACTIVE
     # A long category cycle: 400 days of silence is not dormancy for furniture.
     assert classify(history("b2c", 400, main_category="furniture"), AT, policy) == AT_RISK
@@ -136,7 +138,9 @@ def test_orders_all_on_one_day_fall_back_too():
 
 def test_complaint_after_the_last_order_is_churn():
     assert classify(history("b2c", 10, last_complaint_at=ago(5)), AT, POLICY) == CHURNED
-    assert classify(history("b2c", 10, last_complaint_at=ago(10)), AT, POLICY) == CHURNED  # same instant
+    assert (
+        classify(history("b2c", 10, last_complaint_at=ago(10)), AT, POLICY) == CHURNED
+    )  # same instant
 
 
 def test_purchase_after_the_complaint_is_not_churn():

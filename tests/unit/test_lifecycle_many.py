@@ -7,7 +7,16 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from workbench.domain.codes import LifecycleState
-from workbench.domain.lifecycle import NO_TIME, STATES, Histories, LifecyclePolicy, PurchaseHistory, classify, classify_many, micros
+from workbench.domain.lifecycle import (
+    NO_TIME,
+    STATES,
+    Histories,
+    LifecyclePolicy,
+    PurchaseHistory,
+    classify,
+    classify_many,
+    micros,
+)
 
 AT = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
 POLICY = LifecyclePolicy(category_dormant_days={"wine": 60, "furniture": 720})
@@ -20,21 +29,47 @@ def ago(days: float) -> datetime:
 # (history, the state worked out by hand from the rules)
 BASE = [
     (PurchaseHistory("b2c", 1, ago(10), ago(10)), LifecycleState.ACTIVE),
-    (PurchaseHistory("b2c", 1, ago(91), ago(91)), LifecycleState.AT_RISK),  # past the 90-day one-time fallback
+    (
+        PurchaseHistory("b2c", 1, ago(91), ago(91)),
+        LifecycleState.AT_RISK,
+    ),  # past the 90-day one-time fallback
     (PurchaseHistory("b2c", 1, ago(180), ago(180)), LifecycleState.DORMANT),
-    (PurchaseHistory("b2b", 1, ago(200), ago(200)), LifecycleState.AT_RISK),  # b2b: 180 at risk, 365 dormant
-    (PurchaseHistory("b2c", 3, ago(121), ago(61)), LifecycleState.AT_RISK),  # every 30 days: at risk after 60
-    (PurchaseHistory("b2c", 3, ago(120), ago(60)), LifecycleState.ACTIVE),  # exactly 60 is not beyond it
-    (PurchaseHistory("b2c", 1, ago(60), ago(60), "wine"), LifecycleState.DORMANT),  # category dormancy
+    (
+        PurchaseHistory("b2b", 1, ago(200), ago(200)),
+        LifecycleState.AT_RISK,
+    ),  # b2b: 180 at risk, 365 dormant
+    (
+        PurchaseHistory("b2c", 3, ago(121), ago(61)),
+        LifecycleState.AT_RISK,
+    ),  # every 30 days: at risk after 60
+    (
+        PurchaseHistory("b2c", 3, ago(120), ago(60)),
+        LifecycleState.ACTIVE,
+    ),  # exactly 60 is not beyond it
+    (
+        PurchaseHistory("b2c", 1, ago(60), ago(60), "wine"),
+        LifecycleState.DORMANT,
+    ),  # category dormancy
     (PurchaseHistory("b2c", 1, ago(400), ago(400), "furniture"), LifecycleState.AT_RISK),
     (PurchaseHistory("b2c", 1, ago(60), ago(60), "food"), LifecycleState.ACTIVE),
     (PurchaseHistory("b2c", 0, None, None), LifecycleState.PROSPECT),
     (PurchaseHistory("b2c", 0, None, None, last_complaint_at=ago(3)), LifecycleState.CHURNED),
-    (PurchaseHistory("b2c", 1, ago(10), ago(10), last_complaint_at=ago(10)), LifecycleState.CHURNED),  # same instant
+    (
+        PurchaseHistory("b2c", 1, ago(10), ago(10), last_complaint_at=ago(10)),
+        LifecycleState.CHURNED,
+    ),  # same instant
     (PurchaseHistory("b2c", 1, ago(10), ago(10), last_complaint_at=ago(11)), LifecycleState.ACTIVE),
     (PurchaseHistory("b2b", 5, ago(900), ago(1), do_not_contact=True), LifecycleState.CHURNED),
-    (PurchaseHistory("b2c", 1, ago(180 - 1 / 86400), ago(180 - 1 / 86400)), LifecycleState.AT_RISK),  # a second short
-    (PurchaseHistory("b2c", 2, ago(180) + timedelta(microseconds=1), ago(180) + timedelta(microseconds=1)), LifecycleState.AT_RISK),
+    (
+        PurchaseHistory("b2c", 1, ago(180 - 1 / 86400), ago(180 - 1 / 86400)),
+        LifecycleState.AT_RISK,
+    ),  # a second short
+    (
+        PurchaseHistory(
+            "b2c", 2, ago(180) + timedelta(microseconds=1), ago(180) + timedelta(microseconds=1)
+        ),
+        LifecycleState.AT_RISK,
+    ),
 ]
 
 
@@ -57,4 +92,6 @@ def test_instants_are_whole_microseconds_and_none_is_no_time() -> None:
     assert micros(datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=UTC)) == -500_000
     assert micros(None) == NO_TIME
     h = Histories.of([PurchaseHistory("b2b", 2, ago(30), None, "wine")])
-    assert h.last_us.tolist() == [NO_TIME] and h.categories == ("wine",) and h.b2b.tolist() == [True]
+    assert (
+        h.last_us.tolist() == [NO_TIME] and h.categories == ("wine",) and h.b2b.tolist() == [True]
+    )

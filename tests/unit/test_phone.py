@@ -13,7 +13,12 @@ CASES = [
     # (typed, e164, type, zones)
     ("090-1234-5678", "+819012345678", "mobile", ("Asia/Tokyo",)),
     ("０９０－１２３４－５６７８", "+819012345678", "mobile", ("Asia/Tokyo",)),
-    ("090ー1234ー5678", "+819012345678", "mobile", ("Asia/Tokyo",)),  # katakana long-vowel mark as dash
+    (
+        "090ー1234ー5678",
+        "+819012345678",
+        "mobile",
+        ("Asia/Tokyo",),
+    ),  # katakana long-vowel mark as dash
     ("090‐1234‐5678", "+819012345678", "mobile", ("Asia/Tokyo",)),  # U+2010 hyphen
     ("090−1234−5678", "+819012345678", "mobile", ("Asia/Tokyo",)),  # U+2212 minus
     ("090 1234 5678", "+819012345678", "mobile", ("Asia/Tokyo",)),

@@ -20,16 +20,43 @@ from workbench.domain.reasons import (
     ("heard", "complaint", "kind", "rep", "orders", "expected"),
     [
         ("price", True, "b2b", "田中", 5, ReasonGuess("price", "heard", "heard", 1.0)),
-        (None, True, "b2b", "田中", 5, ReasonGuess("quality_dissatisfaction", "guessed", "complaint", 0.5)),
-        (None, False, "b2b", "田中", 5, ReasonGuess("contact_person_changed", "guessed", "previous_rep", 0.5)),
-        (None, False, "b2c", "田中", 3, ReasonGuess("usage_decreased", "guessed", "repeat_buyer", 0.3)),
+        (
+            None,
+            True,
+            "b2b",
+            "田中",
+            5,
+            ReasonGuess("quality_dissatisfaction", "guessed", "complaint", 0.5),
+        ),
+        (
+            None,
+            False,
+            "b2b",
+            "田中",
+            5,
+            ReasonGuess("contact_person_changed", "guessed", "previous_rep", 0.5),
+        ),
+        (
+            None,
+            False,
+            "b2c",
+            "田中",
+            3,
+            ReasonGuess("usage_decreased", "guessed", "repeat_buyer", 0.3),
+        ),
         (None, False, "b2b", None, 2, ReasonGuess("unknown", "guessed", "none", 0.0)),
         ("", False, "b2c", None, 1, ReasonGuess("unknown", "guessed", "none", 0.0)),
     ],
 )
-def test_rules_fire_in_order_with_prior_confidence(heard, complaint, kind, rep, orders, expected) -> None:
+def test_rules_fire_in_order_with_prior_confidence(
+    heard, complaint, kind, rep, orders, expected
+) -> None:
     guess = guess_reason(heard, complaint, kind, rep, orders)
-    assert guess.reason == expected.reason and guess.source == expected.source and guess.rule == expected.rule
+    assert (
+        guess.reason == expected.reason
+        and guess.source == expected.source
+        and guess.rule == expected.rule
+    )
     assert guess.confidence == pytest.approx(expected.confidence)
 
 
@@ -89,7 +116,9 @@ def test_fit_from_heard_customers_then_guess() -> None:
 
 def test_rule_and_case_keys() -> None:
     assert guessing_rule(True, "b2c", None, 0) == "complaint"
-    assert guessing_rule(False, "b2c", "林", 3) == "repeat_buyer"  # a previous rep counts for B2B only
+    assert (
+        guessing_rule(False, "b2c", "林", 3) == "repeat_buyer"
+    )  # a previous rep counts for B2B only
     assert guessing_rule(False, "b2b", "", 2) == "none"
     assert case_key("price", "heard") == "heard:price"
     assert case_key("usage_decreased", "guessed") == "guessed:usage_decreased"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,11 @@ def check(*dials: Dial, history: tuple[Dial, ...] = (), dnc: set[str] | None = N
 
 
 def test_a_clean_log_has_no_violations() -> None:
-    report = check(Dial("C1", at(2, 10), "no_answer"), Dial("C1", at(2, 14, 5), "no_answer"), Dial("C1", at(4, 10), "callback", at(5, 11)))
+    report = check(
+        Dial("C1", at(2, 10), "no_answer"),
+        Dial("C1", at(2, 14, 5), "no_answer"),
+        Dial("C1", at(4, 10), "callback", at(5, 11)),
+    )
     assert report.checked == 3
     assert report.total == 0
 
@@ -64,11 +68,17 @@ def test_no_call_after_not_interested_even_from_the_imported_history() -> None:
 
 def test_do_not_call_flag_and_request() -> None:
     assert check(Dial("C1", at(2, 11), "no_answer"), dnc={"C1"}).violations == {"do_not_call": 1}
-    assert check(Dial("C1", at(2, 11), "do_not_call"), Dial("C1", at(6, 11), "no_answer")).violations == {"do_not_call": 1}
+    assert check(
+        Dial("C1", at(2, 11), "do_not_call"), Dial("C1", at(6, 11), "no_answer")
+    ).violations == {"do_not_call": 1}
 
 
 def test_a_third_call_in_one_local_day() -> None:
-    report = check(Dial("C1", at(2, 9), "no_answer"), Dial("C1", at(2, 13, 30), "no_answer"), Dial("C1", at(2, 18), "no_answer"))
+    report = check(
+        Dial("C1", at(2, 9), "no_answer"),
+        Dial("C1", at(2, 13, 30), "no_answer"),
+        Dial("C1", at(2, 18), "no_answer"),
+    )
     assert report.violations == {"daily_cap": 1}
 
 
@@ -85,24 +95,36 @@ def test_rolling_window_forgets_calls_older_than_seven_days() -> None:
     assert check(*five, Dial("C1", at(9, 10, 59), "no_answer")).violations == {"weekly_cap": 1}
     # The call of the 2nd at 11:00 is exactly seven days old on the 9th at 11:00: out of the window.
     assert check(*five, Dial("C1", at(9, 11), "no_answer")).total == 0
-    assert check(*five, Dial("C1", at(9, 11), "no_answer"), Dial("C1", at(10, 11), "no_answer")).violations == {"weekly_cap": 1}
+    assert check(
+        *five, Dial("C1", at(9, 11), "no_answer"), Dial("C1", at(10, 11), "no_answer")
+    ).violations == {"weekly_cap": 1}
 
 
 def test_busy_retry_after_ten_minutes_and_the_other_gaps() -> None:
-    assert check(Dial("C1", at(2, 11), "busy"), Dial("C1", at(2, 11, 10), "no_answer")).violations == {"retry_gap": 1}
+    assert check(
+        Dial("C1", at(2, 11), "busy"), Dial("C1", at(2, 11, 10), "no_answer")
+    ).violations == {"retry_gap": 1}
     assert check(Dial("C1", at(2, 11), "busy"), Dial("C1", at(2, 11, 30), "no_answer")).total == 0
-    assert check(Dial("C1", at(2, 11), "no_answer"), Dial("C1", at(2, 14, 59), "no_answer")).violations == {"retry_gap": 1}
-    assert check(Dial("C1", at(4, 11), "voicemail"), Dial("C1", at(5, 10, 59), "no_answer")).violations == {"retry_gap": 1}
+    assert check(
+        Dial("C1", at(2, 11), "no_answer"), Dial("C1", at(2, 14, 59), "no_answer")
+    ).violations == {"retry_gap": 1}
+    assert check(
+        Dial("C1", at(4, 11), "voicemail"), Dial("C1", at(5, 10, 59), "no_answer")
+    ).violations == {"retry_gap": 1}
     assert check(Dial("C1", at(4, 11), "voicemail"), Dial("C1", at(5, 11), "no_answer")).total == 0
 
 
 def test_gap_counts_from_the_imported_history() -> None:
     history = (Dial("C1", at(31, 18, month=10), "no_answer"),)
-    assert check(Dial("C1", at(31, 19, month=10), "no_answer"), history=history).violations == {"retry_gap": 1}
+    assert check(Dial("C1", at(31, 19, month=10), "no_answer"), history=history).violations == {
+        "retry_gap": 1
+    }
 
 
 def test_a_wrong_number_is_not_called_again() -> None:
-    assert check(Dial("C1", at(2, 11), "wrong_number"), Dial("C1", at(5, 11), "no_answer")).violations == {"wrong_number": 1}
+    assert check(
+        Dial("C1", at(2, 11), "wrong_number"), Dial("C1", at(5, 11), "no_answer")
+    ).violations == {"wrong_number": 1}
 
 
 def test_a_promised_callback_is_exempt_from_gaps_and_caps_but_counted_apart() -> None:

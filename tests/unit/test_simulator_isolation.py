@@ -10,7 +10,9 @@ from pathlib import Path
 import workbench
 
 ROOT = Path(workbench.__file__).resolve().parent
-FORBIDDEN = re.compile(r"\b(scripts\.sim|simulate|from\s+sim\b|import\s+sim\b|truth\.json|hidden_truth)\b")
+FORBIDDEN = re.compile(
+    r"\b(scripts\.sim|simulate|from\s+sim\b|import\s+sim\b|truth\.json|hidden_truth)\b"
+)
 
 
 def test_no_product_source_mentions_the_simulator_or_its_truth() -> None:
@@ -35,8 +37,12 @@ print("\\n".join(sorted(sys.modules)))
 
 def test_importing_every_product_module_loads_no_simulator_module() -> None:
     # A fresh interpreter: other tests in this session import the simulator on purpose.
-    done = subprocess.run([sys.executable, "-c", IMPORT_ALL], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_ALL], capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     loaded = done.stdout.split()
     assert "workbench.services.dispose" in loaded
-    assert [m for m in loaded if m == "sim" or m.startswith(("sim.", "scripts", "simulate", "benchlib"))] == []
+    assert [
+        m for m in loaded if m == "sim" or m.startswith(("sim.", "scripts", "simulate", "benchlib"))
+    ] == []

@@ -51,7 +51,13 @@ def test_the_product_imports_every_generated_row(tmp_path: Path, world: str) -> 
     engine = open_database(f"sqlite:///{tmp_path / 'w.db'}")
     counts = {}
     for kind in ("customers", "transactions", "contacts"):
-        summary = import_file(engine, kind, getattr(files, kind), settings, rejects_path=tmp_path / f"{kind}.rejects.csv")  # type: ignore[arg-type]
+        summary = import_file(
+            engine,
+            kind,
+            getattr(files, kind),
+            settings,
+            rejects_path=tmp_path / f"{kind}.rejects.csv",
+        )  # type: ignore[arg-type]
         assert summary.rejected == 0, summary.reject_columns
         counts[kind] = summary.rows
     engine.dispose()
@@ -59,7 +65,9 @@ def test_the_product_imports_every_generated_row(tmp_path: Path, world: str) -> 
     assert counts["transactions"] >= 150  # everybody bought at least once
     assert counts["contacts"] > 0
     assert load_truth(files.truth) == truths
-    assert "2026-11-02" not in files.transactions.read_text(encoding="utf-8")  # history ends before the first working day
+    assert "2026-11-02" not in files.transactions.read_text(
+        encoding="utf-8"
+    )  # history ends before the first working day
 
 
 def test_truth_ties_propensity_to_the_latent_state(tmp_path: Path) -> None:
@@ -81,11 +89,17 @@ def test_common_random_numbers_per_customer() -> None:
 
 def test_script_fit_and_the_response_model(tmp_path: Path) -> None:
     _, truths = generate_world(WORLDS["households"], 200, 2, START, tmp_path / "w")
-    t = next(t for t in truths.values() if t.reason == "price" and t.kind == "b2c" and not t.wrong_number)
+    t = next(
+        t for t in truths.values() if t.reason == "price" and t.kind == "b2c" and not t.wrong_number
+    )
     listen = ScriptInfo("b2c_listen_general", ("unknown",), "b2c")
     price = ScriptInfo("price_plan_review", ("price",), "any")
     quality = ScriptInfo("quality_followup", ("quality_dissatisfaction",), "any")
-    assert (fit_class(listen, t), fit_class(price, t), fit_class(quality, t)) == ("hearing", "specific", "wrong")
+    assert (fit_class(listen, t), fit_class(price, t), fit_class(quality, t)) == (
+        "hearing",
+        "specific",
+        "wrong",
+    )
     assert best_fit([listen, price, quality], t) == (price, "specific")
     at = datetime(2026, 11, 2, 11, tzinfo=TOKYO)
     never = np.array([0.999, 0.0, 0.0, 0.0, 0.5, 0.5, 0.5, 0.5])

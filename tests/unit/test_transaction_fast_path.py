@@ -22,7 +22,9 @@ WHEN = st.sampled_from([
     "2024-01-05", "2024-01-05T10:00", "2024-01-05T10:00:00+09:00", "2024-01-05 23:59:59Z",
     "2024/01/05", " 2024-01-05", "２０２４-01-05", "2024-13-01", "", "yesterday", "2024-01-05T10:00:00.123456-05:00",
 ])  # fmt: skip
-AMOUNTS = st.sampled_from(["12800", "0", "12,800", "¥500", "１２８００", " 300", "12.5", "-100", "", "abc", "00042"])
+AMOUNTS = st.sampled_from(
+    ["12800", "0", "12,800", "¥500", "１２８００", " 300", "12.5", "-100", "", "abc", "00042"]
+)
 TEXT = st.sampled_from(["", "food", " 園芸 ", "x" * 101, "y" * 201, "id-9", "z" * 65])
 
 
@@ -34,7 +36,13 @@ def validating(row: dict[str, str]) -> records.TransactionRecord | None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(header=st.sampled_from(HEADERS), customer=IDS, when=WHEN, amount=AMOUNTS, extra=st.lists(TEXT, min_size=2, max_size=2))
+@given(
+    header=st.sampled_from(HEADERS),
+    customer=IDS,
+    when=WHEN,
+    amount=AMOUNTS,
+    extra=st.lists(TEXT, min_size=2, max_size=2),
+)
 def test_plain_rows_give_the_validating_record(header, customer, when, amount, extra):
     values = {"customer_id": customer, "ordered_at": when, "amount": amount}
     for column, text in zip(("category", "product", "transaction_id"), extra + extra[:1]):
@@ -64,5 +72,9 @@ def test_typical_export_rows_take_the_plain_path(fields):
 def test_unusual_rows_leave_the_plain_path():
     header = HEADERS[0]
     columns = records.transaction_columns(header)
-    for fields in (["C1", "2024/01/05", "500", "", ""], ["C1", "2024-01-05", "1,500", "", ""], ["", "2024-01-05", "5", "", ""]):
+    for fields in (
+        ["C1", "2024/01/05", "500", "", ""],
+        ["C1", "2024-01-05", "1,500", "", ""],
+        ["", "2024-01-05", "5", "", ""],
+    ):
         assert records.plain_transaction(fields, columns, TOKYO) is None

@@ -23,12 +23,21 @@ def test_segment_keys_nest_from_kind_to_reason_case() -> None:
     assert ancestors(key) == ["b2c", "b2c|dormant", "b2c|dormant|m6-12", key]
     assert segment_key("b2b", "at_risk", 2, "unknown", "guessed").endswith("|m0-6|guessed:unknown")
     assert [months_bucket(m) for m in (0, 5.99, 6, 11.9, 12, 23.9, 24, 60)] == [
-        "m0-6", "m0-6", "m6-12", "m6-12", "m12-24", "m12-24", "m24+", "m24+",
+        "m0-6",
+        "m0-6",
+        "m6-12",
+        "m6-12",
+        "m12-24",
+        "m12-24",
+        "m24+",
+        "m24+",
     ]
 
 
 def test_prefix_counts_add_up_every_level() -> None:
-    counts = prefix_counts([("b2c|dormant|m6-12|heard:price", 2, 10), ("b2c|at_risk|m0-6|guessed:unknown", 1, 5)])
+    counts = prefix_counts(
+        [("b2c|dormant|m6-12|heard:price", 2, 10), ("b2c|at_risk|m0-6|guessed:unknown", 1, 5)]
+    )
     assert counts["b2c"] == (3, 15)
     assert counts["b2c|dormant"] == (2, 10)
     assert counts["b2c|at_risk|m0-6|guessed:unknown"] == (1, 5)
@@ -67,7 +76,10 @@ def test_fit_kappa_maximises_the_beta_binomial_marginal_likelihood() -> None:
     kappa = fit_kappa(units)
 
     def loglik(k: float) -> float:
-        return sum(betaln(w + k * mu, n - w + k * (1 - mu)) - betaln(k * mu, k * (1 - mu)) for w, n, mu in units)
+        return sum(
+            betaln(w + k * mu, n - w + k * (1 - mu)) - betaln(k * mu, k * (1 - mu))
+            for w, n, mu in units
+        )
 
     assert kappa < 30
     for other in (kappa * 0.8, kappa * 1.25):

@@ -45,9 +45,8 @@ class Context:
 
     @cached_property
     def engine(self) -> Engine:
-        from workbench.services.schema import open_database
-
         from workbench.config import DEFAULT_DB_URL
+        from workbench.services.schema import open_database
 
         # Only the default database's folder is created: any other missing folder is a typo.
         return open_database(self.db_url, create_folder=self.db_url == DEFAULT_DB_URL)
@@ -86,11 +85,15 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-DbOption = Annotated[str | None, typer.Option("--db", help="Database URL (overrides WORKBENCH_DB).")]
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="Database URL (overrides WORKBENCH_DB).")
+]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="Path of workbench.toml.")]
 AtOption = Annotated[
     str | None, typer.Option("--at", help="The instant to act at, ISO 8601 (default: now).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 OperatorOption = Annotated[str | None, typer.Option("--operator", help="Operator id")]
-RootOption = Annotated[Path | None, typer.Option("--root", help="talkscripts フォルダー / scripts root")]
+RootOption = Annotated[
+    Path | None, typer.Option("--root", help="talkscripts フォルダー / scripts root")
+]

@@ -14,7 +14,9 @@ app = typer.Typer(help="Customers and their lifecycle state (the attack list).")
 @app.callback(invoke_without_command=True)
 def customers_list(
     ctx: typer.Context,
-    state: Annotated[str | None, typer.Option(help="active, at_risk, dormant, churned, prospect")] = None,
+    state: Annotated[
+        str | None, typer.Option(help="active, at_risk, dormant, churned, prospect")
+    ] = None,
     at: AtOption = None,
     limit: Annotated[int | None, typer.Option(help="At most this many rows")] = None,
     as_json: JsonOption = False,

@@ -13,8 +13,12 @@ def demo(
     ctx: typer.Context,
     customers: Annotated[int, typer.Option(help="How many demo customers")] = 2000,
     seed: Annotated[int, typer.Option(help="Random seed")] = 7,
-    today: Annotated[str | None, typer.Option(help="Last day of the generated history (default: today)")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Add demo customers to a database that holds customers")] = False,
+    today: Annotated[
+        str | None, typer.Option(help="Last day of the generated history (default: today)")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add demo customers to a database that holds customers")
+    ] = False,
 ) -> None:
     """Generate the demo data set and import it (into an empty database; --force to add to one that is not)."""
     from datetime import date
@@ -27,7 +31,9 @@ def demo(
     except ValueError:
         raise UserError(f"--today: expected a date like 2026-11-25, got {today!r}") from None
     try:
-        load_demo(c.engine, c.settings, customers, seed, announce=_to_stderr, today=end, force=force)
+        load_demo(
+            c.engine, c.settings, customers, seed, announce=_to_stderr, today=end, force=force
+        )
     except DemoRefused as exc:
         raise UserError(str(exc)) from None
 

@@ -17,11 +17,19 @@ def import_(
     ctx: typer.Context,
     kind: Annotated[str, typer.Argument(help="customers, transactions or contacts")],
     file: Annotated[Path, typer.Argument(help="CSV file (UTF-8 or Shift_JIS)")],
-    encoding: Annotated[str | None, typer.Option(help="utf-8, utf-8-sig, cp932 (default: detect)")] = None,
-    mapping: Annotated[Path | None, typer.Option(help="Column-mapping TOML for other exports")] = None,
-    rejects: Annotated[Path | None, typer.Option(help="Where rejected rows go (default FILE.rejects.csv)")] = None,
+    encoding: Annotated[
+        str | None, typer.Option(help="utf-8, utf-8-sig, cp932 (default: detect)")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="Column-mapping TOML for other exports")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Where rejected rows go (default FILE.rejects.csv)")
+    ] = None,
     as_json: JsonOption = False,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr")] = True,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr")
+    ] = True,
 ) -> None:
     """Import a CSV file; re-importing the same file changes nothing."""
     from workbench.services.importer import import_file
@@ -30,7 +38,9 @@ def import_(
         raise UserError(f"unknown import kind {kind!r}: customers, transactions or contacts")
     c = context(ctx)
     with ProgressBar(progress and sys.stderr.isatty() and not as_json, file) as bar:
-        summary = import_file(c.engine, kind, file, c.settings, encoding, mapping, rejects, progress=bar)  # type: ignore[arg-type]
+        summary = import_file(
+            c.engine, kind, file, c.settings, encoding, mapping, rejects, progress=bar
+        )  # type: ignore[arg-type]
     if as_json:
         emit_json(summary.__dict__)
         return

@@ -26,7 +26,9 @@ def queue_(
     at: AtOption = None,
     operator: OperatorOption = None,
     limit: Annotated[int, typer.Option(help="How many entries")] = 20,
-    explain_: Annotated[bool, typer.Option("--explain", help="Count what each calling rule holds back")] = False,
+    explain_: Annotated[
+        bool, typer.Option("--explain", help="Count what each calling rule holds back")
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """The call queue at an instant, best first, without claiming anything."""
@@ -83,9 +85,13 @@ def dispose_(
     script: Annotated[str | None, typer.Option(help="Talk-script id used")] = None,
     reason: Annotated[str | None, typer.Option(help="Dormancy reason heard")] = None,
     amount: Annotated[int | None, typer.Option(help="Order amount in yen (reactivated)")] = None,
-    callback_at: Annotated[str | None, typer.Option("--callback-at", help="Promised callback time, ISO 8601")] = None,
+    callback_at: Annotated[
+        str | None, typer.Option("--callback-at", help="Promised callback time, ISO 8601")
+    ] = None,
     note: Annotated[str | None, typer.Option(help="What the customer said")] = None,
-    file: Annotated[Path | None, typer.Option("--file", help="Batch of dispositions (contacts CSV)")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Batch of dispositions (contacts CSV)")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Record how a call ended: history, do-not-call, callbacks, answer model, script statistics."""
@@ -132,7 +138,13 @@ def rescore_(ctx: typer.Context, at: AtOption = None) -> None:
     from workbench.tui.session import now_from_env
 
     c = context(ctx)
-    when = parse_at(c.settings, at) if at is not None else now_from_env(c.settings) or parse_at(c.settings, None)
+    when = (
+        parse_at(c.settings, at)
+        if at is not None
+        else now_from_env(c.settings) or parse_at(c.settings, None)
+    )
     summary = rescore_now(c.engine, c.settings, when)
-    typer.echo(f"scored {summary.customers:,} customers in {summary.seconds:.1f}s; states {summary.states}")
+    typer.echo(
+        f"scored {summary.customers:,} customers in {summary.seconds:.1f}s; states {summary.states}"
+    )
     typer.echo(f"MBG/NBD: {summary.alive_model}")

@@ -100,8 +100,8 @@ def _for_people(exc: Exception) -> str | None:
 
     from workbench.config import ConfigError
     from workbench.importing.csvfile import ImportFileError
-    from workbench.services.schema import SchemaError
     from workbench.services.freshness import LockTimeout
+    from workbench.services.schema import SchemaError
 
     if isinstance(exc, UserError | ConfigError | ImportFileError | LockTimeout | SchemaError):
         return str(exc)

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from workbench.talk.model import TalkScript
     from workbench.talk.render import RenderedSection
 
-app = typer.Typer(help="トークスクリプトの検査・一覧・試し表示 / talk scripts", no_args_is_help=True)
+app = typer.Typer(
+    help="トークスクリプトの検査・一覧・試し表示 / talk scripts", no_args_is_help=True
+)
 
 
 class DemoKind(StrEnum):
@@ -109,11 +111,13 @@ def list_scripts(
             if as_json:
                 typer.echo(json.dumps(row, ensure_ascii=False))
                 continue
-            flags = ("" if script.active else " [inactive]")
+            flags = "" if script.active else " [inactive]"
             flags += " [pinned]" if script.pinned else ""
             group = f" ({script.variant_group})" if script.variant_group else ""
-            typer.echo(f"{lang}  {script.id:<28} {script.version}  {script.kind:<3}  "
-                       f"{','.join(script.reasons)}{group}{flags}  {script.title}")
+            typer.echo(
+                f"{lang}  {script.id:<28} {script.version}  {script.kind:<3}  "
+                f"{','.join(script.reasons)}{group}{flags}  {script.title}"
+            )
 
 
 @app.command("render")
@@ -126,20 +130,27 @@ def render(
         bool, typer.Option("--no-offer", help="オファーなしで表示 / without offer")
     ] = False,
     root: RootOption = None,
-    customer: Annotated[str | None, typer.Option(
-        "--customer", help="データベースのお客様 ID で表示 / render for a database customer")] = None,
-    operator: Annotated[str | None, typer.Option(
-        "--operator", help="担当者コード（--customer 用）/ operator code")] = None,
-    at: Annotated[str | None, typer.Option(
-        "--at", help="基準日時 ISO 8601（--customer 用）/ instant")] = None,
+    customer: Annotated[
+        str | None,
+        typer.Option(
+            "--customer", help="データベースのお客様 ID で表示 / render for a database customer"
+        ),
+    ] = None,
+    operator: Annotated[
+        str | None, typer.Option("--operator", help="担当者コード（--customer 用）/ operator code")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="基準日時 ISO 8601（--customer 用）/ instant")
+    ] = None,
 ) -> None:
     """デモ顧客またはお客様でスクリプトを表示します / render a script for a demo or real customer."""
     if customer is not None:
         # An explicit --language wins; otherwise the configured language applies.
         source = ctx.get_parameter_source("language")
         given = source is not None and source.name != "DEFAULT"
-        _render_for_customer(context(ctx), script_id, customer, operator, at, root,
-                             language.value if given else None)
+        _render_for_customer(
+            context(ctx), script_id, customer, operator, at, root, language.value if given else None
+        )
         return
     from workbench.talk.demo import demo_context
     from workbench.talk.i18n import msg
@@ -151,14 +162,22 @@ def render(
     if script is None:
         typer.echo(msg("cli.not_found", value=script_id, lang=language.value), err=True)
         raise typer.Exit(2)
-    context_ = demo_context(demo.value, language.value, not no_offer,
-                            script.reasons[0] if script.reasons else "unknown")
+    context_ = demo_context(
+        demo.value, language.value, not no_offer, script.reasons[0] if script.reasons else "unknown"
+    )
     typer.echo(f"# {script.title}  ({script.id} @ {script.version})\n")
     _print_sections(render_script(script, context_), msg("cli.error"), "  {number}. → ")
 
 
-def _render_for_customer(c: Context, script_id: str, customer_id: str, operator: str | None,
-                         at: str | None, root: Path | None, language: str | None) -> None:
+def _render_for_customer(
+    c: Context,
+    script_id: str,
+    customer_id: str,
+    operator: str | None,
+    at: str | None,
+    root: Path | None,
+    language: str | None,
+) -> None:
     """`scripts render ID --customer X`: every section for a database customer.
 
     Exit 1 when a section fails to render (its message and raw text are printed);
@@ -177,20 +196,28 @@ def _render_for_customer(c: Context, script_id: str, customer_id: str, operator:
         raise UserError(f"unknown script {script_id!r} in {library.directory}")
     instant = parse_at(settings, at)
     try:
-        found = build_context(c.engine, settings, customer_id, operator or settings.operator or None, instant)
+        found = build_context(
+            c.engine, settings, customer_id, operator or settings.operator or None, instant
+        )
     except LookupError as exc:
         raise UserError(str(exc)) from None
     t = labels(lang)
     # A preview without an operator still shows where the caller's name goes.
-    found = dataclasses.replace(found, language=lang, operator=found.operator or t["operator_placeholder"])
+    found = dataclasses.replace(
+        found, language=lang, operator=found.operator or t["operator_placeholder"]
+    )
     months = "-" if found.months_dormant is None else f"{found.months_dormant} {t['months']}"
     typer.echo(f"# {script.title}  ({script.id} @ {script.version})")
-    typer.echo(f"{t['customer']}: {found.customer_name} ({customer_id}, {found.kind}) "
-               f"{found.lifecycle} / {months} / {t['reason']}: {found.reason}\n")
+    typer.echo(
+        f"{t['customer']}: {found.customer_name} ({customer_id}, {found.kind}) "
+        f"{found.lifecycle} / {months} / {t['reason']}: {found.reason}\n"
+    )
     _print_sections(render_script(script, found), t["error"], "{number}) → ")
 
 
-def _print_sections(sections: Sequence[RenderedSection], error_label: str, branch_mark: str) -> None:
+def _print_sections(
+    sections: Sequence[RenderedSection], error_label: str, branch_mark: str
+) -> None:
     """Every section with its numbered branches; a section that failed shows its message and
     raw text, and the command then exits 1 (the other sections still print)."""
     for section in sections:
@@ -221,7 +248,9 @@ def history(
     library = _library(c, root)
     rows = script_history(c.engine, library, script_id)
     if not rows:
-        raise UserError(f"unknown script {script_id!r}: no file in {library.directory} and no calls recorded")
+        raise UserError(
+            f"unknown script {script_id!r}: no file in {library.directory} and no calls recorded"
+        )
     if as_json:
         for row in rows:
             emit_json({"script_id": script_id, **row.as_json()})

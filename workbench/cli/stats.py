@@ -14,7 +14,9 @@ from workbench.cli.labels import interval, labels, pct, yen
 if TYPE_CHECKING:
     from workbench.talk.stats import StatsRow
 
-app = typer.Typer(help="Statistics: how well talk scripts win customers back.", no_args_is_help=True)
+app = typer.Typer(
+    help="Statistics: how well talk scripts win customers back.", no_args_is_help=True
+)
 
 
 class By(StrEnum):
@@ -37,8 +39,12 @@ def stats_json(row: StatsRow) -> dict[str, Any]:
 @app.command("scripts")
 def stats_scripts(
     ctx: typer.Context,
-    by: Annotated[By, typer.Option("--by", help="Break the script rows down by reason, kind or operator.")] = By.SCRIPT,
-    since: Annotated[str | None, typer.Option("--since", help="Only attempts from this date on (YYYY-MM-DD).")] = None,
+    by: Annotated[
+        By, typer.Option("--by", help="Break the script rows down by reason, kind or operator.")
+    ] = By.SCRIPT,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only attempts from this date on (YYYY-MM-DD).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Attempts, contacts, reactivation rate (Wilson 95%), P(best) per reason and revenue per script version."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workbench.demo.calls import CallSimulator, Caller, ContactRow
+from workbench.demo.calls import Caller, CallSimulator, ContactRow
 from workbench.demo.orders import Transactions
 from workbench.demo.timeline import SECONDS_PER_DAY, Calendar
 from workbench.demo.truth import (

@@ -82,9 +82,7 @@ def customer_rows(
             name, name_kana, contact_person = company, company_kana, person
             rep = rnd.choice(SALES_REPS) if rnd.random() < 0.6 else ""
             email = (
-                company_email(
-                    rnd, fam[2], giv[2], COMPANY_STEMS[stem][2], COMPANY_TRADES[trade][2]
-                )
+                company_email(rnd, fam[2], giv[2], COMPANY_STEMS[stem][2], COMPANY_TRADES[trade][2])
                 if has_email[i]
                 else ""
             )

@@ -79,8 +79,6 @@ POOL_HOURS: Final = 1
 """The population prior pools each hour with this many neighbours on each side."""
 
 
-
-
 @dataclass(frozen=True, eq=False)
 class AnswerCounts:
     """Attempts and answers per hour-of-week cell; arrays of shape (168,), read-only."""
@@ -134,7 +132,15 @@ def hours_of_week(seconds: ArrayLike, zone: ZoneInfo) -> IntArray:
     seconds = np.asarray(seconds, dtype=np.int64)
     slots, slot_of = np.unique(seconds // 1800, return_inverse=True)
     offsets = np.array(
-        [int(datetime.fromtimestamp(int(h) * 1800, UTC).astimezone(zone).utcoffset().total_seconds()) for h in slots],  # type: ignore[union-attr]
+        [
+            int(
+                datetime.fromtimestamp(int(h) * 1800, UTC)
+                .astimezone(zone)
+                .utcoffset()
+                .total_seconds()
+            )
+            for h in slots
+        ],  # type: ignore[union-attr]
         dtype=np.int64,
     )
     local = seconds + offsets[slot_of]
@@ -255,7 +261,9 @@ class AnswerModel:
         without it, eight unanswered calls would leave a customer's chances where they started.
         """
         if self.habits is not None and self.habits.profiles.shape[0] > 1:
-            prior = np.asarray(self.habits.probabilities(customer.attempts, customer.answers, segment))
+            prior = np.asarray(
+                self.habits.probabilities(customer.attempts, customer.answers, segment)
+            )
         else:
             prior = self.segment_prior(segment)
         base = prior * self._reach(customer, prior)

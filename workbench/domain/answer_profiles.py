@@ -40,7 +40,9 @@ class AnswerProfiles:
     profiles: FloatArray  # (K, 168)
     weights: dict[str, FloatArray]  # segment → (K,) shares; "*" for everyone
 
-    def posterior(self, attempts: ArrayLike, answers: ArrayLike, segment: str | None = None) -> FloatArray:
+    def posterior(
+        self, attempts: ArrayLike, answers: ArrayLike, segment: str | None = None
+    ) -> FloatArray:
         """P(profile | this customer's calls): their cells' likelihood under each profile × the share."""
         n = np.asarray(attempts, dtype=np.float64)
         a = np.asarray(answers, dtype=np.float64)
@@ -51,12 +53,17 @@ class AnswerProfiles:
         post = np.exp(log_post)
         return np.asarray(post / post.sum())
 
-    def probabilities(self, attempts: ArrayLike, answers: ArrayLike, segment: str | None = None) -> FloatArray:
+    def probabilities(
+        self, attempts: ArrayLike, answers: ArrayLike, segment: str | None = None
+    ) -> FloatArray:
         """The customer's 168 answer probabilities: the profiles mixed by their posterior."""
         return np.asarray(self.posterior(attempts, answers, segment) @ self.profiles)
 
     def as_json(self) -> dict[str, object]:
-        return {"profiles": self.profiles.round(6).tolist(), "weights": {k: v.round(6).tolist() for k, v in self.weights.items()}}
+        return {
+            "profiles": self.profiles.round(6).tolist(),
+            "weights": {k: v.round(6).tolist() for k, v in self.weights.items()},
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> AnswerProfiles:
@@ -90,7 +97,9 @@ def fit_profiles(
     best_k, best_score = 1, -np.inf
     for k in range(1, MAX_PROFILES + 1):
         profiles, weights = _em(c[train], h[train], n[train], a[train], pop, customers, k, rng)
-        score = _marginal_loglik(c[~train], h[~train], n[~train], a[~train], profiles, weights, customers)
+        score = _marginal_loglik(
+            c[~train], h[~train], n[~train], a[~train], profiles, weights, customers
+        )
         if score > best_score + MIN_GAIN_PER_CUSTOMER * unseen:
             best_k, best_score = k, score
         else:
@@ -140,7 +149,9 @@ def _pool(values: FloatArray) -> FloatArray:
     return np.asarray(values + np.roll(values, 1) + np.roll(values, -1))
 
 
-def _cell_loglik(h: NDArray[np.int64], n: FloatArray, a: FloatArray, profiles: FloatArray) -> FloatArray:
+def _cell_loglik(
+    h: NDArray[np.int64], n: FloatArray, a: FloatArray, profiles: FloatArray
+) -> FloatArray:
     """(cells, K) log-likelihood of each cell under each profile (the logarithms taken per profile hour)."""
     log_p, log_q = np.log(profiles)[:, h].T, np.log1p(-profiles)[:, h].T
     return np.asarray(a[:, None] * log_p + (n - a)[:, None] * log_q)

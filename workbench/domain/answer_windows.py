@@ -87,5 +87,3 @@ def _runs(days: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((d, d))
     return runs
-
-

@@ -211,7 +211,12 @@ class _Levels:
 
     @classmethod
     def of(cls, data: GroupedTriples) -> _Levels:
-        return cls(_Distinct.of_array(data.x), _Distinct.of_array(data.t_x), _Distinct.of_array(data.T), data.weights)
+        return cls(
+            _Distinct.of_array(data.x),
+            _Distinct.of_array(data.t_x),
+            _Distinct.of_array(data.T),
+            data.weights,
+        )
 
 
 def _loglik_and_gradient(
@@ -231,9 +236,17 @@ def _loglik_and_gradient(
     x, ix, w = levels.x.values, levels.x.of, levels.weights
     has_d = (x > 0) | (shift > 0)
     denom = np.where(has_d, b + x - 1.0 + shift, 1.0)  # guarded: unused where D is absent
-    c = (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x + shift) - betaln(a, b))[ix]
-    alpha_t, alpha_tx = (alpha + levels.T.values)[levels.T.of], (alpha + levels.t_x.values)[levels.t_x.of]
-    log_at, log_atx = np.log(alpha + levels.T.values)[levels.T.of], np.log(alpha + levels.t_x.values)[levels.t_x.of]
+    c = (gammaln(r + x) - gammaln(r) + r * np.log(alpha) + betaln(a, b + x + shift) - betaln(a, b))[
+        ix
+    ]
+    alpha_t, alpha_tx = (
+        (alpha + levels.T.values)[levels.T.of],
+        (alpha + levels.t_x.values)[levels.t_x.of],
+    )
+    log_at, log_atx = (
+        np.log(alpha + levels.T.values)[levels.T.of],
+        np.log(alpha + levels.t_x.values)[levels.t_x.of],
+    )
     rx = (r + x)[ix]
     s = (-(r + x))[ix] * log_at
     d = np.where(has_d[ix], (np.log(a) - np.log(denom))[ix] - rx * log_atx, -np.inf)

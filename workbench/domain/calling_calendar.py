@@ -15,6 +15,7 @@ import holidays
 
 from workbench.domain.calling_values import DEFAULT_POLICY, UNKNOWN_ZONE, BlockCode, CallingPolicy
 
+
 def window_check(
     at: datetime, zones: Sequence[str], policy: CallingPolicy = DEFAULT_POLICY
 ) -> bool:
@@ -130,7 +131,6 @@ def zone_info(name: str) -> ZoneInfo | None:
 @lru_cache(maxsize=256)
 def _holiday_dates(country: str, subdiv: str | None, year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year).keys())
-
 
 
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:

@@ -55,6 +55,17 @@ from workbench.domain.calling_calendar import (
     window_check,
     zone_info,
 )
+from workbench.domain.calling_caps import (
+    Period,
+    Rule,
+    campaign_rule,
+    cap_rule,
+    day_start,
+    release_at,
+    rolling_cap_rule,
+    waived,
+    week_start,
+)
 from workbench.domain.calling_values import (
     DEFAULT_CALLBACK_GRACE,
     DEFAULT_POLICY,
@@ -67,17 +78,6 @@ from workbench.domain.calling_values import (
     PendingCallback,
     PhoneNumber,
     Verdict,
-)
-from workbench.domain.calling_caps import (
-    Period,
-    Rule,
-    campaign_rule,
-    cap_rule,
-    day_start,
-    release_at,
-    rolling_cap_rule,
-    waived,
-    week_start,
 )
 from workbench.domain.codes import REFUSAL_OUTCOMES
 
@@ -170,7 +170,11 @@ def _earliest_pass(rules: list[Rule], at: datetime) -> tuple[BlockCode | None, d
 
 
 # The order in which permanent blocks are named when several hold: the only precedence.
-PERMANENT_BLOCKS: tuple[BlockCode, ...] = (BlockCode.DO_NOT_CALL, BlockCode.REFUSED, BlockCode.OPTED_OUT)
+PERMANENT_BLOCKS: tuple[BlockCode, ...] = (
+    BlockCode.DO_NOT_CALL,
+    BlockCode.REFUSED,
+    BlockCode.OPTED_OUT,
+)
 
 
 def permanent_block(customer: CustomerContact) -> BlockCode | None:

@@ -21,7 +21,9 @@ DEFAULT_CATEGORY_LABELS: Mapping[str, tuple[str, str]] = {  # code: (ja, en)
 }
 
 
-def category_label(code: str | None, language: str, overrides: Mapping[str, str] | None = None) -> str:
+def category_label(
+    code: str | None, language: str, overrides: Mapping[str, str] | None = None
+) -> str:
     """The category's label in `language` (ja or en); a code with no label reads as written,
     underscores as spaces, so nothing is said as `office_supplies`."""
     if not code:

@@ -156,7 +156,10 @@ class _Data:
 
 
 def _loglik_and_gradient(
-    theta: FloatArray, x: FloatArray | _Data, m: FloatArray | None = None, w: FloatArray | None = None
+    theta: FloatArray,
+    x: FloatArray | _Data,
+    m: FloatArray | None = None,
+    w: FloatArray | None = None,
 ) -> tuple[float, FloatArray]:
     """Weighted total log-likelihood of m̄ and its gradient in θ = log(p, q, v)."""
     data = x if isinstance(x, _Data) else _Data.of(x, m, w)  # type: ignore[arg-type]

@@ -111,10 +111,14 @@ def _dormant_days(h: Histories, policy: LifecyclePolicy) -> npt.NDArray[np.int64
     return days
 
 
-def _at_risk_days(h: Histories, limit: npt.NDArray[np.float64], policy: LifecyclePolicy) -> npt.NDArray[np.float64]:
+def _at_risk_days(
+    h: Histories, limit: npt.NDArray[np.float64], policy: LifecyclePolicy
+) -> npt.NDArray[np.float64]:
     """Days of silence after which each customer is at risk: twice (the factor) their usual
     interval between orders, else a per-kind threshold for one-time buyers; never beyond dormancy."""
-    fallback = np.minimum(limit, np.where(h.b2b, policy.at_risk_days_b2b, policy.at_risk_days_b2c).astype(np.float64))
+    fallback = np.minimum(
+        limit, np.where(h.b2b, policy.at_risk_days_b2b, policy.at_risk_days_b2c).astype(np.float64)
+    )
     timed = (h.n_orders >= 2) & (h.first_us != NO_TIME) & (h.last_us != NO_TIME)
     span = np.where(timed, h.last_us - np.where(timed, h.first_us, 0), 0) / 1e6 / 86400
     usual = span / np.where(timed, h.n_orders - 1, 1)
@@ -130,14 +134,21 @@ def classify_many(h: Histories, at_us: int, policy: LifecyclePolicy) -> npt.NDAr
     dormant from the dormancy period on, at risk beyond the at-risk threshold, else active.
     """
     bought = (h.n_orders != 0) & (h.last_us != NO_TIME)
-    complained = (h.complaint_us != NO_TIME) & ((h.last_us == NO_TIME) | (h.complaint_us >= h.last_us))
+    complained = (h.complaint_us != NO_TIME) & (
+        (h.last_us == NO_TIME) | (h.complaint_us >= h.last_us)
+    )
     days = (at_us - np.where(bought, h.last_us, at_us)) / 1e6 / 86400
     dormant = _dormant_days(h, policy)
     at_risk = _at_risk_days(h, dormant.astype(np.float64), policy)
     code = {state: np.int8(i) for i, state in enumerate(STATES)}
     return np.select(
         [h.do_not_contact | complained, ~bought, days >= dormant, days > at_risk],
-        [code[LifecycleState.CHURNED], code[LifecycleState.PROSPECT], code[LifecycleState.DORMANT], code[LifecycleState.AT_RISK]],
+        [
+            code[LifecycleState.CHURNED],
+            code[LifecycleState.PROSPECT],
+            code[LifecycleState.DORMANT],
+            code[LifecycleState.AT_RISK],
+        ],
         default=code[LifecycleState.ACTIVE],
     ).astype(np.int8)
 

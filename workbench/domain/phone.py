@@ -83,7 +83,9 @@ def _parse(text: str, region: str, raw: str) -> phonenumbers.PhoneNumber:
     try:
         return phonenumbers.parse(text, region)
     except NumberParseException as exc:
-        raise PhoneError(f"not a phone number: {raw!r} ({exc.args[0] if exc.args else exc})") from None
+        raise PhoneError(
+            f"not a phone number: {raw!r} ({exc.args[0] if exc.args else exc})"
+        ) from None
 
 
 def national_format(e164: str) -> str:

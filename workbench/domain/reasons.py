@@ -92,7 +92,9 @@ def guess_reason(
     if rule == "none":
         return ReasonGuess(RULE_REASON[rule], GUESSED, rule, 0.0)
     value = confidence.get(rule) if confidence is not None else None
-    return ReasonGuess(RULE_REASON[rule], GUESSED, rule, _prior_mean(rule) if value is None else value)
+    return ReasonGuess(
+        RULE_REASON[rule], GUESSED, rule, _prior_mean(rule) if value is None else value
+    )
 
 
 def rule_outcome(

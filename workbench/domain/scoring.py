@@ -46,7 +46,9 @@ class ScoreParts:
         """The same parts with a newer P(win-back | conversation) (outcomes since the scoring run)."""
         if self.p_come_back <= 0:
             return self
-        return replace(self, p_come_back=p_come_back, base=self.base * p_come_back / self.p_come_back)
+        return replace(
+            self, p_come_back=p_come_back, base=self.base * p_come_back / self.p_come_back
+        )
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
@@ -54,7 +56,15 @@ class ScoreParts:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in data.items()}
 
 
-def base_score(value: float, p_alive: float, come_back: float, season: float, deadline: bool) -> float:
+def base_score(
+    value: float, p_alive: float, come_back: float, season: float, deadline: bool
+) -> float:
     """Everything but P(answer now): the expected yen of a conversation with this customer."""
     alive = min(max(p_alive, 0.0), 1.0)
-    return value * alive * come_back * (1.0 + max(season, 0.0)) * (DEADLINE_FACTOR if deadline else 1.0)
+    return (
+        value
+        * alive
+        * come_back
+        * (1.0 + max(season, 0.0))
+        * (DEADLINE_FACTOR if deadline else 1.0)
+    )

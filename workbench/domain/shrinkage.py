@@ -14,7 +14,9 @@ from scipy.optimize import minimize_scalar
 from scipy.special import betaln
 
 
-def beta_binomial_kappa(wins: ArrayLike, trials: ArrayLike, means: ArrayLike, bounds: tuple[float, float]) -> float:
+def beta_binomial_kappa(
+    wins: ArrayLike, trials: ArrayLike, means: ArrayLike, bounds: tuple[float, float]
+) -> float:
     """Maximum marginal-likelihood κ; the upper bound when fewer than two units have trials."""
     w = np.asarray(wins, dtype=np.float64)
     n = np.asarray(trials, dtype=np.float64)
@@ -27,7 +29,9 @@ def beta_binomial_kappa(wins: ArrayLike, trials: ArrayLike, means: ArrayLike, bo
 
     def negative_loglik(log_kappa: float) -> float:
         k = np.exp(log_kappa)
-        return -float(np.sum(betaln(w + k * mu, n - w + k * (1 - mu)) - betaln(k * mu, k * (1 - mu))))
+        return -float(
+            np.sum(betaln(w + k * mu, n - w + k * (1 - mu)) - betaln(k * mu, k * (1 - mu)))
+        )
 
     best = minimize_scalar(negative_loglik, bounds=(np.log(lo), np.log(hi)), method="bounded")
     return float(np.exp(best.x))

@@ -33,13 +33,17 @@ def parse_yen(text: str) -> int:
 
 def parse_datetime(text: str, zone: tzinfo) -> datetime:
     """ISO 8601 or Japanese-style 2024/01/05 [10:00]; a value without offset is in `zone`."""
-    value = (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip().replace("/", "-")
+    value = (
+        (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip().replace("/", "-")
+    )
     if not value:
         raise ValueError("empty date/time")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"expected a date/time like 2024-01-05T10:00+09:00, got {text!r}") from None
+        raise ValueError(
+            f"expected a date/time like 2024-01-05T10:00+09:00, got {text!r}"
+        ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
     return parsed

@@ -44,7 +44,9 @@ def months_bucket(months: float) -> str:
     return "m24+"
 
 
-def segment_key(kind: str, state: str, months_lapsed: float, reason: str, reason_source: str) -> str:
+def segment_key(
+    kind: str, state: str, months_lapsed: float, reason: str, reason_source: str
+) -> str:
     case = f"{'heard' if reason_source == 'heard' else 'guessed'}:{reason}"
     return SEPARATOR.join((kind, state, months_bucket(months_lapsed), case))
 
@@ -61,7 +63,9 @@ class WinbackModel:
 
     root: float
     kappas: tuple[float, ...]  # one per level below the root
-    counts: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # key → (wins, conversations)
+    counts: Mapping[str, tuple[int, int]] = field(
+        default_factory=dict
+    )  # key → (wins, conversations)
 
     def rate(self, key: str, extra: Mapping[str, tuple[int, int]] | None = None) -> float:
         """P(win-back | conversation) for a segment, with optional counts seen since the fit."""
@@ -76,7 +80,11 @@ class WinbackModel:
         return p
 
     def as_json(self) -> dict[str, object]:
-        return {"root": self.root, "kappas": list(self.kappas), "counts": {k: list(v) for k, v in self.counts.items()}}
+        return {
+            "root": self.root,
+            "kappas": list(self.kappas),
+            "counts": {k: list(v) for k, v in self.counts.items()},
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> WinbackModel:
@@ -96,7 +104,9 @@ def prefix_counts(outcomes: Iterable[tuple[str, int, int]]) -> dict[str, tuple[i
     return {k: (w, n) for k, (w, n) in totals.items()}
 
 
-def fit_winback_model(outcomes: Iterable[tuple[str, int, int]], overall: tuple[int, int], levels: int = 4) -> WinbackModel:
+def fit_winback_model(
+    outcomes: Iterable[tuple[str, int, int]], overall: tuple[int, int], levels: int = 4
+) -> WinbackModel:
     """Fit the hierarchy from per-segment (key, wins, conversations) and the overall (wins, conversations).
 
     `overall` may include conversations with no segment (imported history): they inform the root only.
@@ -109,7 +119,10 @@ def fit_winback_model(outcomes: Iterable[tuple[str, int, int]], overall: tuple[i
     parents = {"": root}
     for level in range(levels):
         members = [(k, w, n) for k, (w, n) in counts.items() if k.count(SEPARATOR) == level]
-        parent_of = {k: parents.get(SEPARATOR.join(k.split(SEPARATOR)[:-1]) if level else "", root) for k, _, _ in members}
+        parent_of = {
+            k: parents.get(SEPARATOR.join(k.split(SEPARATOR)[:-1]) if level else "", root)
+            for k, _, _ in members
+        }
         kappa = fit_kappa([(w, n, parent_of[k]) for k, w, n in members])
         kappas.append(kappa)
         parents = {k: (w + kappa * parent_of[k]) / (n + kappa) for k, w, n in members}

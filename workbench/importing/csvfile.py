@@ -20,7 +20,17 @@ SNIFF_BYTES = 1 << 20
 ENCODING_ALIASES = {"sjis": "cp932", "shift_jis": "cp932", "shift-jis": "cp932", "utf8": "utf-8"}
 # Encodings in which the bytes of '\n', '\r' and '"' never occur inside another character
 # (Shift_JIS trail bytes start at 0x40), so a file can be cut into records as bytes.
-_BYTE_CUTTABLE = {"utf-8", "utf-8-sig", "cp932", "shift_jis", "euc_jp", "ascii", "latin-1", "iso8859-1", "cp1252"}
+_BYTE_CUTTABLE = {
+    "utf-8",
+    "utf-8-sig",
+    "cp932",
+    "shift_jis",
+    "euc_jp",
+    "ascii",
+    "latin-1",
+    "iso8859-1",
+    "cp1252",
+}
 # An oversized field rejects its row alone; only a record beyond the reader's limit (an
 # unterminated quote running to the end of the file, in practice) stops the whole file.
 MAX_FIELD_CHARS = 131_072
@@ -65,7 +75,9 @@ def detect_encoding(path: Path) -> str:
         _decode_prefix(head, "cp932")
         return "cp932"
     except UnicodeDecodeError:
-        raise ImportFileError(f"{path}: neither UTF-8 nor Shift_JIS (CP932); pass --encoding") from None
+        raise ImportFileError(
+            f"{path}: neither UTF-8 nor Shift_JIS (CP932); pass --encoding"
+        ) from None
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -107,9 +119,12 @@ def load_mapping(path: Path) -> ColumnMapping:
         raise ImportFileError(f'{path}: expected a [columns] table of canonical = "header" strings')
     values = data.get("values", {})
     if not isinstance(values, dict) or not all(
-        isinstance(table, dict) and all(isinstance(v, str) for v in table.values()) for table in values.values()
+        isinstance(table, dict) and all(isinstance(v, str) for v in table.values())
+        for table in values.values()
     ):
-        raise ImportFileError(f'{path}: expected [values.<column>] tables of "their value" = "canonical value" strings')
+        raise ImportFileError(
+            f'{path}: expected [values.<column>] tables of "their value" = "canonical value" strings'
+        )
     if not columns and not values:
         raise ImportFileError(f"{path}: no [columns] or [values.<column>] table")
     return ColumnMapping(
@@ -137,7 +152,9 @@ class CsvSource:
             try:
                 codecs.lookup(encoding)
             except LookupError:
-                raise ImportFileError(f"{path}: unknown encoding {encoding!r} (try utf-8, utf-8-sig or cp932)") from None
+                raise ImportFileError(
+                    f"{path}: unknown encoding {encoding!r} (try utf-8, utf-8-sig or cp932)"
+                ) from None
         self.encoding = encoding or detect_encoding(path)
         self.size = path.stat().st_size
         self._required = required
@@ -154,7 +171,9 @@ class CsvSource:
         """Raw records as (line, fields) in lists of `size`; sets `header` first."""
         raw = self.path.open("rb")
         counting = _CountingReader(raw, self)
-        text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 16), encoding=self.encoding, newline="")
+        text = io.TextIOWrapper(
+            io.BufferedReader(counting, 1 << 16), encoding=self.encoding, newline=""
+        )
         reader = csv.reader(text)
         try:
             self.header = self._read_header(reader)
@@ -218,7 +237,9 @@ class CsvSource:
             try:
                 self.header = self._read_header(reader)
             except UnicodeDecodeError:
-                raise ImportFileError(f"{self.path}:1: header not valid {self.encoding}; pass --encoding") from None
+                raise ImportFileError(
+                    f"{self.path}:1: header not valid {self.encoding}; pass --encoding"
+                ) from None
             except csv.Error as exc:
                 raise ImportFileError(f"{self.path}:1: malformed CSV header: {exc}") from None
             return reader.line_num
@@ -228,7 +249,9 @@ class CsvSource:
             first = next(reader)
         except StopIteration:
             raise ImportFileError(f"{self.path}:1: empty file, expected a header line") from None
-        header = [self._mapping.get(h.strip().lstrip("\ufeff"), h.strip().lstrip("\ufeff")) for h in first]
+        header = [
+            self._mapping.get(h.strip().lstrip("\ufeff"), h.strip().lstrip("\ufeff")) for h in first
+        ]
         missing = [c for c in self._required if c not in header]
         if missing:
             raise ImportFileError(
@@ -241,7 +264,9 @@ class CsvSource:
             )
         duplicated = {h for h in header if header.count(h) > 1}
         if duplicated:
-            raise ImportFileError(f"{self.path}:1: duplicated column(s) {', '.join(sorted(duplicated))}")
+            raise ImportFileError(
+                f"{self.path}:1: duplicated column(s) {', '.join(sorted(duplicated))}"
+            )
         return header
 
 
@@ -294,7 +319,9 @@ def chunk_rows(chunk: Chunk, encoding: str, path: str) -> list[tuple[int, list[s
             if record and (len(record) > 1 or record[0].strip()):
                 rows.append((start, record))
     except csv.Error as exc:
-        raise ImportFileError(f"{path}:{chunk.first_line + reader.line_num - 1}: malformed CSV: {exc}") from None
+        raise ImportFileError(
+            f"{path}:{chunk.first_line + reader.line_num - 1}: malformed CSV: {exc}"
+        ) from None
     return rows
 
 
@@ -304,12 +331,17 @@ def oversized(header: list[str], record: list[str]) -> tuple[str, str] | None:
         return None
     index = next(i for i, value in enumerate(record) if len(value) > MAX_FIELD_CHARS)
     name = header[index] if index < len(header) else f"field {index + 1}"
-    return name, f"{len(record[index]):,} characters, more than the {MAX_FIELD_CHARS:,} a field may hold"
+    return (
+        name,
+        f"{len(record[index]):,} characters, more than the {MAX_FIELD_CHARS:,} a field may hold",
+    )
 
 
 def make_row(header: list[str], line: int, record: list[str]) -> CsvRow:
     if (too_long := oversized(header, record)) is not None:
-        return CsvRow(line, dict(zip(header, record, strict=False)), f"{too_long[0]}: {too_long[1]}")
+        return CsvRow(
+            line, dict(zip(header, record, strict=False)), f"{too_long[0]}: {too_long[1]}"
+        )
     if len(record) != len(header):
         problem = f"row has {len(record)} fields, the header has {len(header)}"
         return CsvRow(line, dict(zip(header, record, strict=False)), problem)

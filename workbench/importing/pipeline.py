@@ -51,7 +51,9 @@ class ParseJob:
     zone: str
     path: str = ""
     encoding: str = "utf-8"
-    values: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # the mapping file's value renames
+    values: tuple[
+        tuple[str, tuple[tuple[str, str], ...]], ...
+    ] = ()  # the mapping file's value renames
 
 
 # Workers send plain tuples (cheap to pickle); the main process rebuilds the records.
@@ -88,8 +90,9 @@ def _parser(job: ParseJob, header: list[str]) -> Callable[[list[str]], tuple[Any
     zone = ZoneInfo(job.zone)
     if job.kind == "transactions":
         columns = records.transaction_columns(header)
-        return lambda fields: records.plain_transaction(fields, columns, zone) or records.transaction(
-            dict(zip(header, fields)), zone
+        return lambda fields: (
+            records.plain_transaction(fields, columns, zone)
+            or records.transaction(dict(zip(header, fields)), zone)
         )
     if job.kind == "customers":
         return lambda fields: records.customer(dict(zip(header, fields)), job.region, zone)
@@ -101,7 +104,9 @@ def _renames(job: ParseJob, header: list[str]) -> list[tuple[int, dict[str, str]
     return [(position[column], dict(table)) for column, table in job.values if column in position]
 
 
-def parse_batch(job: ParseJob, header: list[str], batch: list[tuple[int, list[str]]], ids: Ids | None = None) -> Parsed:
+def parse_batch(
+    job: ParseJob, header: list[str], batch: list[tuple[int, list[str]]], ids: Ids | None = None
+) -> Parsed:
     gc.set_threshold(200_000, 50, 100)
     parse = _parser(job, header)
     good: list[Any] = []
@@ -118,7 +123,14 @@ def parse_batch(job: ParseJob, header: list[str], batch: list[tuple[int, list[st
             bad.append(Reject(line, too_long[0], too_long[1], dict(zip(header, fields))))
             continue
         if len(fields) != width:
-            bad.append(Reject(line, "*", f"row has {len(fields)} fields, the header has {width}", dict(zip(header, fields))))
+            bad.append(
+                Reject(
+                    line,
+                    "*",
+                    f"row has {len(fields)} fields, the header has {width}",
+                    dict(zip(header, fields)),
+                )
+            )
             continue
         try:
             record = tuple(parse(fields))
@@ -127,7 +139,9 @@ def parse_batch(job: ParseJob, header: list[str], batch: list[tuple[int, list[st
             continue
         if ids is None:
             good.append((line, record))
-        elif (cid := ids.get(record[0])) is not None:  # every keyed record starts with the external id
+        elif (
+            cid := ids.get(record[0])
+        ) is not None:  # every keyed record starts with the external id
             if rows_as_written:
                 _, ordered_at, amount, category, product, fingerprint = record
                 category = category and shared.setdefault(category, category)
@@ -188,7 +202,9 @@ def _typed(job: ParseJob, parsed: Parsed, keyed: bool) -> list[tuple[int, Any]]:
     return [(line, make(fields)) for line, fields in parsed[0]]
 
 
-def validated(source: CsvSource, job: ParseJob, batch_size: int, workers: int = 2, ids: Ids | None = None) -> Iterator[Batch]:
+def validated(
+    source: CsvSource, job: ParseJob, batch_size: int, workers: int = 2, ids: Ids | None = None
+) -> Iterator[Batch]:
     """Yield validated batches in file order; with `ids`, records come keyed by customer id."""
     keyed = ids is not None
     if workers < 1 or source.size < PARALLEL_FROM_BYTES or not source.cuttable:
@@ -203,11 +219,15 @@ def validated(source: CsvSource, job: ParseJob, batch_size: int, workers: int = 
     yield from _in_workers(job, source.header, chain([first], chunks), workers, ids)
 
 
-def _in_workers(job: ParseJob, header: list[str], chunks: Iterator[Chunk], workers: int, ids: Ids | None) -> Iterator[Batch]:
+def _in_workers(
+    job: ParseJob, header: list[str], chunks: Iterator[Chunk], workers: int, ids: Ids | None
+) -> Iterator[Batch]:
     keyed = ids is not None
     pending: deque[tuple[Future[Parsed] | None, Chunk]] = deque()
     context = multiprocessing.get_context("spawn")  # fork is unsafe beside the UI's threads
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(_packed(ids),)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(_packed(ids),)
+    ) as pool:
         try:
             for chunk in chunks:
                 pending.append((None, chunk))

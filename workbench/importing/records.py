@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import NamedTuple
 from datetime import UTC, datetime, tzinfo
+from typing import NamedTuple
 
 from workbench.domain import codes
 from workbench.domain.phone import PhoneError, normalise
@@ -15,7 +15,14 @@ CUSTOMER_COLUMNS = (
     "phone", "phone2", "email", "prefecture", "created_at", "do_not_call", "email_opt_out",
 )  # fmt: skip
 CUSTOMER_REQUIRED = ("customer_id", "name", "kind", "phone")
-TRANSACTION_COLUMNS = ("customer_id", "ordered_at", "amount", "category", "product", "transaction_id")
+TRANSACTION_COLUMNS = (
+    "customer_id",
+    "ordered_at",
+    "amount",
+    "category",
+    "product",
+    "transaction_id",
+)
 TRANSACTION_REQUIRED = ("customer_id", "ordered_at", "amount")
 CONTACT_COLUMNS = (
     "customer_id", "at", "channel", "direction", "outcome", "operator", "script",
@@ -150,15 +157,23 @@ def customer(row: dict[str, str], region: str, zone: tzinfo) -> CustomerRecord:
 
 def transaction(row: dict[str, str], zone: tzinfo) -> TransactionRecord:
     external_id = _required(row, "customer_id", 64)
-    ordered_at = _parse(row, "ordered_at", parse_datetime, zone).astimezone(UTC).isoformat(" ", "microseconds")[:26]
+    ordered_at = (
+        _parse(row, "ordered_at", parse_datetime, zone)
+        .astimezone(UTC)
+        .isoformat(" ", "microseconds")[:26]
+    )
     amount = _parse(row, "amount", parse_yen)
     category = _text(row, "category", 100)
     product = _text(row, "product")
     explicit = _text(row, "transaction_id", 64)
-    identity = ("id", external_id, explicit) if explicit else (
-        external_id, ordered_at, amount, category, product
+    identity = (
+        ("id", external_id, explicit)
+        if explicit
+        else (external_id, ordered_at, amount, category, product)
     )
-    return TransactionRecord(external_id, ordered_at, amount, category, product, _fingerprint(*identity))
+    return TransactionRecord(
+        external_id, ordered_at, amount, category, product, _fingerprint(*identity)
+    )
 
 
 def transaction_columns(header: list[str]) -> tuple[int, ...]:
@@ -166,7 +181,9 @@ def transaction_columns(header: list[str]) -> tuple[int, ...]:
     return tuple(header.index(c) if c in header else -1 for c in TRANSACTION_COLUMNS)
 
 
-def plain_transaction(fields: list[str], columns: tuple[int, ...], zone: tzinfo) -> TransactionRecord | None:
+def plain_transaction(
+    fields: list[str], columns: tuple[int, ...], zone: tzinfo
+) -> TransactionRecord | None:
     """The same record as `transaction` for the plain rows that make up bulk files, or None.
 
     Ten million rows come through here: no dict per row, no normalisation.
@@ -175,7 +192,13 @@ def plain_transaction(fields: list[str], columns: tuple[int, ...], zone: tzinfo)
     """
     i_id, i_at, i_amount, i_category, i_product, i_explicit = columns
     external_id, when, amount = fields[i_id].strip(), fields[i_at], fields[i_amount]
-    if not (external_id and len(external_id) <= 64 and when.isascii() and amount.isascii() and amount.isdigit()):
+    if not (
+        external_id
+        and len(external_id) <= 64
+        and when.isascii()
+        and amount.isascii()
+        and amount.isdigit()
+    ):
         return None
     if "/" in when or when != when.strip():
         return None
@@ -189,11 +212,21 @@ def plain_transaction(fields: list[str], columns: tuple[int, ...], zone: tzinfo)
     category = fields[i_category].strip() or None if i_category >= 0 else None
     product = fields[i_product].strip() or None if i_product >= 0 else None
     explicit = fields[i_explicit].strip() or None if i_explicit >= 0 else None
-    if (category and len(category) > 100) or (product and len(product) > 200) or (explicit and len(explicit) > 64):
+    if (
+        (category and len(category) > 100)
+        or (product and len(product) > 200)
+        or (explicit and len(explicit) > 64)
+    ):
         return None
     value = int(amount)
-    identity = ("id", external_id, explicit) if explicit else (external_id, ordered_at, value, category, product)
-    return TransactionRecord(external_id, ordered_at, value, category, product, _fingerprint(*identity))
+    identity = (
+        ("id", external_id, explicit)
+        if explicit
+        else (external_id, ordered_at, value, category, product)
+    )
+    return TransactionRecord(
+        external_id, ordered_at, value, category, product, _fingerprint(*identity)
+    )
 
 
 def contact(row: dict[str, str], zone: tzinfo) -> ContactRecord:
@@ -209,10 +242,14 @@ def contact(row: dict[str, str], zone: tzinfo) -> ContactRecord:
     _check_outcome(channel, direction, outcome)
     reason = _text(row, "reason", 40)
     if reason is not None and reason not in codes.REASON_SET:
-        raise RowError("reason", f"unknown dormancy reason {reason!r} (known: {', '.join(codes.REASONS)})")
+        raise RowError(
+            "reason", f"unknown dormancy reason {reason!r} (known: {', '.join(codes.REASONS)})"
+        )
     amount = None if not (row.get("amount") or "").strip() else _parse(row, "amount", parse_yen)
     operator = _text(row, "operator", 64)
-    fingerprint = _fingerprint(external_id, at.astimezone(UTC).isoformat(), channel, direction, outcome, operator)
+    fingerprint = _fingerprint(
+        external_id, at.astimezone(UTC).isoformat(), channel, direction, outcome, operator
+    )
     return ContactRecord(
         external_id=external_id,
         at=at,
@@ -239,4 +276,6 @@ def _check_outcome(channel: str, direction: str, outcome: str) -> None:
     else:
         allowed = codes.CALL_OUTCOMES
     if outcome not in allowed:
-        raise RowError("outcome", f"{outcome!r} is not a {direction} {channel} outcome ({', '.join(allowed)})")
+        raise RowError(
+            "outcome", f"{outcome!r} is not a {direction} {channel} outcome ({', '.join(allowed)})"
+        )

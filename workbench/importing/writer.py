@@ -68,7 +68,10 @@ def _customer_values(record: CustomerRecord, stored_opt_out: bool = False) -> di
 
 
 def write_customers(
-    conn: Connection, batch: Sequence[CustomerRecord], now: datetime, known: dict[str, int] | None = None
+    conn: Connection,
+    batch: Sequence[CustomerRecord],
+    now: datetime,
+    known: dict[str, int] | None = None,
 ) -> WriteCounts:
     """Insert new customers and bring stored ones in line with the file.
 
@@ -78,7 +81,13 @@ def write_customers(
     batch = list({r.external_id: r for r in batch}.values())  # last row wins within a batch
     if known is None:
         ids = [r.external_id for r in batch]
-        known = dict(conn.execute(select(customers.c.external_id, customers.c.id).where(customers.c.external_id.in_(ids))).all())
+        known = dict(
+            conn.execute(
+                select(customers.c.external_id, customers.c.id).where(
+                    customers.c.external_id.in_(ids)
+                )
+            ).all()
+        )
     new = [r for r in batch if r.external_id not in known]
     counts = _update_customers(conn, [r for r in batch if r.external_id in known], known, now)
     if new:
@@ -86,7 +95,9 @@ def write_customers(
     return counts
 
 
-def _insert_customers(conn: Connection, batch: list[CustomerRecord], known: dict[str, int], now: datetime) -> int:
+def _insert_customers(
+    conn: Connection, batch: list[CustomerRecord], known: dict[str, int], now: datetime
+) -> int:
     """The bulk path for customers not stored yet: plain inserts, no comparisons."""
     columns = ("external_id",) + _CUSTOMER_FIELDS + ("call_opt_out", "line_opt_out")
     time = stored_time(conn)
@@ -101,7 +112,9 @@ def _insert_customers(conn: Connection, batch: list[CustomerRecord], known: dict
         # One writer at a time on SQLite: every id above the old maximum is one of ours.
         query = select(customers.c.external_id, customers.c.id).where(customers.c.id > before)
     else:
-        query = select(customers.c.external_id, customers.c.id).where(customers.c.external_id.in_([r.external_id for r in batch]))
+        query = select(customers.c.external_id, customers.c.id).where(
+            customers.c.external_id.in_([r.external_id for r in batch])
+        )
     ids = dict(conn.execute(query).all())
     known.update(ids)
     phone_rows = [
@@ -109,18 +122,30 @@ def _insert_customers(conn: Connection, batch: list[CustomerRecord], known: dict
         for r in batch
         for position, (raw, e164, number_type, zones) in enumerate(r.phones, start=1)
     ]
-    bulk_insert(conn, phones, ("customer_id", "position", "e164", "number_type", "time_zones", "raw", "retired_at"), phone_rows)
+    bulk_insert(
+        conn,
+        phones,
+        ("customer_id", "position", "e164", "number_type", "time_zones", "raw", "retired_at"),
+        phone_rows,
+    )
     _write_customer_dnc(conn, [ids[r.external_id] for r in batch if r.do_not_call], now)
     return len(batch)
 
 
-def _update_customers(conn: Connection, batch: list[CustomerRecord], known: dict[str, int], now: datetime) -> WriteCounts:
+def _update_customers(
+    conn: Connection, batch: list[CustomerRecord], known: dict[str, int], now: datetime
+) -> WriteCounts:
     """Stored customers: compare with the file and write only what changed."""
     counts = WriteCounts()
     if not batch:
         return counts
     cols = [customers.c.id] + [customers.c[f] for f in _CUSTOMER_FIELDS]
-    stored = {row.id: row for row in conn.execute(select(*cols).where(customers.c.id.in_([known[r.external_id] for r in batch])))}
+    stored = {
+        row.id: row
+        for row in conn.execute(
+            select(*cols).where(customers.c.id.in_([known[r.external_id] for r in batch]))
+        )
+    }
     changed = []
     for record in batch:
         row = stored[known[record.external_id]]
@@ -149,7 +174,9 @@ def _differs(stored: object, new: object) -> bool:
     return stored != new
 
 
-def _write_phones(conn: Connection, batch: Sequence[CustomerRecord], id_of: dict[str, int]) -> set[int]:
+def _write_phones(
+    conn: Connection, batch: Sequence[CustomerRecord], id_of: dict[str, int]
+) -> set[int]:
     """Bring phones in line with the file; returns ids of customers whose phones changed."""
     cids = list(id_of.values())
     stored = {
@@ -159,7 +186,9 @@ def _write_phones(conn: Connection, batch: Sequence[CustomerRecord], id_of: dict
     inserts, updates, deletes = [], [], []
     touched: set[int] = set()
     # A retired (wrong) number stays retired wherever it moves among the customer's phones.
-    retired_numbers = {(r.customer_id, r.e164): r.retired_at for r in stored.values() if r.retired_at is not None}
+    retired_numbers = {
+        (r.customer_id, r.e164): r.retired_at for r in stored.values() if r.retired_at is not None
+    }
     for record in batch:
         cid = id_of[record.external_id]
         for position in (1, 2):
@@ -170,10 +199,17 @@ def _write_phones(conn: Connection, batch: Sequence[CustomerRecord], id_of: dict
                     touched.add(cid)
                 continue
             raw, e164, number_type, zones = record.phones[position - 1]
-            values = {"e164": e164, "number_type": number_type, "time_zones": ",".join(zones), "raw": raw}
+            values = {
+                "e164": e164,
+                "number_type": number_type,
+                "time_zones": ",".join(zones),
+                "raw": raw,
+            }
             retired = retired_numbers.get((cid, e164))
             if old is None:
-                inserts.append({"customer_id": cid, "position": position, **values, "retired_at": retired})
+                inserts.append(
+                    {"customer_id": cid, "position": position, **values, "retired_at": retired}
+                )
                 touched.add(cid)
             elif any(getattr(old, k) != v for k, v in values.items()) or old.retired_at != retired:
                 updates.append({"b_id": old.id, **values, "retired_at": retired})
@@ -187,17 +223,27 @@ def _write_phones(conn: Connection, batch: Sequence[CustomerRecord], id_of: dict
     return touched
 
 
-def _write_customer_dnc(conn: Connection, customer_ids: Iterable[int], now: datetime, source: str = "import") -> None:
+def _write_customer_dnc(
+    conn: Connection, customer_ids: Iterable[int], now: datetime, source: str = "import"
+) -> None:
     wanted = set(customer_ids)
     if not wanted:
         return
     have = set(
         conn.execute(
-            select(dnc.c.customer_id).where(and_(dnc.c.customer_id.in_(wanted), dnc.c.e164.is_(None)))
+            select(dnc.c.customer_id).where(
+                and_(dnc.c.customer_id.in_(wanted), dnc.c.e164.is_(None))
+            )
         ).scalars()
     )
     rows = [
-        {"customer_id": cid, "e164": None, "source": source, "reason": "do_not_call flag in import", "created_at": now}
+        {
+            "customer_id": cid,
+            "e164": None,
+            "source": source,
+            "reason": "do_not_call flag in import",
+            "created_at": now,
+        }
         for cid in sorted(wanted - have)
     ]
     if rows:
@@ -208,13 +254,14 @@ def customer_ids(conn: Connection) -> dict[str, int]:
     return dict(conn.execute(select(customers.c.external_id, customers.c.id)).all())
 
 
+TransactionRow = tuple[
+    int, str, int, str | None, str | None, int
+]  # customer id, then as TransactionRecord
 
 
-
-TransactionRow = tuple[int, str, int, str | None, str | None, int]  # customer id, then as TransactionRecord
-
-
-def write_transactions(conn: Connection, batch: Sequence[TransactionRow], bulk: bool = False) -> WriteCounts:
+def write_transactions(
+    conn: Connection, batch: Sequence[TransactionRow], bulk: bool = False
+) -> WriteCounts:
     """Insert purchases not stored yet; in a bulk load every row goes in and `finish_bulk_load` dedupes."""
     if conn.dialect.name == "sqlite":
         return _write_transactions_sqlite(conn, batch, bulk)
@@ -230,7 +277,9 @@ def write_transactions(conn: Connection, batch: Sequence[TransactionRow], bulk: 
     return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)
 
 
-def _write_transactions_sqlite(conn: Connection, batch: Sequence[TransactionRow], bulk: bool) -> WriteCounts:
+def _write_transactions_sqlite(
+    conn: Connection, batch: Sequence[TransactionRow], bulk: bool
+) -> WriteCounts:
     """The bulk path: ten million rows go through here, so skip per-row type processing.
 
     Records arrive as plain tuples in column order, with times already in
@@ -262,7 +311,10 @@ def start_bulk_load(conn: Connection) -> bool:
     its end.)  Inside the import's transaction, so a kill or an error brings
     the index back.
     """
-    if conn.dialect.name != "sqlite" or conn.execute(select(purchases.c.id).limit(1)).first() is not None:
+    if (
+        conn.dialect.name != "sqlite"
+        or conn.execute(select(purchases.c.id).limit(1)).first() is not None
+    ):
         return False
     # The sqlite3 driver opens its transaction at the first data change, not at DDL: open it
     # now, or the drop below would commit at once and outlive a failed import.
@@ -299,7 +351,9 @@ def _try_ddl(conn: Connection, ddl: str) -> bool:
     return True
 
 
-def write_contacts(conn: Connection, batch: Sequence[tuple[int, ContactRecord]], now: datetime) -> WriteCounts:
+def write_contacts(
+    conn: Connection, batch: Sequence[tuple[int, ContactRecord]], now: datetime
+) -> WriteCounts:
     rows = [
         {
             "customer_id": cid,
@@ -322,10 +376,17 @@ def write_contacts(conn: Connection, batch: Sequence[tuple[int, ContactRecord]],
         return WriteCounts()
     inserted = _insert_new(conn, attempts, rows)
     # History carries refusals too: suppression must follow whatever path a refusal arrives by.
-    _write_customer_dnc(conn, [cid for cid, r in batch if effects_of(r.outcome).suppress_calls], now, "contact_history")
+    _write_customer_dnc(
+        conn,
+        [cid for cid, r in batch if effects_of(r.outcome).suppress_calls],
+        now,
+        "contact_history",
+    )
     unsubscribed = [cid for cid, r in batch if effects_of(r.outcome).email_opt_out]
     if unsubscribed:
-        conn.execute(update(customers).where(customers.c.id.in_(unsubscribed)).values(email_opt_out=True))
+        conn.execute(
+            update(customers).where(customers.c.id.in_(unsubscribed)).values(email_opt_out=True)
+        )
     return WriteCounts(inserted=inserted, unchanged=len(rows) - inserted)
 
 
@@ -341,6 +402,8 @@ def _insert_new(conn: Connection, table: Table, rows: Sequence[Mapping[str, obje
     return len(conn.execute(stmt.returning(table.c.id), rows).all())
 
 
-def refresh_metrics(conn: Connection, customer_ids: Iterable[int] | None = None, zone: str = DEFAULT_ZONE) -> None:
+def refresh_metrics(
+    conn: Connection, customer_ids: Iterable[int] | None = None, zone: str = DEFAULT_ZONE
+) -> None:
     """Recompute purchase aggregates (with day-merged counts in `zone`), for all customers or the given ones."""
     purchase_metrics.refresh(conn, zone, customer_ids)

@@ -16,12 +16,21 @@ import numpy as np
 from sqlalchemy import Connection
 
 from workbench.config import Settings
-from workbench.domain.answer_model import AnswerCounts, AnswerModel, estimate_kappa, estimate_reach_kappa, fit_answer_model, hours_of_week
+from workbench.domain.answer_model import (
+    AnswerCounts,
+    AnswerModel,
+    estimate_kappa,
+    estimate_reach_kappa,
+    fit_answer_model,
+    hours_of_week,
+)
 from workbench.domain.answer_profiles import AnswerProfiles, fit_profiles
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.store import columns
 
-HABIT_SAMPLE = 20_000  # customers: population habits are well measured on a sample, and EM stays quick
+HABIT_SAMPLE = (
+    20_000  # customers: population habits are well measured on a sample, and EM stays quick
+)
 
 
 def _calls(conn: Connection, at: datetime) -> np.ndarray:
@@ -44,7 +53,9 @@ def fit_from_calls(conn: Connection, settings: Settings, at: datetime) -> Answer
     empty = {k: AnswerCounts.empty() for k in ("b2c", "b2b")}
     if not len(data):
         return fit_answer_model(empty)
-    ids, b2b = columns.fetch(conn, "SELECT id, CASE WHEN kind = 'b2b' THEN 1 ELSE 0 END FROM customers", kinds="ii")
+    ids, b2b = columns.fetch(
+        conn, "SELECT id, CASE WHEN kind = 'b2b' THEN 1 ELSE 0 END FROM customers", kinds="ii"
+    )
     cid, seconds, answered = data[:, 0], data[:, 1], data[:, 2]
     how = hours_of_week(seconds, ZoneInfo(settings.timezone))
     is_b2b = np.zeros(max(int(cid.max()), int(ids.max()) if len(ids) else 0) + 1, dtype=np.int64)
@@ -54,7 +65,8 @@ def fit_from_calls(conn: Connection, settings: Settings, at: datetime) -> Answer
     for index, name in enumerate(("b2c", "b2b")):
         mine = seg == index
         counts[name] = AnswerCounts(
-            np.bincount(how[mine], minlength=168), np.bincount(how[mine], weights=answered[mine], minlength=168).astype(np.int64)
+            np.bincount(how[mine], minlength=168),
+            np.bincount(how[mine], weights=answered[mine], minlength=168).astype(np.int64),
         )
     model = fit_answer_model(counts)
     cells, cell_of = np.unique(cid * 168 + how, return_inverse=True)
@@ -65,7 +77,11 @@ def fit_from_calls(conn: Connection, settings: Settings, at: datetime) -> Answer
     kappa = estimate_kappa(answers, tries, mu)
     # Reachability: each customer's answers against what their segment's hours would give.
     ids, owner = _sorted_unique(cells // 168)
-    reach = estimate_reach_kappa(np.bincount(owner, weights=answers), np.bincount(owner, weights=tries * mu), np.bincount(owner, weights=tries))
+    reach = estimate_reach_kappa(
+        np.bincount(owner, weights=answers),
+        np.bincount(owner, weights=tries * mu),
+        np.bincount(owner, weights=tries),
+    )
     habits = _habits(ids, owner, cells, tries, answers, is_b2b, model.population)
     return AnswerModel(model.population, model.segments, model.kappa_segment, kappa, reach, habits)
 

@@ -66,7 +66,10 @@ def fit_base_models(
     stored_spend: dict[str, float] | None = None,
 ) -> BaseModelResult:
     """P(alive), expected transactions over the horizon if alive, and expected spend, for every customer."""
-    from workbench.domain import bgnbd, gamma_gamma  # SciPy takes 0.3 s to import: only a scoring run needs it
+    from workbench.domain import (
+        bgnbd,
+        gamma_gamma,
+    )  # SciPy takes 0.3 s to import: only a scoring run needs it
 
     n = len(table)
     p_alive, expected, spend = np.zeros(n), np.zeros(n), np.zeros(n)
@@ -80,21 +83,34 @@ def fit_base_models(
         spend[idx] = data["mean_all"]
         return BaseModelResult(p_alive, expected, spend, {}, {})
     if stored_alive is not None:
-        alive = bgnbd.MbgNbdParams(stored_alive["r"], stored_alive["alpha"], stored_alive["a"], stored_alive["b"], stored_alive["loglik"])
+        alive = bgnbd.MbgNbdParams(
+            stored_alive["r"],
+            stored_alive["alpha"],
+            stored_alive["a"],
+            stored_alive["b"],
+            stored_alive["loglik"],
+        )
     else:
         # Whole weeks are plenty for a population fit and cut a million customers to a few thousand groups.
         grouped = bgnbd.group_triples(x, t_x, big_t, decimals=0)
         alive = bgnbd.fit_mbgnbd(grouped.x, grouped.t_x, grouped.T, grouped.weights)
     with np.errstate(all="ignore"):
         # A degenerate fit (a ≈ 1 or huge a, b) can make the closed forms 0/0: no number, no claim.
-        p_alive[idx] = np.nan_to_num(bgnbd.p_alive(alive, x, t_x, big_t), nan=0.5, posinf=1.0, neginf=0.0)
+        p_alive[idx] = np.nan_to_num(
+            bgnbd.p_alive(alive, x, t_x, big_t), nan=0.5, posinf=1.0, neginf=0.0
+        )
         expected[idx] = np.nan_to_num(
-            bgnbd.expected_transactions_if_alive(alive, horizon_weeks, x, t_x, big_t), nan=0.0, posinf=0.0, neginf=0.0
+            bgnbd.expected_transactions_if_alive(alive, horizon_weeks, x, t_x, big_t),
+            nan=0.0,
+            posinf=0.0,
+            neginf=0.0,
         )
     spend_params: dict[str, float] = {}
     repeaters = (x > 0) & (data["mean_repeat"] > 0)
     if stored_spend is not None:
-        gg = gamma_gamma.GammaGammaParams(stored_spend["p"], stored_spend["q"], stored_spend["v"], stored_spend["loglik"])
+        gg = gamma_gamma.GammaGammaParams(
+            stored_spend["p"], stored_spend["q"], stored_spend["v"], stored_spend["loglik"]
+        )
     elif int(repeaters.sum()) >= MIN_BUYERS:
         # Three significant digits of the mean spend group a million customers with no visible loss.
         m = _round_significant(data["mean_repeat"][repeaters], 3)
@@ -104,11 +120,19 @@ def fit_base_models(
     if gg is not None and gg.q > 1:
         spend_params = {"p": gg.p, "q": gg.q, "v": gg.v, "loglik": gg.loglik}
         with np.errstate(all="ignore"):
-            cond = gamma_gamma.conditional_expected_spend(gg, np.where(repeaters, x, 0.0), np.where(repeaters, data["mean_repeat"], 0.0))
+            cond = gamma_gamma.conditional_expected_spend(
+                gg, np.where(repeaters, x, 0.0), np.where(repeaters, data["mean_repeat"], 0.0)
+            )
         spend[idx] = np.where(np.isfinite(cond), cond, data["mean_all"])
     else:
         spend[idx] = data["mean_all"]
-    alive_params = {"r": alive.r, "alpha": alive.alpha, "a": alive.a, "b": alive.b, "loglik": alive.loglik}
+    alive_params = {
+        "r": alive.r,
+        "alpha": alive.alpha,
+        "a": alive.a,
+        "b": alive.b,
+        "loglik": alive.loglik,
+    }
     return BaseModelResult(p_alive, expected, spend, alive_params, spend_params)
 
 

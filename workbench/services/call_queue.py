@@ -18,14 +18,18 @@ from workbench.services.freshness import ensure_scored, wait_for_rescore
 from workbench.services.queue import QueueEntry, read_queue
 
 
-def queue_at(engine: Engine, settings: Settings, at: datetime, operator: str | None, limit: int) -> list[QueueEntry]:
+def queue_at(
+    engine: Engine, settings: Settings, at: datetime, operator: str | None, limit: int
+) -> list[QueueEntry]:
     """The best `limit` entries at `at` (rescoring first when the scores are stale); nothing claimed."""
     ensure_scored(engine, settings, at)
     with engine.connect() as conn:
         return read_queue(conn, settings, at, operator, limit)
 
 
-def explain_at(engine: Engine, settings: Settings, at: datetime, operator: str | None) -> Explanation:
+def explain_at(
+    engine: Engine, settings: Settings, at: datetime, operator: str | None
+) -> Explanation:
     """What each calling rule holds back at `at` (rescoring first when the scores are stale)."""
     ensure_scored(engine, settings, at)
     return explain(engine, settings, at, operator)
@@ -34,7 +38,9 @@ def explain_at(engine: Engine, settings: Settings, at: datetime, operator: str |
 LOCKED_RETRIES = 2  # a claim that timed out behind another writer tries again this many times
 
 
-def claim_next(engine: Engine, settings: Settings, operator: str, at: datetime) -> QueueEntry | None:
+def claim_next(
+    engine: Engine, settings: Settings, operator: str, at: datetime
+) -> QueueEntry | None:
     """Lease the next customer to `operator` at `at`; None when nobody is callable.
 
     A claim that meets another process's scoring run in the middle of its write waits for
@@ -51,6 +57,8 @@ def claim_next(engine: Engine, settings: Settings, operator: str, at: datetime) 
         except OperationalError as exc:
             # The run may have committed between the timeout and this check: a locked SQLite
             # file is worth another try either way; anything else is a real outage.
-            if not wait_for_rescore(engine) and ("locked" not in str(exc.orig) or attempt == LOCKED_RETRIES):
+            if not wait_for_rescore(engine) and (
+                "locked" not in str(exc.orig) or attempt == LOCKED_RETRIES
+            ):
                 raise
     return claim(engine, settings, operator, at)

@@ -82,7 +82,9 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
         yield list(ids[start : start + CHUNK])
 
 
-def load_contacts(conn: Connection, customer_ids: Sequence[int], at: datetime) -> dict[int, CustomerContact]:
+def load_contacts(
+    conn: Connection, customer_ids: Sequence[int], at: datetime
+) -> dict[int, CustomerContact]:
     """The calling-rule inputs of each customer, as of `at`."""
     result: dict[int, CustomerContact] = {}
     for chunk in _chunks(list(customer_ids)):
@@ -103,25 +105,41 @@ def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, Cus
     ) if e164s else set()  # fmt: skip
     blocked_pairs = set(
         conn.execute(
-            select(dnc.c.customer_id, dnc.c.e164).where(and_(dnc.c.customer_id.in_(ids), dnc.c.e164.is_not(None), dnc_known(at)))
+            select(dnc.c.customer_id, dnc.c.e164).where(
+                and_(dnc.c.customer_id.in_(ids), dnc.c.e164.is_not(None), dnc_known(at))
+            )
         ).all()
     )
     for r in phone_rows:
         retired = r.retired_at is not None and r.retired_at <= at
         blocked = r.e164 in blocked_numbers or (r.customer_id, r.e164) in blocked_pairs
         zones = tuple(z for z in (r.time_zones or "").split(",") if z)
-        numbers[r.customer_id].append(PhoneNumber(r.e164, zones, retired=retired, do_not_call=blocked))
+        numbers[r.customer_id].append(
+            PhoneNumber(r.e164, zones, retired=retired, do_not_call=blocked)
+        )
 
     customer_dnc = set(
-        conn.execute(select(dnc.c.customer_id).where(and_(dnc.c.customer_id.in_(ids), dnc.c.e164.is_(None), dnc_known(at)))).scalars()
+        conn.execute(
+            select(dnc.c.customer_id).where(
+                and_(dnc.c.customer_id.in_(ids), dnc.c.e164.is_(None), dnc_known(at))
+            )
+        ).scalars()
     )
     opted_out = set(
-        conn.execute(select(customers.c.id).where(and_(customers.c.id.in_(ids), customers.c.call_opt_out.is_(True)))).scalars()
+        conn.execute(
+            select(customers.c.id).where(
+                and_(customers.c.id.in_(ids), customers.c.call_opt_out.is_(True))
+            )
+        ).scalars()
     )
     refused = set(
         conn.execute(
             select(attempts.c.customer_id).where(
-                and_(attempts.c.customer_id.in_(ids), attempts.c.outcome.in_(REFUSAL_OUTCOMES), attempts.c.at <= at)
+                and_(
+                    attempts.c.customer_id.in_(ids),
+                    attempts.c.outcome.in_(REFUSAL_OUTCOMES),
+                    attempts.c.at <= at,
+                )
             )
         ).scalars()
     )
@@ -147,7 +165,11 @@ def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, Cus
         .order_by(callbacks.c.due_at)
     ):
         pending.setdefault(cb.customer_id, PendingCallback(cb.due_at, cb.operator))
-    near = {cb.owner for cb in pending.values() if cb.owner is not None and abs(cb.due - at) <= SESSION_REACH}
+    near = {
+        cb.owner
+        for cb in pending.values()
+        if cb.owner is not None and abs(cb.due - at) <= SESSION_REACH
+    }
     if near:
         seen, lease_until = operator_activity(conn, sorted(near), at)
         pending = {
@@ -170,7 +192,9 @@ def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, Cus
 
 def pending_at(at: datetime):  # type: ignore[no-untyped-def]
     """Callbacks promised by `at` and not yet made at `at` (a later call does not count)."""
-    return and_(callbacks.c.created_at <= at, or_(callbacks.c.done_at.is_(None), callbacks.c.done_at > at))
+    return and_(
+        callbacks.c.created_at <= at, or_(callbacks.c.done_at.is_(None), callbacks.c.done_at > at)
+    )
 
 
 def operator_activity(

@@ -66,10 +66,16 @@ def _of_customers(conn: Connection, sql: str, ids: IntArray, kinds: str, column:
             marks = ", ".join(f":i{k}" for k in range(len(chunk)))
             part = columns.fetch(conn, f"{sql} {'AND' if ' WHERE ' in sql else 'WHERE'} {column} IN ({marks})",
                                  {f"i{k}": cid for k, cid in enumerate(chunk)}, kinds)  # fmt: skip
-            found = [np.concatenate([a, b]) if isinstance(a, np.ndarray) else a + b for a, b in zip(found, part, strict=True)]
+            found = [
+                np.concatenate([a, b]) if isinstance(a, np.ndarray) else a + b
+                for a, b in zip(found, part, strict=True)
+            ]
         keep = np.ones(len(found[0]), dtype=bool)
     order = np.flatnonzero(keep)[np.argsort(found[0][keep], kind="stable")]
-    return [col[order] if isinstance(col, np.ndarray) else [col[i] for i in order.tolist()] for col in found]
+    return [
+        col[order] if isinstance(col, np.ndarray) else [col[i] for i in order.tolist()]
+        for col in found
+    ]
 
 
 def _find(sorted_ids: IntArray, wanted: IntArray) -> tuple[IntArray, npt.NDArray[np.bool_]]:
@@ -81,7 +87,11 @@ def _find(sorted_ids: IntArray, wanted: IntArray) -> tuple[IntArray, npt.NDArray
 
 
 def _gather(values: IntArray, place: IntArray, found: npt.NDArray[np.bool_], fill: int) -> IntArray:
-    return np.where(found, values[place], fill) if len(values) else np.full(len(place), fill, dtype=np.int64)
+    return (
+        np.where(found, values[place], fill)
+        if len(values)
+        else np.full(len(place), fill, dtype=np.int64)
+    )
 
 
 def _before(keys: IntArray, firsts: IntArray, wanted: IntArray) -> IntArray:
@@ -90,14 +100,19 @@ def _before(keys: IntArray, firsts: IntArray, wanted: IntArray) -> IntArray:
     return np.where(pos >= firsts, pos, -1)
 
 
-def _orders_before(conn: Connection, call_id: IntArray, cid: IntArray, at_us: IntArray, need: npt.NDArray[np.bool_]) -> IntArray:
+def _orders_before(
+    conn: Connection, call_id: IntArray, cid: IntArray, at_us: IntArray, need: npt.NDArray[np.bool_]
+) -> IntArray:
     """Purchases each call's customer placed before the call (only where `need`)."""
     ids = np.unique(cid[need])
     m_cid, m_n, m_first, m_last = _of_customers(conn, f"""
         SELECT customer_id, n_orders, {columns.epoch_micros(conn, 'first_order_at', NO_TIME)},
                {columns.epoch_micros(conn, 'last_order_at', NO_TIME)} FROM customer_metrics""", ids, "iiii", "customer_id")  # fmt: skip
     place, has = _find(m_cid, cid)
-    n, first, last = (_gather(values, place, has, fill) for values, fill in ((m_n, 0), (m_first, NO_TIME), (m_last, NO_TIME)))
+    n, first, last = (
+        _gather(values, place, has, fill)
+        for values, fill in ((m_n, 0), (m_first, NO_TIME), (m_last, NO_TIME))
+    )
     after_all = has & (last != NO_TIME) & (at_us > last)
     before_all = has & (first != NO_TIME) & (at_us <= first)
     orders = np.where(after_all, n, 0)
@@ -118,7 +133,9 @@ def _codes(values: list[Any]) -> tuple[IntArray, list[Any]]:
     return np.fromiter((code.get(v, -1) for v in values), dtype=np.int64, count=len(values)), names
 
 
-def case_selection_counts(bind: Engine | Connection, after_id: int = 0, through_id: int | None = None) -> CaseCounts:
+def case_selection_counts(
+    bind: Engine | Connection, after_id: int = 0, through_id: int | None = None
+) -> CaseCounts:
     """(case, script_id, version) → (reactivations, contacts), for the calls with ids in (after_id, through_id]."""
     contacted = ", ".join(f"'{o}'" for o in sorted(CONTACTED_OUTCOMES))
     bounds = "a.id > :after" + ("" if through_id is None else " AND a.id <= :through")
@@ -140,7 +157,10 @@ def case_selection_counts(bind: Engine | Connection, after_id: int = 0, through_
         customer = np.searchsorted(ids, cid)
         instants, rank = np.unique(np.concatenate([at_us, e_at]), return_inverse=True)
         width = len(instants) + 1
-        call_key, e_key = customer * width + rank[: len(at_us)], np.searchsorted(ids, e_cid) * width + rank[len(at_us) :]
+        call_key, e_key = (
+            customer * width + rank[: len(at_us)],
+            np.searchsorted(ids, e_cid) * width + rank[len(at_us) :],
+        )
         starts = customer * width
         reason_code, reasons = _codes(e_reason)
         said = reason_code >= 0
@@ -149,11 +169,15 @@ def case_selection_counts(bind: Engine | Connection, after_id: int = 0, through_
         latest = _before(said_keys, np.searchsorted(said_keys, starts, side="left"), call_key)
         heard = _gather(reason_code[said][order], np.maximum(latest, 0), latest >= 0, -1)
         complaint_keys = np.sort(e_key[e_complaint == 1])
-        complained = np.searchsorted(complaint_keys, call_key, side="left") > np.searchsorted(complaint_keys, starts, side="left")
+        complained = np.searchsorted(complaint_keys, call_key, side="left") > np.searchsorted(
+            complaint_keys, starts, side="left"
+        )
         place, known = _find(c_id, cid)
         unheard = known & (heard < 0)
         orders = _orders_before(conn, call_id, cid, at_us, unheard)
-    kind_code, kinds = _codes([c_kind[i] if k else None for i, k in zip(place.tolist(), known.tolist(), strict=True)])
+    kind_code, kinds = _codes(
+        [c_kind[i] if k else None for i, k in zip(place.tolist(), known.tolist(), strict=True)]
+    )
     rep = _gather(c_rep, place, known, 0)
     script_code, scripts = _codes(script)
     version_code, versions = _codes(version)
@@ -164,11 +188,19 @@ def case_selection_counts(bind: Engine | Connection, after_id: int = 0, through_
     wins = np.bincount(inverse, weights=won[known], minlength=len(groups)).astype(np.int64)
     counts = np.bincount(inverse, minlength=len(groups))
     out: CaseCounts = {}
-    for (sid, ver, said_code, complaint, kind, has_rep, n_orders), w, n in zip(groups.tolist(), wins.tolist(), counts.tolist(), strict=True):
+    for (sid, ver, said_code, complaint, kind, has_rep, n_orders), w, n in zip(
+        groups.tolist(), wins.tolist(), counts.tolist(), strict=True
+    ):
         if said_code >= 0:
             key = case_key(reasons[said_code], HEARD)
         else:
-            guess = guess_reason(None, bool(complaint), kinds[kind] if kind >= 0 else None, "rep" if has_rep else None, n_orders)  # type: ignore[arg-type]
+            guess = guess_reason(
+                None,
+                bool(complaint),
+                kinds[kind] if kind >= 0 else None,
+                "rep" if has_rep else None,
+                n_orders,
+            )  # type: ignore[arg-type]
             key = case_key(guess.reason, GUESSED)
         old_w, old_n = out.get((key, scripts[sid], versions[ver]), (0, 0))
         out[(key, scripts[sid], versions[ver])] = (old_w + w, old_n + n)
@@ -178,11 +210,15 @@ def case_selection_counts(bind: Engine | Connection, after_id: int = 0, through_
 def load_case_tally(bind: Engine | Connection) -> tuple[int, CaseCounts]:
     """The stored per-case tally: (last attempt id counted, counts); (0, {}) before the first."""
     with _connect(bind) as conn:
-        raw = conn.execute(select(model_state.c.value).where(model_state.c.key == TALLY_KEY)).scalar_one_or_none()
+        raw = conn.execute(
+            select(model_state.c.value).where(model_state.c.key == TALLY_KEY)
+        ).scalar_one_or_none()
     if raw is None:
         return 0, {}
     data = json.loads(raw)
-    return int(data["through_id"]), {(c, sid, ver): (int(w), int(n)) for c, sid, ver, w, n in data["counts"]}
+    return int(data["through_id"]), {
+        (c, sid, ver): (int(w), int(n)) for c, sid, ver, w, n in data["counts"]
+    }
 
 
 @dataclass(frozen=True)
@@ -210,7 +246,12 @@ def count_case_tally(bind: Engine | Connection) -> PendingTally:
 def store_case_tally(conn: Connection, tally: PendingTally, at: datetime) -> int:
     """Save a counted tally inside the caller's transaction; returns the last attempt id it counts."""
     if tally.changed:
-        value = json.dumps({"through_id": tally.through_id, "counts": [[*k, w, n] for k, (w, n) in sorted(tally.counts.items())]})
+        value = json.dumps(
+            {
+                "through_id": tally.through_id,
+                "counts": [[*k, w, n] for k, (w, n) in sorted(tally.counts.items())],
+            }
+        )
         conn.execute(delete(model_state).where(model_state.c.key == TALLY_KEY))
         conn.execute(insert(model_state).values(key=TALLY_KEY, value=value, fitted_at=at))
     return tally.through_id

@@ -31,7 +31,11 @@ MAX_CHOICES = 32
 
 
 def claim(
-    engine: Engine, settings: Settings, operator: str, at: datetime, rng: random.Random | None = None
+    engine: Engine,
+    settings: Settings,
+    operator: str,
+    at: datetime,
+    rng: random.Random | None = None,
 ) -> QueueEntry | None:
     """Lease the best callable customer to `operator`, or return the lease they already hold."""
     rng = rng or random.Random()
@@ -54,7 +58,9 @@ def claim(
                     return None
                 for entry in entries:
                     tried.add(entry.customer_id)
-                    if _lock_one(conn, entry.customer_id) and _lease(conn, entry, operator, at, settings.calling.lease_minutes):
+                    if _lock_one(conn, entry.customer_id) and _lease(
+                        conn, entry, operator, at, settings.calling.lease_minutes
+                    ):
                         return entry
             # Every choice was being leased by someone else: under contention, look further down.
             choices = min(choices * 2, MAX_CHOICES)
@@ -71,13 +77,19 @@ def _lock_one(conn: Connection, customer_id: int) -> bool:
     """
     if conn.dialect.name != "postgresql":
         return True
-    stmt = select(scores.c.customer_id).where(scores.c.customer_id == customer_id).with_for_update(skip_locked=True)
+    stmt = (
+        select(scores.c.customer_id)
+        .where(scores.c.customer_id == customer_id)
+        .with_for_update(skip_locked=True)
+    )
     return conn.execute(stmt).first() is not None
 
 
 def _held(conn: Connection, operator: str, at: datetime) -> int | None:
     return conn.execute(
-        select(leases.c.customer_id).where(and_(leases.c.operator == operator, leases.c.expires_at > at)).limit(1)
+        select(leases.c.customer_id)
+        .where(and_(leases.c.operator == operator, leases.c.expires_at > at))
+        .limit(1)
     ).scalar_one_or_none()
 
 

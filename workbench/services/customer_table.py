@@ -20,7 +20,15 @@ from sqlalchemy import Connection, Engine, and_, select
 
 from workbench.config import Settings
 from workbench.domain.codes import REFUSAL_OUTCOMES
-from workbench.domain.lifecycle import NO_TIME, STATES, Histories, LifecyclePolicy, classify_many, micros, rfm_scores
+from workbench.domain.lifecycle import (
+    NO_TIME,
+    STATES,
+    Histories,
+    LifecyclePolicy,
+    classify_many,
+    micros,
+    rfm_scores,
+)
 from workbench.services.calling import dnc_known
 from workbench.store import purchase_metrics
 from workbench.store.columns import epoch_micros, fetch
@@ -84,7 +92,9 @@ class CustomerTable:
     @property
     def days_since_last_order(self) -> IntArray:
         """Whole days since the last order, as `timedelta.days` counts them (0 where none)."""
-        return np.where(self.bought, (self.at_us - np.where(self.bought, self.last_us, self.at_us)) // DAY_US, 0)
+        return np.where(
+            self.bought, (self.at_us - np.where(self.bought, self.last_us, self.at_us)) // DAY_US, 0
+        )
 
     def state_names(self) -> npt.NDArray[np.object_]:
         return np.array([s.value for s in STATES], dtype=object)[self.state]
@@ -119,13 +129,17 @@ class AttemptEvents:
 
 def attempt_events(conn: Connection, at: datetime) -> AttemptEvents:
     """One filtering scan of the attempts (grouping along the customer index would visit every row)."""
-    outcomes = ", ".join(f"'{o}'" for o in sorted({"complaint", *REFUSAL_OUTCOMES, *CHURN_OUTCOMES}))
+    outcomes = ", ".join(
+        f"'{o}'" for o in sorted({"complaint", *REFUSAL_OUTCOMES, *CHURN_OUTCOMES})
+    )
     return AttemptEvents(*fetch(conn, f"""
         SELECT customer_id, id, {epoch_micros(conn, 'at', NO_TIME)}, outcome, reason FROM contact_attempts
         WHERE at <= :at AND (reason IS NOT NULL OR outcome IN ({outcomes}))""", {"at": at}, kinds="iiitt"))  # fmt: skip
 
 
-def _churn(conn: Connection, at: datetime, ids: IntArray, events: AttemptEvents) -> tuple[IntArray, npt.NDArray[np.bool_]]:
+def _churn(
+    conn: Connection, at: datetime, ids: IntArray, events: AttemptEvents
+) -> tuple[IntArray, npt.NDArray[np.bool_]]:
     """Latest complaint or do-not-call request per customer up to `at` (µs), and who must not be contacted.
 
     A plain `not_interested` declines one offer: it ends solicitation (the calling rules see
@@ -158,7 +172,9 @@ def ensure_day_counts(engine: Engine, settings: Settings) -> bool:
     return True
 
 
-def load_customer_table(engine: Engine, settings: Settings, at: datetime, events: AttemptEvents | None = None) -> CustomerTable:
+def load_customer_table(
+    engine: Engine, settings: Settings, at: datetime, events: AttemptEvents | None = None
+) -> CustomerTable:
     """Every customer with state and RFM at `at` (RFM only for those who bought by then).
 
     `events` are `attempt_events` at `at`, when the caller has read them already.
@@ -168,9 +184,15 @@ def load_customer_table(engine: Engine, settings: Settings, at: datetime, events
     with engine.connect() as conn:
         numbers, category_text = _metrics(conn)
         ids = numbers[:, 0].copy()
-        complaint_us, blocked = _churn(conn, at, ids, attempt_events(conn, at) if events is None else events)
+        complaint_us, blocked = _churn(
+            conn, at, ids, attempt_events(conn, at) if events is None else events
+        )
         newest = purchase_metrics.newest_purchase(conn)
-        earlier = purchase_metrics.as_of(conn, settings.timezone, at) if newest is not None and newest > at else None
+        earlier = (
+            purchase_metrics.as_of(conn, settings.timezone, at)
+            if newest is not None and newest > at
+            else None
+        )
     first_us, last_us = numbers[:, 2].copy(), numbers[:, 3].copy()
     n_orders, monetary, n_days, first_day = (numbers[:, k].copy() for k in (4, 5, 6, 7))
     if earlier is not None:
@@ -183,18 +205,28 @@ def load_customer_table(engine: Engine, settings: Settings, at: datetime, events
                 category_text[i] = None
             else:
                 first_us[i], last_us[i] = micros(row[1]), micros(row[2])
-                n_orders[i], monetary[i], category_text[i], n_days[i], first_day[i] = row[3], row[4], row[5], row[6], row[7]
+                n_orders[i], monetary[i], category_text[i], n_days[i], first_day[i] = (
+                    row[3],
+                    row[4],
+                    row[5],
+                    row[6],
+                    row[7],
+                )
     categories = tuple(sorted({c for c in category_text if c is not None}))
     code = {name: i for i, name in enumerate(categories)}
     category = np.array([code.get(c, -1) for c in category_text], dtype=np.int64)  # type: ignore[arg-type]
     b2b = numbers[:, 1] == 1
-    histories = Histories(b2b, n_orders, first_us, last_us, category, categories, complaint_us, blocked)
+    histories = Histories(
+        b2b, n_orders, first_us, last_us, category, categories, complaint_us, blocked
+    )
     state = classify_many(histories, at_us, lifecycle_policy(settings))
     scores = [np.zeros(len(ids), dtype=np.int8) for _ in range(3)]
     buyers = last_us != NO_TIME
     if buyers.any():
         recency = (at_us - last_us[buyers]) / 1e6 / 86400
-        for target, values in zip(scores, rfm_scores(recency, n_orders[buyers], monetary[buyers]), strict=True):
+        for target, values in zip(
+            scores, rfm_scores(recency, n_orders[buyers], monetary[buyers]), strict=True
+        ):
             target[buyers] = values
     return CustomerTable(at_us, ids, b2b, first_us, last_us, n_orders, monetary, category, categories, n_days,
                          first_day, state, *scores)  # fmt: skip
@@ -214,6 +246,7 @@ def rfm_cuts(table: CustomerTable) -> Cuts:
     }
     cuts: Cuts = {}
     for letter, (v, k) in columns.items():
-        cuts[letter] = [[float(q), float(v[k == q].min()), float(v[k == q].max())] for q in np.unique(k)]
+        cuts[letter] = [
+            [float(q), float(v[k == q].min()), float(v[k == q].max())] for q in np.unique(k)
+        ]
     return cuts
-

@@ -29,7 +29,15 @@ from workbench.services.customer_table import (  # noqa: F401  (lifecycle_policy
 )
 from workbench.store import columns, purchase_metrics
 from workbench.store.columns import datetime_of
-from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, ModelState, Phone, Purchase
+from workbench.store.models import (
+    ContactAttempt,
+    Customer,
+    CustomerMetrics,
+    DoNotCall,
+    ModelState,
+    Phone,
+    Purchase,
+)
 
 customers = Customer.__table__
 metrics = CustomerMetrics.__table__
@@ -85,15 +93,32 @@ class CustomerSummary:
         }
 
 
-NO_PURCHASES = (None, None, 0, 0, None, 0, 0)  # first, last, orders, spend, category, days, first day
+NO_PURCHASES = (
+    None,
+    None,
+    0,
+    0,
+    None,
+    0,
+    0,
+)  # first, last, orders, spend, category, days, first day
 
 
 def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[CustomerSummary]:
     """Every customer with state and RFM at `at` (RFM only for those who bought by then)."""
     table = load_customer_table(engine, settings, at)
     with engine.connect() as conn:
-        _, external_ids, names, companies = columns.fetch(conn, "SELECT id, external_id, name, company FROM customers", kinds="ittt", by_first=True)
-        primary = dict(conn.execute(select(phones.c.customer_id, phones.c.e164).where(phones.c.position == 1)).all())
+        _, external_ids, names, companies = columns.fetch(
+            conn,
+            "SELECT id, external_id, name, company FROM customers",
+            kinds="ittt",
+            by_first=True,
+        )
+        primary = dict(
+            conn.execute(
+                select(phones.c.customer_id, phones.c.e164).where(phones.c.position == 1)
+            ).all()
+        )
     states, categories = table.state_names().tolist(), table.category_names().tolist()
     days, kinds = table.days_since_last_order.tolist(), np.where(table.b2b, "b2b", "b2c").tolist()
     out = []
@@ -113,13 +138,23 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
 
 
 def attack_list(
-    engine: Engine, settings: Settings, at: datetime, state: str | None = None, limit: int | None = None
+    engine: Engine,
+    settings: Settings,
+    at: datetime,
+    state: str | None = None,
+    limit: int | None = None,
 ) -> list[CustomerSummary]:
     """Customers in `state`, the most valuable (RFM F+M, then shortest lapse) first."""
     if state is not None and state not in set(LifecycleState):
         raise ValueError(f"unknown state {state!r}: one of {', '.join(LifecycleState)}")
     rows = [c for c in classify_all(engine, settings, at) if state is None or c.state == state]
-    rows.sort(key=lambda c: (-((c.frequency or 0) + (c.monetary_score or 0)), c.days_since_last_order or 0, c.external_id))
+    rows.sort(
+        key=lambda c: (
+            -((c.frequency or 0) + (c.monetary_score or 0)),
+            c.days_since_last_order or 0,
+            c.external_id,
+        )
+    )
     return rows[:limit] if limit else rows
 
 
@@ -137,7 +172,10 @@ def score_from_cuts(cuts: list[list[float]], value: float | None) -> int | None:
     """The score whose range holds `value`, or the nearest range's for a value none holds."""
     if value is None or not cuts:
         return None
-    nearest = min(cuts, key=lambda c: 0.0 if c[1] <= value <= c[2] else min(abs(value - c[1]), abs(value - c[2])))
+    nearest = min(
+        cuts,
+        key=lambda c: 0.0 if c[1] <= value <= c[2] else min(abs(value - c[1]), abs(value - c[2])),
+    )
     return int(nearest[0])
 
 
@@ -157,13 +195,25 @@ def _quintile(n: int, below: int, equal: int) -> int:
     return int(min(5, max(1, mean_rank * 5 // n + 1)))
 
 
-def summarise_one(conn: Connection, settings: Settings, external_id: str, at: datetime) -> CustomerSummary:
+def summarise_one(
+    conn: Connection, settings: Settings, external_id: str, at: datetime
+) -> CustomerSummary:
     """One customer's summary at `at` without classifying the whole base."""
     row = conn.execute(
         select(
-            customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind, customers.c.company,
-            customers.c.call_opt_out, metrics.c.first_order_at, metrics.c.last_order_at, metrics.c.n_orders,
-            metrics.c.monetary, metrics.c.main_category, metrics.c.n_days, metrics.c.first_day_amount,
+            customers.c.id,
+            customers.c.external_id,
+            customers.c.name,
+            customers.c.kind,
+            customers.c.company,
+            customers.c.call_opt_out,
+            metrics.c.first_order_at,
+            metrics.c.last_order_at,
+            metrics.c.n_orders,
+            metrics.c.monetary,
+            metrics.c.main_category,
+            metrics.c.n_days,
+            metrics.c.first_day_amount,
         )  # fmt: skip
         .select_from(customers.outerjoin(metrics, metrics.c.customer_id == customers.c.id))
         .where(customers.c.external_id == external_id)
@@ -177,22 +227,38 @@ def summarise_one(conn: Connection, settings: Settings, external_id: str, at: da
     if (last is not None and last > at) or (n_orders and not n_days):
         # Bought after `at`, or metrics from before day counts: this customer's purchases up to `at`.
         earlier = purchase_metrics.as_of(conn, settings.timezone, at, [row.id]).get(row.id)
-        first, last, n_orders, monetary, category, n_days, first_day = earlier[1:] if earlier else NO_PURCHASES
+        first, last, n_orders, monetary, category, n_days, first_day = (
+            earlier[1:] if earlier else NO_PURCHASES
+        )
     complaint = conn.execute(
         select(func.max(attempts.c.at)).where(
-            and_(attempts.c.customer_id == row.id, attempts.c.outcome.in_(CHURN_OUTCOMES), attempts.c.at <= at)
+            and_(
+                attempts.c.customer_id == row.id,
+                attempts.c.outcome.in_(CHURN_OUTCOMES),
+                attempts.c.at <= at,
+            )
         )
     ).scalar_one_or_none()
-    blocked = row.call_opt_out or conn.execute(
-        select(func.count()).where(and_(dnc.c.customer_id == row.id, dnc_known(at)))
-    ).scalar_one() > 0
+    blocked = (
+        row.call_opt_out
+        or conn.execute(
+            select(func.count()).where(and_(dnc.c.customer_id == row.id, dnc_known(at)))
+        ).scalar_one()
+        > 0
+    )
     history = PurchaseHistory(
         kind=row.kind, n_orders=n_orders, first_order_at=first, last_order_at=last, main_category=category,
         last_complaint_at=complaint, do_not_contact=blocked,
     )  # fmt: skip
-    phone = conn.execute(select(phones.c.e164).where(and_(phones.c.customer_id == row.id, phones.c.position == 1))).scalar_one_or_none()
+    phone = conn.execute(
+        select(phones.c.e164).where(and_(phones.c.customer_id == row.id, phones.c.position == 1))
+    ).scalar_one_or_none()
     newest = purchase_metrics.newest_purchase(conn)
-    rfm = _one_rfm(conn, last, n_orders, monetary) if newest is None or newest <= at else _rfm_as_of(conn, settings, at, last, n_orders, monetary)
+    rfm = (
+        _one_rfm(conn, last, n_orders, monetary)
+        if newest is None or newest <= at
+        else _rfm_as_of(conn, settings, at, last, n_orders, monetary)
+    )
     return CustomerSummary(
         id=row.id, external_id=row.external_id, name=row.name, kind=row.kind, company=row.company,
         state=classify(history, at, lifecycle_policy(settings)).value,
@@ -203,11 +269,15 @@ def summarise_one(conn: Connection, settings: Settings, external_id: str, at: da
     )  # fmt: skip
 
 
-def _one_rfm(conn: Connection, last_order_at: datetime | None, n_orders: int | None, monetary: int | None) -> dict[str, int | None]:
+def _one_rfm(
+    conn: Connection, last_order_at: datetime | None, n_orders: int | None, monetary: int | None
+) -> dict[str, int | None]:
     """One buyer's RFM: from the last scoring run's cut points (O(1)), else by counting all buyers."""
     if last_order_at is None:
         return {"recency": None, "frequency": None, "monetary_score": None}
-    raw = conn.execute(select(model_state.c.value).where(model_state.c.key == RFM_CUTS_KEY)).scalar_one_or_none()
+    raw = conn.execute(
+        select(model_state.c.value).where(model_state.c.key == RFM_CUTS_KEY)
+    ).scalar_one_or_none()
     if raw is not None:
         cuts = json.loads(raw)
         return {
@@ -222,7 +292,14 @@ def _one_rfm(conn: Connection, last_order_at: datetime | None, n_orders: int | N
     }
 
 
-def _rfm_as_of(conn: Connection, settings: Settings, at: datetime, last: datetime | None, n_orders: int, monetary: int) -> dict[str, int | None]:
+def _rfm_as_of(
+    conn: Connection,
+    settings: Settings,
+    at: datetime,
+    last: datetime | None,
+    n_orders: int,
+    monetary: int,
+) -> dict[str, int | None]:
     """One buyer's RFM among the buyers at a past `at`, exactly as `classify_all` ranks them.
 
     Cut points from a scoring run would hold purchases made after `at`, so this counts:
@@ -249,13 +326,19 @@ def _rfm_as_of(conn: Connection, settings: Settings, at: datetime, last: datetim
     return out
 
 
-def show_customer(engine: Engine, settings: Settings, external_id: str, at: datetime) -> CustomerDetail:
+def show_customer(
+    engine: Engine, settings: Settings, external_id: str, at: datetime
+) -> CustomerDetail:
     """One customer as known at `at`: later purchases, contacts and do-not-call entries are left out."""
     with engine.connect() as conn:
         summary = summarise_one(conn, settings, external_id, at)
-        customer = conn.execute(select(customers).where(customers.c.id == summary.id)).mappings().one()
+        customer = (
+            conn.execute(select(customers).where(customers.c.id == summary.id)).mappings().one()
+        )
         cid = summary.id
-        numbers = _rows(conn, select(phones).where(phones.c.customer_id == cid).order_by(phones.c.position))
+        numbers = _rows(
+            conn, select(phones).where(phones.c.customer_id == cid).order_by(phones.c.position)
+        )
         for number in numbers:
             if number["retired_at"] is not None and number["retired_at"] > at:  # type: ignore[operator]
                 number["retired_at"] = None
@@ -271,16 +354,21 @@ def show_customer(engine: Engine, settings: Settings, external_id: str, at: date
             ),
             contacts=_rows(
                 conn,
-                select(attempts).where(and_(attempts.c.customer_id == cid, attempts.c.at <= at)).order_by(attempts.c.at, attempts.c.id),
+                select(attempts)
+                .where(and_(attempts.c.customer_id == cid, attempts.c.at <= at))
+                .order_by(attempts.c.at, attempts.c.id),
             ),
             do_not_call=_rows(
                 conn,
-                select(dnc).where(
+                select(dnc)
+                .where(
                     and_(
-                        (dnc.c.customer_id == cid) | dnc.c.e164.in_(select(phones.c.e164).where(phones.c.customer_id == cid)),
+                        (dnc.c.customer_id == cid)
+                        | dnc.c.e164.in_(select(phones.c.e164).where(phones.c.customer_id == cid)),
                         dnc_known(at),
                     )
-                ).order_by(dnc.c.created_at, dnc.c.id),
+                )
+                .order_by(dnc.c.created_at, dnc.c.id),
             ),
         )
 

@@ -31,7 +31,9 @@ def is_empty(engine: Engine) -> bool:
     return customer_count(engine) == 0
 
 
-def ensure_demo_data(engine: Engine, settings: Settings, announce: Callable[[str], None] = print) -> bool:
+def ensure_demo_data(
+    engine: Engine, settings: Settings, announce: Callable[[str], None] = print
+) -> bool:
     """Load the demo set when the database has no customers; returns whether it did."""
     if not is_empty(engine):
         return False
@@ -63,15 +65,27 @@ def load_demo(
     announce(f"loading demo data: {customers} customers (seed {seed})…")
     with tempfile.TemporaryDirectory() as tmp:
         files = generate(Path(tmp), customers=customers, seed=seed, start=start, end=end)
-        for kind, path in (("customers", files.customers), ("transactions", files.transactions), ("contacts", files.contacts)):
-            summary = import_file(engine, kind, path, settings, rejects_path=Path(tmp) / f"{kind}.rejects.csv")  # type: ignore[arg-type]
-            announce(f"  {kind}: {summary.inserted} imported, {summary.rejected} rejected on purpose (malformed demo rows)")
+        for kind, path in (
+            ("customers", files.customers),
+            ("transactions", files.transactions),
+            ("contacts", files.contacts),
+        ):
+            summary = import_file(
+                engine, kind, path, settings, rejects_path=Path(tmp) / f"{kind}.rejects.csv"
+            )  # type: ignore[arg-type]
+            announce(
+                f"  {kind}: {summary.inserted} imported, {summary.rejected} rejected on purpose (malformed demo rows)"
+            )
     ensure_operators(engine)
 
 
 def ensure_operators(engine: Engine) -> None:
     with engine.begin() as conn:
         have = set(conn.execute(select(Operator.code)).scalars())  # type: ignore[call-overload]
-        rows = [{"code": code, "name": name, "language": "ja", "active": True} for code, name in DEMO_OPERATORS if code not in have]
+        rows = [
+            {"code": code, "name": name, "language": "ja", "active": True}
+            for code, name in DEMO_OPERATORS
+            if code not in have
+        ]
         if rows:
             conn.execute(insert(Operator), rows)

@@ -27,15 +27,25 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 
 from workbench.config import Settings
 from workbench.domain import codes
-from workbench.importing import records, writer
 from workbench.domain.calling_calendar import next_window_open
 from workbench.domain.calling_rules import evaluate, permanent_block, window_check
 from workbench.domain.outcomes import effects_of
+from workbench.importing import records, writer
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
 from workbench.services.claim import release
 from workbench.services.talk_choice import library_for, note_outcome
 from workbench.store.engine import writer_turn
-from workbench.store.models import Callback, ContactAttempt, Customer, CustomerMetrics, DoNotCall, Lease, Phone, Purchase, QueueScore
+from workbench.store.models import (
+    Callback,
+    ContactAttempt,
+    Customer,
+    CustomerMetrics,
+    DoNotCall,
+    Lease,
+    Phone,
+    Purchase,
+    QueueScore,
+)
 
 attempts = ContactAttempt.__table__
 customers = Customer.__table__
@@ -95,7 +105,9 @@ def dispose(engine: Engine, settings: Settings, disposition: Disposition) -> Dis
     return result
 
 
-def dispose_many(engine: Engine, settings: Settings, batch: list[tuple[int, Disposition]]) -> list[DispositionResult]:
+def dispose_many(
+    engine: Engine, settings: Settings, batch: list[tuple[int, Disposition]]
+) -> list[DispositionResult]:
     """All or nothing: every row is checked and applied in one transaction; errors carry the line."""
     results, errors = [], []
     with writer_turn(engine), engine.begin() as conn:
@@ -105,7 +117,11 @@ def dispose_many(engine: Engine, settings: Settings, batch: list[tuple[int, Disp
             except DispositionError as exc:
                 errors.append(f"line {line}: {exc}")
         if errors:
-            raise DispositionError("file", "; ".join(errors[:20]) + (f" (+{len(errors) - 20} more)" if len(errors) > 20 else ""))
+            raise DispositionError(
+                "file",
+                "; ".join(errors[:20])
+                + (f" (+{len(errors) - 20} more)" if len(errors) > 20 else ""),
+            )
     _count_in(engine, results)
     return results
 
@@ -118,7 +134,9 @@ def _count_in(engine: Engine, results: list[DispositionResult]) -> None:
 def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionResult:
     """Validate and apply one disposition inside the caller's transaction."""
     _validate_codes(d)
-    cid = conn.execute(select(customers.c.id).where(customers.c.external_id == d.customer_id)).scalar_one_or_none()
+    cid = conn.execute(
+        select(customers.c.id).where(customers.c.external_id == d.customer_id)
+    ).scalar_one_or_none()
     if cid is None:
         raise DispositionError("customer_id", f"unknown customer {d.customer_id!r}")
     warnings: list[str] = []
@@ -129,14 +147,29 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
     # The segment the queue scored the customer in, so the win-back model counts this conversation there.
     segment = None
     if _is_outbound_call(d):
-        segment = conn.execute(select(scores.c.winback_key).where(scores.c.customer_id == cid)).scalar_one_or_none()
+        segment = conn.execute(
+            select(scores.c.winback_key).where(scores.c.customer_id == cid)
+        ).scalar_one_or_none()
     attempt_id = conn.execute(
         insert(attempts)
         .values(
-            customer_id=cid, channel=d.channel, direction=d.direction, at=d.at, operator=d.operator,
-            outcome=d.outcome, script_id=d.script, script_version=version, reason=d.reason,
-            amount=d.amount, callback_at=d.callback_at, note=d.note, phone_e164=number,
-            started_at=d.started_at, ended_at=d.ended_at, source=d.source, winback_key=segment,
+            customer_id=cid,
+            channel=d.channel,
+            direction=d.direction,
+            at=d.at,
+            operator=d.operator,
+            outcome=d.outcome,
+            script_id=d.script,
+            script_version=version,
+            reason=d.reason,
+            amount=d.amount,
+            callback_at=d.callback_at,
+            note=d.note,
+            phone_e164=number,
+            started_at=d.started_at,
+            ended_at=d.ended_at,
+            source=d.source,
+            winback_key=segment,
         )  # fmt: skip
         .returning(attempts.c.id)
     ).scalar_one()
@@ -162,10 +195,14 @@ def _validate_codes(d: Disposition) -> None:
     if d.outcome not in allowed:
         raise DispositionError("outcome", f"{d.outcome!r} is not one of {', '.join(allowed)}")
     if d.reason is not None and d.reason not in codes.REASON_SET:
-        raise DispositionError("reason", f"unknown dormancy reason {d.reason!r} (known: {', '.join(codes.REASONS)})")
+        raise DispositionError(
+            "reason", f"unknown dormancy reason {d.reason!r} (known: {', '.join(codes.REASONS)})"
+        )
     if d.amount is not None:
         if d.outcome != "reactivated":
-            raise DispositionError("amount", "an order amount goes only with the outcome reactivated")
+            raise DispositionError(
+                "amount", "an order amount goes only with the outcome reactivated"
+            )
         if d.amount < 0:
             raise DispositionError("amount", "must not be negative")
     if d.outcome == "callback":
@@ -183,17 +220,22 @@ def _check_rules(conn: Connection, settings: Settings, cid: int, d: Disposition)
     """The number that was dialled; refuses a call the rules did not allow (unless leased)."""
     contact = load_contacts(conn, [cid], d.at)[cid]
     lease = conn.execute(
-        select(leases.c.operator, leases.c.claimed_at).where(and_(leases.c.customer_id == cid, leases.c.expires_at > d.at))
+        select(leases.c.operator, leases.c.claimed_at).where(
+            and_(leases.c.customer_id == cid, leases.c.expires_at > d.at)
+        )
     ).first()
     if lease is not None and lease.operator != d.operator:
-        raise DispositionError("operator", f"customer {d.customer_id} is leased to operator {lease.operator}")
+        raise DispositionError(
+            "operator", f"customer {d.customer_id} is leased to operator {lease.operator}"
+        )
     # With a lease the rules were checked at claim time; the call happened within the lease.
     check_at = lease.claimed_at if lease is not None else d.at
     verdict = evaluate(load_contacts(conn, [cid], check_at)[cid] if lease is not None else contact,
                        check_at, calling_policy(settings), operator=d.operator)  # fmt: skip
     if not verdict.callable:
         raise DispositionError(
-            "at", f"the calling rules did not allow a call to {d.customer_id} at {d.at.isoformat()}: {verdict.code}"
+            "at",
+            f"the calling rules did not allow a call to {d.customer_id} at {d.at.isoformat()}: {verdict.code}",
         )
     return verdict.number
 
@@ -206,9 +248,17 @@ def _check_callback(conn: Connection, settings: Settings, cid: int, d: Dispositi
     if not window_check(d.callback_at, zones, policy):
         # A callback at a time no one may call is a promise the centre cannot keep.
         opens = next_window_open(d.callback_at, zones, policy)
-        local = d.callback_at.astimezone(ZoneInfo(zones[0]) if len(zones) == 1 else d.callback_at.tzinfo)
-        hint = f"; the earliest allowed time is {opens.astimezone(local.tzinfo).isoformat()}" if opens else ""
-        raise DispositionError("callback_at", f"{local.isoformat()} is outside the customer's calling window{hint}")
+        local = d.callback_at.astimezone(
+            ZoneInfo(zones[0]) if len(zones) == 1 else d.callback_at.tzinfo
+        )
+        hint = (
+            f"; the earliest allowed time is {opens.astimezone(local.tzinfo).isoformat()}"
+            if opens
+            else ""
+        )
+        raise DispositionError(
+            "callback_at", f"{local.isoformat()} is outside the customer's calling window{hint}"
+        )
     return []
 
 
@@ -219,14 +269,20 @@ def _script_version(settings: Settings, script_id: str | None) -> str | None:
     return script.version if script is not None else None
 
 
-def _effects(conn: Connection, settings: Settings, cid: int, d: Disposition, number: str | None) -> None:
+def _effects(
+    conn: Connection, settings: Settings, cid: int, d: Disposition, number: str | None
+) -> None:
     effects = effects_of(d.outcome)
     if effects.suppress_calls:
         _add_dnc(conn, cid, None, d)
         if number:
             _add_dnc(conn, cid, number, d)
     if effects.retire_number and number:
-        conn.execute(update(phones).where(and_(phones.c.customer_id == cid, phones.c.e164 == number)).values(retired_at=d.at))
+        conn.execute(
+            update(phones)
+            .where(and_(phones.c.customer_id == cid, phones.c.e164 == number))
+            .values(retired_at=d.at)
+        )
     if effects.email_opt_out:
         conn.execute(update(customers).where(customers.c.id == cid).values(email_opt_out=True))
     if _is_outbound_call(d):
@@ -234,30 +290,58 @@ def _effects(conn: Connection, settings: Settings, cid: int, d: Disposition, num
         slot_open = d.at + CALLBACK_WINDOW
         conn.execute(
             update(callbacks)
-            .where(and_(callbacks.c.customer_id == cid, callbacks.c.done_at.is_(None), callbacks.c.due_at <= slot_open))
+            .where(
+                and_(
+                    callbacks.c.customer_id == cid,
+                    callbacks.c.done_at.is_(None),
+                    callbacks.c.due_at <= slot_open,
+                )
+            )
             .values(done_at=d.at)
         )
         release(conn, cid)
     if d.outcome == "callback":
-        conn.execute(insert(callbacks).values(customer_id=cid, due_at=d.callback_at, operator=d.operator, created_at=d.at))
+        conn.execute(
+            insert(callbacks).values(
+                customer_id=cid, due_at=d.callback_at, operator=d.operator, created_at=d.at
+            )
+        )
     _update_score(conn, settings, cid, d)
 
 
 def _record_order(conn: Connection, settings: Settings, cid: int, d: Disposition) -> list[str]:
     """The order taken on a win-back call, as a purchase; the customer's metrics follow."""
     if d.amount is None:
-        return ["no order amount given: the customer leaves the queue as active, but no purchase was recorded"]
-    category = conn.execute(select(metrics.c.main_category).where(metrics.c.customer_id == cid)).scalar_one_or_none()
+        return [
+            "no order amount given: the customer leaves the queue as active, but no purchase was recorded"
+        ]
+    category = conn.execute(
+        select(metrics.c.main_category).where(metrics.c.customer_id == cid)
+    ).scalar_one_or_none()
     # The import's own parsing gives the stored instant and the fingerprint a transactions row would have.
-    row = {"customer_id": d.customer_id, "ordered_at": d.at.isoformat(), "amount": str(d.amount), "category": category or ""}
+    row = {
+        "customer_id": d.customer_id,
+        "ordered_at": d.at.isoformat(),
+        "amount": str(d.amount),
+        "category": category or "",
+    }
     record = records.transaction(row, d.at.tzinfo)  # type: ignore[arg-type]
-    exists = conn.execute(select(purchases.c.id).where(purchases.c.fingerprint == record.fingerprint)).first()
+    exists = conn.execute(
+        select(purchases.c.id).where(purchases.c.fingerprint == record.fingerprint)
+    ).first()
     if exists is not None:
-        return [f"this order (¥{d.amount:,} at {d.at.isoformat()}) is already recorded: not added again"]
+        return [
+            f"this order (¥{d.amount:,} at {d.at.isoformat()}) is already recorded: not added again"
+        ]
     conn.execute(
         insert(purchases).values(
-            customer_id=cid, ordered_at=d.at, amount=d.amount, category=record.category, product=None,
-            fingerprint=record.fingerprint, source="call",
+            customer_id=cid,
+            ordered_at=d.at,
+            amount=d.amount,
+            category=record.category,
+            product=None,
+            fingerprint=record.fingerprint,
+            source="call",
         )  # fmt: skip
     )
     writer.refresh_metrics(conn, [cid], settings.timezone)
@@ -268,7 +352,11 @@ def _add_dnc(conn: Connection, cid: int, number: str | None, d: Disposition) -> 
     match = dnc.c.e164.is_(None) if number is None else dnc.c.e164 == number
     exists = conn.execute(select(dnc.c.id).where(and_(dnc.c.customer_id == cid, match))).first()
     if exists is None:
-        conn.execute(insert(dnc).values(customer_id=cid, e164=number, source="disposition", reason=d.note, created_at=d.at))
+        conn.execute(
+            insert(dnc).values(
+                customer_id=cid, e164=number, source="disposition", reason=d.note, created_at=d.at
+            )
+        )
 
 
 def _update_score(conn: Connection, settings: Settings, cid: int, d: Disposition) -> None:

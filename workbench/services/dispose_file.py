@@ -48,7 +48,9 @@ class DisposeFileError(ValueError):
         return [f"{self.path}:{p.line}: {p.field}: {p.problem}" for p in self.problems]
 
 
-def read_batch(settings: Settings, path: Path, source: str = "batch") -> list[tuple[int, Disposition]]:
+def read_batch(
+    settings: Settings, path: Path, source: str = "batch"
+) -> list[tuple[int, Disposition]]:
     """The file's rows as (line, Disposition); any unreadable row raises `DisposeFileError`.
 
     A file that cannot be read at all (missing, wrong encoding, no header, missing
@@ -76,7 +78,9 @@ def read_batch(settings: Settings, path: Path, source: str = "batch") -> list[tu
     return batch
 
 
-def dispose_file(engine: Engine, settings: Settings, path: Path, source: str = "batch") -> list[DispositionResult]:
+def dispose_file(
+    engine: Engine, settings: Settings, path: Path, source: str = "batch"
+) -> list[DispositionResult]:
     """Apply every row of `path` in one transaction, or none: the results in file order."""
     batch = read_batch(settings, path, source)
     results: list[DispositionResult] = []
@@ -86,7 +90,9 @@ def dispose_file(engine: Engine, settings: Settings, path: Path, source: str = "
             try:
                 results.append(apply(conn, settings, disposition))
             except DispositionError as exc:
-                problems.append(RowProblem(line, exc.field, str(exc).removeprefix(f"{exc.field}: ")))
+                problems.append(
+                    RowProblem(line, exc.field, str(exc).removeprefix(f"{exc.field}: "))
+                )
         if problems:
             raise DisposeFileError(path, problems)  # leaving the block rolls every row back
     for r in results:
@@ -96,7 +102,9 @@ def dispose_file(engine: Engine, settings: Settings, path: Path, source: str = "
 
 def _message(path: Path, problems: list[RowProblem]) -> str:
     lines = sorted({p.line for p in problems})
-    which = ", ".join(str(n) for n in lines[:SHOWN_LINES]) + (", …" if len(lines) > SHOWN_LINES else "")
+    which = ", ".join(str(n) for n in lines[:SHOWN_LINES]) + (
+        ", …" if len(lines) > SHOWN_LINES else ""
+    )
     plural = "s" if len(lines) > 1 else ""
     head = f"nothing recorded from {path}; fix line{plural} {which} and give the whole file again:"
     shown = [f"{path}:{p.line}: {p.field}: {p.problem}" for p in problems[:SHOWN_PROBLEMS]]

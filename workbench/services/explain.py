@@ -47,11 +47,15 @@ class Explanation:
             "callable_now": self.callable_now,
             "held_back": dict(self.held_back),
             "by_state": self.by_state,
-            "next_callable_at": self.next_callable_at.isoformat() if self.next_callable_at else None,
+            "next_callable_at": self.next_callable_at.isoformat()
+            if self.next_callable_at
+            else None,
         }
 
 
-def explain(engine: Engine, settings: Settings, at: datetime, operator: str | None = None) -> Explanation:
+def explain(
+    engine: Engine, settings: Settings, at: datetime, operator: str | None = None
+) -> Explanation:
     """Every customer in a callable state at `at`, counted under the first rule `evaluate` names.
 
     The rules see only what was known at `at` (`load_contacts`), and `evaluate`
@@ -67,7 +71,9 @@ def explain(engine: Engine, settings: Settings, at: datetime, operator: str | No
     with engine.connect() as conn:
         leased = dict(
             conn.execute(
-                select(leases.c.customer_id, leases.c.operator).where(and_(leases.c.claimed_at <= at, leases.c.expires_at > at))
+                select(leases.c.customer_id, leases.c.operator).where(
+                    and_(leases.c.claimed_at <= at, leases.c.expires_at > at)
+                )
             ).all()
         )
         for start in range(0, len(ids), CHUNK):
@@ -83,7 +89,9 @@ def explain(engine: Engine, settings: Settings, at: datetime, operator: str | No
                     continue
                 result.held_back[str(verdict.code)] += 1
                 nxt = verdict.next_eligible_at
-                if nxt is not None and (result.next_callable_at is None or nxt < result.next_callable_at):
+                if nxt is not None and (
+                    result.next_callable_at is None or nxt < result.next_callable_at
+                ):
                     result.next_callable_at = nxt
     result.in_callable_states = result.callable_now + sum(result.held_back.values())
     return result
@@ -103,10 +111,13 @@ def _states_at(engine: Engine, settings: Settings, at: datetime) -> dict[int, st
             return {s.id: s.state for s in classify_all(engine, settings, at) if s.id in scored}
         state_of = dict(conn.execute(select(scores.c.customer_id, scores.c.state)).all())
         moved = conn.execute(
-            select(customers.c.id, customers.c.external_id)
-            .where(customers.c.id.in_(
-                select(attempts.c.customer_id).where(and_(attempts.c.at > at, attempts.c.outcome.in_(STATE_OUTCOMES)))
-            ))  # fmt: skip
+            select(customers.c.id, customers.c.external_id).where(
+                customers.c.id.in_(
+                    select(attempts.c.customer_id).where(
+                        and_(attempts.c.at > at, attempts.c.outcome.in_(STATE_OUTCOMES))
+                    )
+                )
+            )  # fmt: skip
         ).all()
         for cid, external_id in moved:
             if cid in state_of:

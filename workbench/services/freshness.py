@@ -25,7 +25,16 @@ from workbench.config import Settings
 from workbench.services.scoring import ScoringSummary, load_state, model_state, rescore, scores
 from workbench.store.locks import LockTimeout, is_locked, named_lock
 
-__all__ = ["LockTimeout", "ScoreStatus", "ensure_scored", "invalidate", "rescore_now", "rescore_runs", "score_status", "wait_for_rescore"]
+__all__ = [
+    "LockTimeout",
+    "ScoreStatus",
+    "ensure_scored",
+    "invalidate",
+    "rescore_now",
+    "rescore_runs",
+    "score_status",
+    "wait_for_rescore",
+]
 
 STALE_AFTER_SECONDS = 12 * 3600
 RESCORE_LOCK = "rescore"
@@ -58,7 +67,11 @@ def score_status(engine: Engine, at: datetime) -> ScoreStatus:
 
 
 def ensure_scored(
-    engine: Engine, settings: Settings, at: datetime, wait: bool | None = None, timeout: float = WAIT_SECONDS
+    engine: Engine,
+    settings: Settings,
+    at: datetime,
+    wait: bool | None = None,
+    timeout: float = WAIT_SECONDS,
 ) -> ScoringSummary | None:
     """Rescore unless the scores are fresh; None when this call did not rescore.
 
@@ -76,7 +89,9 @@ def ensure_scored(
         return _run(engine, settings, at, refit=False)
 
 
-def rescore_now(engine: Engine, settings: Settings, at: datetime, timeout: float = WAIT_SECONDS) -> ScoringSummary:
+def rescore_now(
+    engine: Engine, settings: Settings, at: datetime, timeout: float = WAIT_SECONDS
+) -> ScoringSummary:
     """Refit the models and rescore whatever the freshness (`workbench rescore`): after any
     run in progress, never beside it; the scores it writes count as fresh."""
     with named_lock(engine, RESCORE_LOCK, timeout, WHAT):
@@ -109,7 +124,9 @@ def invalidate(conn: Connection) -> None:
         key=DATA_VERSION, value=json.dumps(uuid.uuid4().hex), fitted_at=datetime.now(UTC)
     )
     # An upsert: two imports committing at once must not collide on the key.
-    conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
+    conn.execute(
+        stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value})
+    )
 
 
 def _run(engine: Engine, settings: Settings, at: datetime, refit: bool) -> ScoringSummary:
@@ -136,5 +153,7 @@ def _runs(conn: Connection) -> int:
 
 
 def _data_version(conn: Connection) -> str:
-    state = conn.execute(select(model_state.c.value).where(model_state.c.key == DATA_VERSION)).scalar_one_or_none()
+    state = conn.execute(
+        select(model_state.c.value).where(model_state.c.key == DATA_VERSION)
+    ).scalar_one_or_none()
     return "" if state is None else str(json.loads(state))

@@ -20,9 +20,9 @@ from sqlalchemy import Connection, Engine
 
 from workbench.config import Settings
 from workbench.importing import records, writer
-from workbench.services import freshness
 from workbench.importing.csvfile import CsvSource, ImportFileError, load_mapping
 from workbench.importing.pipeline import Batch, ParseJob, Reject, validated
+from workbench.services import freshness
 
 ImportKind = Literal["customers", "transactions", "contacts"]
 BATCH = 5000
@@ -100,8 +100,12 @@ def import_file(
     if mapping is not None:
         unknown = sorted(set(mapping.values) - set(columns) - set(required))
         if unknown:
-            raise ImportFileError(f"{mapping_path}: [values.{unknown[0]}]: not a {kind} column (known: {', '.join(columns)})")
-    source = CsvSource(path, required, columns, encoding=encoding, mapping=mapping.columns if mapping else None)
+            raise ImportFileError(
+                f"{mapping_path}: [values.{unknown[0]}]: not a {kind} column (known: {', '.join(columns)})"
+            )
+    source = CsvSource(
+        path, required, columns, encoding=encoding, mapping=mapping.columns if mapping else None
+    )
     summary = ImportSummary(kind=kind, path=str(path), encoding=source.encoding)
     rejects = _Rejects(rejects_path or default_rejects_path(path), path)
     values = tuple((c, tuple(t.items())) for c, t in mapping.values.items()) if mapping else ()
@@ -116,7 +120,9 @@ def import_file(
                 # A bulk import in one transaction spills pages to the WAL without a big cache.
                 conn.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
             ids = None if kind == "customers" else writer.customer_ids(conn)
-            batches = _reporting(validated(source, job, BATCH, workers, ids), source, summary, rejects, progress)
+            batches = _reporting(
+                validated(source, job, BATCH, workers, ids), source, summary, rejects, progress
+            )
             if kind == "customers":
                 _apply(summary, _import_customers(conn, batches, rejects, now))
             else:
@@ -158,7 +164,9 @@ def _reporting(batches: Iterator[Batch], source: CsvSource, summary: ImportSumma
         progress(source.size, source.size)
 
 
-def _import_customers(conn: Connection, batches: Iterator[Batch], rejects: _Rejects, now: datetime) -> writer.WriteCounts:
+def _import_customers(
+    conn: Connection, batches: Iterator[Batch], rejects: _Rejects, now: datetime
+) -> writer.WriteCounts:
     counts = writer.WriteCounts()
     first_line: dict[str, int] = {}
     known = writer.customer_ids(conn)
@@ -175,7 +183,9 @@ def _import_customers(conn: Connection, batches: Iterator[Batch], rejects: _Reje
     return counts
 
 
-def _import_keyed(conn: Connection, kind: str, batches: Iterator[Batch], now: datetime, zone: str) -> writer.WriteCounts:
+def _import_keyed(
+    conn: Connection, kind: str, batches: Iterator[Batch], now: datetime, zone: str
+) -> writer.WriteCounts:
     """Transactions and contacts, already keyed by customer id (unknown customers were rejected)."""
     counts = writer.WriteCounts()
     touched: set[int] = set()
@@ -198,4 +208,8 @@ def _import_keyed(conn: Connection, kind: str, batches: Iterator[Batch], now: da
 
 
 def _apply(summary: ImportSummary, counts: writer.WriteCounts) -> None:
-    summary.inserted, summary.updated, summary.unchanged = counts.inserted, counts.updated, counts.unchanged
+    summary.inserted, summary.updated, summary.unchanged = (
+        counts.inserted,
+        counts.updated,
+        counts.unchanged,
+    )

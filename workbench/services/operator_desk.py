@@ -50,14 +50,18 @@ class ShiftCounts:
 class QueueRead:
     entries: list[QueueEntry]
     facts: dict[int, Facts]
-    seasons: dict[str, list[float]]  # each category's seasonal index, for the "season in N weeks" words
+    seasons: dict[
+        str, list[float]
+    ]  # each category's seasonal index, for the "season in N weeks" words
 
 
 def list_operators(engine: Engine) -> list[OperatorInfo]:
     """Active operators, by code."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(operators.c.code, operators.c.name).where(operators.c.active.is_(True)).order_by(operators.c.code)
+            select(operators.c.code, operators.c.name)
+            .where(operators.c.active.is_(True))
+            .order_by(operators.c.code)
         ).all()
     return [OperatorInfo(code, name) for code, name in rows]
 
@@ -70,7 +74,12 @@ def operator_name(engine: Engine, code: str) -> str:
 
 
 def read_queue_with_facts(
-    engine: Engine, settings: Settings, at: datetime, operator: str | None, limit: int, rng: random.Random
+    engine: Engine,
+    settings: Settings,
+    at: datetime,
+    operator: str | None,
+    limit: int,
+    rng: random.Random,
 ) -> QueueRead:
     """The queue as `read_queue` gives it, with the facts the operator's screen words it from."""
     with engine.connect() as conn:
@@ -89,7 +98,12 @@ def shift_counts(engine: Engine, operator: str | None, at: datetime, zone: ZoneI
         rows = conn.execute(
             select(attempts.c.outcome, func.count())
             .where(
-                and_(attempts.c.operator == operator, attempts.c.channel == "call", attempts.c.at >= start, attempts.c.at <= at)
+                and_(
+                    attempts.c.operator == operator,
+                    attempts.c.channel == "call",
+                    attempts.c.at >= start,
+                    attempts.c.at <= at,
+                )
             )
             .group_by(attempts.c.outcome)
         ).all()
@@ -111,6 +125,8 @@ def _facts(conn: Connection, ids: list[int]) -> dict[int, Facts]:
     if not ids:
         return {}
     rows = conn.execute(
-        select(metrics.c.customer_id, metrics.c.main_category, metrics.c.last_order_at).where(metrics.c.customer_id.in_(ids))
+        select(metrics.c.customer_id, metrics.c.main_category, metrics.c.last_order_at).where(
+            metrics.c.customer_id.in_(ids)
+        )
     )
     return {cid: Facts(category, last) for cid, category, last in rows}

@@ -87,11 +87,19 @@ class QueueEntry:
 
 
 def eligible_states(settings: Settings) -> tuple[str, ...]:
-    return ("dormant", "at_risk", "churned") if settings.calling.include_churned else ("dormant", "at_risk")
+    return (
+        ("dormant", "at_risk", "churned")
+        if settings.calling.include_churned
+        else ("dormant", "at_risk")
+    )
 
 
 def active_leases(conn: Connection, at: datetime) -> dict[int, str]:
-    return dict(conn.execute(select(leases.c.customer_id, leases.c.operator).where(leases.c.expires_at > at)).all())
+    return dict(
+        conn.execute(
+            select(leases.c.customer_id, leases.c.operator).where(leases.c.expires_at > at)
+        ).all()
+    )
 
 
 def read_queue(
@@ -113,7 +121,11 @@ def read_queue(
     callable_: list[tuple[int, Verdict, CustomerContact]] = []
     due_ids = _due_callbacks(conn, at, policy.callback_window)
     seen: set[int] = set()
-    pages = [only] if only is not None else _candidate_pages(conn, settings, due_ids, min(PAGE, limit * 4 + 16), at, operator)
+    pages = (
+        [only]
+        if only is not None
+        else _candidate_pages(conn, settings, due_ids, min(PAGE, limit * 4 + 16), at, operator)
+    )
     for page in pages:
         ids = [cid for cid in page if cid not in skip and cid not in seen]
         seen.update(ids)
@@ -129,13 +141,19 @@ def read_queue(
     return _entries(conn, settings, at, callable_, rng or random.Random(), limit)
 
 
-def _leased_to_others(conn: Connection, ids: list[int], at: datetime, operator: str | None) -> set[int]:
+def _leased_to_others(
+    conn: Connection, ids: list[int], at: datetime, operator: str | None
+) -> set[int]:
     if not ids:
         return set()
     return set(
         conn.execute(
             select(leases.c.customer_id).where(
-                and_(leases.c.customer_id.in_(ids), leases.c.expires_at > at, leases.c.operator != (operator or ""))
+                and_(
+                    leases.c.customer_id.in_(ids),
+                    leases.c.expires_at > at,
+                    leases.c.operator != (operator or ""),
+                )
             )
         ).scalars()
     )
@@ -158,7 +176,11 @@ def _candidate_pages(conn: Connection, settings: Settings, first: list[int], pag
         yield first
     states = eligible_states(settings)
     taken = exists().where(
-        and_(leases.c.customer_id == scores.c.customer_id, leases.c.expires_at > at, leases.c.operator != (operator or ""))
+        and_(
+            leases.c.customer_id == scores.c.customer_id,
+            leases.c.expires_at > at,
+            leases.c.operator != (operator or ""),
+        )
     )
     last: tuple[float, int] | None = None
     for _ in range(MAX_PAGES):
@@ -173,7 +195,12 @@ def _candidate_pages(conn: Connection, settings: Settings, first: list[int], pag
         if last is not None:
             # Keyset paging on (score, id): ties with the previous page's last row continue after it.
             score, cid = last
-            stmt = stmt.where(or_(scores.c.base_score < score, and_(scores.c.base_score == score, scores.c.customer_id > cid)))
+            stmt = stmt.where(
+                or_(
+                    scores.c.base_score < score,
+                    and_(scores.c.base_score == score, scores.c.customer_id > cid),
+                )
+            )
         stmt = stmt.order_by(scores.c.base_score.desc(), scores.c.customer_id).limit(page_size)
         rows = conn.execute(stmt).all()
         if not rows:
@@ -192,21 +219,46 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
     if not found:
         return []
     ids = [cid for cid, _, _ in found]
-    stored = {r.customer_id: r for r in conn.execute(select(scores).where(scores.c.customer_id.in_(ids)))}
-    people = {r.id: r for r in conn.execute(select(customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind).where(customers.c.id.in_(ids)))}
+    stored = {
+        r.customer_id: r for r in conn.execute(select(scores).where(scores.c.customer_id.in_(ids)))
+    }
+    people = {
+        r.id: r
+        for r in conn.execute(
+            select(
+                customers.c.id, customers.c.external_id, customers.c.name, customers.c.kind
+            ).where(customers.c.id.in_(ids))
+        )
+    }
     model = _answer_model(conn)
     history = _answer_history(conn, ids, settings)
     win_rate = _live_win_rate(conn, at)
     ranked = []
     for cid, verdict, contact in found:
         zone = _zone(contact, verdict, settings)
-        probs = model.probabilities(history.get(cid, AnswerCounts.empty()), people[cid].kind) if model else None
+        probs = (
+            model.probabilities(history.get(cid, AnswerCounts.empty()), people[cid].kind)
+            if model
+            else None
+        )
         p_answer = float(probs[hour_of_week(at, zone)]) if probs is not None else None
         row = stored.get(cid)
         parts = _parts(row, p_answer)
         if win_rate is not None and row is not None and row.winback_key:
             parts = parts.with_win_rate(win_rate(row.winback_key))
-        ranked.append((not verdict.callback_due, contact.callback.due if contact.callback else at, -parts.score, cid, verdict, contact, zone, probs, parts))
+        ranked.append(
+            (
+                not verdict.callback_due,
+                contact.callback.due if contact.callback else at,
+                -parts.score,
+                cid,
+                verdict,
+                contact,
+                zone,
+                probs,
+                parts,
+            )
+        )
     ranked.sort(key=lambda r: r[:4])
     dormant = _months_dormant(conn, [r[3] for r in ranked[:limit]], at, ZoneInfo(settings.timezone))
     out = []
@@ -226,9 +278,16 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
                 reason=reason,
                 reason_source=row.reason_source if row else "guessed",
                 reason_confidence=row.reason_confidence if row else 0.0,
-                script=pick_script(conn, settings, reason, person.kind, rng, months_dormant=dormant.get(cid),
-                                   reason_source=row.reason_source if row else "guessed",
-                                   reason_confidence=row.reason_confidence if row else 0.0),
+                script=pick_script(
+                    conn,
+                    settings,
+                    reason,
+                    person.kind,
+                    rng,
+                    months_dormant=dormant.get(cid),
+                    reason_source=row.reason_source if row else "guessed",
+                    reason_confidence=row.reason_confidence if row else 0.0,
+                ),
                 callback_due=verdict.callback_due,
                 callback_overdue=verdict.callback_overdue,
                 callback_at=contact.callback.due if contact.callback else None,
@@ -239,7 +298,9 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
     return out
 
 
-def _months_dormant(conn: Connection, ids: list[int], at: datetime, zone: ZoneInfo) -> dict[int, int]:
+def _months_dormant(
+    conn: Connection, ids: list[int], at: datetime, zone: ZoneInfo
+) -> dict[int, int]:
     """Whole months since each customer's last order up to `at` (the talk script's `months_dormant`)."""
     if not ids:
         return {}
@@ -249,8 +310,11 @@ def _months_dormant(conn: Connection, ids: list[int], at: datetime, zone: ZoneIn
         .group_by(purchases.c.customer_id)
     ).all()
     today = at.astimezone(zone).date()
-    return {cid: months_between(aware_utc(last).astimezone(zone).date(), today)  # type: ignore[union-attr]
-            for cid, last in rows if last is not None}
+    return {
+        cid: months_between(aware_utc(last).astimezone(zone).date(), today)  # type: ignore[union-attr]
+        for cid, last in rows
+        if last is not None
+    }
 
 
 def _windows(probs: object, counts: AnswerCounts | None, settings: Settings) -> str:
@@ -300,16 +364,25 @@ def _answer_model(conn: Connection) -> AnswerModel | None:
     return None if data is None else answer_model_from_json(data)
 
 
-def _answer_history(conn: Connection, ids: list[int], settings: Settings) -> dict[int, AnswerCounts]:
+def _answer_history(
+    conn: Connection, ids: list[int], settings: Settings
+) -> dict[int, AnswerCounts]:
     zone = ZoneInfo(settings.timezone)
     tallies: dict[int, tuple[list[int], list[int]]] = {}
     for cid, at, outcome in conn.execute(
         select(attempts.c.customer_id, attempts.c.at, attempts.c.outcome).where(
-            and_(attempts.c.customer_id.in_(ids), attempts.c.channel == "call", attempts.c.direction == "outbound")
+            and_(
+                attempts.c.customer_id.in_(ids),
+                attempts.c.channel == "call",
+                attempts.c.direction == "outbound",
+            )
         )
     ):
         tries, answers = tallies.setdefault(cid, ([0] * 168, [0] * 168))
         how = hour_of_week(at, zone)
         tries[how] += 1
         answers[how] += outcome in CONTACTED_OUTCOMES
-    return {cid: AnswerCounts(np.asarray(t, dtype=np.int64), np.asarray(a, dtype=np.int64)) for cid, (t, a) in tallies.items()}
+    return {
+        cid: AnswerCounts(np.asarray(t, dtype=np.int64), np.asarray(a, dtype=np.int64))
+        for cid, (t, a) in tallies.items()
+    }

@@ -29,8 +29,21 @@ scores = QueueScore.__table__
 FloatArray = npt.NDArray[np.float64]
 
 SCORE_COLUMNS = (
-    "customer_id", "base_score", "state", "segment", "value", "p_alive", "expected_orders", "p_come_back",
-    "season", "deadline", "reason", "reason_source", "permanent_block", "winback_key", "expected_spend",
+    "customer_id",
+    "base_score",
+    "state",
+    "segment",
+    "value",
+    "p_alive",
+    "expected_orders",
+    "p_come_back",
+    "season",
+    "deadline",
+    "reason",
+    "reason_source",
+    "permanent_block",
+    "winback_key",
+    "expected_spend",
     "reason_confidence",
 )  # fmt: skip  (then the hold; the stamp and the horizon are one value for every row)
 
@@ -55,9 +68,13 @@ class RowInputs:
     horizon: float
 
 
-def _winback_keys(table: CustomerTable, g: Guesses, winback: WinbackModel) -> tuple[list[str], FloatArray]:
+def _winback_keys(
+    table: CustomerTable, g: Guesses, winback: WinbackModel
+) -> tuple[list[str], FloatArray]:
     """Each customer's segment key and its P(win-back | conversation), once per distinct segment input."""
-    distinct, inverse = distinct_rows([table.b2b, table.state, table.days_since_last_order, g.reason, g.source])
+    distinct, inverse = distinct_rows(
+        [table.b2b, table.state, table.days_since_last_order, g.reason, g.source]
+    )
     names = [
         segment_key("b2b" if b2b else "b2c", STATES[state].value, d / 30.44, g.reasons[reason], g.sources[source])
         for b2b, state, d, reason, source in distinct.tolist()
@@ -67,7 +84,9 @@ def _winback_keys(table: CustomerTable, g: Guesses, winback: WinbackModel) -> tu
     return [names[i] for i in inverse.tolist()], rates[inverse]
 
 
-def _deadlines(table: CustomerTable, at: datetime, months: tuple[int, int]) -> npt.NDArray[np.bool_]:
+def _deadlines(
+    table: CustomerTable, at: datetime, months: tuple[int, int]
+) -> npt.NDArray[np.bool_]:
     """The loyalty-deadline trigger of each buyer's last order day (UTC, as stored), once per distinct day."""
     reset, notice = months
     out = np.zeros(len(table), dtype=bool)
@@ -77,7 +96,13 @@ def _deadlines(table: CustomerTable, at: datetime, months: tuple[int, int]) -> n
     day = table.last_us[bought] // DAY_US
     distinct, inverse = np.unique(day, return_inverse=True)
     epoch, today = date(1970, 1, 1), at.date()
-    hit = np.array([deadline_trigger(epoch + timedelta(days=d), today, reset, notice) for d in distinct.tolist()], dtype=bool)
+    hit = np.array(
+        [
+            deadline_trigger(epoch + timedelta(days=d), today, reset, notice)
+            for d in distinct.tolist()
+        ],
+        dtype=bool,
+    )
     out[bought] = hit[inverse.ravel()] if len(distinct) else False
     return out
 
@@ -86,7 +111,9 @@ def score_rows(table: CustomerTable, c: RowInputs) -> list[list[object]]:
     """Every customer's row as columns in SCORE_COLUMNS order (without the hold, the stamp and the horizon)."""
     keys, come_back = _winback_keys(table, c.guesses, c.winback)
     deadline = _deadlines(table, c.at, c.deadline_months)
-    boost = np.array([*(c.boosts.get(name, 0.0) for name in table.categories), c.boosts.get("", 0.0)])[table.category]
+    boost = np.array(
+        [*(c.boosts.get(name, 0.0) for name in table.categories), c.boosts.get("", 0.0)]
+    )[table.category]
     models = c.models
     value = models.expected_orders * models.expected_spend
     base = base_scores(value, models.p_alive, come_back, boost, deadline)
@@ -101,7 +128,13 @@ def score_rows(table: CustomerTable, c: RowInputs) -> list[list[object]]:
     ]  # fmt: skip
 
 
-def write_scores(conn: Connection, columns: list[list[object]], held: dict[int, datetime], at: datetime, horizon: float) -> None:
+def write_scores(
+    conn: Connection,
+    columns: list[list[object]],
+    held: dict[int, datetime],
+    at: datetime,
+    horizon: float,
+) -> None:
     """Replace every stored score: all were scored at `at` over `horizon` weeks; only a few carry a hold."""
     time = stored_time(conn)
     holds = {cid: time(until) for cid, until in held.items()}

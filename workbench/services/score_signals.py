@@ -39,7 +39,9 @@ class Signals:
     blocked: npt.NDArray[np.int8]
 
 
-def _place(table: CustomerTable, ids: npt.ArrayLike) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+def _place(
+    table: CustomerTable, ids: npt.ArrayLike
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
     """Table rows of the given customer ids, and which ids the table holds at all."""
     wanted = np.asarray(ids, dtype=np.int64)
     if not len(table):
@@ -53,7 +55,9 @@ def _positions(table: CustomerTable, ids: npt.ArrayLike) -> npt.NDArray[np.int64
     return _place(table, ids)[0]
 
 
-def load_signals(conn: Connection, table: CustomerTable, at: datetime, events: AttemptEvents | None = None) -> Signals:
+def load_signals(
+    conn: Connection, table: CustomerTable, at: datetime, events: AttemptEvents | None = None
+) -> Signals:
     """Nothing recorded after `at` is known at `at`: a rescore in the past sees the past.
 
     `events` are `attempt_events` at `at`, when the caller has read them already.
@@ -78,21 +82,31 @@ def load_signals(conn: Connection, table: CustomerTable, at: datetime, events: A
     last[:-1] = who[order][1:] != who[order][:-1]
     heard = np.full(n, -1, dtype=np.int64)
     heard[who[order][last]] = what[order][last]
-    opted_out = columns.int_columns(conn, "SELECT id FROM customers WHERE call_opt_out = :yes", {"yes": True}, width=1)
+    opted_out = columns.int_columns(
+        conn, "SELECT id FROM customers WHERE call_opt_out = :yes", {"yes": True}, width=1
+    )
     blocked[_positions(table, opted_out[:, 0])] = BLOCKS.index("opted_out")
     blocked[refused] = BLOCKS.index("refused")
     listed = conn.execute(
-        select(dnc.c.customer_id).where(and_(dnc.c.customer_id.is_not(None), dnc.c.e164.is_(None), dnc_known(at)))
+        select(dnc.c.customer_id).where(
+            and_(dnc.c.customer_id.is_not(None), dnc.c.e164.is_(None), dnc_known(at))
+        )
     ).scalars()
     blocked[_positions(table, np.fromiter(listed, dtype=np.int64))] = BLOCKS.index("do_not_call")
-    blocked[place[outcome == "do_not_call"]] = BLOCKS.index("do_not_call")  # as the rules read the history
-    rep = columns.int_columns(conn, "SELECT id FROM customers WHERE previous_rep IS NOT NULL", width=1)
+    blocked[place[outcome == "do_not_call"]] = BLOCKS.index(
+        "do_not_call"
+    )  # as the rules read the history
+    rep = columns.int_columns(
+        conn, "SELECT id FROM customers WHERE previous_rep IS NOT NULL", width=1
+    )
     previous_rep = np.zeros(n, dtype=bool)
     previous_rep[_positions(table, rep[:, 0])] = True
     return Signals(heard, reasons, complaint, previous_rep, blocked)
 
 
-def distinct_rows(cols: list[npt.NDArray[np.int64]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def distinct_rows(
+    cols: list[npt.NDArray[np.int64]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The distinct rows of aligned small-integer columns (rows × columns), and each row's index among them.
 
     The columns are packed into one integer (mixed radix over each column's range), so a
@@ -116,17 +130,29 @@ def distinct_rows(cols: list[npt.NDArray[np.int64]]) -> tuple[npt.NDArray[np.int
     return rows, inverse.ravel()
 
 
-def _combinations(table: CustomerTable, s: Signals) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+def _combinations(
+    table: CustomerTable, s: Signals
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Distinct (heard, complaint, kind, previous rep, orders) combinations: one row each, and each customer's."""
     return distinct_rows([s.heard, s.complaint, table.b2b, s.previous_rep, table.n_orders])
 
 
-def _arguments(row: npt.NDArray[np.int64], reasons: tuple[str, ...]) -> tuple[str | None, bool, str, str | None, int]:
+def _arguments(
+    row: npt.NDArray[np.int64], reasons: tuple[str, ...]
+) -> tuple[str | None, bool, str, str | None, int]:
     heard, complaint, b2b, rep, n_orders = (int(v) for v in row)
-    return reasons[heard] if heard >= 0 else None, bool(complaint), "b2b" if b2b else "b2c", "x" if rep else None, n_orders
+    return (
+        reasons[heard] if heard >= 0 else None,
+        bool(complaint),
+        "b2b" if b2b else "b2c",
+        "x" if rep else None,
+        n_orders,
+    )
 
 
-def _rule_confidence(combinations: list[tuple[str | None, bool, str, str | None, int]], counts: list[int]) -> dict[str, float]:
+def _rule_confidence(
+    combinations: list[tuple[str | None, bool, str, str | None, int]], counts: list[int]
+) -> dict[str, float]:
     """How often each guessing rule named the reason customers later told us.
 
     The history is the one known at the scoring instant, not the one at the moment the reason
@@ -156,7 +182,9 @@ def guess_reasons(table: CustomerTable, s: Signals) -> Guesses:
     confidence learned from the customers whose reason was heard."""
     distinct, inverse = _combinations(table, s)
     combinations = [_arguments(row, s.reasons) for row in distinct]
-    confidence = _rule_confidence(combinations, np.bincount(inverse, minlength=len(distinct)).tolist())
+    confidence = _rule_confidence(
+        combinations, np.bincount(inverse, minlength=len(distinct)).tolist()
+    )
     guesses = [guess_reason(*args, confidence) for args in combinations]
     reasons = tuple(sorted({g.reason for g in guesses}))
     sources = tuple(sorted({g.source for g in guesses}))

@@ -28,11 +28,16 @@ from workbench.domain.season import SeasonalIndex, category_indices, season_boos
 from workbench.domain.winback import WinbackModel
 from workbench.services.answer_fit import fit_from_calls
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
-from workbench.services.customer_table import RFM_CUTS_KEY, attempt_events, load_customer_table, rfm_cuts
+from workbench.services.case_tally import count_case_tally, store_case_tally
+from workbench.services.customer_table import (
+    RFM_CUTS_KEY,
+    attempt_events,
+    load_customer_table,
+    rfm_cuts,
+)
 from workbench.services.score_rows import RowInputs, score_rows, write_scores
 from workbench.services.score_signals import guess_reasons, load_signals
 from workbench.services.season_counts import monthly_orders
-from workbench.services.case_tally import count_case_tally, store_case_tally
 from workbench.services.winback_stats import WINBACK_KEY, fit_from_outcomes
 from workbench.store.models import ContactAttempt, ModelState, QueueScore
 
@@ -88,7 +93,9 @@ def _timed(phases: _Phases, name: str, work: Callable[..., T], *args: object) ->
     return result
 
 
-def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = False) -> ScoringSummary:
+def rescore(
+    engine: Engine, settings: Settings, at: datetime, refit: bool = False
+) -> ScoringSummary:
     """Score every customer at `at` from what was known then; population models older than a week are refitted.
 
     Two cores: the holds of recently called customers (calling rules, mostly Python), the
@@ -105,7 +112,9 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
     with engine.connect() as conn:
         fresh = {} if refit else _fresh_states(conn, at)
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="rescore") as pool:
-        season_run = None if "season" in fresh else pool.submit(_timed, phase, "season", _season, engine, at)
+        season_run = (
+            None if "season" in fresh else pool.submit(_timed, phase, "season", _season, engine, at)
+        )
         # Refitted every run: the customers' reachability and hours are learned from the latest calls.
         answer = pool.submit(_timed, phase, "answer_model", _fit_answer_model, engine, settings, at)
         holds = pool.submit(_timed, phase, "holds", _recently_called_holds, engine, settings, at)
@@ -123,11 +132,15 @@ def rescore(engine: Engine, settings: Settings, at: datetime, refit: bool = Fals
         phase.done("base_models")
         season = _season_from_json(fresh["season"]) if season_run is None else season_run.result()
         lead = (settings.scoring.season_lead_weeks_min, settings.scoring.season_lead_weeks_max)
-        boosts = {name: season_boost(index, at.month, at.day, lead) for name, index in season.items()}
+        boosts = {
+            name: season_boost(index, at.month, at.day, lead) for name, index in season.items()
+        }
         deadline = (settings.scoring.deadline_reset_months, settings.scoring.deadline_notice_month)
         guesses = guess_reasons(table, signals)
         winback, through_id = winback_run.result()
-        rows = score_rows(table, RowInputs(signals, guesses, boosts, winback, models, at, deadline, horizon))
+        rows = score_rows(
+            table, RowInputs(signals, guesses, boosts, winback, models, at, deadline, horizon)
+        )
         phase.done("rows")
         held, answer_model, tally = holds.result(), answer.result(), tally_run.result()
         phase.done("wait")
@@ -173,8 +186,14 @@ def _recently_called_holds(engine: Engine, settings: Settings, at: datetime) -> 
 def _holds(conn: Connection, settings: Settings, at: datetime) -> dict[int, datetime]:
     recent = list(
         conn.execute(
-            select(attempts.c.customer_id).distinct().where(
-                and_(attempts.c.channel == "call", attempts.c.at > at - RULE_LOOKBACK, attempts.c.at <= at)
+            select(attempts.c.customer_id)
+            .distinct()
+            .where(
+                and_(
+                    attempts.c.channel == "call",
+                    attempts.c.at > at - RULE_LOOKBACK,
+                    attempts.c.at <= at,
+                )
             )
         ).scalars()
     )
@@ -229,7 +248,10 @@ def _answer_json(model: AnswerModel) -> dict[str, object]:
 def answer_model_from_json(data: dict[str, object]) -> AnswerModel:
     segments = {k: np.asarray(v, dtype=float) for k, v in data["segments"].items()}  # type: ignore[union-attr]
     return AnswerModel(
-        np.asarray(data["population"], dtype=float), segments, float(data["kappa_segment"]), float(data["kappa_customer"]),  # type: ignore[arg-type]
+        np.asarray(data["population"], dtype=float),
+        segments,
+        float(data["kappa_segment"]),
+        float(data["kappa_customer"]),  # type: ignore[arg-type]
         float(data.get("kappa_reach", DEFAULT_REACH_KAPPA)),  # type: ignore[arg-type,union-attr]
         AnswerProfiles.from_json(data["habits"]) if data.get("habits") else None,  # type: ignore[arg-type,union-attr]
     )
@@ -241,6 +263,7 @@ def _save_state(conn: Connection, key: str, value: object, at: datetime) -> None
 
 
 def load_state(conn: Connection, key: str) -> dict | None:  # type: ignore[type-arg]
-    raw = conn.execute(select(model_state.c.value).where(model_state.c.key == key)).scalar_one_or_none()
+    raw = conn.execute(
+        select(model_state.c.value).where(model_state.c.key == key)
+    ).scalar_one_or_none()
     return None if raw is None else json.loads(raw)
-

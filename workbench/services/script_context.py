@@ -12,7 +12,14 @@ from workbench.config import Settings
 from workbench.domain.category_labels import category_label
 from workbench.domain.lifecycle import PurchaseHistory, classify
 from workbench.services.customers import UnknownCustomer, lifecycle_policy
-from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, DoNotCall, Operator, QueueScore
+from workbench.store.models import (
+    ContactAttempt,
+    Customer,
+    CustomerMetrics,
+    DoNotCall,
+    Operator,
+    QueueScore,
+)
 from workbench.talk.render import ScriptContext
 
 customers = Customer.__table__
@@ -64,10 +71,18 @@ def build_context(
     with _connect(bind) as conn:
         row = conn.execute(
             select(
-                customers.c.id, customers.c.name, customers.c.name_kana, customers.c.kind,
-                customers.c.company, customers.c.contact_person, customers.c.previous_rep,
-                customers.c.call_opt_out, metrics.c.first_order_at, metrics.c.last_order_at,
-                metrics.c.n_orders, metrics.c.main_category,
+                customers.c.id,
+                customers.c.name,
+                customers.c.name_kana,
+                customers.c.kind,
+                customers.c.company,
+                customers.c.contact_person,
+                customers.c.previous_rep,
+                customers.c.call_opt_out,
+                metrics.c.first_order_at,
+                metrics.c.last_order_at,
+                metrics.c.n_orders,
+                metrics.c.main_category,
             )
             .select_from(customers.outerjoin(metrics, metrics.c.customer_id == customers.c.id))
             .where(customers.c.external_id == external_id)
@@ -82,14 +97,20 @@ def build_context(
         on_dnc = conn.execute(select(dnc.c.id).where(dnc.c.customer_id == row.id).limit(1)).first()
         reason = conn.execute(
             select(attempts.c.reason)
-            .where(attempts.c.customer_id == row.id, attempts.c.reason.is_not(None), attempts.c.at <= at)
+            .where(
+                attempts.c.customer_id == row.id,
+                attempts.c.reason.is_not(None),
+                attempts.c.at <= at,
+            )
             .order_by(attempts.c.at.desc(), attempts.c.id.desc())
             .limit(1)
         ).scalar()
         if reason is None:
             # Not heard yet: the queue's guess from the history is what the script was chosen for.
             reason = conn.execute(
-                select(QueueScore.__table__.c.reason).where(QueueScore.__table__.c.customer_id == row.id)
+                select(QueueScore.__table__.c.reason).where(
+                    QueueScore.__table__.c.customer_id == row.id
+                )
             ).scalar_one_or_none()
         operator = operator_name(conn, operator_code)
     history = PurchaseHistory(
@@ -113,7 +134,9 @@ def build_context(
         operator=operator,
         company=settings.company_name,
         last_purchase_date=last,
-        last_category=category_label(row.main_category, settings.language, settings.category_labels()),
+        last_category=category_label(
+            row.main_category, settings.language, settings.category_labels()
+        ),
         months_dormant=None if last is None else months_between(last, today),
         lifecycle=classify(history, at, lifecycle_policy(settings)).value,
         reason=reason or "unknown",

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, Select, case, func, null, select
 
 from workbench.domain.codes import CONTACTED_OUTCOMES
+
 # The selector's per-case tally has its own module; its names stay importable from here.
 from workbench.services.case_tally import (  # noqa: F401
     TALLY_KEY,
@@ -61,8 +62,13 @@ def _connect(bind: Engine | Connection) -> AbstractContextManager[Connection]:
     return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
 
 
-def aggregate_counts(groups: Iterable[OutcomeCount], by: Sequence[str] = GROUPINGS["script"],
-                     *, draws: int = 20_000, seed: int = 0) -> list[StatsRow]:
+def aggregate_counts(
+    groups: Iterable[OutcomeCount],
+    by: Sequence[str] = GROUPINGS["script"],
+    *,
+    draws: int = 20_000,
+    seed: int = 0,
+) -> list[StatsRow]:
     """`workbench.talk.stats.aggregate` over pre-counted groups (same rows, same P(best))."""
     unknown = set(by) - set(GROUP_KEYS)
     if unknown:
@@ -94,12 +100,19 @@ def _calls(since: datetime | None) -> Any:
     return clause
 
 
-def outcome_counts(bind: Engine | Connection, by: Sequence[str],
-                   since: date | datetime | None = None, zone: tzinfo = UTC) -> list[OutcomeCount]:
+def outcome_counts(
+    bind: Engine | Connection,
+    by: Sequence[str],
+    since: date | datetime | None = None,
+    zone: tzinfo = UTC,
+) -> list[OutcomeCount]:
     """One row per group of `by` and outcome; keys not grouped by come back as None."""
     columns = {
-        "script": attempts.c.script_id, "version": attempts.c.script_version,
-        "reason": attempts.c.reason, "kind": customers.c.kind, "operator": attempts.c.operator,
+        "script": attempts.c.script_id,
+        "version": attempts.c.script_version,
+        "reason": attempts.c.reason,
+        "kind": customers.c.kind,
+        "operator": attempts.c.operator,
     }
     grouped = [columns[k] for k in GROUP_KEYS if k in by] + [attempts.c.outcome]
     picked = [columns[k] if k in by else null() for k in GROUP_KEYS]
@@ -121,15 +134,23 @@ def _number(value: Any) -> float | int | None:
     return None if value is None else int(value)
 
 
-def script_stats(engine: Engine | Connection, by: str = "script", since: date | datetime | None = None,
-                 *, zone: tzinfo = UTC, draws: int = 20_000) -> list[StatsRow]:
+def script_stats(
+    engine: Engine | Connection,
+    by: str = "script",
+    since: date | datetime | None = None,
+    *,
+    zone: tzinfo = UTC,
+    draws: int = 20_000,
+) -> list[StatsRow]:
     """The supervisor's table; `since` as a date starts at midnight in `zone`."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}: one of {', '.join(GROUPINGS)}")
     keys = GROUPINGS[by]
     rows = aggregate_counts(outcome_counts(engine, keys, since, zone), keys, draws=draws)
     if by == "reason":
-        rows.sort(key=lambda r: (r.reason or "", -(r.p_best or 0.0), r.script_id or "", r.version or ""))
+        rows.sort(
+            key=lambda r: (r.reason or "", -(r.p_best or 0.0), r.script_id or "", r.version or "")
+        )
     return rows
 
 
@@ -174,7 +195,9 @@ class VersionHistory:
         }  # fmt: skip
 
 
-def script_history(engine: Engine | Connection, library: ScriptLibrary, script_id: str) -> list[VersionHistory]:
+def script_history(
+    engine: Engine | Connection, library: ScriptLibrary, script_id: str
+) -> list[VersionHistory]:
     """Every version of `script_id` seen in calls, oldest first; the current file version
     is always listed (with zeros when nobody has read it yet)."""
     script = library.get(script_id)
@@ -189,7 +212,9 @@ def script_history(engine: Engine | Connection, library: ScriptLibrary, script_i
     groups = []
     with _connect(engine) as conn:
         for version, outcome, n, amount, first, last in conn.execute(stmt):
-            groups.append(OutcomeCount(script_id, version, None, None, None, outcome, n, _number(amount)))
+            groups.append(
+                OutcomeCount(script_id, version, None, None, None, outcome, n, _number(amount))
+            )
             lo, hi = spans.get(version, (first, last))
             spans[version] = (min(lo, first), max(hi, last))
     rows = {r.version: r for r in aggregate_counts(groups, ("script", "version"), draws=1)}

@@ -26,7 +26,12 @@ def _window(at: datetime) -> tuple[int, int, str, str]:
     """First year and month of the window, and its bounds as stored text ('YYYY-MM', end excluded)."""
     first_year, first_month = at.year - 3, at.month
     end = first_year * 12 + first_month - 1 + MONTHS
-    return first_year, first_month, f"{first_year:04d}-{first_month:02d}", f"{end // 12:04d}-{end % 12 + 1:02d}"
+    return (
+        first_year,
+        first_month,
+        f"{first_year:04d}-{first_month:02d}",
+        f"{end // 12:04d}-{end % 12 + 1:02d}",
+    )
 
 
 def monthly_orders(conn: Connection, at: datetime) -> dict[str, np.ndarray]:
@@ -57,12 +62,27 @@ def _grouped_counts(conn: Connection, at: datetime) -> dict[str, np.ndarray]:
 
 def _sqlite_counts(conn: Connection, at: datetime) -> dict[str, np.ndarray]:
     first_year, first_month, start, end = _window(at)
-    known = [r[0] for r in columns.rows(conn, "SELECT DISTINCT main_category FROM customer_metrics WHERE main_category IS NOT NULL")]
+    known = [
+        r[0]
+        for r in columns.rows(
+            conn,
+            "SELECT DISTINCT main_category FROM customer_metrics WHERE main_category IS NOT NULL",
+        )
+    ]
     for categories in (sorted(known), None):
         if categories is None:
-            categories = sorted(r[0] for r in columns.rows(conn, "SELECT DISTINCT category FROM transactions WHERE category IS NOT NULL"))
+            categories = sorted(
+                r[0]
+                for r in columns.rows(
+                    conn, "SELECT DISTINCT category FROM transactions WHERE category IS NOT NULL"
+                )
+            )
         params: dict[str, object] = {f"c{i}": name for i, name in enumerate(categories)}
-        code = "CASE category " + " ".join(f"WHEN :c{i} THEN {i}" for i in range(len(categories))) + " ELSE -1 END"
+        code = (
+            "CASE category "
+            + " ".join(f"WHEN :c{i} THEN {i}" for i in range(len(categories)))
+            + " ELSE -1 END"
+        )
         month = f"CAST(substr(ordered_at, 1, 4) AS INTEGER) * 12 + CAST(substr(ordered_at, 6, 2) AS INTEGER) - {first_year * 12 + first_month}"
         (keys,) = columns.fetch(conn, f"""
             SELECT {code if categories else '-1'} * {MONTHS} + {month} FROM transactions
@@ -70,4 +90,6 @@ def _sqlite_counts(conn: Connection, at: datetime) -> dict[str, np.ndarray]:
         if not np.any(keys < 0):
             break
     counts = np.bincount(keys, minlength=len(categories) * MONTHS).reshape(len(categories), MONTHS)
-    return {name: counts[i].astype(np.float64) for i, name in enumerate(categories) if counts[i].any()}
+    return {
+        name: counts[i].astype(np.float64) for i, name in enumerate(categories) if counts[i].any()
+    }

@@ -28,7 +28,9 @@ from workbench.domain.reasons import HEARD, case_key
 from workbench.talk.library import ScriptLibrary
 from workbench.talk.select import choose_script
 
-COUNTS_TTL_SECONDS = 60.0  # dispositions are counted in as they happen; a re-read catches other processes
+COUNTS_TTL_SECONDS = (
+    60.0  # dispositions are counted in as they happen; a re-read catches other processes
+)
 RELOAD_CHECK_SECONDS = 2.0
 EXPLORATION_SHARE = 0.1
 
@@ -93,7 +95,11 @@ def _add(by_case: dict[str, Counts], counts: dict[tuple[str, str, str], tuple[in
 
 
 def _case_counts(conn: Connection, case: str) -> Counts:
-    from workbench.services.script_stats import case_selection_counts, last_attempt_id, load_case_tally
+    from workbench.services.script_stats import (
+        case_selection_counts,
+        last_attempt_id,
+        load_case_tally,
+    )
 
     key = str(conn.engine.url)
     now = time.monotonic()
@@ -145,7 +151,9 @@ def pick_script(
     """The script for a customer; a guess below `scoring.reason_confidence_min` listens first."""
     library = library_for(settings)
     case = case_key(reason, reason_source)
-    listen_first = reason_source != HEARD and reason_confidence < settings.scoring.reason_confidence_min
+    listen_first = (
+        reason_source != HEARD and reason_confidence < settings.scoring.reason_confidence_min
+    )
     choice = choose_script(
         library.active(), reason, kind, _case_counts(conn, case), rng,
         epsilon=EXPLORATION_SHARE, months_dormant=months_dormant, listen_first=listen_first,

@@ -29,7 +29,13 @@ def fit_from_outcomes(conn: Connection, at: datetime) -> WinbackModel:
     won = attempts.c.outcome == "reactivated"
     for key, win, count in conn.execute(
         select(attempts.c.winback_key, won, func.count())
-        .where(and_(attempts.c.channel == "call", attempts.c.outcome.in_(CONTACTED_OUTCOMES), attempts.c.at <= at))
+        .where(
+            and_(
+                attempts.c.channel == "call",
+                attempts.c.outcome.in_(CONTACTED_OUTCOMES),
+                attempts.c.at <= at,
+            )
+        )
         .group_by(attempts.c.winback_key, won)
     ):
         overall[1] += count
@@ -42,12 +48,16 @@ def fit_from_outcomes(conn: Connection, at: datetime) -> WinbackModel:
 
 def load_winback_model(conn: Connection) -> tuple[WinbackModel, int] | None:
     """The last fitted win-back model and the last attempt id its counts include."""
-    raw = conn.execute(select(model_state.c.value).where(model_state.c.key == WINBACK_KEY)).scalar_one_or_none()
+    raw = conn.execute(
+        select(model_state.c.value).where(model_state.c.key == WINBACK_KEY)
+    ).scalar_one_or_none()
     data = None if raw is None else json.loads(raw)
     return None if data is None else (WinbackModel.from_json(data), int(data.get("through_id", 0)))
 
 
-def winback_counts_since(conn: Connection, through_id: int, at: datetime) -> dict[str, tuple[int, int]]:
+def winback_counts_since(
+    conn: Connection, through_id: int, at: datetime
+) -> dict[str, tuple[int, int]]:
     """Conversations recorded since the fit (attempt id > through_id, at or before `at`), per segment prefix.
 
     Every disposition updates the segment's rate at once, as the answer model's customer counts do;
@@ -56,10 +66,15 @@ def winback_counts_since(conn: Connection, through_id: int, at: datetime) -> dic
     won = attempts.c.outcome == "reactivated"
     rows = conn.execute(
         select(attempts.c.winback_key, won, func.count())
-        .where(and_(
-            attempts.c.id > through_id, attempts.c.winback_key.is_not(None), attempts.c.channel == "call",
-            attempts.c.outcome.in_(CONTACTED_OUTCOMES), attempts.c.at <= at,
-        ))  # fmt: skip
+        .where(
+            and_(
+                attempts.c.id > through_id,
+                attempts.c.winback_key.is_not(None),
+                attempts.c.channel == "call",
+                attempts.c.outcome.in_(CONTACTED_OUTCOMES),
+                attempts.c.at <= at,
+            )
+        )  # fmt: skip
         .group_by(attempts.c.winback_key, won)
     ).all()
     return prefix_counts((key, count if win else 0, count) for key, win, count in rows)

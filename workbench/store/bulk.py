@@ -18,17 +18,23 @@ def stored_time(conn: Connection) -> Callable[[datetime | None], object]:
     """How an aware datetime goes into `bulk_insert`: SQLAlchemy's SQLite text (UTC), or as it is."""
     if conn.dialect.name != "sqlite":
         return lambda value: value
-    return lambda value: None if value is None else value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+    return lambda value: (
+        None if value is None else value.astimezone(UTC).isoformat(" ", "microseconds")[:26]
+    )
 
 
-def bulk_insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[object, ...]]) -> None:
+def bulk_insert(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple[object, ...]]
+) -> None:
     """Insert rows given as tuples in `columns` order, inside the caller's transaction."""
     if not rows:
         return
     if conn.dialect.name != "sqlite":
         conn.execute(insert(table), [dict(zip(columns, row)) for row in rows])
         return
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(sql, rows)
@@ -69,7 +75,9 @@ def replace_all(
     indexes = sorted(table.indexes, key=lambda index: str(index.name))
     raw = conn.connection.driver_connection  # type: ignore[union-attr]
     if not raw.in_transaction:
-        raw.execute("BEGIN")  # DDL opens no transaction by itself: the indexes must come back with the rows
+        raw.execute(
+            "BEGIN"
+        )  # DDL opens no transaction by itself: the indexes must come back with the rows
     (cache_pages,) = raw.execute("PRAGMA cache_size").fetchone()
     raw.execute(f"PRAGMA cache_size={-BULK_CACHE_KIB}")
     try:
@@ -79,7 +87,9 @@ def replace_all(
         marks = ", ".join(["?"] * len(columns) + [_sqlite_literal(v) for v in fixed.values()])
         cursor = raw.cursor()
         try:
-            cursor.executemany(f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows)
+            cursor.executemany(
+                f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})", rows
+            )
         finally:
             cursor.close()
         raw.execute("PRAGMA threads=2")  # the index sorts may use a helper thread

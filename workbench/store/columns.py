@@ -43,7 +43,11 @@ def epoch_seconds(conn: Connection, column: str) -> str:
     if conn.dialect.name != "sqlite":
         return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
     # unixepoch() (SQLite 3.38) gives strftime('%s')'s whole seconds at a third of the cost.
-    return f"unixepoch({column})" if sqlite3.sqlite_version_info >= (3, 38) else f"CAST(strftime('%s', {column}) AS INTEGER)"
+    return (
+        f"unixepoch({column})"
+        if sqlite3.sqlite_version_info >= (3, 38)
+        else f"CAST(strftime('%s', {column}) AS INTEGER)"
+    )
 
 
 def datetime_of(micros: int, null: int) -> datetime | None:
@@ -78,29 +82,52 @@ def fetch(conn: Connection, sql: str, params: Mapping[str, Any] | None = None, k
     if conn.dialect.name == "sqlite":
         names = [f"c{k}" for k in range(len(kinds))]
         arrays = ", ".join(f"json_group_array({name})" for name in names)
-        count, *texts = _driver_rows(conn, f"WITH q({', '.join(names)}) AS ({sql}) SELECT count(*), {arrays} FROM q", params or {})[0]
-        out: list[Any] = [_ints(text, count) if kind == "i" else json.loads(text) for kind, text in zip(kinds, texts, strict=True)]
+        count, *texts = _driver_rows(
+            conn,
+            f"WITH q({', '.join(names)}) AS ({sql}) SELECT count(*), {arrays} FROM q",
+            params or {},
+        )[0]
+        out: list[Any] = [
+            _ints(text, count) if kind == "i" else json.loads(text)
+            for kind, text in zip(kinds, texts, strict=True)
+        ]
     else:
         rows = _driver_rows(conn, sql, params or {})
         split = list(zip(*rows, strict=True)) if rows else [()] * len(kinds)
-        out = [np.array(col, dtype=np.int64) if kind == "i" else list(col) for kind, col in zip(kinds, split, strict=True)]
+        out = [
+            np.array(col, dtype=np.int64) if kind == "i" else list(col)
+            for kind, col in zip(kinds, split, strict=True)
+        ]
     if by_first and len(out[0]):
         order = np.argsort(out[0], kind="stable")
         if np.any(order != np.arange(len(order))):
-            out = [col[order] if isinstance(col, np.ndarray) else [col[i] for i in order.tolist()] for col in out]
+            out = [
+                col[order] if isinstance(col, np.ndarray) else [col[i] for i in order.tolist()]
+                for col in out
+            ]
     return out
 
 
 def _ints(text: str, count: int) -> np.ndarray:
-    values = np.fromstring(text[1:-1], dtype=np.int64, sep=",") if count else np.zeros(0, dtype=np.int64)
+    values = (
+        np.fromstring(text[1:-1], dtype=np.int64, sep=",") if count else np.zeros(0, dtype=np.int64)
+    )
     if len(values) != count:
-        raise ValueError(f"expected {count} integers, parsed {len(values)} (a NULL in an integer column?)")
+        raise ValueError(
+            f"expected {count} integers, parsed {len(values)} (a NULL in an integer column?)"
+        )
     return values
 
 
-def int_columns(conn: Connection, sql: str, params: Mapping[str, Any] | None = None, width: int = 1) -> np.ndarray:
+def int_columns(
+    conn: Connection, sql: str, params: Mapping[str, Any] | None = None, width: int = 1
+) -> np.ndarray:
     """The rows of `sql` (`width` non-NULL integer columns) as an int64 matrix, in no particular order."""
-    return np.stack(fetch(conn, sql, params, "i" * width), axis=1) if width else np.zeros((0, 0), dtype=np.int64)
+    return (
+        np.stack(fetch(conn, sql, params, "i" * width), axis=1)
+        if width
+        else np.zeros((0, 0), dtype=np.int64)
+    )
 
 
 def int_matrix(rows: Iterable[Iterable[Any]], width: int) -> np.ndarray:
@@ -109,6 +136,8 @@ def int_matrix(rows: Iterable[Iterable[Any]], width: int) -> np.ndarray:
     return flat.reshape(-1, width)
 
 
-def rows(conn: Connection, sql: str, params: Mapping[str, Any] | None = None) -> Sequence[tuple[Any, ...]]:
+def rows(
+    conn: Connection, sql: str, params: Mapping[str, Any] | None = None
+) -> Sequence[tuple[Any, ...]]:
     """Driver tuples of a small result, in the query's order."""
     return _driver_rows(conn, sql, params or {})

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.config import ConfigError
-from sqlalchemy.orm import Session, sessionmaker
 
 
 class DatabaseUrlError(ConfigError):
@@ -38,7 +38,9 @@ def make_engine(url: str, create_folder: bool = True, **kwargs: Any) -> Engine:
             folder = Path(database).parent
             if not folder.is_dir():
                 if not create_folder:
-                    raise DatabaseUrlError(f"db: the folder {folder} does not exist (the database file {database} would go there)")
+                    raise DatabaseUrlError(
+                        f"db: the folder {folder} does not exist (the database file {database} would go there)"
+                    )
                 folder.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -54,14 +56,24 @@ def _parse(url: str) -> URL:
     except ArgumentError:
         raise DatabaseUrlError(f"db: {url!r} is not a database URL ({EXAMPLES})") from None
     backend = parsed.get_backend_name()
-    if backend in ("postgres", "postgresql") and parsed.drivername in ("postgres", "postgresql", "postgresql+psycopg2"):
+    if backend in ("postgres", "postgresql") and parsed.drivername in (
+        "postgres",
+        "postgresql",
+        "postgresql+psycopg2",
+    ):
         return parsed.set(drivername="postgresql+psycopg")
     if backend == "sqlite" and parsed.drivername != "sqlite":
-        raise DatabaseUrlError(f"db: the SQLite driver {parsed.drivername!r} is not supported ({EXAMPLES})")
+        raise DatabaseUrlError(
+            f"db: the SQLite driver {parsed.drivername!r} is not supported ({EXAMPLES})"
+        )
     if backend == "postgresql" and parsed.drivername != "postgresql+psycopg":
-        raise DatabaseUrlError(f"db: the PostgreSQL driver {parsed.drivername!r} is not installed; use postgresql+psycopg://")
+        raise DatabaseUrlError(
+            f"db: the PostgreSQL driver {parsed.drivername!r} is not installed; use postgresql+psycopg://"
+        )
     if backend not in ("sqlite", "postgresql"):
-        raise DatabaseUrlError(f"db: {backend!r} databases are not supported: SQLite or PostgreSQL ({EXAMPLES})")
+        raise DatabaseUrlError(
+            f"db: {backend!r} databases are not supported: SQLite or PostgreSQL ({EXAMPLES})"
+        )
     return parsed
 
 
@@ -91,7 +103,11 @@ def writer_turn(engine: Engine) -> Iterator[None]:
     queues them in the kernel and wakes the next one at once.  PostgreSQL needs
     nothing: it has row locks.
     """
-    if engine.dialect.name != "sqlite" or not engine.url.database or engine.url.database == ":memory:":
+    if (
+        engine.dialect.name != "sqlite"
+        or not engine.url.database
+        or engine.url.database == ":memory:"
+    ):
         yield
         return
     with open(f"{engine.url.database}.writers", "a+b") as fh:

@@ -37,7 +37,9 @@ class LockTimeout(Exception):
 
 
 @contextmanager
-def named_lock(engine: Engine, name: str, timeout: float | None, what: str = "a run") -> Iterator[bool]:
+def named_lock(
+    engine: Engine, name: str, timeout: float | None, what: str = "a run"
+) -> Iterator[bool]:
     """Hold the lock `name` for the block.
 
     `timeout=None` does not wait: the block gets False when another holder has it
@@ -67,7 +69,11 @@ def _pg_lock(engine: Engine, name: str, timeout: float | None, what: str) -> Ite
     held = False
     try:
         if timeout is None:
-            held = bool(conn.execute(text(f"SELECT pg_try_advisory_lock({key})"), {"name": name}).scalar_one())
+            held = bool(
+                conn.execute(
+                    text(f"SELECT pg_try_advisory_lock({key})"), {"name": name}
+                ).scalar_one()
+            )
         else:
             held = _pg_wait(conn, key, name, timeout, what)
         conn.commit()  # the advisory lock is the session's; no transaction stays open while held
@@ -84,11 +90,16 @@ def _pg_lock(engine: Engine, name: str, timeout: float | None, what: str) -> Ite
 
 
 def _pg_wait(conn: Connection, key: str, name: str, timeout: float, what: str) -> bool:
-    conn.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{max(1, int(timeout * 1000))}ms"})
+    conn.execute(
+        text("SELECT set_config('lock_timeout', :ms, true)"),
+        {"ms": f"{max(1, int(timeout * 1000))}ms"},
+    )
     try:
         conn.execute(text(f"SELECT pg_advisory_lock({key})"), {"name": name})
     except OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) == "55P03":  # lock_not_available: lock_timeout ran out
+        if (
+            getattr(exc.orig, "sqlstate", None) == "55P03"
+        ):  # lock_not_available: lock_timeout ran out
             conn.rollback()
             raise LockTimeout(name, timeout, what) from None
         raise

@@ -91,7 +91,9 @@ class Purchase(Model, table=True):
     category: str | None = Field(default=None, max_length=100)
     product: str | None = Field(default=None, max_length=200)
     fingerprint: int = Field(sa_column=Column(BigInteger, nullable=False))
-    source: str = Field(default="import", max_length=10, sa_column_kwargs={"server_default": "import"})
+    source: str = Field(
+        default="import", max_length=10, sa_column_kwargs={"server_default": "import"}
+    )
 
 
 class ContactAttempt(Model, table=True):
@@ -103,8 +105,13 @@ class ContactAttempt(Model, table=True):
         # Covers the script selector's tally (wins and contacts per script version) without
         # reading the history imported from elsewhere, which has no script version.
         Index(
-            "ix_contact_attempts_script_outcomes", "script_id", "script_version", "outcome", "channel",
-            sqlite_where=text("script_version IS NOT NULL"), postgresql_where=text("script_version IS NOT NULL"),
+            "ix_contact_attempts_script_outcomes",
+            "script_id",
+            "script_version",
+            "outcome",
+            "channel",
+            sqlite_where=text("script_version IS NOT NULL"),
+            postgresql_where=text("script_version IS NOT NULL"),
         ),
     )
 
@@ -125,7 +132,9 @@ class ContactAttempt(Model, table=True):
     started_at: datetime | None = Field(default=None, sa_column=_utc())
     ended_at: datetime | None = Field(default=None, sa_column=_utc())
     source: str = Field(default="import", max_length=10)
-    fingerprint: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True, unique=True))
+    fingerprint: int | None = Field(
+        default=None, sa_column=Column(BigInteger, nullable=True, unique=True)
+    )
     # The segment the queue scored this customer in when called (the win-back model's unit).
     winback_key: str | None = Field(default=None, max_length=120)
 
@@ -167,10 +176,9 @@ class CustomerMetrics(Model, table=True):
     main_category: str | None = Field(default=None, max_length=100)
     # Purchases merged per local day: the customer-base models' transactions.
     n_days: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    first_day_amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0, server_default="0"))
-
-
-
+    first_day_amount: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, default=0, server_default="0")
+    )
 
 
 class Lease(Model, table=True):

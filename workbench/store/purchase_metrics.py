@@ -70,7 +70,10 @@ def _sqlite_day(column: str, zone: str) -> str:
     offsets = _offsets(zone)
     if len(offsets) == 1:
         return f"date({column}, '{offsets[0][1]:+d} seconds')"
-    cases = " ".join(f"WHEN {column} >= '{_sqlite_text(since)}' THEN '{seconds:+d} seconds'" for since, seconds in offsets[:-1])
+    cases = " ".join(
+        f"WHEN {column} >= '{_sqlite_text(since)}' THEN '{seconds:+d} seconds'"
+        for since, seconds in offsets[:-1]
+    )
     return f"date({column}, CASE {cases} ELSE '{offsets[-1][1]:+d} seconds' END)"
 
 
@@ -106,10 +109,15 @@ def refresh(conn: Connection, zone: str, customer_ids: Iterable[int] | None = No
     """Rewrite `customer_metrics` from every stored purchase, for all customers or the given ones."""
     if customer_ids is None:
         conn.execute(metrics.delete())
-        conn.execute(text(f"INSERT INTO customer_metrics ({COLUMNS}) " + _select(conn, zone, "", cut=False)))
+        conn.execute(
+            text(f"INSERT INTO customer_metrics ({COLUMNS}) " + _select(conn, zone, "", cut=False))
+        )
         return
     ids = sorted(set(customer_ids))
-    stmt = text(f"INSERT INTO customer_metrics ({COLUMNS}) " + _select(conn, zone, "WHERE t.customer_id IN :ids", cut=False))
+    stmt = text(
+        f"INSERT INTO customer_metrics ({COLUMNS}) "
+        + _select(conn, zone, "WHERE t.customer_id IN :ids", cut=False)
+    )
     stmt = stmt.bindparams(bindparam("ids", expanding=True))
     for start in range(0, len(ids), 5000):
         chunk = ids[start : start + 5000]
@@ -124,10 +132,15 @@ def newest_purchase(conn: Connection) -> datetime | None:
 
 def lacks_day_counts(conn: Connection) -> bool:
     """Metrics written before day counts existed (migration 0006 left them at 0)."""
-    return conn.execute(select(metrics.c.customer_id).where(metrics.c.n_days == 0).limit(1)).first() is not None
+    return (
+        conn.execute(select(metrics.c.customer_id).where(metrics.c.n_days == 0).limit(1)).first()
+        is not None
+    )
 
 
-def as_of(conn: Connection, zone: str, at: datetime, customer_ids: list[int] | None = None) -> dict[int, MetricsRow]:
+def as_of(
+    conn: Connection, zone: str, at: datetime, customer_ids: list[int] | None = None
+) -> dict[int, MetricsRow]:
     """Aggregates of the purchases placed up to `at`, for customers whose stored metrics include later ones.
 
     Others' stored metrics already are their metrics at `at`.  With `customer_ids`,
@@ -142,13 +155,24 @@ def as_of(conn: Connection, zone: str, at: datetime, customer_ids: list[int] | N
     else:
         where = "WHERE t.ordered_at <= :at AND t.customer_id IN :ids"
         params = {"at": time(at), "ids": customer_ids}
-        stmt = text(_select(conn, zone, where, cut=True)).bindparams(bindparam("ids", expanding=True))
+        stmt = text(_select(conn, zone, where, cut=True)).bindparams(
+            bindparam("ids", expanding=True)
+        )
     return {row[0]: _typed(row) for row in conn.execute(stmt, params)}
 
 
 def _typed(row) -> MetricsRow:  # type: ignore[no-untyped-def]
     cid, first, last, n, monetary, category, n_days, first_day = row
-    return (cid, aware_utc(first), aware_utc(last), int(n), int(monetary or 0), category, int(n_days), int(first_day or 0))
+    return (
+        cid,
+        aware_utc(first),
+        aware_utc(last),
+        int(n),
+        int(monetary or 0),
+        category,
+        int(n_days),
+        int(first_day or 0),
+    )
 
 
 def aware_utc(value: object) -> datetime | None:

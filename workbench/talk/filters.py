@@ -19,8 +19,18 @@ _ERAS: tuple[tuple[date, str], ...] = (
 )
 _WEEKDAYS_JA = "月火水木金土日"
 _MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 _WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -43,8 +53,9 @@ def japanese_era(day: date) -> tuple[str, int]:
     raise ValueError(f"no era known for {day.isoformat()}")
 
 
-def format_jdate(value: object, era: bool = False, weekday: bool = False,
-                 language: str = "ja") -> str:
+def format_jdate(
+    value: object, era: bool = False, weekday: bool = False, language: str = "ja"
+) -> str:
     """2026年11月25日 / 令和8年11月25日 (ja) or November 25, 2026 (en)."""
     day = as_date(value)
     if language == "en":

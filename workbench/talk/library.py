@@ -83,8 +83,9 @@ class ScriptLibrary:
     def _index(self) -> list[str]:
         warnings: list[str] = []
         holders = {s.id: s.path for s in self._by_id.values()}
-        ordered = sorted(self._good.values(),
-                         key=lambda s: (holders.get(s.id) != s.path, str(s.path)))
+        ordered = sorted(
+            self._good.values(), key=lambda s: (holders.get(s.id) != s.path, str(s.path))
+        )
         by_id: dict[str, TalkScript] = {}
         for script in ordered:
             other = by_id.get(script.id)
@@ -93,8 +94,7 @@ class ScriptLibrary:
                 continue
             if (script.path, script.id) not in self._reported_duplicates:
                 self._reported_duplicates.add((script.path, script.id))
-                warnings.append(msg("lib.dup", path=script.path, value=script.id,
-                                    other=other.path))
+                warnings.append(msg("lib.dup", path=script.path, value=script.id, other=other.path))
         self._by_id = by_id
         return warnings
 

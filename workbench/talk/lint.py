@@ -37,13 +37,13 @@ def has_errors(issues: Iterable[LintIssue]) -> bool:
     return any(issue.severity is Severity.ERROR for issue in issues)
 
 
-def _issue(script: TalkScript, line: int, code: str, text_id: str,
-           **values: object) -> LintIssue:
+def _issue(script: TalkScript, line: int, code: str, text_id: str, **values: object) -> LintIssue:
     return LintIssue(script.path, line, code, msg(text_id, **values))
 
 
-def _template_names(script: TalkScript, source: str, first_line: int,
-                    issues: list[LintIssue]) -> set[str] | None:
+def _template_names(
+    script: TalkScript, source: str, first_line: int, issues: list[LintIssue]
+) -> set[str] | None:
     """Compile a template, report syntax and unknown names; return its free names."""
     try:
         compile_template(source)
@@ -52,8 +52,9 @@ def _template_names(script: TalkScript, source: str, first_line: int,
         line = first_line + (exc.lineno or 1) - 1
         detail = exc.message or str(exc)
         if isinstance(exc, TemplateAssertionError) and "filter" in detail.lower():
-            issues.append(_issue(script, line, "unknown-filter", "tpl.unknown_filter",
-                                 detail=detail))
+            issues.append(
+                _issue(script, line, "unknown-filter", "tpl.unknown_filter", detail=detail)
+            )
         else:
             issues.append(_issue(script, line, "syntax", "tpl.syntax", detail=detail))
         return None
@@ -72,19 +73,30 @@ def _check_structure(script: TalkScript, issues: list[LintIssue]) -> None:
     ids = {section.id for section in script.sections}
     for required in REQUIRED_SECTIONS:
         if required not in ids:
-            issues.append(_issue(script, script.body_line, "missing-section", "sec.missing",
-                                 section=required))
+            issues.append(
+                _issue(script, script.body_line, "missing-section", "sec.missing", section=required)
+            )
     opening = script.section("opening")
     if opening is not None and script.sections[0] is not opening:
         issues.append(_issue(script, opening.line, "art16", "sec.opening_first"))
     for section in script.sections:
         if not section.source.strip() and not section.branches:
-            issues.append(LintIssue(script.path, section.line, "empty-section",
-                                    msg("sec.empty", section=section.id), Severity.WARNING))
+            issues.append(
+                LintIssue(
+                    script.path,
+                    section.line,
+                    "empty-section",
+                    msg("sec.empty", section=section.id),
+                    Severity.WARNING,
+                )
+            )
         for branch in section.branches:
             if branch.target not in ids:
-                issues.append(_issue(script, branch.line, "bad-branch", "branch.target",
-                                     section=branch.target))
+                issues.append(
+                    _issue(
+                        script, branch.line, "bad-branch", "branch.target", section=branch.target
+                    )
+                )
 
 
 def _trial_render(script: TalkScript, sections: list[Section], issues: list[LintIssue]) -> None:
@@ -93,15 +105,27 @@ def _trial_render(script: TalkScript, sections: list[Section], issues: list[Lint
     for kind in DEMO_KINDS:
         for with_offer in (True, False):
             demo = f"{kind}{'' if with_offer else ', offer なし'}"
-            context = demo_context(kind, script.language, with_offer,
-                                   script.reasons[0] if script.reasons else "unknown")
+            context = demo_context(
+                kind,
+                script.language,
+                with_offer,
+                script.reasons[0] if script.reasons else "unknown",
+            )
             if script.purpose and "purpose" not in failed:
                 try:
                     render_template(script.purpose, context.to_dict())
                 except Exception as exc:  # noqa: BLE001 - reported as a lint issue
                     failed.add("purpose")
-                    issues.append(_issue(script, script.line_of("purpose"), "render",
-                                         "tpl.render", demo=demo, detail=str(exc)))
+                    issues.append(
+                        _issue(
+                            script,
+                            script.line_of("purpose"),
+                            "render",
+                            "tpl.render",
+                            demo=demo,
+                            detail=str(exc),
+                        )
+                    )
             if "purpose" in failed:
                 return
             variables = script_variables(script, context)
@@ -113,16 +137,32 @@ def _trial_render(script: TalkScript, sections: list[Section], issues: list[Lint
                 except Exception as exc:  # noqa: BLE001 - reported as a lint issue
                     failed.add(section.id)
                     line = section.body_line + (error_line(exc) or 1) - 1
-                    issues.append(_issue(script, line, "render", "tpl.render", demo=demo,
-                                         detail=f"{type(exc).__name__}: {exc}"))
+                    issues.append(
+                        _issue(
+                            script,
+                            line,
+                            "render",
+                            "tpl.render",
+                            demo=demo,
+                            detail=f"{type(exc).__name__}: {exc}",
+                        )
+                    )
                     continue
-                if (section.id == "opening" and "opening-spoken" not in failed
-                        and _check_spoken(script, section, text, variables, issues)):
+                if (
+                    section.id == "opening"
+                    and "opening-spoken" not in failed
+                    and _check_spoken(script, section, text, variables, issues)
+                ):
                     failed.add("opening-spoken")
 
 
-def _check_spoken(script: TalkScript, opening: Section, text: str,
-                  variables: dict[str, object], issues: list[LintIssue]) -> bool:
+def _check_spoken(
+    script: TalkScript,
+    opening: Section,
+    text: str,
+    variables: dict[str, object],
+    issues: list[LintIssue],
+) -> bool:
     """The rendered opening must really say the names and purpose (not only mention them
     in a branch that is never taken). Returns True when an issue was added."""
     before = len(issues)
@@ -183,8 +223,16 @@ def cross_check(scripts: Iterable[TalkScript]) -> list[LintIssue]:
     for script in scripts:
         key = (script.language, script.id)
         if key in first:
-            issues.append(_issue(script, script.line_of("id"), "duplicate-id", "dup.id",
-                                 value=script.id, other=first[key].path))
+            issues.append(
+                _issue(
+                    script,
+                    script.line_of("id"),
+                    "duplicate-id",
+                    "dup.id",
+                    value=script.id,
+                    other=first[key].path,
+                )
+            )
             continue
         first[key] = script
         if script.pinned and script.active:
@@ -194,10 +242,15 @@ def cross_check(scripts: Iterable[TalkScript]) -> list[LintIssue]:
         kinds = [s.kind for s in pinned]
         if len(pinned) > 1 and ("any" in kinds or len(set(kinds)) < len(kinds)):
             for script in pinned[1:]:
-                issues.append(LintIssue(
-                    script.path, script.line_of("pinned"), "pin-conflict",
-                    msg("pin.conflict", value=reason, other=", ".join(s.id for s in pinned)),
-                    Severity.WARNING))
+                issues.append(
+                    LintIssue(
+                        script.path,
+                        script.line_of("pinned"),
+                        "pin-conflict",
+                        msg("pin.conflict", value=reason, other=", ".join(s.id for s in pinned)),
+                        Severity.WARNING,
+                    )
+                )
     return issues
 
 

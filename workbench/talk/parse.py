@@ -25,8 +25,17 @@ from workbench.talk.model import (
 
 KNOWN_KEYS: frozenset[str] = frozenset(
     {
-        "id", "title", "reasons", "kind", "language", "active", "purpose",
-        "variant_group", "pinned", "dormant_months", "description",
+        "id",
+        "title",
+        "reasons",
+        "kind",
+        "language",
+        "active",
+        "purpose",
+        "variant_group",
+        "pinned",
+        "dormant_months",
+        "description",
     }
 )
 REQUIRED_KEYS: tuple[str, ...] = ("id", "title", "reasons", "kind", "language", "purpose")
@@ -47,8 +56,7 @@ class _Issues:
         self.path = path
         self.items: list[LintIssue] = []
 
-    def add(self, line: int, code: str, text_id: str, warn: bool = False,
-            **values: object) -> None:
+    def add(self, line: int, code: str, text_id: str, warn: bool = False, **values: object) -> None:
         severity = Severity.WARNING if warn else Severity.ERROR
         self.items.append(LintIssue(self.path, line, code, msg(text_id, **values), severity))
 
@@ -99,8 +107,9 @@ def _read_front_matter(
     return None
 
 
-def _parse_bool(key: str, values: dict[str, str], lines: dict[str, int], issues: _Issues,
-                default: bool) -> bool:
+def _parse_bool(
+    key: str, values: dict[str, str], lines: dict[str, int], issues: _Issues, default: bool
+) -> bool:
     raw = values.get(key)
     if raw is None or raw == "":
         return default
@@ -113,8 +122,9 @@ def _parse_bool(key: str, values: dict[str, str], lines: dict[str, int], issues:
     return default
 
 
-def _parse_months(values: dict[str, str], lines: dict[str, int],
-                  issues: _Issues) -> tuple[int, int] | None:
+def _parse_months(
+    values: dict[str, str], lines: dict[str, int], issues: _Issues
+) -> tuple[int, int] | None:
     raw = values.get("dormant_months", "")
     if not raw:
         return None
@@ -126,8 +136,9 @@ def _parse_months(values: dict[str, str], lines: dict[str, int],
     return low, int(match.group(2) or low)
 
 
-def _check_values(path: Path, values: dict[str, str], lines: dict[str, int],
-                  issues: _Issues) -> None:
+def _check_values(
+    path: Path, values: dict[str, str], lines: dict[str, int], issues: _Issues
+) -> None:
     for key in REQUIRED_KEYS:
         if key not in values:
             issues.add(1, "front-matter", "fm.required", key=key)
@@ -145,15 +156,21 @@ def _check_values(path: Path, values: dict[str, str], lines: dict[str, int],
     if language and language not in SCRIPT_LANGUAGES:
         issues.add(lines["language"], "front-matter", "fm.bad_language", value=language)
     elif language and path.parent.name in SCRIPT_LANGUAGES and path.parent.name != language:
-        issues.add(lines["language"], "front-matter", "fm.language_dir", value=language,
-                   folder=path.parent.name)
+        issues.add(
+            lines["language"],
+            "front-matter",
+            "fm.language_dir",
+            value=language,
+            folder=path.parent.name,
+        )
     for reason in _split_list(values.get("reasons", "")):
         if reason not in REASON_SET:
             issues.add(lines["reasons"], "unknown-reason", "reason.unknown", value=reason)
 
 
-def _parse_sections(lines: list[str], start: int, language: str,
-                    issues: _Issues) -> tuple[Section, ...]:
+def _parse_sections(
+    lines: list[str], start: int, language: str, issues: _Issues
+) -> tuple[Section, ...]:
     sections: list[Section] = []
     seen: set[str] = set()
     current: tuple[str, str, int] | None = None  # id, title, heading line
@@ -178,8 +195,17 @@ def _parse_sections(lines: list[str], start: int, language: str,
                 issues.add(lineno, "bad-branch", "branch.bad", text=text.strip())
             else:
                 branches.append(Branch(target.group(1), target.group(2).strip(), lineno))
-        sections.append(Section(section_id, title, heading_line, heading_line + 1,
-                                "\n".join(body), "\n".join(source_lines), tuple(branches)))
+        sections.append(
+            Section(
+                section_id,
+                title,
+                heading_line,
+                heading_line + 1,
+                "\n".join(body),
+                "\n".join(source_lines),
+                tuple(branches),
+            )
+        )
 
     for index in range(start, len(lines)):
         lineno = index + 1

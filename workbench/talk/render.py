@@ -237,20 +237,28 @@ class RenderedSection:
     raw: str
 
 
-def render_section(script: TalkScript, section_id: str, context: ScriptContext,
-                   variables: Mapping[str, Any] | None = None) -> RenderedSection:
+def render_section(
+    script: TalkScript,
+    section_id: str,
+    context: ScriptContext,
+    variables: Mapping[str, Any] | None = None,
+) -> RenderedSection:
     """Render one section; never raises."""
     section = script.section(section_id)
     if section is None:
-        return RenderedSection(section_id, section_id, "", (),
-                               msg("render.no_section", section=section_id), "")
+        return RenderedSection(
+            section_id, section_id, "", (), msg("render.no_section", section=section_id), ""
+        )
     try:
         values = variables if variables is not None else script_variables(script, context)
         text, error = render_template(section.source, values), None
     except Exception as exc:  # noqa: BLE001 - the screen must keep working
         line = error_line(exc)
-        where = "" if line is None else msg(
-            "render.at_line", path=script.path, line=section.body_line + line - 1)
+        where = (
+            ""
+            if line is None
+            else msg("render.at_line", path=script.path, line=section.body_line + line - 1)
+        )
         text, error = "", describe_error(exc) + where
     return RenderedSection(section.id, section.title, text, section.branches, error, section.raw)
 

@@ -48,8 +48,9 @@ def _eligible(script: TalkScript, reason: str, kind: str, months_dormant: int | 
     return months_dormant is not None and low <= months_dormant <= high
 
 
-def candidates_for(scripts: Iterable[TalkScript], reason: str, kind: str,
-                   months_dormant: int | None = None) -> tuple[list[TalkScript], bool]:
+def candidates_for(
+    scripts: Iterable[TalkScript], reason: str, kind: str, months_dormant: int | None = None
+) -> tuple[list[TalkScript], bool]:
     """Active scripts serving the reason for this kind; else those serving ``unknown``.
 
     Scripts with a ``dormant_months`` window only qualify inside it (a deadline script
@@ -62,8 +63,9 @@ def candidates_for(scripts: Iterable[TalkScript], reason: str, kind: str,
     return [s for s in pool if _eligible(s, "unknown", kind, months_dormant)], True
 
 
-def listen_first_pool(scripts: Iterable[TalkScript], reason: str, kind: str,
-                      months_dormant: int | None = None) -> tuple[list[TalkScript], list[TalkScript]]:
+def listen_first_pool(
+    scripts: Iterable[TalkScript], reason: str, kind: str, months_dormant: int | None = None
+) -> tuple[list[TalkScript], list[TalkScript]]:
     """(hearing-first scripts, pitches for the guessed reason) for a weakly guessed reason.
 
     Hearing-first scripts serve ``unknown`` for the kind; a pitch serves the reason and not
@@ -74,7 +76,9 @@ def listen_first_pool(scripts: Iterable[TalkScript], reason: str, kind: str,
     if reason == "unknown":
         return hearing, []
     listening = {s.id for s in hearing}
-    pitches = [s for s in pool if s.id not in listening and _eligible(s, reason, kind, months_dormant)]
+    pitches = [
+        s for s in pool if s.id not in listening and _eligible(s, reason, kind, months_dormant)
+    ]
     return hearing, pitches
 
 

@@ -45,8 +45,9 @@ def not_enough_data(outcomes: int, minimum: int = MIN_OUTCOMES) -> bool:
     return outcomes < minimum
 
 
-def prob_best(counts: Mapping[K, tuple[int, int]], draws: int = 20_000,
-              seed: int | np.random.Generator = 0) -> dict[K, float]:
+def prob_best(
+    counts: Mapping[K, tuple[int, int]], draws: int = 20_000, seed: int | np.random.Generator = 0
+) -> dict[K, float]:
     """P(each arm has the highest rate) under Beta(1 + s, 1 + n - s) posteriors.
 
     ``counts`` maps arm → (successes, trials). Monte Carlo with a seeded generator, so
@@ -107,14 +108,22 @@ def _record(raw: Any) -> AttemptRecord:
 
 def _group_key(record: AttemptRecord, by: Sequence[str]) -> tuple[str | None, ...]:
     values = {
-        "script": record.script_id, "version": record.version, "reason": record.reason,
-        "kind": record.kind, "operator": record.operator,
+        "script": record.script_id,
+        "version": record.version,
+        "reason": record.reason,
+        "kind": record.kind,
+        "operator": record.operator,
     }
     return tuple(values[key] if key in by else None for key in GROUP_KEYS)
 
 
-def aggregate(records: Iterable[Any], by: Sequence[str] = ("script", "version", "reason"),
-              *, draws: int = 20_000, seed: int = 0) -> list[StatsRow]:
+def aggregate(
+    records: Iterable[Any],
+    by: Sequence[str] = ("script", "version", "reason"),
+    *,
+    draws: int = 20_000,
+    seed: int = 0,
+) -> list[StatsRow]:
     """Group attempt records and compute the supervisor's table.
 
     ``by`` is any subset of ``GROUP_KEYS``. P(best) compares the script (versions) that
@@ -140,7 +149,9 @@ def aggregate(records: Iterable[Any], by: Sequence[str] = ("script", "version", 
 Totals = Mapping[tuple[str | None, ...], Sequence[float]]
 
 
-def table(totals: Totals, by: Sequence[str], *, draws: int = 20_000, seed: int = 0) -> list[StatsRow]:
+def table(
+    totals: Totals, by: Sequence[str], *, draws: int = 20_000, seed: int = 0
+) -> list[StatsRow]:
     """Rows from per-group [attempts, contacts, reactivations, revenue] totals.
 
     Arms are taken in sorted order so the seeded P(best) draws do not depend on
@@ -162,13 +173,24 @@ def table(totals: Totals, by: Sequence[str], *, draws: int = 20_000, seed: int =
         attempts, contacts, wins, revenue = totals[key]
         low, high = wilson_interval(int(wins), int(contacts))
         script_id, version, reason, kind, operator = key
-        rows.append(StatsRow(
-            script_id, version, reason, kind, operator,
-            attempts=int(attempts), contacts=int(contacts), reactivations=int(wins),
-            rate=wins / contacts if contacts else None, wilson_low=low, wilson_high=high,
-            p_best=p_best.get(key), revenue=revenue,
-            not_enough_data=not_enough_data(int(contacts)),
-        ))
+        rows.append(
+            StatsRow(
+                script_id,
+                version,
+                reason,
+                kind,
+                operator,
+                attempts=int(attempts),
+                contacts=int(contacts),
+                reactivations=int(wins),
+                rate=wins / contacts if contacts else None,
+                wilson_low=low,
+                wilson_high=high,
+                p_best=p_best.get(key),
+                revenue=revenue,
+                not_enough_data=not_enough_data(int(contacts)),
+            )
+        )
     return rows
 
 

@@ -30,7 +30,6 @@ from workbench.tui.screens.login import LoginScreen
 from workbench.tui.screens.queue import QueueScreen
 from workbench.tui.session import Session, make_session, now_from_env
 
-
 QUIET_COLLECT_DELAY = 0.5  # seconds after a card appears
 RELEASE_ON_QUIT_SECONDS = 5.0  # past this the lease is left to expire
 
@@ -90,7 +89,11 @@ class WorkbenchApp(App[None]):
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(placeholder=self.session.tr("palette.placeholder"), id="--command-palette"))
+            self.push_screen(
+                CommandPalette(
+                    placeholder=self.session.tr("palette.placeholder"), id="--command-palette"
+                )
+            )
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -102,7 +105,9 @@ class WorkbenchApp(App[None]):
             if isinstance(screen, CallScreen):
                 try:
                     # The write runs off the event loop: a busy database must not freeze the screen.
-                    await asyncio.wait_for(asyncio.to_thread(screen.release_now), RELEASE_ON_QUIT_SECONDS)
+                    await asyncio.wait_for(
+                        asyncio.to_thread(screen.release_now), RELEASE_ON_QUIT_SECONDS
+                    )
                 except (OperationalError, TimeoutError):
                     pass  # the lease simply expires
         self.exit()

@@ -22,7 +22,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "palette.help": ("キー操作の一覧", "Keys"),
     "palette.help_doc": ("この画面で使えるキーを表示します", "Show the keys of this screen"),
     "palette.quit": ("終了", "Quit"),
-    "palette.quit_doc": ("通話中のお客様は待ち行列に戻して終了します", "Quit; a customer mid-call goes back to the queue"),
+    "palette.quit_doc": (
+        "通話中のお客様は待ち行列に戻して終了します",
+        "Quit; a customer mid-call goes back to the queue",
+    ),
     "key.confirm_yes": ("はい、登録する", "Yes, record it"),
     "key.confirm_no": ("いいえ、戻る", "No, go back"),
     "key.claim": ("次のお客様", "Next customer"),
@@ -97,7 +100,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "queue.db_error": ("データベースに接続できません: {detail}", "Database unavailable: {detail}"),
     # reason words
     "why.answers": ("{windows}に応答しやすい", "answers {windows}"),
-    "why.answers_unknown": ("応答しやすい時間帯はまだ分かりません", "best time to call not known yet"),
+    "why.answers_unknown": (
+        "応答しやすい時間帯はまだ分かりません",
+        "best time to call not known yet",
+    ),
     "why.lapsed": ("休眠 {months}か月", "lapsed {months} months"),
     "why.lapsed_days": ("最終注文から {days}日", "last order {days} days ago"),
     "why.never": ("購入なし", "never bought"),
@@ -215,7 +221,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "confirm.dnc": (
         "「架電停止」を登録すると、このお客様には今後一切お電話できません（取り消しできません）。\n"
         "お客様が明確に電話を断られた場合だけ登録してください。よろしいですか？",
-        "Recording \"do not call\" stops every future call to this customer (it cannot be undone).\n"
+        'Recording "do not call" stops every future call to this customer (it cannot be undone).\n'
         "Record it only when the customer clearly asked not to be called. Go ahead?",
     ),
     "err.callback_window": (

@@ -32,13 +32,22 @@ def test_check_reports_file_line_code_and_fails() -> None:
 
 
 def test_list_json_lines() -> None:
-    result = runner.invoke(app, ["list", "--json", "--language", "ja", "--root",
-                                 str(REPO / "talkscripts")])
+    result = runner.invoke(
+        app, ["list", "--json", "--language", "ja", "--root", str(REPO / "talkscripts")]
+    )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.output.splitlines()]
     assert len(rows) == 15
-    assert {"id", "title", "reasons", "kind", "language", "active", "version",
-            "variant_group"} <= set(rows[0])
+    assert {
+        "id",
+        "title",
+        "reasons",
+        "kind",
+        "language",
+        "active",
+        "version",
+        "variant_group",
+    } <= set(rows[0])
     assert {r["language"] for r in rows} == {"ja"}
     groups = {r["id"]: r["variant_group"] for r in rows}
     assert groups["price_plan_review"] == groups["price_return_offer"] == "price_2026"
@@ -51,13 +60,25 @@ def test_list_plain_both_languages() -> None:
 
 
 def test_render_demo() -> None:
-    result = runner.invoke(app, ["render", "b2b_contact_changed", "--demo", "b2b", "--root",
-                                 str(REPO / "talkscripts")])
+    result = runner.invoke(
+        app, ["render", "b2b_contact_changed", "--demo", "b2b", "--root", str(REPO / "talkscripts")]
+    )
     assert result.exit_code == 0, result.output
     assert "高橋に代わりまして" in result.output
     assert "1. → hearing:" in result.output
-    english = runner.invoke(app, ["render", "b2b_contact_changed", "--demo", "b2c",
-                                  "--language", "en", "--root", str(REPO / "talkscripts")])
+    english = runner.invoke(
+        app,
+        [
+            "render",
+            "b2b_contact_changed",
+            "--demo",
+            "b2c",
+            "--language",
+            "en",
+            "--root",
+            str(REPO / "talkscripts"),
+        ],
+    )
     assert english.exit_code == 0 and "Hannah Sato" in english.output
 
 

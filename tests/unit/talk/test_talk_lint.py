@@ -51,8 +51,9 @@ def test_every_fixture_file_has_a_case() -> None:
 
 
 def test_duplicate_ids_within_a_language() -> None:
-    errors = [i for i in check_paths([HERE / "fixtures" / "duplicate_id"])
-              if i.severity is Severity.ERROR]
+    errors = [
+        i for i in check_paths([HERE / "fixtures" / "duplicate_id"]) if i.severity is Severity.ERROR
+    ]
     assert [(i.path.name, i.code, i.line) for i in errors] == [("dup_b.md", "duplicate-id", 2)]
     assert "dup_a.md" in errors[0].message
 
@@ -94,6 +95,4 @@ def test_unknown_front_matter_key_is_a_warning(tmp_path: Path) -> None:
     path = tmp_path / "extra_key.md"
     path.write_text(text, encoding="utf-8")
     issues = check_paths([path])
-    assert [(i.code, i.line, i.severity) for i in issues] == [
-        ("unknown-key", 3, Severity.WARNING)
-    ]
+    assert [(i.code, i.line, i.severity) for i in issues] == [("unknown-key", 3, Severity.WARNING)]

@@ -72,7 +72,8 @@ def test_branches_are_parsed_and_blanked_from_the_template() -> None:
     assert script is not None
     opening, hearing, _closing = script.sections
     assert [(b.target, b.label, b.line) for b in opening.branches] == [
-        ("hearing", "話せる", 17), ("declined", "結構です", 18),
+        ("hearing", "話せる", 17),
+        ("declined", "結構です", 18),
     ]
     assert [(b.target, b.label) for b in hearing.branches] == [("closing", "終わる")]
     assert "->" not in opening.source and "->" in opening.raw

@@ -16,12 +16,20 @@ from workbench.talk.select import candidates_for, choose_script, listen_first_po
 REPO = Path(__file__).parents[3]
 
 
-def _script(script_id: str, reasons: tuple[str, ...] = ("price",), kind: str = "any",
-            **extra: object) -> TalkScript:
+def _script(
+    script_id: str, reasons: tuple[str, ...] = ("price",), kind: str = "any", **extra: object
+) -> TalkScript:
     fields: dict[str, object] = {
-        "path": Path(f"{script_id}.md"), "id": script_id, "title": script_id,
-        "reasons": reasons, "kind": kind, "language": "ja", "active": True, "purpose": "p",
-        "version": f"v-{script_id}", "sections": (),
+        "path": Path(f"{script_id}.md"),
+        "id": script_id,
+        "title": script_id,
+        "reasons": reasons,
+        "kind": kind,
+        "language": "ja",
+        "active": True,
+        "purpose": "p",
+        "version": f"v-{script_id}",
+        "sections": (),
     }
     fields.update(extra)
     return TalkScript(**fields)  # type: ignore[arg-type]
@@ -34,13 +42,16 @@ def starter() -> list[TalkScript]:
 
 @pytest.mark.parametrize("kind", ["b2c", "b2b"])
 @pytest.mark.parametrize("reason", REASONS)
-def test_every_reason_and_kind_gets_a_script(starter: list[TalkScript], reason: str,
-                                             kind: str) -> None:
+def test_every_reason_and_kind_gets_a_script(
+    starter: list[TalkScript], reason: str, kind: str
+) -> None:
     choice = choose_script(starter, reason, kind, {}, random.Random(1))
     assert choice is not None
     assert choice.script.kind in (kind, "any")
-    expected_fallback = (reason, kind) in {("life_stage_change", "b2b"),
-                                           ("contact_person_changed", "b2c")}
+    expected_fallback = (reason, kind) in {
+        ("life_stage_change", "b2b"),
+        ("contact_person_changed", "b2c"),
+    }
     assert choice.fallback is expected_fallback
     assert reason in choice.script.reasons or "unknown" in choice.script.reasons
 
@@ -116,11 +127,15 @@ def test_selection_is_deterministic_for_a_seed() -> None:
 def test_epsilon_bounds() -> None:
     scripts = [_script("a"), _script("b")]
     rng = random.Random(0)
-    methods = {choose_script(scripts, "price", "b2c", {}, rng, epsilon=1.0).method  # type: ignore[union-attr]
-               for _ in range(20)}
+    methods = {
+        choose_script(scripts, "price", "b2c", {}, rng, epsilon=1.0).method  # type: ignore[union-attr]
+        for _ in range(20)
+    }
     assert methods == {"explore"}
-    methods = {choose_script(scripts, "price", "b2c", {}, rng, epsilon=0.0).method  # type: ignore[union-attr]
-               for _ in range(20)}
+    methods = {
+        choose_script(scripts, "price", "b2c", {}, rng, epsilon=0.0).method  # type: ignore[union-attr]
+        for _ in range(20)
+    }
     assert methods == {"thompson"}
     with pytest.raises(ValueError):
         choose_script(scripts, "price", "b2c", {}, rng, epsilon=1.5)
@@ -141,6 +156,7 @@ def test_statistics_are_per_version() -> None:
 
 
 # A weak guess: hearing-first scripts and the guessed reason's pitches, listening by default.
+
 
 def test_listen_first_pool_from_the_starter_library(starter: list[TalkScript]) -> None:
     hearing, pitches = listen_first_pool(starter, "usage_decreased", "b2c")
@@ -166,14 +182,18 @@ def test_weak_guess_listens_until_the_pitch_has_data() -> None:
     rng = random.Random(7)
     picks = [choose_script(_pool(), "usage_decreased", "b2c", {}, rng, listen_first=True)
              for _ in range(2000)]  # fmt: skip
-    assert all(c is not None and c.listen_first and c.candidates == ("listen", "pitch") for c in picks)
+    assert all(
+        c is not None and c.listen_first and c.candidates == ("listen", "pitch") for c in picks
+    )
     methods = Counter((c.script.id, c.method) for c in picks)  # type: ignore[union-attr]
     # listening by default; the pitch only through exploration (ε/2 of the picks)
     assert set(methods) <= {("listen", "listen"), ("listen", "explore"), ("pitch", "explore")}
     assert 0.03 * 2000 <= methods[("pitch", "explore")] <= 0.07 * 2000
     # nine failed pitch conversations: still not in Thompson sampling
     nine = {("pitch", "v-pitch"): (0, 9), ("listen", "v-listen"): (2, 40)}
-    choice = choose_script(_pool(), "usage_decreased", "b2c", nine, random.Random(1), listen_first=True, epsilon=0)
+    choice = choose_script(
+        _pool(), "usage_decreased", "b2c", nine, random.Random(1), listen_first=True, epsilon=0
+    )
     assert choice is not None and (choice.script.id, choice.method) == ("listen", "listen")
 
 
@@ -183,22 +203,41 @@ def test_weak_guess_follows_the_data_once_the_pitch_has_enough() -> None:
     worse = {("pitch", "v-pitch"): (1, 40), ("listen", "v-listen"): (12, 40)}
     for stats, winner in ((better, "pitch"), (worse, "listen")):
         picks = Counter(
-            choose_script(_pool(), "usage_decreased", "b2c", stats, rng, listen_first=True, epsilon=0).script.id  # type: ignore[union-attr]
+            choose_script(
+                _pool(), "usage_decreased", "b2c", stats, rng, listen_first=True, epsilon=0
+            ).script.id  # type: ignore[union-attr]
             for _ in range(500)
         )
         assert picks[winner] > 480
 
 
 def test_weak_guess_without_a_hearing_script_or_with_a_pin() -> None:
-    pitches_only = [_script("pitch", reasons=("usage_decreased",)), _script("pitch2", reasons=("usage_decreased",))]
-    choice = choose_script(pitches_only, "usage_decreased", "b2c", {}, random.Random(0), listen_first=True)
-    assert choice is not None and not choice.listen_first and choice.candidates == ("pitch", "pitch2")
+    pitches_only = [
+        _script("pitch", reasons=("usage_decreased",)),
+        _script("pitch2", reasons=("usage_decreased",)),
+    ]
+    choice = choose_script(
+        pitches_only, "usage_decreased", "b2c", {}, random.Random(0), listen_first=True
+    )
+    assert (
+        choice is not None and not choice.listen_first and choice.candidates == ("pitch", "pitch2")
+    )
     # a pitch pinned for its reason does not apply while the reason is only guessed
-    pinned_pitch = [_script("listen", reasons=("unknown",)), _script("pitch", reasons=("usage_decreased",), pinned=True)]
-    choice = choose_script(pinned_pitch, "usage_decreased", "b2c", {}, random.Random(0), listen_first=True, epsilon=0)
+    pinned_pitch = [
+        _script("listen", reasons=("unknown",)),
+        _script("pitch", reasons=("usage_decreased",), pinned=True),
+    ]
+    choice = choose_script(
+        pinned_pitch, "usage_decreased", "b2c", {}, random.Random(0), listen_first=True, epsilon=0
+    )
     assert choice is not None and choice.script.id == "listen"
     heard = choose_script(pinned_pitch, "usage_decreased", "b2c", {}, random.Random(0))
     assert heard is not None and (heard.script.id, heard.method) == ("pitch", "pinned")
-    pinned_listen = [_script("listen", reasons=("unknown",), pinned=True), _script("pitch", reasons=("usage_decreased",))]
-    choice = choose_script(pinned_listen, "usage_decreased", "b2c", {}, random.Random(0), listen_first=True, epsilon=1)
+    pinned_listen = [
+        _script("listen", reasons=("unknown",), pinned=True),
+        _script("pitch", reasons=("usage_decreased",)),
+    ]
+    choice = choose_script(
+        pinned_listen, "usage_decreased", "b2c", {}, random.Random(0), listen_first=True, epsilon=1
+    )
     assert choice is not None and (choice.script.id, choice.method) == ("listen", "pinned")

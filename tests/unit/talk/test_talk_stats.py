@@ -19,8 +19,9 @@ from workbench.talk.stats import (
     ("successes", "trials", "low", "high"),
     [(3, 30, 0.035, 0.256), (20, 100, 0.133, 0.289), (200, 1000, 0.176, 0.226)],
 )
-def test_wilson_matches_domain_examples(successes: int, trials: int, low: float,
-                                        high: float) -> None:
+def test_wilson_matches_domain_examples(
+    successes: int, trials: int, low: float, high: float
+) -> None:
     lo, hi = wilson_interval(successes, trials)
     assert (round(lo, 3), round(hi, 3)) == (low, high)
 
@@ -65,8 +66,15 @@ RECORDS = [
     AttemptRecord("A", "v1", "price", "b2c", "鈴木", "callback"),
     ("A", "v1", "price", "b2b", "高橋", "reactivated", 12000),  # plain tuple
     ("A", "v1", "price", "b2b", "高橋", "voicemail", None),
-    {"script_id": "A", "version": "v1", "reason": "price", "kind": "b2b",
-     "operator": "高橋", "outcome": "wrong_number", "amount": None},  # mapping
+    {
+        "script_id": "A",
+        "version": "v1",
+        "reason": "price",
+        "kind": "b2b",
+        "operator": "高橋",
+        "outcome": "wrong_number",
+        "amount": None,
+    },  # mapping
     AttemptRecord("B", "v1", "price", "b2c", "鈴木", "complaint"),
     AttemptRecord("B", "v1", "price", "b2c", "鈴木", "do_not_call"),
     AttemptRecord("B", "v1", "price", "b2c", "鈴木", "no_answer"),
@@ -76,8 +84,21 @@ RECORDS = [
 
 def test_aggregate_by_script_version_reason_matches_hand_table() -> None:
     rows = aggregate(RECORDS)
-    table = [(r.script_id, r.version, r.reason, r.kind, r.operator, r.attempts, r.contacts,
-              r.reactivations, r.rate, r.revenue) for r in rows]
+    table = [
+        (
+            r.script_id,
+            r.version,
+            r.reason,
+            r.kind,
+            r.operator,
+            r.attempts,
+            r.contacts,
+            r.reactivations,
+            r.rate,
+            r.revenue,
+        )
+        for r in rows
+    ]
     assert table == [
         ("A", "v1", "price", None, None, 8, 4, 2, 0.5, 17000.0),
         ("B", "v1", "price", None, None, 3, 2, 0, 0.0, 0.0),
@@ -93,25 +114,34 @@ def test_aggregate_by_script_version_reason_matches_hand_table() -> None:
 
 
 def test_aggregate_by_kind_and_by_operator() -> None:
-    by_kind = [(r.kind, r.attempts, r.contacts, r.reactivations, r.revenue, r.p_best)
-               for r in aggregate(RECORDS, by=("kind",))]
+    by_kind = [
+        (r.kind, r.attempts, r.contacts, r.reactivations, r.revenue, r.p_best)
+        for r in aggregate(RECORDS, by=("kind",))
+    ]
     assert by_kind == [("b2b", 3, 1, 1, 12000.0, None), ("b2c", 9, 6, 2, 5000.0, None)]
-    by_operator = [(r.operator, r.attempts, r.contacts, r.reactivations, r.revenue)
-                   for r in aggregate(RECORDS, by=("operator",))]
+    by_operator = [
+        (r.operator, r.attempts, r.contacts, r.reactivations, r.revenue)
+        for r in aggregate(RECORDS, by=("operator",))
+    ]
     assert by_operator == [("鈴木", 8, 5, 1, 5000.0), ("高橋", 4, 2, 2, 12000.0)]
 
 
 def test_unreached_attempts_never_count_against_a_script() -> None:
-    records = [AttemptRecord("A", "v1", "price", "b2c", "x", outcome)
-               for outcome in ("no_answer", "busy", "voicemail", "wrong_number")]
+    records = [
+        AttemptRecord("A", "v1", "price", "b2c", "x", outcome)
+        for outcome in ("no_answer", "busy", "voicemail", "wrong_number")
+    ]
     [row] = aggregate(records)
     assert (row.attempts, row.contacts, row.rate) == (4, 0, None)
     assert (row.wilson_low, row.wilson_high) == (0.0, 1.0)
 
 
 def test_selection_stats_feed_choose_script() -> None:
-    assert selection_stats(RECORDS) == {("A", "v1"): (2, 4), ("B", "v1"): (0, 2),
-                                        ("B", "v2"): (1, 1)}
+    assert selection_stats(RECORDS) == {
+        ("A", "v1"): (2, 4),
+        ("B", "v1"): (0, 2),
+        ("B", "v2"): (1, 1),
+    }
 
 
 def test_unknown_grouping_key() -> None:

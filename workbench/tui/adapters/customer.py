@@ -103,7 +103,10 @@ def load_call_view(session: Session, entry: QueueEntry) -> CallView:
 
 
 def pick_script(
-    entry: QueueEntry, scripts: list[TalkScript], chosen: TalkScript | None, months_dormant: int | None
+    entry: QueueEntry,
+    scripts: list[TalkScript],
+    chosen: TalkScript | None,
+    months_dormant: int | None,
 ) -> TalkScript | None:
     """The queue's pick; if the library lost it since, the first script selection still allows."""
     if chosen is not None and chosen.active:
@@ -200,7 +203,15 @@ def heat_grid(
     p: tuple[float, ...] = ()
     if model_json is not None:
         model = answer_model_from_json(model_json)
-        p = tuple(float(x) for x in model.probabilities(AnswerCounts(np.asarray(tries, dtype=np.int64), np.asarray(answers, dtype=np.int64)), kind))
+        p = tuple(
+            float(x)
+            for x in model.probabilities(
+                AnswerCounts(
+                    np.asarray(tries, dtype=np.int64), np.asarray(answers, dtype=np.int64)
+                ),
+                kind,
+            )
+        )
     return HeatGrid(p, tuple(tries), tuple(answers), open_hours(session))
 
 

@@ -112,7 +112,11 @@ def check(draft: Draft, now: datetime, zone: ZoneInfo, zones: Sequence[str], pol
                 local = callback_at.astimezone(zone)
                 opens = next_window_open(callback_at, zones, policy)
                 errors["callback"] = (
-                    tr("err.callback_window", at=f"{local:%m/%d %H:%M}", next=f"{opens.astimezone(zone):%m/%d %H:%M}")
+                    tr(
+                        "err.callback_window",
+                        at=f"{local:%m/%d %H:%M}",
+                        next=f"{opens.astimezone(zone):%m/%d %H:%M}",
+                    )
                     if opens is not None
                     else tr("err.callback_window_none", at=f"{local:%m/%d %H:%M}")
                 )

@@ -58,8 +58,13 @@ def load_queue_view(session: Session, limit: int = QUEUE_LENGTH) -> QueueView:
     """The queue and, on the session's first read, whether the scores are stale."""
     at = session.now()
     stale = None if session.scored else first_read(session, at)
-    read = read_queue_with_facts(session.engine, session.settings, at, session.operator, limit, session.rng)
-    rows = [QueueRow(e, reason_words(session, e, read.facts.get(e.customer_id), read.seasons)) for e in read.entries]
+    read = read_queue_with_facts(
+        session.engine, session.settings, at, session.operator, limit, session.rng
+    )
+    rows = [
+        QueueRow(e, reason_words(session, e, read.facts.get(e.customer_id), read.seasons))
+        for e in read.entries
+    ]
     return QueueView(rows, stale)
 
 
@@ -105,7 +110,9 @@ def reason_words(
     tr = session.tr
     local_today = entry.local_time.date()
     words = []
-    words.append(tr("why.answers", windows=entry.windows) if entry.windows else tr("why.answers_unknown"))
+    words.append(
+        tr("why.answers", windows=entry.windows) if entry.windows else tr("why.answers_unknown")
+    )
     if facts is not None and facts.last_order_at is not None:
         last = facts.last_order_at.astimezone(entry.local_time.tzinfo).date()
         months = months_between(last, local_today)
@@ -117,7 +124,10 @@ def reason_words(
     elif facts is None or facts.last_order_at is None:
         words.append(tr("why.never"))
     if entry.parts.season > 0 and facts is not None and facts.main_category in seasons:
-        lead = (session.settings.scoring.season_lead_weeks_min, session.settings.scoring.season_lead_weeks_max)
+        lead = (
+            session.settings.scoring.season_lead_weeks_min,
+            session.settings.scoring.season_lead_weeks_max,
+        )
         weeks = weeks_to_peak(seasons[facts.main_category], local_today, lead)
         if weeks is not None:
             words.append(tr("why.season", category=tr.category(facts.main_category), weeks=weeks))

@@ -179,7 +179,9 @@ class DispositionScreen(SessionModal[Saved | None]):
                     self.dnc_confirmed = True
                     self.action_save(next_customer)
 
-            self.app.push_screen(ConfirmScreen(self.session, self.session.tr("confirm.dnc")), callback=answered)
+            self.app.push_screen(
+                ConfirmScreen(self.session, self.session.tr("confirm.dnc")), callback=answered
+            )
             return
         self.sending = True
         self.set_status(self.session.tr("form.saving"), "dim")
