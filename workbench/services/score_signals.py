@@ -9,8 +9,10 @@ the guessing rules — is asked once per distinct combination, never once per cu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -72,7 +74,7 @@ def load_signals(
     complaint[place[outcome == "complaint"]] = True
     refused = place[np.isin(outcome, refusals)]
     reasons = tuple(sorted({r for r in said if r is not None}))
-    code = {reason: i for i, reason in enumerate(reasons)}
+    code: dict[str | None, int] = {reason: i for i, reason in enumerate(reasons)}
     reason = np.array([code.get(r, -1) for r in said], dtype=np.int64)[known]
     # The latest reason heard per customer: by instant, then by id (the later record of one instant).
     has = reason >= 0
@@ -105,7 +107,7 @@ def load_signals(
 
 
 def distinct_rows(
-    cols: list[npt.NDArray[np.int64]],
+    cols: Sequence[npt.NDArray[np.integer[Any] | np.bool_]],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """The distinct rows of aligned small-integer columns (rows × columns), and each row's index among them.
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
@@ -160,7 +160,7 @@ def rescore(
         if "spend_model" not in fresh and models.spend_params:
             _save_state(conn, "spend_model", {"model": "gamma_gamma", **models.spend_params}, at)
     phase.done("commit")
-    names, counts = np.unique(table.state_names(), return_counts=True) if len(table) else ([], [])
+    names, counts = np.unique(table.state_names(), return_counts=True) if len(table) else ((), ())
     return ScoringSummary(len(table), time.perf_counter() - started, models.alive_params,
                           {str(k): int(v) for k, v in zip(names, counts, strict=True)}, phase.seconds)  # fmt: skip
 
@@ -245,15 +245,15 @@ def _answer_json(model: AnswerModel) -> dict[str, object]:
     }
 
 
-def answer_model_from_json(data: dict[str, object]) -> AnswerModel:
-    segments = {k: np.asarray(v, dtype=float) for k, v in data["segments"].items()}  # type: ignore[union-attr]
+def answer_model_from_json(data: dict[str, Any]) -> AnswerModel:
+    segments = {k: np.asarray(v, dtype=float) for k, v in data["segments"].items()}
     return AnswerModel(
         np.asarray(data["population"], dtype=float),
         segments,
         float(data["kappa_segment"]),
-        float(data["kappa_customer"]),  # type: ignore[arg-type]
-        float(data.get("kappa_reach", DEFAULT_REACH_KAPPA)),  # type: ignore[arg-type,union-attr]
-        AnswerProfiles.from_json(data["habits"]) if data.get("habits") else None,  # type: ignore[arg-type,union-attr]
+        float(data["kappa_customer"]),
+        float(data.get("kappa_reach", DEFAULT_REACH_KAPPA)),
+        AnswerProfiles.from_json(data["habits"]) if data.get("habits") else None,
     )
 
 
