@@ -131,20 +131,16 @@ def hours_of_week(seconds: ArrayLike, zone: ZoneInfo) -> IntArray:
     """
     seconds = np.asarray(seconds, dtype=np.int64)
     slots, slot_of = np.unique(seconds // 1800, return_inverse=True)
-    offsets = np.array(
-        [
-            int(
-                datetime.fromtimestamp(int(h) * 1800, UTC)
-                .astimezone(zone)
-                .utcoffset()
-                .total_seconds()
-            )
-            for h in slots
-        ],  # type: ignore[union-attr]
-        dtype=np.int64,
-    )
+    offsets = np.array([_offset_seconds(int(h) * 1800, zone) for h in slots], dtype=np.int64)
     local = seconds + offsets[slot_of]
     return ((local // 3600 + 72) % 168).astype(np.int64)
+
+
+def _offset_seconds(epoch_seconds: int, zone: ZoneInfo) -> int:
+    offset = datetime.fromtimestamp(epoch_seconds, UTC).astimezone(zone).utcoffset()
+    if offset is None:  # an aware datetime always has one; this narrows the Optional
+        raise ValueError(f"{zone} gives no UTC offset")
+    return int(offset.total_seconds())
 
 
 def update(counts: AnswerCounts, hour_of_week: int, answered: bool) -> AnswerCounts:

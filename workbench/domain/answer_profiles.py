@@ -18,6 +18,7 @@ prior (`SMOOTHING` calls), so a profile never rests on one hour's luck.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -66,8 +67,8 @@ class AnswerProfiles:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> AnswerProfiles:
-        weights = {str(k): np.asarray(v, dtype=np.float64) for k, v in data["weights"].items()}  # type: ignore[union-attr]
+    def from_json(cls, data: dict[str, Any]) -> AnswerProfiles:
+        weights = {str(k): np.asarray(v, dtype=np.float64) for k, v in data["weights"].items()}
         return cls(np.asarray(data["profiles"], dtype=np.float64), weights)
 
 
@@ -107,11 +108,11 @@ def fit_profiles(
     profiles, _ = _em(c, h, n, a, pop, customers, best_k, rng)
     resp = _responsibilities(c, h, n, a, profiles, np.full(best_k, 1.0 / best_k), customers)
     called = np.bincount(c, minlength=customers) > 0
-    weights = {"*": _shares(resp, called)}
+    shares = {"*": _shares(resp, called)}
     for name, members in (segment_of or {}).items():
         mask = np.asarray(members, dtype=bool)[:customers] & called
-        weights[name] = _shares(resp, mask) if mask.any() else weights["*"]
-    return AnswerProfiles(profiles, weights)
+        shares[name] = _shares(resp, mask) if mask.any() else shares["*"]
+    return AnswerProfiles(profiles, shares)
 
 
 def _shares(resp: FloatArray, mask: NDArray[np.bool_]) -> FloatArray:
@@ -144,8 +145,9 @@ def _m_step(c: NDArray[np.int64], h: NDArray[np.int64], n: FloatArray, a: FloatA
     return profiles, np.asarray(weights / weights.sum())
 
 
-def _pool(values: FloatArray) -> FloatArray:
+def _pool(hours: ArrayLike) -> FloatArray:
     """Each hour with its neighbours (the week wraps): habits are hours, not minutes."""
+    values = np.asarray(hours, dtype=np.float64)  # np.bincount's weighted sums are floats already
     return np.asarray(values + np.roll(values, 1) + np.roll(values, -1))
 
 

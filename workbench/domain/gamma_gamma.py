@@ -216,7 +216,7 @@ def _group(
     inverse = np.empty(len(xs), dtype=np.intp)
     inverse[order] = np.cumsum(starts) - 1
     summed = np.bincount(inverse, weights=w, minlength=int(starts.sum()))
-    return xs[starts], ms[starts], summed
+    return xs[starts], ms[starts], np.asarray(summed, dtype=np.float64)
 
 
 def _fit_arrays(

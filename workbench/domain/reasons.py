@@ -62,7 +62,9 @@ class ReasonGuess:
     confidence: float  # 1.0 when heard; the rule's fitted confidence when guessed
 
 
-def guessing_rule(had_complaint: bool, kind: str, previous_rep: str | None, n_orders: int) -> str:
+def guessing_rule(
+    had_complaint: bool, kind: str | None, previous_rep: str | None, n_orders: int
+) -> str:
     """The first guessing rule that fires on this history (``none`` when none does)."""
     if had_complaint:
         return "complaint"
@@ -76,7 +78,7 @@ def guessing_rule(had_complaint: bool, kind: str, previous_rep: str | None, n_or
 def guess_reason(
     heard: str | None,
     had_complaint: bool,
-    kind: str,
+    kind: str | None,
     previous_rep: str | None,
     n_orders: int,
     confidence: Mapping[str, float] | None = None,

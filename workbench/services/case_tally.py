@@ -200,7 +200,7 @@ def case_selection_counts(
                 kinds[kind] if kind >= 0 else None,
                 "rep" if has_rep else None,
                 n_orders,
-            )  # type: ignore[arg-type]
+            )
             key = case_key(guess.reason, GUESSED)
         old_w, old_n = out.get((key, scripts[sid], versions[ver]), (0, 0))
         out[(key, scripts[sid], versions[ver])] = (old_w + w, old_n + n)

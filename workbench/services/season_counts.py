@@ -69,8 +69,9 @@ def _sqlite_counts(conn: Connection, at: datetime) -> dict[str, np.ndarray]:
             "SELECT DISTINCT main_category FROM customer_metrics WHERE main_category IS NOT NULL",
         )
     ]
-    for categories in (sorted(known), None):
-        if categories is None:
+    categories = sorted(known)
+    for every_category in (False, True):
+        if every_category:  # some purchase's category is no customer's main one: list them all
             categories = sorted(
                 r[0]
                 for r in columns.rows(

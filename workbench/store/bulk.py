@@ -8,8 +8,10 @@ form, which `stored_time` gives for timestamps.
 from __future__ import annotations
 
 import math
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import cast
 
 from sqlalchemy import Connection, Table, insert
 
@@ -73,7 +75,7 @@ def replace_all(
             cursor.close()
         return
     indexes = sorted(table.indexes, key=lambda index: str(index.name))
-    raw = conn.connection.driver_connection  # type: ignore[union-attr]
+    raw = cast(sqlite3.Connection, conn.connection.driver_connection)  # the pysqlite driver's own
     if not raw.in_transaction:
         raw.execute(
             "BEGIN"
