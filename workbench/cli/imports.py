@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
 from workbench.cli.context import JsonOption, UserError, context, emit_json
+
+if TYPE_CHECKING:
+    from workbench.services.importer import ImportKind
 
 KINDS = ("customers", "transactions", "contacts")
 
@@ -36,11 +39,12 @@ def import_(
 
     if kind not in KINDS:
         raise UserError(f"unknown import kind {kind!r}: customers, transactions or contacts")
+    checked = cast("ImportKind", kind)  # one of KINDS, checked above
     c = context(ctx)
     with ProgressBar(progress and sys.stderr.isatty() and not as_json, file) as bar:
         summary = import_file(
-            c.engine, kind, file, c.settings, encoding, mapping, rejects, progress=bar
-        )  # type: ignore[arg-type]
+            c.engine, checked, file, c.settings, encoding, mapping, rejects, progress=bar
+        )
     if as_json:
         emit_json(summary.__dict__)
         return

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select
 
 from workbench.config import Settings
-from workbench.services.importer import import_file
+from workbench.services.importer import ImportKind, import_file
 from workbench.store.models import Customer, Operator
 
 DEMO_OPERATORS = [(f"op{i:02d}", name) for i, name in enumerate(
@@ -65,14 +65,15 @@ def load_demo(
     announce(f"loading demo data: {customers} customers (seed {seed})…")
     with tempfile.TemporaryDirectory() as tmp:
         files = generate(Path(tmp), customers=customers, seed=seed, start=start, end=end)
-        for kind, path in (
+        loads: tuple[tuple[ImportKind, Path], ...] = (
             ("customers", files.customers),
             ("transactions", files.transactions),
             ("contacts", files.contacts),
-        ):
+        )
+        for kind, path in loads:
             summary = import_file(
                 engine, kind, path, settings, rejects_path=Path(tmp) / f"{kind}.rejects.csv"
-            )  # type: ignore[arg-type]
+            )
             announce(
                 f"  {kind}: {summary.inserted} imported, {summary.rejected} rejected on purpose (malformed demo rows)"
             )

@@ -88,7 +88,7 @@ class WorkbenchApp(App[None]):
         yield SystemCommand(tr("palette.quit"), tr("palette.quit_doc"), self.action_quit)
 
     def action_command_palette(self) -> None:
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]  # Textual wants App[object], but App's type parameter is invariant
             self.push_screen(
                 CommandPalette(
                     placeholder=self.session.tr("palette.placeholder"), id="--command-palette"
