@@ -20,8 +20,13 @@ with it, the yen a dial now is worth.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
+from typing import overload
+
+import numpy as np
+import numpy.typing as npt
 
 DEADLINE_FACTOR = 1.5
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +61,21 @@ class ScoreParts:
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in data.items()}
 
 
+@overload
 def base_score(
     value: float, p_alive: float, come_back: float, season: float, deadline: bool
-) -> float:
-    """Everything but P(answer now): the expected yen of a conversation with this customer."""
-    alive = min(max(p_alive, 0.0), 1.0)
-    return (
-        value
-        * alive
-        * come_back
-        * (1.0 + max(season, 0.0))
-        * (DEADLINE_FACTOR if deadline else 1.0)
-    )
+) -> float: ...
+@overload
+def base_score(
+    value: FloatArray, p_alive: FloatArray, come_back: FloatArray, season: FloatArray,
+    deadline: npt.NDArray[np.bool_],
+) -> FloatArray: ...  # fmt: skip
+def base_score(value, p_alive, come_back, season, deadline):  # type: ignore[no-untyped-def]
+    """Everything but P(answer now): the expected yen of a conversation with this customer.
+
+    One customer (floats) or every customer at once (numpy arrays of the same length).
+    """
+    alive = np.clip(p_alive, 0.0, 1.0)
+    factor = np.where(deadline, DEADLINE_FACTOR, 1.0)
+    out = value * alive * come_back * (1.0 + np.maximum(season, 0.0)) * factor
+    return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=np.float64)

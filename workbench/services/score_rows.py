@@ -48,14 +48,6 @@ SCORE_COLUMNS = (
 )  # fmt: skip  (then the hold; the stamp and the horizon are one value for every row)
 
 
-def base_scores(value: FloatArray, p_alive: FloatArray, come_back: FloatArray, season: FloatArray,
-                deadline: npt.NDArray[np.bool_]) -> FloatArray:  # fmt: skip
-    """`workbench.domain.scoring.base_score` for every customer at once, term for term in its order."""
-    alive = np.minimum(np.maximum(p_alive, 0.0), 1.0)
-    factor = np.where(deadline, scoring.DEADLINE_FACTOR, 1.0)
-    return np.asarray(value * alive * come_back * (1.0 + np.maximum(season, 0.0)) * factor)
-
-
 @dataclass(frozen=True)
 class RowInputs:
     signals: Signals
@@ -116,7 +108,7 @@ def score_rows(table: CustomerTable, c: RowInputs) -> list[list[object]]:
     )[table.category]
     models = c.models
     value = models.expected_orders * models.expected_spend
-    base = base_scores(value, models.p_alive, come_back, boost, deadline)
+    base = scoring.base_score(value, models.p_alive, come_back, boost, deadline)
     reasons = np.array(c.guesses.reasons or ("",), dtype=object)[c.guesses.reason]
     sources = np.array(c.guesses.sources or ("",), dtype=object)[c.guesses.source]
     blocks = np.array(BLOCKS, dtype=object)[c.signals.blocked]
