@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, and_, case, func, select
@@ -309,9 +310,11 @@ def _rfm_as_of(
     if last is None:
         return {"recency": None, "frequency": None, "monetary_score": None}
     settled = metrics.c.last_order_at <= at
-    columns = {"recency": (metrics.c.last_order_at, last, 2), "frequency": (metrics.c.n_orders, n_orders, 3),
-               "monetary_score": (metrics.c.monetary, monetary, 4)}  # fmt: skip
-    counts = [func.count()]
+    # (stored column, this buyer's value, index in a purchase_metrics row): values of mixed types.
+    columns: dict[str, tuple[Any, Any, int]] = {
+        "recency": (metrics.c.last_order_at, last, 2), "frequency": (metrics.c.n_orders, n_orders, 3),
+        "monetary_score": (metrics.c.monetary, monetary, 4)}  # fmt: skip
+    counts: list[Any] = [func.count()]
     for column, value, _ in columns.values():
         counts += [func.coalesce(func.sum(case((column < value, 1), else_=0)), 0),
                    func.coalesce(func.sum(case((column == value, 1), else_=0)), 0)]  # fmt: skip
