@@ -162,11 +162,12 @@ def attack_list(
 @dataclass(frozen=True)
 class CustomerDetail:
     summary: CustomerSummary
-    customer: dict[str, object]
-    phones: list[dict[str, object]]
-    purchases: list[dict[str, object]]
-    contacts: list[dict[str, object]]
-    do_not_call: list[dict[str, object]]
+    # Rows as read (column → value, of each column's type): the faces format them field by field.
+    customer: dict[str, Any]
+    phones: list[dict[str, Any]]
+    purchases: list[dict[str, Any]]
+    contacts: list[dict[str, Any]]
+    do_not_call: list[dict[str, Any]]
 
 
 def score_from_cuts(cuts: list[list[float]], value: float | None) -> int | None:
