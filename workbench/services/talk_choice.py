@@ -25,7 +25,7 @@ from sqlalchemy import Connection
 from workbench.config import Settings
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.reasons import HEARD, case_key
-from workbench.talk.library import ScriptLibrary
+from workbench.talk.library import LibraryNews, ScriptLibrary
 from workbench.talk.select import choose_script
 
 COUNTS_TTL_SECONDS = (
@@ -73,7 +73,13 @@ def scripts_root(settings: Settings) -> Path:
     return root
 
 
-def library_for(settings: Settings) -> ScriptLibrary:
+def library_for(settings: Settings, check_now: bool = False) -> ScriptLibrary:
+    """The process's library for the configured folder and language, reloaded when its files
+    changed (looked at most every RELOAD_CHECK_SECONDS unless `check_now`).
+
+    The reload's warnings are not lost here: the library logs them for every reader
+    (`ScriptWatch`, `ScriptLibrary.news_since`).
+    """
     root = scripts_root(settings)
     key = (str(root.resolve()), settings.language)
     with _lock:
@@ -81,10 +87,28 @@ def library_for(settings: Settings) -> ScriptLibrary:
         if library is None:
             library = _libraries[key] = ScriptLibrary(root, settings.language)
             _checked[key] = time.monotonic()
-        elif time.monotonic() - _checked.get(key, 0.0) > RELOAD_CHECK_SECONDS:
+        elif check_now or time.monotonic() - _checked.get(key, 0.0) > RELOAD_CHECK_SECONDS:
             library.reload_if_changed()
             _checked[key] = time.monotonic()
         return library
+
+
+class ScriptWatch:
+    """One reader's place in the library's news (an operator's UI has one): every warning
+    about a broken edit and every updated script is reported to it once, whichever path
+    of the process reloaded the files."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._mark: int | None = None  # first: the files broken now
+        self._lock = threading.Lock()
+
+    def check(self) -> LibraryNews:
+        library = library_for(self.settings, check_now=True)
+        with self._lock:
+            news = library.news_since(self._mark)
+            self._mark = news.mark
+        return news
 
 
 def _add(by_case: dict[str, Counts], counts: dict[tuple[str, str, str], tuple[int, int]]) -> None:

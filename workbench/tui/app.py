@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
-from textual import on
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
@@ -28,9 +28,11 @@ from workbench.tui.screens.call import CallScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.login import LoginScreen
 from workbench.tui.screens.queue import QueueScreen
+from workbench.tui.script_news import announce
 from workbench.tui.session import Session, make_session, now_from_env
 
 QUIET_COLLECT_DELAY = 0.5  # seconds after a card appears
+SCRIPT_CHECK_SECONDS = 5.0  # how often edited talk-script files are looked for
 RELEASE_ON_QUIT_SECONDS = 5.0  # past this the lease is left to expire
 
 
@@ -54,6 +56,8 @@ class WorkbenchApp(App[None]):
 
     def on_mount(self) -> None:
         self.title = self.session.tr("title")
+        self.check_scripts()
+        self.set_interval(SCRIPT_CHECK_SECONDS, self.check_scripts)
         if self.session.operator:
             self.start_shift()
         else:
@@ -67,6 +71,13 @@ class WorkbenchApp(App[None]):
     def start_shift(self) -> None:
         self.sub_title = self.session.operator or ""
         self.push_screen(QueueScreen(self.session))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="scripts")
+    def check_scripts(self) -> None:
+        """Reload edited scripts (file reads, off the event loop) and say what came of it."""
+        news = self.session.scripts.check()
+        if news.warnings or news.updated:
+            self.call_from_thread(announce, self, self.session.tr, news)
 
     @on(QueueScreen.Ready)
     def startup_over(self) -> None:

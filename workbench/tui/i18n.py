@@ -169,6 +169,23 @@ _TEXT: dict[str, tuple[str, str]] = {
         "No branches here: press d to record the outcome",
     ),
     "script.error": ("台本の表示エラー: {error}", "Script error: {error}"),
+    "scripts.broken": ("台本の読み込みエラー", "Talk-script error"),
+    "scripts.applied": (
+        "台本 {script} が更新されました。表示中の内容を新しい版にしました",
+        "Script {script} was updated: the new version is shown",
+    ),
+    "scripts.next_call": (
+        "台本 {script} が更新されました。次のお客様から新しい版で表示します",
+        "Script {script} was updated: the new version shows from the next customer",
+    ),
+    "scripts.updated": (
+        "台本が更新されました（{scripts}）。次のお客様から新しい版で表示します",
+        "Scripts updated ({scripts}): the new versions show from the next customer",
+    ),
+    "scripts.shown": (
+        "台本が更新されました（{scripts}）。新しい版で表示しています",
+        "Scripts updated ({scripts}): shown in their new version",
+    ),
     "script.pick": (
         "台本を選んでください（★ この理由向け）",
         "Choose a script (★ fits this reason)",

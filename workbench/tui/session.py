@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from workbench.config import ConfigError, Settings
 from workbench.domain.values import parse_datetime
+from workbench.services.talk_choice import ScriptWatch
 from workbench.tui.dialer import Dialer, dialer_from_env
 from workbench.tui.i18n import Catalogue
 
@@ -39,9 +40,11 @@ class Session:
     scored: bool = False
     fixed_time: bool = False  # a fixed clock (tests, demos): no periodic refresh
     tr: Catalogue = field(init=False)
+    scripts: ScriptWatch = field(init=False)  # this UI's place in the script library's news
 
     def __post_init__(self) -> None:
         self.tr = Catalogue(self.settings.language, self.settings.category_labels())
+        self.scripts = ScriptWatch(self.settings)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -89,17 +89,18 @@ class CallView:
     data: CallData
     script: TalkScript | None
     sections: list[RenderedSection]
-    warnings: list[str]  # the script library's, after a reload
+    warnings: list[str]  # the script library's news since this UI last looked
+    updated: tuple[str, ...] = ()  # ids of scripts edited since then (served in their new version)
 
 
 def load_call_view(session: Session, entry: QueueEntry) -> CallView:
     data = load_call_data(session, entry)
+    news = session.scripts.check()  # reloads edited files first
     library = library_for(session.settings)
-    warnings = library.reload_if_changed()
     chosen = library.get(entry.script.script_id) if entry.script else None
     script = pick_script(entry, library.active(), chosen, data.context.months_dormant)
     sections = render_script(script, data.context) if script else []
-    return CallView(data, script, sections, warnings)
+    return CallView(data, script, sections, list(news.warnings), news.updated)
 
 
 def pick_script(

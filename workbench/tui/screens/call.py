@@ -125,8 +125,11 @@ class CallScreen(SessionScreen[CallResult]):
         """The card is in place: the script follows once it is drawn."""
         self.call_after_refresh(self.show_script, view.script, view.sections)
         self.post_message(self.Opened())
+        tr = self.session.tr
         for warning in view.warnings:
-            self.notify(warning, severity="warning", timeout=10)
+            self.notify(warning, title=tr("scripts.broken"), severity="warning", timeout=20)
+        if view.updated:
+            self.notify(tr("scripts.shown", scripts=", ".join(view.updated)), timeout=20)
 
     def show_script(self, script: TalkScript | None, sections: list[RenderedSection]) -> None:
         self.script = script
@@ -206,6 +209,22 @@ class CallScreen(SessionScreen[CallResult]):
             self.session, scripts, self.script.id if self.script else None, self.entry.reason
         )
         self.app.push_screen(picker, callback=self.script_chosen)
+
+    def scripts_updated(self, ids: tuple[str, ...]) -> bool | None:
+        """Scripts were edited: None when this call's script is not one of them; True when its
+        new version is shown (the conversation keeps its place), False when the sections the
+        operator went through changed, so the new version waits for the next customer."""
+        if self.script is None or self.data is None or self.script.id not in ids:
+            return None
+        script = library_for(self.session.settings).get(self.script.id)
+        if script is None or self.done:
+            return False
+        if not self.query_one(ScriptPanel).replace(
+            script, render_script(script, self.data.context)
+        ):
+            return False
+        self.script = script
+        return True
 
     def script_chosen(self, script_id: str | None) -> None:
         if script_id is None or self.data is None:

@@ -37,6 +37,17 @@ class ScriptPanel(VerticalScroll):
         self.path = [sections[0].id] if sections else []
         self.refresh_section()
 
+    def replace(self, script: TalkScript, sections: list[RenderedSection]) -> bool:
+        """A new version of the same script, keeping the path; False (nothing changes) when a
+        section on the path is gone from it."""
+        by_id = {s.id: s for s in sections}
+        if not sections or any(step not in by_id for step in self.path):
+            return False
+        self.script, self.sections = script, by_id
+        self.path = self.path or [sections[0].id]
+        self.refresh_section()
+        return True
+
     @property
     def current(self) -> RenderedSection | None:
         return self.sections.get(self.path[-1]) if self.path else None
