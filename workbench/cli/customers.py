@@ -57,16 +57,7 @@ def customers_show(
     except UnknownCustomer as exc:
         raise UserError(str(exc)) from None
     if as_json:
-        emit_json(
-            {
-                **detail.summary.as_json(),
-                "customer": detail.customer,
-                "phones": detail.phones,
-                "purchases": detail.purchases,
-                "contacts": detail.contacts,
-                "do_not_call": detail.do_not_call,
-            }
-        )
+        emit_json(detail.as_json())  # times in the customer's zone, with the offset
         return
     from workbench.cli.format import customer_detail
 

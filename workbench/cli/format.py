@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from rich.console import Console
 from rich.table import Table
 
+from workbench.domain.local_time import iso, zone_named
+
 if TYPE_CHECKING:
     from workbench.services.customers import CustomerDetail, CustomerSummary
     from workbench.services.explain import Explanation
@@ -67,12 +69,13 @@ def customer_detail(detail: CustomerDetail) -> None:
             "  [red]do not call[/red]: "
             + "; ".join(str(d["reason"] or d["source"]) for d in detail.do_not_call)
         )
+    zone = zone_named(s.zone)  # the customer's zone: their orders and calls on their clock
     purchases = Table(title="Purchases")
     for column in ("Ordered at", "Amount", "Category", "Product", "Source"):
         purchases.add_column(column)
     for p in detail.purchases[-20:]:
         purchases.add_row(
-            p["ordered_at"].isoformat(),
+            iso(p["ordered_at"], zone) or "",  # type: ignore[arg-type]
             _yen(p["amount"]),
             p["category"] or "",
             p["product"] or "",
@@ -84,7 +87,7 @@ def customer_detail(detail: CustomerDetail) -> None:
         contacts.add_column(column)
     for a in detail.contacts[-20:]:
         contacts.add_row(
-            a["at"].isoformat(),
+            iso(a["at"], zone) or "",  # type: ignore[arg-type]
             a["channel"],
             a["outcome"],
             a["operator"] or "",
@@ -127,9 +130,10 @@ def queue_table(entries: list[QueueEntry]) -> None:
 
 def explanation(result: Explanation) -> None:
     console.print(
-        f"at {result.at.isoformat()}: {result.callable_now:,} callable of {result.in_callable_states:,} in callable states"
+        f"at {iso(result.at, result.zone)}: {result.callable_now:,} callable of {result.in_callable_states:,} in callable states"
     )
     for code, count in result.held_back.most_common():
         console.print(f"  {code:<22} {count:>10,}")
     if result.next_callable_at:
-        console.print(f"next customer becomes callable at {result.next_callable_at.isoformat()}")
+        when = iso(result.next_callable_at, result.next_callable_zone)
+        console.print(f"next customer becomes callable at {when}")

@@ -20,6 +20,15 @@ from sqlalchemy import Connection, Engine, and_, case, func, select
 from workbench.config import Settings
 from workbench.domain.codes import LifecycleState
 from workbench.domain.lifecycle import NO_TIME, PurchaseHistory, classify
+from workbench.domain.local_time import (
+    home_zone,
+    iso,
+    iso_date,
+    localised,
+    split_zones,
+    zone_name,
+    zone_named,
+)
 from workbench.services.calling import dnc_known
 from workbench.services.customer_table import (  # noqa: F401  (lifecycle_policy, ensure_day_counts, RFM_CUTS_KEY: this module's API)
     CHURN_OUTCOMES,
@@ -74,6 +83,8 @@ class CustomerSummary:
     # Purchases merged per local day (the customer-base models' transactions) and the first day's amount.
     n_days: int = 0
     first_day_amount: int = 0
+    # The customer's zone (their first single-zone number, else the configured one): their times are shown in it.
+    zone: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -82,7 +93,7 @@ class CustomerSummary:
             "kind": self.kind,
             "company": self.company,
             "state": self.state,
-            "last_order_at": self.last_order_at.isoformat() if self.last_order_at else None,
+            "last_order_at": iso(self.last_order_at, zone_named(self.zone)),
             "days_since_last_order": self.days_since_last_order,
             "orders": self.n_orders,
             "monetary": self.monetary,
@@ -115,11 +126,18 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
             kinds="ittt",
             by_first=True,
         )
-        primary = dict(
-            conn.execute(
-                select(phones.c.customer_id, phones.c.e164).where(phones.c.position == 1)
-            ).all()
-        )
+        primary: dict[int, str] = {}
+        numbers: dict[int, list[tuple[str, ...]]] = {}
+        for cid, e164, position, stored_zones in conn.execute(
+            select(phones.c.customer_id, phones.c.e164, phones.c.position, phones.c.time_zones)
+            .order_by(phones.c.customer_id, phones.c.position)
+        ):  # fmt: skip
+            if position == 1:
+                primary[cid] = e164
+            numbers.setdefault(cid, []).append(split_zones(stored_zones))
+    zone_of = {
+        cid: zone_name(home_zone(zones, settings.timezone)) for cid, zones in numbers.items()
+    }
     states, categories = table.state_names().tolist(), table.category_names().tolist()
     days, kinds = table.days_since_last_order.tolist(), np.where(table.b2b, "b2b", "b2c").tolist()
     out = []
@@ -134,6 +152,7 @@ def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[Custo
             cid, external_id, name, kinds[i], company, states[i], datetime_of(first, NO_TIME),
             datetime_of(last, NO_TIME), days[i] if bought else None, n_orders, monetary, categories[i] or None,
             r or None, f or None, m or None, primary.get(cid), n_days, first_day,
+            zone_of.get(cid, settings.timezone),
         ))  # fmt: skip
     return out
 
@@ -168,6 +187,22 @@ class CustomerDetail:
     purchases: list[dict[str, Any]]
     contacts: list[dict[str, Any]]
     do_not_call: list[dict[str, Any]]
+
+    def as_json(self) -> dict[str, object]:
+        """`customers show --json`: every time in the customer's zone with its offset; each
+        purchase also gives `ordered_on`, its local date there (the day the customer bought)."""
+        zone = zone_named(self.summary.zone)
+        return {
+            **self.summary.as_json(),
+            "customer": localised(self.customer, zone),
+            "phones": [localised(p, zone) for p in self.phones],
+            "purchases": [
+                {**localised(p, zone), "ordered_on": iso_date(p["ordered_at"], zone)}  # type: ignore[arg-type]
+                for p in self.purchases
+            ],
+            "contacts": [localised(c, zone) for c in self.contacts],
+            "do_not_call": [localised(d, zone) for d in self.do_not_call],
+        }
 
 
 def score_from_cuts(cuts: list[list[float]], value: float | None) -> int | None:
@@ -252,9 +287,13 @@ def summarise_one(
         kind=row.kind, n_orders=n_orders, first_order_at=first, last_order_at=last, main_category=category,
         last_complaint_at=complaint, do_not_contact=blocked,
     )  # fmt: skip
-    phone = conn.execute(
-        select(phones.c.e164).where(and_(phones.c.customer_id == row.id, phones.c.position == 1))
-    ).scalar_one_or_none()
+    numbers = conn.execute(
+        select(phones.c.e164, phones.c.position, phones.c.time_zones)
+        .where(phones.c.customer_id == row.id)
+        .order_by(phones.c.position)
+    ).all()  # fmt: skip
+    phone = next((n.e164 for n in numbers if n.position == 1), None)
+    zone = zone_name(home_zone((split_zones(n.time_zones) for n in numbers), settings.timezone))
     newest = purchase_metrics.newest_purchase(conn)
     rfm = (
         _one_rfm(conn, last, n_orders, monetary)
@@ -267,7 +306,7 @@ def summarise_one(
         first_order_at=first, last_order_at=last,
         days_since_last_order=None if last is None else int((at - last).days),
         n_orders=n_orders, monetary=monetary, main_category=category,
-        **rfm, phone=phone, n_days=n_days, first_day_amount=first_day,
+        **rfm, phone=phone, n_days=n_days, first_day_amount=first_day, zone=zone,
     )  # fmt: skip
 
 

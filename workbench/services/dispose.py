@@ -21,14 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, insert, select, update
 
 from workbench.config import Settings
 from workbench.domain import codes
 from workbench.domain.calling_calendar import next_window_open
-from workbench.domain.calling_rules import evaluate, permanent_block, window_check
+from workbench.domain.calling_rules import CustomerContact, evaluate, permanent_block, window_check
+from workbench.domain.local_time import home_zone, iso
 from workbench.domain.outcomes import effects_of
 from workbench.importing import records, writer
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
@@ -235,7 +235,7 @@ def _check_rules(conn: Connection, settings: Settings, cid: int, d: Disposition)
     if not verdict.callable:
         raise DispositionError(
             "at",
-            f"the calling rules did not allow a call to {d.customer_id} at {d.at.isoformat()}: {verdict.code}",
+            f"the calling rules did not allow a call to {d.customer_id} at {_local(contact, settings, d.at)}: {verdict.code}",
         )
     return verdict.number
 
@@ -248,18 +248,18 @@ def _check_callback(conn: Connection, settings: Settings, cid: int, d: Dispositi
     if not window_check(d.callback_at, zones, policy):
         # A callback at a time no one may call is a promise the centre cannot keep.
         opens = next_window_open(d.callback_at, zones, policy)
-        local = d.callback_at.astimezone(
-            ZoneInfo(zones[0]) if len(zones) == 1 else d.callback_at.tzinfo
-        )
-        hint = (
-            f"; the earliest allowed time is {opens.astimezone(local.tzinfo).isoformat()}"
-            if opens
-            else ""
-        )
+        zone = home_zone([zones], settings.timezone)  # the customer's clock, with its offset
+        hint = f"; the earliest allowed time is {iso(opens, zone)}" if opens else ""
         raise DispositionError(
-            "callback_at", f"{local.isoformat()} is outside the customer's calling window{hint}"
+            "callback_at",
+            f"{iso(d.callback_at, zone)} is outside the customer's calling window{hint}",
         )
     return []
+
+
+def _local(contact: CustomerContact, settings: Settings, at: datetime) -> str:
+    """`at` in the customer's zone, ISO 8601 with the offset, for messages."""
+    return str(iso(at, home_zone((n.zones for n in contact.numbers), settings.timezone)))
 
 
 def _script_version(settings: Settings, script_id: str | None) -> str | None:
@@ -331,7 +331,8 @@ def _record_order(conn: Connection, settings: Settings, cid: int, d: Disposition
     ).first()
     if exists is not None:
         return [
-            f"this order (¥{d.amount:,} at {d.at.isoformat()}) is already recorded: not added again"
+            f"this order (¥{d.amount:,} at {_local(load_contacts(conn, [cid], d.at)[cid], settings, d.at)}) "
+            "is already recorded: not added again"
         ]
     conn.execute(
         insert(purchases).values(

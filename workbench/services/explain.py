@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from sqlalchemy import Engine, and_, func, select
 
 from workbench.config import Settings
-from workbench.domain.calling_rules import evaluate
+from workbench.domain.calling_rules import CustomerContact, evaluate
+from workbench.domain.local_time import home_zone, iso, zone_named
 from workbench.services.calling import calling_policy, load_contacts
 from workbench.services.customers import classify_all, summarise_one
 from workbench.services.queue import eligible_states
@@ -39,17 +40,18 @@ class Explanation:
     held_back: Counter[str] = field(default_factory=Counter)
     by_state: dict[str, int] = field(default_factory=dict)
     next_callable_at: datetime | None = None
+    # `at` is shown in the configured zone, the next callable time in that customer's zone.
+    zone: tzinfo = UTC
+    next_callable_zone: tzinfo = UTC
 
     def as_json(self) -> dict[str, object]:
         return {
-            "at": self.at.isoformat(),
+            "at": iso(self.at, self.zone),
             "in_callable_states": self.in_callable_states,
             "callable_now": self.callable_now,
             "held_back": dict(self.held_back),
             "by_state": self.by_state,
-            "next_callable_at": self.next_callable_at.isoformat()
-            if self.next_callable_at
-            else None,
+            "next_callable_at": iso(self.next_callable_at, self.next_callable_zone),
         }
 
 
@@ -64,7 +66,7 @@ def explain(
     """
     policy = calling_policy(settings)
     states = set(eligible_states(settings))
-    result = Explanation(at)
+    result = Explanation(at, zone=zone_named(settings.timezone))
     state_of = _states_at(engine, settings, at)
     result.by_state = dict(Counter(state_of.values()))
     ids = sorted(cid for cid, state in state_of.items() if state in states)
@@ -93,8 +95,16 @@ def explain(
                     result.next_callable_at is None or nxt < result.next_callable_at
                 ):
                     result.next_callable_at = nxt
+                    result.next_callable_zone = _zone_of(contacts[cid], settings)
     result.in_callable_states = result.callable_now + sum(result.held_back.values())
     return result
+
+
+def _zone_of(contact: CustomerContact, settings: Settings) -> tzinfo:
+    """The customer's own zone, in which their next callable time is shown."""
+    if contact.zone:
+        return zone_named(contact.zone, settings.timezone)
+    return home_zone((n.zones for n in contact.numbers if not n.retired), settings.timezone)
 
 
 def _states_at(engine: Engine, settings: Settings, at: datetime) -> dict[int, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -21,6 +21,7 @@ from workbench.domain.answer_model import AnswerCounts, AnswerModel, hour_of_wee
 from workbench.domain.answer_windows import best_windows, describe_windows
 from workbench.domain.calling_rules import CustomerContact, Verdict, evaluate
 from workbench.domain.codes import CONTACTED_OUTCOMES
+from workbench.domain.local_time import iso
 from workbench.domain.scoring import ScoreParts
 from workbench.services.calling import calling_policy, load_contacts, pending_at
 from workbench.services.scoring import answer_model_from_json, load_state
@@ -80,7 +81,8 @@ class QueueEntry:
             "channel": "call",
             "name": self.name,
             "callback_due": self.callback_due,
-            "callback_at": self.callback_at.isoformat() if self.callback_at else None,
+            # The customer's zone, the same as local_time's (the instant is unchanged).
+            "callback_at": iso(self.callback_at, self.local_time.tzinfo or UTC),
             "answers_best": self.windows,
             "reason_confidence": round(self.reason_confidence, 4),
         }

@@ -1,0 +1,125 @@
+"""Times the CLI prints carry the customer's (or the configured) zone, never bare UTC (issue #11).
+
+A real SQLite database: a small demo history ending 30 June 1998, plus one Tokyo
+customer of our own whose only order was placed at 00:30 on 1 October 1997 (JST),
+which is 30 September in UTC.  Wednesday 1 July 1998 21:00 in Tokyo is after the
+calling window; it opens again on Thursday at 09:00 JST (00:00 UTC).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from workbench.cli.context import UserError
+from workbench.cli.root import app
+
+CUSTOMER = "TZ0001"
+OTHER = "TZ0002"  # the same history, for the refused dispositions
+NIGHT = "1998-07-01T21:00:00+09:00"  # Wednesday, after the window
+MORNING = "1998-07-02T10:00:00+09:00"  # Thursday, inside it
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("local_times")
+    url = f"sqlite:///{folder / 'times.db'}"
+    run(url, "demo", "--customers", "60", "--seed", "3", "--today", "1998-06-30")
+    customers = folder / "customers.csv"
+    customers.write_text(
+        f"customer_id,name,kind,phone\n{CUSTOMER},時差 確認,b2c,03-5555-0101\n"
+        f"{OTHER},時差 再確認,b2c,03-5555-0102\n",
+        encoding="utf-8",
+    )
+    orders = folder / "orders.csv"
+    # Naive times are read in the configured zone (Asia/Tokyo).
+    orders.write_text(
+        f"customer_id,ordered_at,amount,category\n{CUSTOMER},1997-10-01 00:30,5400,food\n"
+        f"{OTHER},1997-10-01 00:30,5400,food\n",
+        encoding="utf-8",
+    )
+    run(url, "import", "customers", str(customers))
+    run(url, "import", "transactions", str(orders))
+    run(url, "rescore", "--at", MORNING)
+    return url
+
+
+def run(url: str, *args: str) -> str:
+    result = CliRunner().invoke(app, ["--db", url, *args], env={"WORKBENCH_CONFIG": "/dev/null"})
+    assert result.exit_code == 0, (result.output, result.exception)
+    return result.stdout
+
+
+def json_lines(text: str) -> list[dict]:  # type: ignore[type-arg]
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_order_date_is_the_local_day(db: str) -> None:
+    (shown,) = json_lines(run(db, "customers", "show", CUSTOMER, "--at", MORNING, "--json"))
+    (order,) = shown["purchases"]
+    assert order["ordered_at"] == "1997-10-01T00:30:00+09:00"
+    assert order["ordered_on"] == "1997-10-01"
+    assert shown["last_order_at"] == "1997-10-01T00:30:00+09:00"
+    table = run(db, "customers", "show", CUSTOMER, "--at", MORNING)
+    assert "1997-10-01T00:30:00+09:00" in table
+    assert "1997-09-30" not in table
+
+
+def test_customer_list_times_in_the_customer_zone(db: str) -> None:
+    rows = json_lines(run(db, "customers", "--at", MORNING, "--json"))
+    ours = next(r for r in rows if r["customer_id"] == CUSTOMER)
+    assert ours["last_order_at"] == "1997-10-01T00:30:00+09:00"
+    assert all(r["last_order_at"].endswith("+09:00") for r in rows if r["last_order_at"])
+
+
+def test_explain_next_callable_at_nine_jst(db: str) -> None:
+    (data,) = json_lines(run(db, "queue", "--explain", "--at", NIGHT, "--json"))
+    assert data["callable_now"] == 0
+    assert data["at"] == NIGHT
+    assert data["next_callable_at"] == "1998-07-02T09:00:00+09:00"
+    text = run(db, "queue", "--explain", "--at", "1998-07-01T12:00:00Z")
+    assert "at 1998-07-01T21:00:00+09:00" in text
+    assert "callable at 1998-07-02T09:00:00+09:00" in text
+
+
+def test_callback_at_in_the_customer_zone(tmp_path: Path, db: str) -> None:
+    # The callback time is given in UTC; it is 09:00 on Friday in Tokyo.
+    run(db, "dispose", CUSTOMER, "--outcome", "callback", "--operator", "op01",
+        "--at", MORNING, "--callback-at", "1998-07-03T00:00:00Z")  # fmt: skip
+    due = "1998-07-03T09:00:00+09:00"
+    (entry,) = json_lines(
+        run(db, "queue", "--at", due, "--operator", "op01", "--limit", "1", "--json")
+    )
+    assert entry["customer_id"] == CUSTOMER and entry["callback_due"] is True
+    assert entry["callback_at"] == due
+    assert entry["local_time"] == due
+    (shown,) = json_lines(run(db, "customers", "show", CUSTOMER, "--at", due, "--json"))
+    (call,) = shown["contacts"]
+    assert call["at"] == "1998-07-02T10:00:00+09:00"
+    assert call["callback_at"] == due
+
+
+def test_callback_outside_the_window_names_local_times(db: str) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["--db", db, "dispose", OTHER, "--outcome", "callback", "--operator", "op02",
+         "--at", "1998-07-02T11:00:00+09:00", "--callback-at", "1998-07-02T12:30:00Z"],
+        env={"WORKBENCH_CONFIG": "/dev/null"},
+    )  # fmt: skip
+    assert isinstance(result.exception, UserError), (result.output, result.exception)
+    message = str(result.exception)
+    assert "1998-07-02T21:30:00+09:00 is outside the customer's calling window" in message
+    assert "the earliest allowed time is 1998-07-03T09:00:00+09:00" in message
+
+
+def test_refused_call_names_the_local_time(db: str) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["--db", db, "dispose", OTHER, "--outcome", "no_answer", "--at", "1998-07-01T13:00:00Z"],
+        env={"WORKBENCH_CONFIG": "/dev/null"},
+    )
+    assert isinstance(result.exception, UserError), (result.output, result.exception)
+    assert f"call to {OTHER} at 1998-07-01T22:00:00+09:00" in str(result.exception)
