@@ -1,8 +1,10 @@
 """Opening the workbench's database and migrating its schema, for the faces.
 
-`open_database` is what every command does first: the engine, with the schema brought
-to the current revision (SQLite backed up first).  `upgrade_database` is `workbench db
-upgrade`: the same migration, reporting where the schema was and where the backup went.
+`open_database` is what every command does first: the engine, once the schema is known
+to be current (an empty database gets the schema; an older one is refused with
+`StaleSchema`, whose message says how to back it up and upgrade).  `upgrade_database` is
+`workbench db upgrade`, the only migration of an existing database: it reports the
+revision before and after, and where the SQLite backup went.
 """
 
 from __future__ import annotations
@@ -11,11 +13,17 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from workbench.store import database
 from workbench.store.engine import make_engine
-from workbench.store.schema import SchemaError, current_revision, head_revision, upgrade
+from workbench.store.schema import (
+    SchemaError,
+    StaleSchema,
+    check,
+    current_revision,
+    head_revision,
+    upgrade,
+)
 
-__all__ = ["SchemaError", "SchemaUpgrade", "open_database", "upgrade_database"]
+__all__ = ["SchemaError", "SchemaUpgrade", "StaleSchema", "open_database", "upgrade_database"]
 
 
 @dataclass(frozen=True)
@@ -27,9 +35,15 @@ class SchemaUpgrade:
 
 
 def open_database(url: str, create_folder: bool = False) -> Engine:
-    """The engine for `url`, its schema migrated to the current revision; a SQLite file's
-    missing folder is created only with `create_folder` (the default database's)."""
-    return database.open_database(url, create_folder=create_folder)
+    """The engine for `url`, its schema current (`StaleSchema` for an older one); a SQLite
+    file's missing folder is created only with `create_folder` (the default database's)."""
+    engine = make_engine(url, create_folder=create_folder)
+    try:
+        check(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
 
 
 def upgrade_database(url: str) -> SchemaUpgrade:

@@ -1,4 +1,9 @@
-"""Schema revision check and Alembic upgrades, run on start and by `workbench db upgrade`."""
+"""Schema revision check (on start) and Alembic upgrades (`workbench db upgrade`).
+
+Only an empty database is migrated on start (there is nothing to lose); a database at
+an older revision is refused until someone backs it up and runs `workbench db upgrade`,
+so no command changes a schema as a side effect.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,38 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.engine import URL
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class SchemaError(RuntimeError):
     """The database schema is unknown to this version of the workbench."""
+
+
+class StaleSchema(SchemaError):
+    """The database is at an older schema revision: back it up, then `workbench db upgrade`."""
+
+    def __init__(self, url: URL, current: str, head: str) -> None:
+        self.current, self.head = current, head
+        where, backup = _where_and_backup(url)
+        super().__init__(
+            f"データベース {where} のスキーマ (版 {current}) はこの workbench (版 {head}) より古いため"
+            f"開けません。バックアップ ({backup}) のうえ `workbench db upgrade` を実行してください / "
+            f"the database {where} is older than this version of the workbench (schema {current}, "
+            f"this version needs {head}): back it up ({backup}) and run `workbench db upgrade`"
+        )
+
+
+def _where_and_backup(url: URL) -> tuple[str, str]:
+    """The database as people name it, and the command that copies it."""
+    if url.get_backend_name() == "sqlite":
+        path = url.database or ""
+        return path, f"cp {path} {path}.bak"
+    name = url.database or ""
+    options = [f"-h {url.host}" if url.host else "", f"-p {url.port}" if url.port else "",
+               f"-U {url.username}" if url.username else ""]  # fmt: skip
+    return name, " ".join(["pg_dump", *filter(None, options), f"-Fc -f {name}.dump {name}"])
 
 
 def _config() -> Config:
@@ -36,6 +67,28 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def check(engine: Engine) -> None:
+    """What every command does on start: create the schema in an empty database; refuse a
+    database at an older revision (`StaleSchema`) or at one this version does not know."""
+    current = current_revision(engine)
+    if current == head_revision():
+        return
+    if current is None:
+        upgrade(engine, backup=False)  # a new database: created at head, nothing to back up
+        return
+    _refuse_unknown(current)
+    raise StaleSchema(engine.url, current, head_revision())
+
+
+def _refuse_unknown(current: str) -> None:
+    script = ScriptDirectory.from_config(_config())
+    if current not in {rev.revision for rev in script.walk_revisions()}:
+        raise SchemaError(
+            f"the database is at schema revision {current}, unknown to this version of the "
+            "workbench: upgrade the workbench, or restore a backup"
+        )
+
+
 def upgrade(engine: Engine, backup: bool = True) -> str | None:
     """Bring the schema to head; back up an existing SQLite file first.
 
@@ -46,12 +99,8 @@ def upgrade(engine: Engine, backup: bool = True) -> str | None:
     head = head_revision()
     if current == head:
         return None
-    script = ScriptDirectory.from_config(_config())
-    if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
-        raise SchemaError(
-            f"the database is at schema revision {current}, unknown to this version of the "
-            "workbench: upgrade the workbench, or restore a backup"
-        )
+    if current is not None:
+        _refuse_unknown(current)
     backup_path = _backup_sqlite(engine) if backup and current is not None else None
     cfg = _config()
     with engine.begin() as conn:
