@@ -27,7 +27,13 @@ from sqlalchemy import Connection, Engine, and_, insert, select, update
 from workbench.config import Settings
 from workbench.domain import codes
 from workbench.domain.calling_calendar import next_window_open
-from workbench.domain.calling_rules import CustomerContact, evaluate, permanent_block, window_check
+from workbench.domain.calling_rules import (
+    CallingPolicy,
+    CustomerContact,
+    evaluate,
+    permanent_block,
+    window_check,
+)
 from workbench.domain.local_time import home_zone, iso
 from workbench.domain.outcomes import effects_of
 from workbench.importing import records, writer
@@ -117,10 +123,11 @@ def dispose_many(
             except DispositionError as exc:
                 errors.append(f"line {line}: {exc}")
         if errors:
+            # One problem per line, as `dispose --file` prints them.
             raise DispositionError(
                 "file",
-                "; ".join(errors[:20])
-                + (f" (+{len(errors) - 20} more)" if len(errors) > 20 else ""),
+                "\n".join(errors[:20])
+                + (f"\n(+{len(errors) - 20} more)" if len(errors) > 20 else ""),
             )
     _count_in(engine, results)
     return results
@@ -140,9 +147,13 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
     if cid is None:
         raise DispositionError("customer_id", f"unknown customer {d.customer_id!r}")
     warnings: list[str] = []
-    number = _check_rules(conn, settings, cid, d) if _is_outbound_call(d) else None
+    # The rules' inputs, read once: the customer as they were before this disposition.
+    policy = calling_policy(settings)
+    needs_contact = _is_outbound_call(d) or d.outcome in ("callback", "reactivated")
+    contact = load_contacts(conn, [cid], d.at)[cid] if needs_contact else CustomerContact(())
+    number = _check_rules(conn, settings, policy, contact, cid, d) if _is_outbound_call(d) else None
     if d.outcome == "callback":
-        warnings += _check_callback(conn, settings, cid, d)
+        _check_callback(settings, policy, contact, d)
     version = d.script_version or _script_version(settings, d.script)
     # The segment the queue scored the customer in, so the win-back model counts this conversation there.
     segment = None
@@ -173,9 +184,9 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
         )  # fmt: skip
         .returning(attempts.c.id)
     ).scalar_one()
-    _effects(conn, settings, cid, d, number)
+    _effects(conn, policy, cid, d, number)
     if d.outcome == "reactivated":
-        warnings += _record_order(conn, settings, cid, d)
+        warnings += _record_order(conn, settings, contact, cid, d)
     return DispositionResult(attempt_id, d.customer_id, d.outcome, warnings, d.script, version)
 
 
@@ -216,9 +227,9 @@ def _validate_codes(d: Disposition) -> None:
         raise DispositionError("callback_at", "a callback time goes only with the outcome callback")
 
 
-def _check_rules(conn: Connection, settings: Settings, cid: int, d: Disposition) -> str | None:
+def _check_rules(conn: Connection, settings: Settings, policy: CallingPolicy, contact: CustomerContact,
+                 cid: int, d: Disposition) -> str | None:  # fmt: skip
     """The number that was dialled; refuses a call the rules did not allow (unless leased)."""
-    contact = load_contacts(conn, [cid], d.at)[cid]
     lease = conn.execute(
         select(leases.c.operator, leases.c.claimed_at).where(
             and_(leases.c.customer_id == cid, leases.c.expires_at > d.at)
@@ -231,7 +242,7 @@ def _check_rules(conn: Connection, settings: Settings, cid: int, d: Disposition)
     # With a lease the rules were checked at claim time; the call happened within the lease.
     check_at = lease.claimed_at if lease is not None else d.at
     verdict = evaluate(load_contacts(conn, [cid], check_at)[cid] if lease is not None else contact,
-                       check_at, calling_policy(settings), operator=d.operator)  # fmt: skip
+                       check_at, policy, operator=d.operator)  # fmt: skip
     if not verdict.callable:
         raise DispositionError(
             "at",
@@ -240,11 +251,11 @@ def _check_rules(conn: Connection, settings: Settings, cid: int, d: Disposition)
     return verdict.number
 
 
-def _check_callback(conn: Connection, settings: Settings, cid: int, d: Disposition) -> list[str]:
+def _check_callback(
+    settings: Settings, policy: CallingPolicy, contact: CustomerContact, d: Disposition
+) -> None:
     assert d.callback_at is not None
-    contact = load_contacts(conn, [cid], d.at)[cid]
     zones = next((n.zones for n in contact.numbers if not n.retired), ())
-    policy = calling_policy(settings)
     if not window_check(d.callback_at, zones, policy):
         # A callback at a time no one may call is a promise the centre cannot keep.
         opens = next_window_open(d.callback_at, zones, policy)
@@ -254,7 +265,6 @@ def _check_callback(conn: Connection, settings: Settings, cid: int, d: Dispositi
             "callback_at",
             f"{iso(d.callback_at, zone)} is outside the customer's calling window{hint}",
         )
-    return []
 
 
 def _local(contact: CustomerContact, settings: Settings, at: datetime) -> str:
@@ -270,7 +280,7 @@ def _script_version(settings: Settings, script_id: str | None) -> str | None:
 
 
 def _effects(
-    conn: Connection, settings: Settings, cid: int, d: Disposition, number: str | None
+    conn: Connection, policy: CallingPolicy, cid: int, d: Disposition, number: str | None
 ) -> None:
     effects = effects_of(d.outcome)
     if effects.suppress_calls:
@@ -306,10 +316,12 @@ def _effects(
                 customer_id=cid, due_at=d.callback_at, operator=d.operator, created_at=d.at
             )
         )
-    _update_score(conn, settings, cid, d)
+    _update_score(conn, policy, cid, d)
 
 
-def _record_order(conn: Connection, settings: Settings, cid: int, d: Disposition) -> list[str]:
+def _record_order(
+    conn: Connection, settings: Settings, contact: CustomerContact, cid: int, d: Disposition
+) -> list[str]:
     """The order taken on a win-back call, as a purchase; the customer's metrics follow."""
     if d.amount is None:
         return [
@@ -331,7 +343,7 @@ def _record_order(conn: Connection, settings: Settings, cid: int, d: Disposition
     ).first()
     if exists is not None:
         return [
-            f"this order (¥{d.amount:,} at {_local(load_contacts(conn, [cid], d.at)[cid], settings, d.at)}) "
+            f"this order (¥{d.amount:,} at {_local(contact, settings, d.at)}) "
             "is already recorded: not added again"
         ]
     conn.execute(
@@ -360,17 +372,21 @@ def _add_dnc(conn: Connection, cid: int, number: str | None, d: Disposition) -> 
         )
 
 
-def _update_score(conn: Connection, settings: Settings, cid: int, d: Disposition) -> None:
+def _update_score(conn: Connection, policy: CallingPolicy, cid: int, d: Disposition) -> None:
     values: dict[str, object] = {}
     contact = None
-    if _is_outbound_call(d):
+    # Read again: the attempt, the do-not-call entries and the callback written above are
+    # what the rules must see now (one read for both uses below).
+    if _is_outbound_call(d) or effects_of(d.outcome).ends_solicitation:
         contact = load_contacts(conn, [cid], d.at)[cid]
-        values["blocked_until"] = blocked_until(contact, d.at, calling_policy(settings))
+    if _is_outbound_call(d):
+        assert contact is not None
+        values["blocked_until"] = blocked_until(contact, d.at, policy)
     if d.reason:
         values.update(reason=d.reason, reason_source="heard")
     effects = effects_of(d.outcome)
     if effects.ends_solicitation:
-        contact = contact or load_contacts(conn, [cid], d.at)[cid]
+        assert contact is not None
         block = permanent_block(contact)
         values["permanent_block"] = None if block is None else str(block)
     # Won back or lost after trouble: out of the win-back queue until the next scoring run says otherwise.
