@@ -165,29 +165,85 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         if not path.exists() and "WORKBENCH_CONFIG" not in env:
             path = None
     raw: dict[str, Any] = {}
+    lines: dict[str, int] = {}
     if path is not None:
-        raw = _read_toml(path)
-    return _build(Settings, raw, env, source=str(path) if path else "defaults", prefix="")
+        raw, lines = _read_toml(path)
+    source = _Source(str(path) if path else "defaults", lines)
+    return _build(Settings, raw, env, source, prefix="")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Source:
+    """Where settings come from: the file's name and the line of each key written in it."""
+
+    name: str
+    lines: dict[str, int]
+
+    def at(self, key: str) -> str:
+        """`workbench.toml:3` for a key on line 3, the file alone when the line is unknown."""
+        line = self.lines.get(key)
+        return f"{self.name}:{line}" if line else self.name
+
+
+def _read_toml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: configuration file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{path}: is a directory, not a configuration file; give the path of workbench.toml"
+        ) from None
+    except PermissionError:
+        raise ConfigError(
+            f"{path}: configuration file cannot be read (permission denied)"
+        ) from None
+    try:
+        text = data.decode("utf-8")
+        return tomllib.loads(text), key_lines(text)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid TOML: the file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
-def _build(cls: type, raw: dict[str, Any], env: Mapping[str, str], source: str, prefix: str) -> Any:
+def key_lines(text: str) -> dict[str, int]:
+    """The line (from 1) where each key of a TOML text is written, as dotted keys.
+
+    A plain reading of `[table]` headers and `key = …` lines, enough to point a person at
+    a wrong key; a key it cannot place (inside a multi-line value) just has no line.
+    """
+    lines: dict[str, int] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("[") and not stripped.startswith("[["):
+            name = stripped[1 : stripped.find("]")] if "]" in stripped else ""
+            table = ".".join(_bare(part) for part in name.split("."))
+            lines.setdefault(table, number)
+            continue
+        if "=" not in stripped or stripped.startswith("#"):
+            continue
+        key = ".".join(_bare(part) for part in stripped.split("=", 1)[0].split("."))
+        if key:
+            lines.setdefault(f"{table}.{key}" if table else key, number)
+    return lines
+
+
+def _bare(part: str) -> str:
+    return part.strip().strip('"').strip("'")
+
+
+def _build(
+    cls: type, raw: dict[str, Any], env: Mapping[str, str], source: _Source, prefix: str
+) -> Any:
     hints = get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     for key in raw:
         if key not in names:
             where = f"{prefix}{key}"
             raise ConfigError(
-                f"{source}: unknown key '{where}' (known: {', '.join(sorted(names))})"
+                f"{source.at(where)}: unknown key '{where}' (known: {', '.join(sorted(names))})"
             )
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
@@ -197,11 +253,11 @@ def _build(cls: type, raw: dict[str, Any], env: Mapping[str, str], source: str, 
         if dataclasses.is_dataclass(hint):
             section = raw.get(f.name, {})
             if not isinstance(section, dict):
-                raise ConfigError(f"{source}: '{key}' must be a table [{key}]")
+                raise ConfigError(f"{source.at(key)}: '{key}' must be a table [{key}]")
             values[f.name] = _build(cast(type, hint), section, env, source, prefix=f"{key}.")
             continue
         env_name = "WORKBENCH_" + key.replace(".", "_").upper()
-        origins[f.name] = f"{source}: key '{key}'"
+        origins[f.name] = f"{source.at(key)}: key '{key}'"
         if env_name in env:
             origins[f.name] = f"environment variable {env_name}"
             values[f.name] = _coerce(env[env_name], hint, origins[f.name])

@@ -18,7 +18,9 @@ def customers_list(
         str | None, typer.Option(help="active, at_risk, dormant, churned, prospect")
     ] = None,
     at: AtOption = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many rows")] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="At most this many rows (0 or not given: all)")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List customers with lifecycle state and RFM, the most valuable first."""
@@ -26,10 +28,14 @@ def customers_list(
         return
     from workbench.services.customers import attack_list
 
+    if limit is not None and limit < 0:
+        raise UserError(f"--limit: must be 0 (all) or more, got {limit}")
     c = context(ctx)
-    engine = c.engine  # a bad --db is its own error, not a --state one
+    # A bad --db, configuration or --at is its own error, not a --state one.
+    engine, settings = c.engine, c.settings
+    when = parse_at(settings, at)
     try:
-        rows = attack_list(engine, c.settings, parse_at(c.settings, at), state, limit)
+        rows = attack_list(engine, settings, when, state, limit)
     except ValueError as exc:
         raise UserError(f"--state: {exc}") from None
     if as_json:

@@ -39,6 +39,8 @@ def import_(
 
     if kind not in KINDS:
         raise UserError(f"unknown import kind {kind!r}: customers, transactions or contacts")
+    if rejects is not None and rejects.is_dir():
+        raise UserError(f"--rejects: {rejects} is a directory; give the path of a file to write")
     checked = cast("ImportKind", kind)  # one of KINDS, checked above
     c = context(ctx)
     with ProgressBar(progress and sys.stderr.isatty() and not as_json, file) as bar:

@@ -100,10 +100,13 @@ def _for_people(exc: Exception) -> str | None:
 
     from workbench.config import ConfigError
     from workbench.importing.csvfile import ImportFileError
+    from workbench.services.errors import ReadOnlyDatabase
     from workbench.services.freshness import LockTimeout
     from workbench.services.schema import SchemaError
 
     if isinstance(exc, UserError | ConfigError | ImportFileError | LockTimeout | SchemaError):
+        return str(exc)
+    if isinstance(exc, ReadOnlyDatabase):
         return str(exc)
     if isinstance(exc, OperationalError):
         return f"database unavailable: {exc.orig}"

@@ -163,8 +163,9 @@ def render(
         typer.echo(msg("cli.not_found", value=script_id, lang=language.value), err=True)
         raise typer.Exit(2)
     context_ = demo_context(
-        demo.value, language.value, not no_offer, script.reasons[0] if script.reasons else "unknown"
-    )
+        demo.value, language.value, not no_offer, script.reasons[0] if script.reasons else "unknown",
+        company=context(ctx).settings.company_name,
+    )  # fmt: skip
     typer.echo(f"# {script.title}  ({script.id} @ {script.version})\n")
     _print_sections(render_script(script, context_), msg("cli.error"), "  {number}. → ")
 

@@ -107,9 +107,18 @@ class ColumnMapping:
     values: dict[str, dict[str, str]]  # canonical column → {their value: canonical value}
 
 
+def require_file(path: Path, what: str) -> None:
+    """`path` is a file that exists; else `ImportFileError` saying what it is instead."""
+    if path.is_dir():
+        raise ImportFileError(f"{path}: is a directory, not {what}; give the file's path")
+    if not path.is_file():
+        raise ImportFileError(f"{path}: file not found")
+
+
 def load_mapping(path: Path) -> ColumnMapping:
     """TOML: `[columns]` with `canonical = "their header"`; `[values.<column>]` with
     `"their value" = "canonical value"` (an Excel export's 個人/法人 for b2c/b2b)."""
+    require_file(path, "a column-mapping TOML file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
@@ -144,8 +153,7 @@ class CsvSource:
         encoding: str | None = None,
         mapping: dict[str, str] | None = None,
     ) -> None:
-        if not path.is_file():
-            raise ImportFileError(f"{path}: file not found")
+        require_file(path, "a CSV file")
         self.path = path
         if encoding:
             encoding = ENCODING_ALIASES.get(encoding.lower(), encoding)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import fcntl
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.config import ConfigError
@@ -18,6 +20,32 @@ from workbench.config import ConfigError
 
 class DatabaseUrlError(ConfigError):
     """The database URL names no database we can open; the message says what to write instead."""
+
+
+class ReadOnlyDatabase(OperationalError):
+    """A SQLite database file (or its folder) cannot be written: nothing was written.
+
+    Every engine from `make_engine` raises it at the first refused write, whichever
+    command, service or screen writes, so a face catches this one class (or any
+    `OperationalError`, which it is).  `path` is the database file; `orig` is SQLite's
+    own error (or the PermissionError of a lock file beside the database).
+    """
+
+    def __init__(self, path: str, orig: BaseException, folder: bool = False) -> None:
+        super().__init__(None, None, orig)  # type: ignore[arg-type]
+        self.path = path
+        self.folder = folder
+
+    def __str__(self) -> str:
+        where = (
+            f"its folder {Path(self.path).parent} is read-only"
+            if self.folder
+            else "it is read-only"
+        )
+        return (
+            f"db: cannot write the database {self.path}: {where}; nothing was written "
+            "(make it writable, or give another --db)"
+        )
 
 
 EXAMPLES = "sqlite:///path/to/file.db or postgresql+psycopg://user@host/dbname"
@@ -42,7 +70,8 @@ def make_engine(url: str, create_folder: bool = True, **kwargs: Any) -> Engine:
                         f"db: the folder {folder} does not exist (the database file {database} would go there)"
                     )
                 folder.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(parsed, connect_args={"timeout": 30}, **kwargs)
+        connect_args = {"timeout": 30, "factory": _Connection}
+        engine = create_engine(parsed, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -75,6 +104,85 @@ def _parse(url: str) -> URL:
             f"db: {backend!r} databases are not supported: SQLite or PostgreSQL ({EXAMPLES})"
         )
     return parsed
+
+
+class _Cursor(sqlite3.Cursor):
+    """SQLite's cursor, with a write refused by a read-only file raised as `ReadOnlyDatabase`."""
+
+    def execute(self, *args: Any) -> Any:
+        try:
+            return super().execute(*args)
+        except sqlite3.OperationalError as exc:
+            raise _translated(exc, self.connection) from None
+
+    def executemany(self, *args: Any) -> Any:
+        try:
+            return super().executemany(*args)
+        except sqlite3.OperationalError as exc:
+            raise _translated(exc, self.connection) from None
+
+    def executescript(self, *args: Any) -> Any:
+        try:
+            return super().executescript(*args)
+        except sqlite3.OperationalError as exc:
+            raise _translated(exc, self.connection) from None
+
+
+class _Connection(sqlite3.Connection):
+    """The driver connection of every SQLite engine: all statements run on `_Cursor`s.
+
+    The translation sits at the driver so that it covers SQLAlchemy's statements and the
+    bulk paths that use the driver's cursor directly, in one place.
+    """
+
+    def __init__(self, database: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        self.database_path = str(database)
+
+    def cursor(self, factory: Any = _Cursor) -> Any:  # type: ignore[override]
+        return super().cursor(factory)
+
+    def execute(self, *args: Any) -> Any:
+        return self.cursor().execute(*args)
+
+    def executemany(self, *args: Any) -> Any:
+        return self.cursor().executemany(*args)
+
+    def executescript(self, *args: Any) -> Any:
+        return self.cursor().executescript(*args)
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        except sqlite3.OperationalError as exc:
+            raise _translated(exc, self) from None
+
+
+def _translated(exc: sqlite3.OperationalError, conn: sqlite3.Connection) -> Exception:
+    """`ReadOnlyDatabase` for SQLite's read-only refusals, the error itself otherwise."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    path = getattr(conn, "database_path", "")
+    if path in ("", ":memory:") or path.startswith("file:"):
+        return exc
+    if code == sqlite3.SQLITE_READONLY:
+        return ReadOnlyDatabase(path, exc, folder=not _folder_writable(path))
+    if code == sqlite3.SQLITE_CANTOPEN and not _folder_writable(path):
+        # WAL needs its -wal and -shm files beside the database: a read-only folder refuses them.
+        return ReadOnlyDatabase(path, exc, folder=True)
+    return exc
+
+
+def _folder_writable(database: str) -> bool:
+    return os.access(Path(database).parent, os.W_OK)
+
+
+def lock_file(database: str, suffix: str) -> Any:
+    """Open (creating) the lock file `database + suffix` beside a SQLite database, for
+    appending; a folder where it cannot be created raises `ReadOnlyDatabase`."""
+    try:
+        return open(f"{database}{suffix}", "a+b")
+    except PermissionError as exc:
+        raise ReadOnlyDatabase(database, exc, folder=True) from None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -110,7 +218,7 @@ def writer_turn(engine: Engine) -> Iterator[None]:
     ):
         yield
         return
-    with open(f"{engine.url.database}.writers", "a+b") as fh:
+    with lock_file(engine.url.database, ".writers") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from workbench.store.engine import lock_file
+
 POLL_SECONDS = 0.05
 
 
@@ -49,7 +51,7 @@ def named_lock(
     if engine.dialect.name == "postgresql":
         cm = _pg_lock(engine, name, timeout, what)
     elif engine.url.database and engine.url.database != ":memory:":
-        cm = _file_lock(f"{engine.url.database}-{name}.lock", name, timeout, what)
+        cm = _file_lock(engine.url.database, f"-{name}.lock", name, timeout, what)
     else:
         cm = _local_lock(engine, name, timeout, what)
     with cm as held:
@@ -107,8 +109,10 @@ def _pg_wait(conn: Connection, key: str, name: str, timeout: float, what: str) -
 
 
 @contextmanager
-def _file_lock(path: str, name: str, timeout: float | None, what: str) -> Iterator[bool]:
-    with open(path, "a+b") as fh:
+def _file_lock(
+    database: str, suffix: str, name: str, timeout: float | None, what: str
+) -> Iterator[bool]:
+    with lock_file(database, suffix) as fh:  # a read-only folder is ReadOnlyDatabase
         held = _flock(fh.fileno(), timeout)
         if held is None:
             raise LockTimeout(name, timeout or 0.0, what)

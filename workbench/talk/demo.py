@@ -63,11 +63,21 @@ _OFFERS = {
 
 
 def demo_context(
-    kind: str = "b2c", language: str = "ja", with_offer: bool = True, reason: str = "unknown"
+    kind: str = "b2c",
+    language: str = "ja",
+    with_offer: bool = True,
+    reason: str = "unknown",
+    company: str | None = None,
 ) -> ScriptContext:
-    """A customer dormant for 11 months (last order 2025-12-20), seen on 2026-11-25."""
+    """A customer dormant for 11 months (last order 2025-12-20), seen on 2026-11-25.
+
+    `company` is our company's name as configured (`company_name`), said in the opening as
+    in a real call; without it the demo's own fictional company speaks.
+    """
     key = (kind if kind in DEMO_KINDS else "b2c", "en" if language == "en" else "ja")
-    people = _PEOPLE[key]
+    people = dict(_PEOPLE[key])
+    if company:
+        people["company"] = company
     return ScriptContext(
         kind=kind,
         last_purchase_date=date(2025, 12, 20),
