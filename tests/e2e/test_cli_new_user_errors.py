@@ -263,3 +263,84 @@ def test_scripts_render_demo_speaks_the_configured_company(tmp_path: Path) -> No
         assert out.returncode == 0, out.stderr
         assert "テスト物産株式会社" in out.stdout
         assert "みどり食品" not in out.stdout and "Green Table Foods" not in out.stdout
+
+
+# --------------------------------------------------------------------------- read-only database
+
+NOBODY = 65534
+
+
+def reader(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`workbench` as a user who may not write what is read-only (root ignores file modes,
+    so a root test process runs the command as nobody)."""
+    if os.geteuid() != 0:
+        return workbench(*args, cwd=cwd)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
+    drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    return subprocess.run(
+        [*drop, *BASE, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """A folder a dropped-privilege child can reach (pytest's tmp_path is root's alone)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="wb-readonly-", dir="/tmp"))
+    folder.chmod(0o777)
+    yield folder  # type: ignore[misc]
+    for path in folder.rglob("*"):
+        path.chmod(0o777 if path.is_dir() else 0o666)
+    folder.chmod(0o777)
+    shutil.rmtree(folder)
+
+
+def _writes(customer: str, csv: Path, batch: Path) -> list[list[str]]:
+    return [
+        ["import", "customers", str(csv)],
+        ["dispose", customer, "--outcome", "no_answer", "--at", AT, "--operator", "op01"],
+        ["dispose", "--file", str(batch)],
+        ["claim", "--operator", "op01", "--at", AT],
+        ["rescore", "--at", AT],
+    ]
+
+
+@pytest.mark.parametrize("read_only", ["file", "folder"])
+def test_every_write_to_a_read_only_database_is_one_line_and_writes_nothing(
+    read_only: str, demo_db: Path, shared_dir: Path
+) -> None:
+    folder = shared_dir / "db"
+    folder.mkdir()
+    path = folder / "ro.db"
+    shutil.copy(demo_db, path)
+    url = f"sqlite:///{path}"
+    customer = callable_customer(url, shared_dir)
+    csv = shared_dir / "new.csv"
+    csv.write_text("customer_id,name,kind,phone\nN1,新規,b2c,03-1234-5678\n", encoding="utf-8")
+    batch = shared_dir / "batch.csv"
+    batch.write_text(HEADER + f"{customer},{AT},call,outbound,no_answer,op01,,,,,\n", "utf-8")
+    for extra in folder.iterdir():  # the WAL files the first reads left behind
+        if extra != path:
+            extra.unlink()
+    before = path.read_bytes()
+    if read_only == "file":
+        path.chmod(0o444)
+        folder.chmod(0o777)
+    else:
+        path.chmod(0o666)
+        folder.chmod(0o555)
+    try:
+        for args in _writes(customer, csv, batch):
+            out = reader("--db", url, *args, cwd=shared_dir)
+            line = one_line_error(out, str(path), "read-only", "nothing was written")
+            if read_only == "folder":
+                assert f"its folder {folder} is read-only" in line
+    finally:
+        folder.chmod(0o777)
+        path.chmod(0o666)
+    assert path.read_bytes() == before
+    assert not (shared_dir / "new.rejects.csv").exists()
+    # Once writable again, the same write succeeds: the error was the file's mode, nothing else.
+    out = workbench("--db", url, *_writes(customer, csv, batch)[1], cwd=shared_dir)
+    assert out.returncode == 0, out.stderr
