@@ -344,3 +344,26 @@ def test_every_write_to_a_read_only_database_is_one_line_and_writes_nothing(
     # Once writable again, the same write succeeds: the error was the file's mode, nothing else.
     out = workbench("--db", url, *_writes(customer, csv, batch)[1], cwd=shared_dir)
     assert out.returncode == 0, out.stderr
+
+
+def test_scripts_history_is_per_language_file(db: str, tmp_path: Path) -> None:
+    script = "price_return_offer"
+    customer = callable_customer(db, tmp_path)
+    (tmp_path / "en.toml").write_text('language = "en"\n', encoding="utf-8")
+    out = workbench(
+        "--db", db, "--config", "en.toml", "dispose", customer, "--outcome", "not_interested",
+        "--script", script, "--at", AT, "--operator", "op01", cwd=tmp_path,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+
+    def history(*extra: str) -> list[dict[str, object]]:
+        out = workbench("--db", db, "scripts", "history", script, "--json", *extra, cwd=tmp_path)
+        assert out.returncode == 0, out.stderr
+        return [json.loads(line) for line in out.stdout.splitlines()]
+
+    ja, en = history(), history("--language", "en")
+    assert [(r["language"], r["attempts"], r["current"]) for r in ja] == [("ja", 0, True)]
+    assert [(r["language"], r["attempts"], r["current"]) for r in en] == [("en", 1, True)]
+    assert ja[0]["version"] != en[0]["version"]
+    table = workbench("--db", db, "scripts", "history", script, "--language", "en", cwd=tmp_path)
+    assert f"{script} (en)" in table.stdout and "言語" in table.stdout

@@ -241,26 +241,47 @@ def history(
     script_id: Annotated[str, typer.Argument(metavar="ID")],
     as_json: JsonOption = False,
     root: RootOption = None,
+    language: Annotated[
+        Language | None,
+        typer.Option("--language", help="ja / en の版（省略時は設定の言語）/ whose file"),
+    ] = None,
 ) -> None:
-    """版ごとの成績 / the figures of every version of a script (the current file version marked)."""
+    """版ごとの成績 / the figures of every version of one script file (ID and language; the
+    current file version marked).  The other language's file of the same ID has its own
+    versions and is left out; an earlier version no file has now shows its language as "?"."""
     from workbench.services.script_stats import script_history
+    from workbench.talk.model import SCRIPT_LANGUAGES
+    from workbench.talk.stats import version_languages
 
     c = context(ctx)
-    library = _library(c, root)
-    rows = script_history(c.engine, library, script_id)
+    lang = language.value if language else c.settings.language
+    library = _library(c, root, lang)
+    current = {}
+    for each in SCRIPT_LANGUAGES:
+        script = (library if each == lang else _library(c, root, each)).get(script_id)
+        current[each] = script.version if script else None
+    owner = version_languages(current)
+    rows = [
+        row
+        for row in script_history(c.engine, library, script_id)
+        if owner.get(row.version or "", lang) == lang
+    ]
     if not rows:
         raise UserError(
             f"unknown script {script_id!r}: no file in {library.directory} and no calls recorded"
         )
     if as_json:
         for row in rows:
-            emit_json({"script_id": script_id, **row.as_json()})
+            emit_json(
+                {"script_id": script_id, "language": owner.get(row.version or ""), **row.as_json()}
+            )
         return
     from rich.console import Console
     from rich.table import Table
 
     t = labels(c.settings.language)
-    table = Table(title=script_id)
+    table = Table(title=f"{script_id} ({lang})")
+    table.add_column(t["language"])
     table.add_column(t["version"])
     table.add_column(t["first_seen"])
     table.add_column(t["last_seen"])
@@ -269,7 +290,7 @@ def history(
     table.add_column(t["current"])
     for row in rows:
         table.add_row(
-            row.version or "-",
+            owner.get(row.version or "", "?"), row.version or "-",
             row.first_seen.date().isoformat() if row.first_seen else "-",
             row.last_seen.date().isoformat() if row.last_seen else "-",
             str(row.attempts), str(row.contacts), str(row.reactivations), pct(row.rate),

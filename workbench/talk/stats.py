@@ -204,3 +204,12 @@ def selection_stats(records: Iterable[Any]) -> dict[tuple[str, str], tuple[int, 
         (row.script_id or "", row.version or ""): (row.reactivations, row.contacts)
         for row in aggregate(records, by=("script", "version"), draws=1)
     }
+
+
+def version_languages(current: Mapping[str, str | None]) -> dict[str, str]:
+    """Which language's file each current version belongs to: `{"ja": v1, "en": v2}` →
+    `{v1: "ja", v2: "en"}`.  The ja and en files of one script id are separate files with
+    separate versions (a version is the file's hash), so a call's version names its file;
+    a version no file has any more (an earlier edit) is absent: its language is not recorded.
+    """
+    return {version: language for language, version in current.items() if version}
