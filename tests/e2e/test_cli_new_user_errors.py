@@ -367,3 +367,16 @@ def test_scripts_history_is_per_language_file(db: str, tmp_path: Path) -> None:
     assert ja[0]["version"] != en[0]["version"]
     table = workbench("--db", db, "scripts", "history", script, "--language", "en", cwd=tmp_path)
     assert f"{script} (en)" in table.stdout and "言語" in table.stdout
+
+
+def test_a_database_url_naming_a_directory_says_directory(tmp_path: Path) -> None:
+    (tmp_path / "db").mkdir()
+    for args in (["customers"], ["db", "upgrade"]):
+        out = workbench("--db", f"sqlite:///{tmp_path / 'db'}", *args, cwd=tmp_path)
+        one_line_error(out, f"{tmp_path / 'db'} is a directory", "workbench.db")
+
+
+def test_scripts_check_of_a_missing_file_is_all_japanese(tmp_path: Path) -> None:
+    out = workbench("scripts", "check", "nothere.md", cwd=tmp_path)
+    assert out.returncode == 1
+    assert out.stdout.strip() == "nothere.md:0: io: ファイルを読めません: ファイルがありません"

@@ -63,6 +63,11 @@ def make_engine(url: str, create_folder: bool = True, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
+            if Path(database).is_dir():
+                raise DatabaseUrlError(
+                    f"db: {database} is a directory, not a database file "
+                    f"(give the file's path, e.g. sqlite:///{Path(database) / 'workbench.db'})"
+                )
             folder = Path(database).parent
             if not folder.is_dir():
                 if not create_folder:

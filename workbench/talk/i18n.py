@@ -116,6 +116,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "several scripts are pinned for reason {value}: {other}",
     ),
     "io.read": ("ファイルを読めません: {detail}", "cannot read the file: {detail}"),
+    "io.not_found": ("ファイルがありません", "no such file"),
+    "io.directory": ("フォルダーです（ファイルを指定してください）", "is a directory, not a file"),
+    "io.permission": ("読み取りの権限がありません", "permission denied"),
     "io.encoding": ("UTF-8 として読めません", "not valid UTF-8"),
     # rendering errors shown on the operator screen
     "render.undefined": (

@@ -272,5 +272,10 @@ def read_script(path: Path) -> tuple[TalkScript | None, list[LintIssue]]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, [LintIssue(path, 0, "io", msg("io.read", detail=exc.strerror or str(exc)))]
+        # The system's reason is English: the common ones are said in the interface language.
+        known = {FileNotFoundError: "io.not_found", IsADirectoryError: "io.directory",
+                 PermissionError: "io.permission"}  # fmt: skip
+        reason = known.get(type(exc))
+        detail = msg(reason) if reason else exc.strerror or str(exc)
+        return None, [LintIssue(path, 0, "io", msg("io.read", detail=detail))]
     return parse_script(path, data)
