@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.config import ConfigError
+from workbench.store import file_lock
 
 
 class DatabaseUrlError(ConfigError):
@@ -224,8 +224,8 @@ def writer_turn(engine: Engine) -> Iterator[None]:
         yield
         return
     with lock_file(engine.url.database, ".writers") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        file_lock.lock(fh)
         try:
             yield
         finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+            file_lock.unlock(fh)

@@ -5,22 +5,24 @@ one behind:
 
 - PostgreSQL: a session-level advisory lock on a dedicated connection, keyed by the
   schema and the name (tests share one database with a schema each).
-- SQLite file: an OS file lock (`flock`) on `<database>-<name>.lock` beside the file.
+- SQLite file: an OS file lock (`workbench.store.file_lock`: `flock`, or its fallbacks
+  where there is none) on `<database>-<name>.lock` beside the file.
 - SQLite in memory: the database lives in this process, so a process-local lock.
 """
 
 from __future__ import annotations
 
-import fcntl
 import threading
 import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from workbench.store import file_lock
 from workbench.store.engine import lock_file
 
 POLL_SECONDS = 0.05
@@ -113,17 +115,17 @@ def _file_lock(
     database: str, suffix: str, name: str, timeout: float | None, what: str
 ) -> Iterator[bool]:
     with lock_file(database, suffix) as fh:  # a read-only folder is ReadOnlyDatabase
-        held = _flock(fh.fileno(), timeout)
+        held = _flock(fh, timeout)
         if held is None:
             raise LockTimeout(name, timeout or 0.0, what)
         try:
             yield held
         finally:
             if held:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+                file_lock.unlock(fh)
 
 
-def _flock(fd: int, timeout: float | None) -> bool | None:
+def _flock(fh: IO[bytes], timeout: float | None) -> bool | None:
     """True when taken; False when busy and not waiting; None when the wait timed out.
 
     `flock` itself cannot time out, so a bounded wait polls (a scoring run takes seconds,
@@ -131,15 +133,13 @@ def _flock(fd: int, timeout: float | None) -> bool | None:
     """
     deadline = time.monotonic() + (timeout or 0.0)
     while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if file_lock.try_lock(fh):
             return True
-        except BlockingIOError:
-            if timeout is None:
-                return False
-            if time.monotonic() >= deadline:
-                return None
-            time.sleep(POLL_SECONDS)
+        if timeout is None:
+            return False
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(POLL_SECONDS)
 
 
 _LOCAL: weakref.WeakKeyDictionary[Engine, dict[str, threading.Lock]] = weakref.WeakKeyDictionary()
