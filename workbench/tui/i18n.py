@@ -98,6 +98,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "queue.explaining": ("架電できない理由を集計中…", "Counting why customers are held back…"),
     "queue.db_error": ("データベースに接続できません: {detail}", "Database unavailable: {detail}"),
+    "queue.failed": (
+        "お客様を確保できませんでした: {detail}",
+        "Could not claim a customer: {detail}",
+    ),
+    "db.read_only": (
+        "データベース {path} は読み取り専用のため書き込めません。"
+        "書き込めるファイルを指定するか、管理者に権限を確認してください",
+        "The database {path} is read-only, so nothing can be recorded. "
+        "Use a writable file or ask the administrator for write access",
+    ),
     # reason words
     "why.answers": ("{windows}に応答しやすい", "answers {windows}"),
     "why.answers_unknown": (

@@ -30,6 +30,7 @@ from workbench.talk.render import RenderedSection, render_script
 from workbench.tui.adapters.customer import CallData, CallView, load_call_view
 from workbench.tui.adapters.form import Draft
 from workbench.tui.dialer import DialError
+from workbench.tui.errors import db_message
 from workbench.tui.screens.base import SessionScreen
 from workbench.tui.screens.disposition import CallFacts, DispositionScreen, Saved
 from workbench.tui.screens.script_picker import ScriptPickerScreen
@@ -108,9 +109,7 @@ class CallScreen(SessionScreen[CallResult]):
         try:
             view = load_call_view(s, self.entry)
         except OperationalError as exc:
-            self.app.call_from_thread(
-                self.notify, s.tr("queue.db_error", detail=exc.orig), severity="error"
-            )
+            self.app.call_from_thread(self.notify, db_message(s, exc), severity="error")
             return
         self.app.call_from_thread(self.show_view, view)
 
@@ -266,7 +265,7 @@ class CallScreen(SessionScreen[CallResult]):
             self.release_now()
         except OperationalError as exc:
             self.app.call_from_thread(
-                self.notify, self.session.tr("queue.db_error", detail=exc.orig), severity="error"
+                self.notify, db_message(self.session, exc), severity="error", timeout=15
             )
             return
         self.app.call_from_thread(self.dismiss, CallResult(self.entry.name, released=True))

@@ -28,6 +28,7 @@ from workbench.services.dispose import Disposition, DispositionError, Dispositio
 from workbench.services.queue import QueueEntry
 from workbench.talk.model import TalkScript
 from workbench.tui.adapters.form import Checked, Draft, check
+from workbench.tui.errors import read_only_message
 from workbench.tui.screens.base import SessionModal
 from workbench.tui.screens.confirm import ConfirmScreen
 from workbench.tui.session import Session
@@ -207,6 +208,10 @@ class DispositionScreen(SessionModal[Saved | None]):
                 self.app.call_from_thread(self.rejected, exc)
                 return
             except OperationalError as exc:
+                read_only = read_only_message(s, exc)
+                if read_only is not None:  # waiting will not help: say so and keep the input
+                    self.app.call_from_thread(self.refused, read_only)
+                    return
                 delay = s.retry_delays[min(attempt, len(s.retry_delays) - 1)]
                 attempt += 1
                 self.app.call_from_thread(self.outage, str(exc.orig), delay, attempt)
@@ -226,6 +231,11 @@ class DispositionScreen(SessionModal[Saved | None]):
             self.session.tr("form.outage", detail=detail, delay=delay, attempt=attempt),
             "bold white on red",
         )
+
+    def refused(self, message: str) -> None:
+        self.sending = False
+        self.set_status(message, "bold white on red")
+        self.notify(message, severity="error", timeout=15)
 
     def stopped(self) -> None:
         self.sending = False

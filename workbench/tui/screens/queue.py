@@ -34,6 +34,7 @@ from workbench.tui.adapters.queue import (
     load_shift_counts,
 )
 from workbench.tui.adapters.queue import load_queue_view as load_view
+from workbench.tui.errors import db_message
 from workbench.tui.screens.base import SessionScreen
 from workbench.tui.screens.call import CallResult, CallScreen
 from workbench.tui.widgets.explain_panel import ExplainPanel
@@ -115,9 +116,7 @@ class QueueScreen(SessionScreen[None]):
             self.app.call_from_thread(self.show_view, view)
             counts = load_shift_counts(self.session)
         except OperationalError as exc:
-            self.app.call_from_thread(
-                self.status, self.session.tr("queue.db_error", detail=exc.orig), True
-            )
+            self.app.call_from_thread(self.status, db_message(self.session, exc), True)
             return
         self.app.call_from_thread(self.show_shift, counts)
 
@@ -157,9 +156,7 @@ class QueueScreen(SessionScreen[None]):
         try:
             why = load_explanation(self.session)
         except OperationalError as exc:
-            self.app.call_from_thread(
-                self.status, self.session.tr("queue.db_error", detail=exc.orig), True
-            )
+            self.app.call_from_thread(self.status, db_message(self.session, exc), True)
             return
         self.app.call_from_thread(self.query_one(ExplainPanel).show, why, self.session, empty)
 
@@ -276,8 +273,11 @@ class QueueScreen(SessionScreen[None]):
         try:
             entry = claim(s.engine, s.settings, s.operator or "", s.now(), s.rng)
         except OperationalError as exc:
-            self.app.call_from_thread(self.claim_failed, str(exc.orig))
+            self.app.call_from_thread(self.claim_failed, db_message(s, exc))
             return
+        except Exception as exc:  # a bug: say so instead of claiming forever
+            self.app.call_from_thread(self.claim_failed, s.tr("queue.failed", detail=exc))
+            raise
         view = None
         if entry is not None:
             try:
@@ -286,9 +286,10 @@ class QueueScreen(SessionScreen[None]):
                 pass  # the customer is ours: the call view loads again and says what is wrong
         self.app.call_from_thread(self.claimed, entry, view)
 
-    def claim_failed(self, detail: str) -> None:
+    def claim_failed(self, message: str) -> None:
         self.busy = False
-        self.status(self.session.tr("queue.db_error", detail=detail), True)
+        self.status(message, True)
+        self.notify(message, severity="error", timeout=15)
 
     def claimed(self, entry: QueueEntry | None, view: CallView | None = None) -> None:
         self.busy = False
