@@ -13,6 +13,7 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast, get_type_hints
 
@@ -430,3 +431,22 @@ def describe(cls: type = Settings, prefix: str = "") -> list[tuple[str, str, Any
         else:
             rows.append((f"{prefix}{f.name}", f.metadata.get("doc", ""), getattr(default, f.name)))
     return rows
+
+
+NOW_ENV = "WORKBENCH_NOW"
+
+
+def now_from_env(settings: Settings, env: Mapping[str, str] | None = None) -> datetime | None:
+    """A fixed instant from WORKBENCH_NOW (ISO 8601), for demos and end-to-end tests."""
+    from zoneinfo import ZoneInfo
+
+    from workbench.domain.values import parse_datetime
+
+    env = os.environ if env is None else env
+    raw = env.get(NOW_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_datetime(raw, ZoneInfo(settings.timezone))
+    except ValueError as exc:
+        raise ConfigError(f"environment variable {NOW_ENV}: {exc}") from None

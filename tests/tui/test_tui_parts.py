@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from textual.binding import Binding
 
-from workbench.config import ConfigError, load_settings
+from workbench.config import ConfigError, load_settings, now_from_env
 from workbench.domain.calling_rules import CallingPolicy
 from workbench.domain.codes import CALL_OUTCOMES, REASONS
 from workbench.tui.adapters.customer import HeatGrid
@@ -30,7 +30,6 @@ from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.login import LoginScreen
 from workbench.tui.screens.queue import QueueScreen
 from workbench.tui.screens.script_picker import ScriptPickerScreen
-from workbench.tui.session import now_from_env
 from workbench.tui.widgets.heatmap import render_grid
 
 TOKYO = ZoneInfo("Asia/Tokyo")

@@ -165,8 +165,8 @@ def rescore_(ctx: typer.Context, at: AtOption = None) -> None:
     """Refit the models and rescore every customer now (after any run in progress); the
     scores count as fresh, so the next queue or claim does not rescore.  Without --at,
     WORKBENCH_NOW (the operator UI's fixed clock) is the instant when set."""
+    from workbench.config import now_from_env
     from workbench.services.freshness import rescore_now
-    from workbench.tui.session import now_from_env
 
     c = context(ctx)
     when = (

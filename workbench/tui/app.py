@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette
 from textual.screen import Screen
 
-from workbench.config import Settings
+from workbench.config import Settings, now_from_env
 from workbench.tui.bindings import translate_bindings
 from workbench.tui.commands import ActionsProvider
 from workbench.tui.dialer import Dialer
@@ -29,7 +29,7 @@ from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.login import LoginScreen
 from workbench.tui.screens.queue import QueueScreen
 from workbench.tui.script_news import announce
-from workbench.tui.session import Session, make_session, now_from_env
+from workbench.tui.session import Session, make_session
 
 QUIET_COLLECT_DELAY = 0.5  # seconds after a card appears
 SCRIPT_CHECK_SECONDS = 5.0  # how often edited talk-script files are looked for

@@ -6,22 +6,19 @@ screen can be built in a test with a fixed clock and a seeded random source.
 
 from __future__ import annotations
 
-import os
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from workbench.config import ConfigError, Settings
-from workbench.domain.values import parse_datetime
+from workbench.config import Settings
 from workbench.services.talk_choice import ScriptWatch
 from workbench.tui.dialer import Dialer, dialer_from_env
 from workbench.tui.i18n import Catalogue
 
-NOW_ENV = "WORKBENCH_NOW"
 # Seconds to wait before each retry of a disposition while the database is unreachable;
 # the last value repeats until the save succeeds or the operator stops it.
 RETRY_DELAYS: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
@@ -66,18 +63,6 @@ def fixed_clock(now: datetime | None) -> Callable[[], datetime]:
     if now is None:
         return lambda: datetime.now(UTC)
     return lambda: now
-
-
-def now_from_env(settings: Settings, env: Mapping[str, str] | None = None) -> datetime | None:
-    """A fixed instant from WORKBENCH_NOW (ISO 8601), for demos and end-to-end tests."""
-    env = os.environ if env is None else env
-    raw = env.get(NOW_ENV, "").strip()
-    if not raw:
-        return None
-    try:
-        return parse_datetime(raw, ZoneInfo(settings.timezone))
-    except ValueError as exc:
-        raise ConfigError(f"environment variable {NOW_ENV}: {exc}") from None
 
 
 def make_session(
