@@ -54,8 +54,8 @@ class Terminal:
         return subprocess.run(["tmux", "-L", self.socket, *args], env=self.env, capture_output=True,
                               text=True, check=check, timeout=30)  # fmt: skip
 
-    def start(self, command: str) -> None:
-        self.tmux("new-session", "-d", "-s", "wb", "-x", str(WIDTH), "-y", str(HEIGHT), command)
+    def start(self, command: str, width: int = WIDTH, height: int = HEIGHT) -> None:
+        self.tmux("new-session", "-d", "-s", "wb", "-x", str(width), "-y", str(height), command)
 
     def keys(self, *keys: str) -> None:
         for key in keys:
@@ -109,9 +109,12 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
     term.kill()
 
 
-def run(terminal: Terminal, url: str, now: str, *args: str) -> None:
+def run(
+    terminal: Terminal, url: str, now: str, *args: str, size: tuple[int, int] = (WIDTH, HEIGHT)
+) -> None:
     # tmux runs the command with /bin/sh; the values here contain no quotes.
-    terminal.start(f"env WORKBENCH_NOW={now} {workbench_command()} --db '{url}' {' '.join(args)}")
+    command = f"env WORKBENCH_NOW={now} {workbench_command()} --db '{url}' {' '.join(args)}"
+    terminal.start(command, *size)
 
 
 def capture(name: str, screen: str) -> None:
@@ -176,4 +179,27 @@ def test_empty_queue_says_why(terminal: Terminal, demo_url: str) -> None:
         terminal.wait_for("今すぐ架電できるお客様はいません", "次に架電可能になる時刻"),
     )
     terminal.keys("q")
+    terminal.wait_until_gone()
+
+
+def test_footer_labels_are_whole_at_80x24(terminal: Terminal, demo_url: str) -> None:
+    run(terminal, demo_url, NOW, "ui", "--operator", "op01", size=(80, 24))
+    screens = {"queue": terminal.wait_for("本日 架電 0", "次のお客様")}
+    terminal.keys("n")
+    screens["call"] = terminal.wait_for("未発信", "分岐（数字キー）")
+    terminal.keys("d")
+    screens["form"] = terminal.wait_for("通話結果", "連絡先変更")
+    labels = {
+        "queue": ("n 次のお客様", "r 更新", "w 理由", "q 終了", "? ヘルプ"),
+        "call": ("c 発信", "e 終話", "d 結果入力", "x 返却", "1-9 分岐", "? ヘルプ"),
+        "form": ("保存して次へ", "^s 保存して休止", "esc 戻る", "0-9 結果"),
+    }
+    for name, screen in screens.items():
+        lines = screen.rstrip("\n").splitlines()
+        footer = next((line for line in lines if "保存して次へ" in line), lines[-1])
+        for label in labels[name]:
+            assert label in footer, (name, footer)
+        if name != "form":  # the modal form has its own footer inside the dialog
+            assert footer.rstrip().endswith("^p コマンド"), (name, footer)
+    terminal.keys("Escape", "C-q")
     terminal.wait_until_gone()

@@ -91,8 +91,12 @@ async def test_english_interface(make_app) -> None:
         await wait_for(pilot, queue_ready(app))
         assert "Today: calls 2" in str(app.screen.query_one("#shift").render())
         words = [row.words for row in app.screen.rows]
-        # A best time only for customers who have answered before; the others say so, in English.
-        assert all(w.startswith(("answers ", "best time to call not known yet")) for w in words)
+        # The lapse reason first; a best time only for customers who have answered before,
+        # the others say so, in English.
+        assert all(
+            " (heard)" in w.split(" · ")[0] or " (guessed)" in w.split(" · ")[0] for w in words
+        )
+        assert all(("· answers " in w) or ("best time to call not known yet" in w) for w in words)
         await pilot.press("n")
         await wait_for(pilot, call_ready(app))
         card = str(app.screen.query_one("#card-facts").render())

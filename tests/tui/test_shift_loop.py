@@ -191,7 +191,9 @@ async def test_queue_screen_shows_shift_counts_and_callbacks(make_app) -> None:
         assert "架電 2" in shift and "山田 太郎" in shift
         first, second = screen.rows[0].entry, screen.rows[1].entry
         assert first.callback_overdue and second.callback_due and not second.callback_overdue
-        assert "約束超過" in str(screen.cells(screen.rows[0])[5])
+        cells = screen.cells(screen.rows[0])
+        assert str(cells[0]) == "‼" and str(cells[5]) == "10:15"  # the mark says overdue
+        assert "約束超過 10:15" in str(screen.query_one("#queue-detail").render())
         assert "台本" in screen.rows[0].words
 
 

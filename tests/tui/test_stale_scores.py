@@ -96,6 +96,7 @@ async def test_stale_scores_show_the_queue_at_once_then_refresh_it(make_app, eng
         assert "スコア更新中（11/25(水) 10:30 時点の順位を表示中）" in str(notice.render())
         assert [key(r.entry) for r in screen.rows] == old  # the stored scores, still unchanged
         assert not score_status(engine, LATER).fresh
+        await wait_for(pilot, lambda: gate.calls)  # the refresh's thread has started
         assert gate.calls == 1
         before = screen.rows
 

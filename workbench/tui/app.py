@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -21,13 +22,16 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 
 from workbench.config import Settings, now_from_env
+from workbench.services.talk_choice import ScriptWatch
 from workbench.tui.bindings import translate_bindings
 from workbench.tui.commands import ActionsProvider
 from workbench.tui.dialer import Dialer
+from workbench.tui.i18n import Catalogue
 from workbench.tui.screens.call import CallScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.login import LoginScreen
 from workbench.tui.screens.queue import QueueScreen
+from workbench.tui.screens.stats import StatsScreen
 from workbench.tui.script_news import announce
 from workbench.tui.session import Session, make_session
 
@@ -39,7 +43,13 @@ RELEASE_ON_QUIT_SECONDS = 5.0  # past this the lease is left to expire
 class WorkbenchApp(App[None]):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ActionsProvider}
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("question_mark", "help", "Help", id="help")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", id="help"),
+        # Textual's own palette binding, with an id, so the footer says it in Japanese.
+        Binding(
+            "ctrl+p", "command_palette", "Commands", show=False, priority=True, id="command_palette"
+        ),
+    ]
 
     def __init__(
         self,
@@ -71,6 +81,50 @@ class WorkbenchApp(App[None]):
     def start_shift(self) -> None:
         self.sub_title = self.session.operator or ""
         self.push_screen(QueueScreen(self.session))
+
+    def restart_shift(self) -> None:
+        """A new queue screen (another operator, another language) in place of the old one."""
+        self.sub_title = self.session.operator or ""
+        self.switch_screen(QueueScreen(self.session))
+
+    # -- the palette's product commands (commands.py lists them) ----------------------
+    def product_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        tr = self.session.tr
+        return [
+            (tr("palette.stats"), tr("palette.stats_doc"), self.action_script_stats),
+            (tr("palette.operator"), tr("palette.operator_doc"), self.action_switch_operator),
+            (tr("palette.language"), tr("palette.language_doc"), self.action_switch_language),
+        ]
+
+    def action_script_stats(self) -> None:
+        self.push_screen(StatsScreen(self.session))
+
+    def between_calls(self) -> bool:
+        """Only the queue is open (no call, no form): a shift may change hands or language."""
+        if isinstance(self.screen, QueueScreen) and not self.screen.busy:
+            return True
+        self.notify(self.session.tr("palette.in_call"), severity="warning")
+        return False
+
+    def action_switch_operator(self) -> None:
+        if self.between_calls():
+            self.push_screen(LoginScreen(self.session), callback=self.switched_operator)
+
+    def switched_operator(self, operator: str | None) -> None:
+        if operator and operator != self.session.operator:
+            self.session.operator, self.session.operator_name = operator, ""
+            self.restart_shift()
+
+    def action_switch_language(self) -> None:
+        if not self.between_calls():
+            return
+        s = self.session
+        s.settings = replace(s.settings, language="ja" if s.settings.language == "en" else "en")
+        s.tr = Catalogue(s.settings.language, s.settings.category_labels())
+        s.scripts = ScriptWatch(s.settings)  # the other language's scripts
+        translate_bindings(self, s.tr)
+        self.title = s.tr("title")
+        self.restart_shift()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="scripts")
     def check_scripts(self) -> None:

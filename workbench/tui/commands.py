@@ -1,11 +1,14 @@
-"""The command palette (ctrl+p): every keyed action of the current screen, by its label.
+"""The command palette (ctrl+p): every keyed action of the current screen, by its label,
+and the product's own commands (script success, switch operator, language).
 
-Built from the screen's active bindings, so the palette, the footer and the help screen
-can never disagree about what the operator can do.
+The keyed actions are built from the screen's active bindings, so the palette, the footer
+and the help screen can never disagree about what the operator can do; the product's
+commands come from the App (`product_commands`), labelled in the interface language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -32,12 +35,22 @@ class ActionsProvider(Provider):
             actions.append((label, binding.action, active.node, display_key(binding, key)))
         return actions
 
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        commands = getattr(self.app, "product_commands", None)
+        return commands() if commands is not None else []
+
     async def discover(self) -> Hits:
+        for label, help_text, callback in self._commands():
+            yield DiscoveryHit(label, callback, help=help_text)
         for label, action, node, key in self._actions():
             yield DiscoveryHit(label, partial(self.app.run_action, action, node), help=key)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        for label, help_text, callback in self._commands():
+            score = matcher.match(label)
+            if score > 0:
+                yield Hit(score, matcher.highlight(label), callback, text=label, help=help_text)
         for label, action, node, key in self._actions():
             score = max(matcher.match(label), matcher.match(action))
             if score > 0:

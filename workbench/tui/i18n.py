@@ -18,6 +18,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     # footer labels, one per Binding id
     "key.quit": ("終了", "Quit"),
     "key.help": ("ヘルプ", "Help"),
+    "key.command_palette": ("コマンド", "Commands"),
     "palette.placeholder": ("コマンドを検索…", "Search for commands…"),
     "palette.help": ("キー操作の一覧", "Keys"),
     "palette.help_doc": ("この画面で使えるキーを表示します", "Show the keys of this screen"),
@@ -30,13 +31,13 @@ _TEXT: dict[str, tuple[str, str]] = {
     "key.confirm_no": ("いいえ、戻る", "No, go back"),
     "key.claim": ("次のお客様", "Next customer"),
     "key.refresh": ("更新", "Refresh"),
-    "key.why": ("理由表示", "Why short"),
+    "key.why": ("理由", "Why short"),
     "key.dial": ("発信", "Dial"),
     "key.hangup": ("終話", "End call"),
-    "key.dispose": ("結果入力", "Disposition"),
+    "key.dispose": ("結果入力", "Outcome"),
     "key.back": ("前の節", "Back"),
     "key.switch_script": ("台本切替", "Switch script"),
-    "key.release": ("キューへ戻す", "Release"),
+    "key.release": ("返却", "Release"),
     "key.save_next": ("保存して次へ", "Save & next"),
     "key.save_pause": ("保存して休止", "Save & pause"),
     "key.cancel": ("戻る", "Back"),
@@ -45,6 +46,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "key.choose": ("選択", "Choose"),
     "key.branch_1": ("分岐", "Branch"),
     "key.outcome_1": ("結果", "Outcome"),
+    "key.reason_1": ("理由", "Reason"),
     # login
     "login.title": (
         "オペレーターを選んでください（↑↓ で選んで Enter）",
@@ -259,6 +261,35 @@ _TEXT: dict[str, tuple[str, str]] = {
         "{at} はお客様の架電可能時間外です（近い日に可能な時間帯がありません）",
         "{at} is outside the customer's calling window (no allowed time in the coming days)",
     ),
+    # command palette: the product's own commands
+    "palette.stats": ("台本の成果", "Script success"),
+    "palette.stats_doc": (
+        "台本ごとの架電・接続・再開の件数と再開率",
+        "Calls, contacts and customers won back per script",
+    ),
+    "palette.operator": ("担当者の切り替え", "Switch operator"),
+    "palette.operator_doc": (
+        "別のオペレーターとしてキューを開きます（通話中は不可）",
+        "Open the queue as another operator (not during a call)",
+    ),
+    "palette.language": ("表示言語: English", "Language: 日本語"),
+    "palette.language_doc": (
+        "画面の表示を英語に切り替えます（通話中は不可）",
+        "Show the screens in Japanese (not during a call)",
+    ),
+    "palette.in_call": (
+        "通話中は切り替えできません。結果入力か返却のあとで操作してください",
+        "Not during a call: record the outcome or release the customer first",
+    ),
+    "stats.title": ("台本の成果（全期間）", "Script success (all time)"),
+    "stats.loading": ("集計中…", "Counting…"),
+    "stats.none": ("台本を使った架電の記録はまだありません", "No scripted calls on record yet"),
+    "stats.col.script": ("台本", "Script"),
+    "stats.col.attempts": ("架電", "Calls"),
+    "stats.col.contacts": ("接続", "Contacts"),
+    "stats.col.wins": ("再開", "Won back"),
+    "stats.col.rate": ("再開率", "Rate"),
+    "stats.col.interval": ("95%区間", "95% interval"),
     # help
     "help.title": ("キー操作", "Keys"),
     "help.intro": (

@@ -58,6 +58,8 @@ def load_queue_view(session: Session, limit: int = QUEUE_LENGTH) -> QueueView:
     """The queue and, on the session's first read, whether the scores are stale."""
     at = session.now()
     stale = None if session.scored else first_read(session, at)
+    if session.operator and not session.operator_name:  # a new operator took over the shift
+        session.operator_name = operator_name(session.engine, session.operator)
     read = read_queue_with_facts(
         session.engine, session.settings, at, session.operator, limit, session.rng
     )
@@ -106,23 +108,17 @@ def weeks_to_peak(values: list[float], today: date, lead_weeks: tuple[float, flo
 def reason_words(
     session: Session, entry: QueueEntry, facts: Facts | None, seasons: dict[str, list[float]]
 ) -> str:
-    """'answers Tue–Thu 18–19h · lapsed 7 months · heating season in 5 weeks · price (heard) · script …'."""
+    """'price (heard) · heating season in 5 weeks · lapsed 7 months · answers Tue–Thu 18–19h · script …'.
+
+    What to say on the call comes first, so a narrow column still shows it: the lapse
+    reason, then what makes now the time (season, loyalty deadline), how long they have
+    been away, when they answer, and the script last (the call view names it again).
+    """
     tr = session.tr
     local_today = entry.local_time.date()
-    words = []
-    words.append(
-        tr("why.answers", windows=entry.windows) if entry.windows else tr("why.answers_unknown")
-    )
-    if facts is not None and facts.last_order_at is not None:
-        last = facts.last_order_at.astimezone(entry.local_time.tzinfo).date()
-        months = months_between(last, local_today)
-        words.append(
-            tr("why.lapsed", months=months)
-            if months
-            else tr("why.lapsed_days", days=(local_today - last).days)
-        )
-    elif facts is None or facts.last_order_at is None:
-        words.append(tr("why.never"))
+    words = [
+        tr("why.reason", label=tr.reason(entry.reason), source=tr(f"source.{entry.reason_source}"))
+    ]
     if entry.parts.season > 0 and facts is not None and facts.main_category in seasons:
         lead = (
             session.settings.scoring.season_lead_weeks_min,
@@ -133,8 +129,18 @@ def reason_words(
             words.append(tr("why.season", category=tr.category(facts.main_category), weeks=weeks))
     if entry.parts.deadline:
         words.append(tr("why.deadline"))
+    if facts is not None and facts.last_order_at is not None:
+        last = facts.last_order_at.astimezone(entry.local_time.tzinfo).date()
+        months = months_between(last, local_today)
+        words.append(
+            tr("why.lapsed", months=months)
+            if months
+            else tr("why.lapsed_days", days=(local_today - last).days)
+        )
+    else:
+        words.append(tr("why.never"))
     words.append(
-        tr("why.reason", label=tr.reason(entry.reason), source=tr(f"source.{entry.reason_source}"))
+        tr("why.answers", windows=entry.windows) if entry.windows else tr("why.answers_unknown")
     )
     if entry.script is not None:
         words.append(tr("why.script", script=entry.script.script_id))

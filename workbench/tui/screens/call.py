@@ -35,7 +35,7 @@ from workbench.tui.screens.base import SessionScreen
 from workbench.tui.screens.disposition import CallFacts, DispositionScreen, Saved
 from workbench.tui.screens.script_picker import ScriptPickerScreen
 from workbench.tui.session import Session
-from workbench.tui.widgets.customer_card import CustomerCard
+from workbench.tui.widgets.customer_card import CLOCK_SECONDS, CustomerCard
 from workbench.tui.widgets.dial_panel import DialPanel
 from workbench.tui.widgets.script_panel import ScriptPanel
 
@@ -53,8 +53,9 @@ class CallScreen(SessionScreen[CallResult]):
         Binding("c", "dial", "Dial", id="dial"),
         Binding("e", "hangup", "End call", id="hangup"),
         Binding("d", "dispose", "Disposition", id="dispose"),
-        Binding("s", "switch_script", "Switch script", id="switch_script"),
-        Binding("backspace", "back", "Back", id="back"),
+        # In the help screen and the palette, not the footer: 80 columns hold the rest whole.
+        Binding("s", "switch_script", "Switch script", id="switch_script", show=False),
+        Binding("backspace", "back", "Back", id="back", show=False),
         Binding("x", "release", "Release", id="release"),
         Binding("1", "branch(1)", "Branch", id="branch_1", key_display="1-9"),
         *[
@@ -80,6 +81,7 @@ class CallScreen(SessionScreen[CallResult]):
         self.started_at: datetime | None = None
         self.ended_at: datetime | None = None
         self.done = False
+        self.shown_local = ""  # the local time on the status line
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -98,6 +100,7 @@ class CallScreen(SessionScreen[CallResult]):
 
     def on_mount(self) -> None:
         self.show_status()
+        self.set_interval(CLOCK_SECONDS, self.tick)
         if self.preloaded is not None:
             self.ready(self.preloaded)
         else:
@@ -135,15 +138,22 @@ class CallScreen(SessionScreen[CallResult]):
         self.query_one(ScriptPanel).load(script, sections)
         self.show_status()
 
+    def tick(self) -> None:
+        """The status line's local time follows the clock (redrawn when the minute turns)."""
+        if self.local_now() != self.shown_local:
+            self.show_status()
+
+    def local_now(self) -> str:
+        return self.session.hhmm(self.session.now(), self.data.zone if self.data else None)
+
     def show_status(self) -> None:
         s, e = self.session, self.entry
+        self.shown_local = self.local_now()
         tr = s.tr
         text = Text()
         text.append(f" {e.external_id} ", style="bold reverse")
         text.append(f" {e.name} ", style="bold")
-        text.append(
-            f"· {tr('queue.col.local')} {s.hhmm(s.now(), self.data.zone if self.data else None)} · "
-        )
+        text.append(f"· {tr('queue.col.local')} {self.shown_local} · ")
         if self.started_at and self.ended_at:
             text.append(tr("call.ended", start=s.hhmm(self.started_at), end=s.hhmm(self.ended_at)))
         elif self.started_at:

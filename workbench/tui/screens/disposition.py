@@ -1,6 +1,9 @@
 """The disposition form: outcome on one key, then only what that outcome needs.
 
-`d` `1` `Enter` records a no-answer and claims the next customer.  Invalid input is
+`d` `1` `Enter` records a no-answer and claims the next customer; `d` `6` `4` (note)
+`Enter` a "not interested" because of the price: after that outcome the reason picker has
+the focus and a number key picks the reason, then the note has it.  Enter saves from
+every field (a priority binding, so the footer always shows it).  Invalid input is
 marked inline and never sent; everything valid goes through `services.dispose`.  When
 the database is unreachable the form keeps its data and retries with backoff.
 """
@@ -19,10 +22,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Select, Static
+from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
-from workbench.domain.codes import REASONS
 from workbench.services.calling import calling_policy
 from workbench.services.dispose import Disposition, DispositionError, DispositionResult, dispose
 from workbench.services.queue import QueueEntry
@@ -32,7 +34,10 @@ from workbench.tui.errors import read_only_message
 from workbench.tui.screens.base import SessionModal
 from workbench.tui.screens.confirm import ConfirmScreen
 from workbench.tui.session import Session
-from workbench.tui.widgets.outcome_picker import KEYS, OutcomePicker
+from workbench.tui.widgets.outcome_picker import KEYS, OutcomePicker, ReasonPicker
+
+# Outcomes after which the customer usually says why: the reason picker takes the focus.
+REASON_OUTCOMES = frozenset({"not_interested"})
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class Saved:
 
 class DispositionScreen(SessionModal[Saved | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "save(True)", "Save & next", id="save_next"),
+        Binding("enter", "save(True)", "Save & next", id="save_next", priority=True),
         Binding("ctrl+s", "save(False)", "Save & pause", id="save_pause"),
         Binding("escape", "cancel", "Back", id="cancel"),
         Binding("1", "outcome('1')", "Outcome", id="outcome_1", key_display="0-9"),
@@ -75,7 +80,6 @@ class DispositionScreen(SessionModal[Saved | None]):
 
     def compose(self) -> ComposeResult:
         tr, d = self.session.tr, self.draft
-        reasons = [(tr.reason(code), code) for code in REASONS]
         with Vertical(id="form"):
             yield Static(
                 Text(tr("form.title", name=self.call.entry.name), style="bold"), id="form-title"
@@ -95,11 +99,9 @@ class DispositionScreen(SessionModal[Saved | None]):
                 yield Label(tr("form.amount"), classes="field-label")
                 yield Input(d.amount, placeholder=tr("form.amount_hint"), id="amount", compact=True)
             yield Static(id="error-amount", classes="field-error -empty")
-            with Horizontal(classes="field-row"):
+            with Horizontal(classes="field-row", id="row-reason"):
                 yield Label(tr("form.reason"), classes="field-label")
-                yield Select(
-                    reasons, value=d.reason or Select.NULL, id="reason", compact=True, prompt="-"
-                )
+                yield ReasonPicker(tr, d.reason, id="reason")
             with Horizontal(classes="field-row"):
                 yield Label(tr("form.note"), classes="field-label")
                 yield Input(d.note, id="note", compact=True)
@@ -120,6 +122,7 @@ class DispositionScreen(SessionModal[Saved | None]):
         """Dim the fields this outcome does not use (they stay editable: errors say why)."""
         self.query_one("#row-callback").set_class(outcome != "callback", "-idle")
         self.query_one("#row-amount").set_class(outcome != "reactivated", "-idle")
+        self.query_one("#row-reason").set_class(outcome not in REASON_OUTCOMES, "-idle")
 
     @on(OutcomePicker.Changed)
     def outcome_changed(self, event: OutcomePicker.Changed) -> None:
@@ -129,6 +132,8 @@ class DispositionScreen(SessionModal[Saved | None]):
             self.query_one("#callback", Input).focus()
         elif event.value == "reactivated" and not self.draft.amount:
             self.query_one("#amount", Input).focus()
+        elif event.value in REASON_OUTCOMES and not self.draft.reason:
+            self.query_one(ReasonPicker).focus()
         self.validate(show_missing=False)
 
     @on(Input.Changed)
@@ -137,13 +142,11 @@ class DispositionScreen(SessionModal[Saved | None]):
             setattr(self.draft, event.input.id, event.value)
             self.validate(show_missing=False)
 
-    @on(Select.Changed, "#reason")
-    def reason_changed(self, event: Select.Changed) -> None:
-        self.draft.reason = event.value if isinstance(event.value, str) else None
-
-    @on(Input.Submitted)
-    def submitted(self) -> None:
-        self.action_save(True)
+    @on(ReasonPicker.Changed)
+    def reason_changed(self, event: ReasonPicker.Changed) -> None:
+        self.draft.reason = event.value
+        if event.value is not None and event.picker.has_focus:
+            self.query_one("#note", Input).focus()  # the reason is picked: the note is next
 
     def validate(self, show_missing: bool = True) -> Checked:
         """Mark each field; a missing outcome or callback time is only flagged on submit."""
@@ -168,6 +171,9 @@ class DispositionScreen(SessionModal[Saved | None]):
     def action_save(self, next_customer: bool) -> None:
         if self.sending:
             return
+        # Enter is a priority binding: it can overtake the fields' pending Changed messages.
+        for name in ("callback", "amount", "note"):
+            setattr(self.draft, name, self.query_one(f"#{name}", Input).value)
         checked = self.validate()
         if not checked.ok:
             self.set_status(self.session.tr("form.fix"), "bold red")

@@ -33,10 +33,13 @@ GLOBAL: tuple[tuple[str, str], ...] = (
 
 
 def key_rows(bindings: list[Binding], tr: Catalogue) -> list[tuple[str, str]]:
-    """(keys, label) for each binding shown in a footer, labelled by its id."""
+    """(keys, label) for each binding with a label of its own (footer or not), by its id.
+
+    The number keys' siblings (`branch_2`…) have none: their first binding stands for them.
+    """
     rows = []
     for binding in bindings:
-        if binding.show and binding.id:
+        if binding.id and tr.has(f"key.{binding.id}"):
             rows.append((display_key(binding, binding.key), tr(f"key.{binding.id}")))
     return rows
 

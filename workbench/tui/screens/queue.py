@@ -193,14 +193,12 @@ class QueueScreen(SessionScreen[None]):
         s, e = self.session, row.entry
         mark, promised = Text(""), Text("")
         if e.callback_at is not None and e.callback_due:
-            label = s.tr(
-                "why.overdue" if e.callback_overdue else "why.callback",
-                at=s.hhmm(e.callback_at, _zone(e)),
-            )
             style = "bold white on red" if e.callback_overdue else "bold black on yellow"
+            # The mark says overdue or due; the column only the time, so 80 columns keep
+            # room for the reason (the full words are on the line below the table).
             mark, promised = (
                 Text("‼" if e.callback_overdue else "⏰", style=style),
-                Text(label, style=style),
+                Text(s.hhmm(e.callback_at, _zone(e)), style=style),
             )
         name = Text(e.name, style="bold" if e.callback_due else "")
         score = Text(f"{e.score:,.0f}", justify="right")
@@ -241,6 +239,11 @@ class QueueScreen(SessionScreen[None]):
         text = Text()
         text.append(f"{entry.name} ", style="bold")
         text.append(f"{entry.external_id} · ", style="dim")
+        if entry.callback_at is not None and entry.callback_due:
+            s = self.session
+            key = "why.overdue" if entry.callback_overdue else "why.callback"
+            text.append(s.tr(key, at=s.hhmm(entry.callback_at, _zone(entry))), style="bold")
+            text.append(" · ")
         text.append(self.rows[index].words)
         detail.update(text)
 

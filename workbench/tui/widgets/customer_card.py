@@ -19,14 +19,26 @@ def yen(amount: float) -> str:
     return f"¥{amount:,.0f}"
 
 
+CLOCK_SECONDS = 1.0  # how often the card looks at the clock (it redraws once a minute)
+
+
 class CustomerCard(VerticalScroll):
-    """Read-only; built once per claimed customer from a `CallData`."""
+    """Read-only; built once per claimed customer from a `CallData`.  Only the customer's
+    local time changes while the card is shown: it is redrawn when its minute turns."""
 
     def __init__(self, data: CallData, session: Session, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.data = data
         self.session = session
         self.can_focus = True
+        self.shown_local = ""
+
+    def on_mount(self) -> None:
+        self.set_interval(CLOCK_SECONDS, self.tick)
+
+    def tick(self) -> None:
+        if self.session.local(self.session.now(), self.data.zone) != self.shown_local:
+            self.query_one("#card-facts", Static).update(self._facts())
 
     @property
     def tr(self) -> Catalogue:
@@ -83,7 +95,7 @@ class CustomerCard(VerticalScroll):
 
     def _facts(self) -> Text:
         d, tr, s = self.data, self.tr, self.data.summary
-        local = self.session.local(self.session.now(), d.zone)
+        local = self.shown_local = self.session.local(self.session.now(), d.zone)
         last = (
             tr("why.never") if d.months_since is None else tr("card.months", months=d.months_since)
         )

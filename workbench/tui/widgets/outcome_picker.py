@@ -1,4 +1,9 @@
-"""The canonical call outcomes, each on one key (1–9, 0), in two columns."""
+"""Code pickers of the disposition form: each code on one key (1–9, 0), in two columns.
+
+`OutcomePicker` lists the call outcomes (the form's number keys choose one from anywhere);
+`ReasonPicker` lists the lapse reasons, and while it has the focus the number keys choose
+a reason instead, so "not interested, because of the price" is `6` then `4`.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +17,18 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from workbench.domain.codes import CALL_OUTCOMES
+from workbench.domain.codes import CALL_OUTCOMES, REASONS
+from workbench.tui.bindings import translate_bindings
 from workbench.tui.i18n import Catalogue
 
 KEYS = "1234567890"
 OUTCOME_KEYS: dict[str, str] = dict(zip(KEYS, CALL_OUTCOMES, strict=True))
-ROWS = (len(CALL_OUTCOMES) + 1) // 2
+REASON_KEYS: dict[str, str] = dict(zip(KEYS, REASONS, strict=True))
 
 
-class OutcomePicker(Widget, can_focus=True):
+class KeyedPicker(Widget, can_focus=True):
     DEFAULT_CSS = """
-    OutcomePicker { height: 5; width: 1fr; }
+    KeyedPicker { height: 5; width: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "move(1)", show=False),
@@ -30,51 +36,100 @@ class OutcomePicker(Widget, can_focus=True):
         Binding("right", "move(5)", show=False),
         Binding("left", "move(-5)", show=False),
     ]
+    CODES: ClassVar[dict[str, str]] = {}  # key → code
 
     value: reactive[str | None] = reactive(None)
+
+    def __init__(self, tr: Catalogue, value: str | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tr = tr
+        self.set_reactive(KeyedPicker.value, value)
+        translate_bindings(self, tr)
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.CODES.values())
+
+    def label(self, code: str) -> str:
+        raise NotImplementedError
+
+    def changed(self, value: str | None) -> Message:
+        raise NotImplementedError
+
+    def watch_value(self, value: str | None) -> None:
+        self.post_message(self.changed(value))
+
+    def action_move(self, step: int) -> None:
+        codes = self.codes
+        index = codes.index(self.value) if self.value in codes else -1
+        self.value = codes[(index + step) % len(codes)] if index >= 0 else codes[0]
+
+    def choose_key(self, key: str) -> bool:
+        if key not in self.CODES:
+            return False
+        self.value = self.CODES[key]
+        return True
+
+    def render(self) -> Text:
+        width = max(20, self.size.width // 2)
+        rows = (len(self.CODES) + 1) // 2
+        text = Text(no_wrap=True, overflow="ellipsis")
+        items = list(self.CODES.items())
+        marker = "bold black on yellow" if self.has_focus else "bold black on white"
+        for row in range(rows):
+            for column in (0, 1):
+                index = row + column * rows
+                if index >= len(items):
+                    continue
+                key, code = items[index]
+                label = f" {self.label(code)} "
+                selected = code == self.value
+                text.append(f" {key} ", style=marker if selected else "bold reverse")
+                text.append(label, style="bold reverse" if selected else "")
+                text.append(" " * max(1, width - 3 - cell_len(label)))
+            if row < rows - 1:
+                text.append("\n")
+        return text
+
+
+class OutcomePicker(KeyedPicker):
+    CODES = OUTCOME_KEYS
 
     @dataclass
     class Changed(Message):
         picker: OutcomePicker
         value: str | None
 
-    def __init__(self, tr: Catalogue, value: str | None = None, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.tr = tr
-        self.set_reactive(OutcomePicker.value, value)
+    def label(self, code: str) -> str:
+        return self.tr.outcome(code)
 
-    def watch_value(self, value: str | None) -> None:
-        self.post_message(self.Changed(self, value))
+    def changed(self, value: str | None) -> Message:
+        return self.Changed(self, value)
 
-    def action_move(self, step: int) -> None:
-        index = CALL_OUTCOMES.index(self.value) if self.value in CALL_OUTCOMES else -1
-        self.value = (
-            CALL_OUTCOMES[(index + step) % len(CALL_OUTCOMES)] if index >= 0 else CALL_OUTCOMES[0]
-        )
 
-    def choose_key(self, key: str) -> bool:
-        if key not in OUTCOME_KEYS:
-            return False
-        self.value = OUTCOME_KEYS[key]
-        return True
+def _reason_bindings() -> list[BindingType]:
+    first: list[BindingType] = [
+        Binding("1", "choose('1')", "Reason", id="reason_1", key_display="0-9")
+    ]
+    return first + [
+        Binding(k, f"choose('{k}')", "Reason", id=f"reason_{k}", show=False) for k in KEYS[1:]
+    ]
 
-    def render(self) -> Text:
-        width = max(20, self.size.width // 2)
-        text = Text(no_wrap=True, overflow="ellipsis")
-        items = list(OUTCOME_KEYS.items())
-        for row in range(ROWS):
-            for column in (0, 1):
-                index = row + column * ROWS
-                if index >= len(items):
-                    continue
-                key, outcome = items[index]
-                label = f" {self.tr.outcome(outcome)} "
-                selected = outcome == self.value
-                text.append(
-                    f" {key} ", style="bold reverse" if not selected else "bold black on yellow"
-                )
-                text.append(label, style="bold reverse" if selected else "")
-                text.append(" " * max(1, width - 3 - cell_len(label)))
-            if row < ROWS - 1:
-                text.append("\n")
-        return text
+
+class ReasonPicker(KeyedPicker):
+    CODES = REASON_KEYS
+    BINDINGS: ClassVar[list[BindingType]] = _reason_bindings()
+
+    @dataclass
+    class Changed(Message):
+        picker: ReasonPicker
+        value: str | None
+
+    def label(self, code: str) -> str:
+        return self.tr.reason(code)
+
+    def changed(self, value: str | None) -> Message:
+        return self.Changed(self, value)
+
+    def action_choose(self, key: str) -> None:
+        self.choose_key(key)
