@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.optimize import minimize_scalar
-from scipy.special import betaln
 
 
 def beta_binomial_kappa(
     wins: ArrayLike, trials: ArrayLike, means: ArrayLike, bounds: tuple[float, float]
 ) -> float:
     """Maximum marginal-likelihood κ; the upper bound when fewer than two units have trials."""
+    # scipy takes most of a second to import: only fits pay for it, not every CLI start.
+    from scipy.optimize import minimize_scalar
+    from scipy.special import betaln
+
     w = np.asarray(wins, dtype=np.float64)
     n = np.asarray(trials, dtype=np.float64)
     mu = np.clip(np.asarray(means, dtype=np.float64), 1e-6, 1 - 1e-6)

@@ -13,15 +13,18 @@ from __future__ import annotations
 import json
 import random
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from workbench.config import Settings
-from workbench.services.queue import QueueEntry, read_queue
 from workbench.store.engine import writer_turn
 from workbench.store.models import Lease, QueueScore
+
+if TYPE_CHECKING:
+    from workbench.services.queue import QueueEntry
 
 leases = Lease.__table__
 scores = QueueScore.__table__
@@ -38,6 +41,9 @@ def claim(
     rng: random.Random | None = None,
 ) -> QueueEntry | None:
     """Lease the best callable customer to `operator`, or return the lease they already hold."""
+    # Here, not at the top: `dispose` imports this module for `release` alone, without the queue's.
+    from workbench.services.queue import read_queue
+
     rng = rng or random.Random()
     tried: set[int] = set()
     choices = CHOICES

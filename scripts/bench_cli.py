@@ -1,0 +1,166 @@
+"""CLI start-up benchmark: wall time of `workbench --help`, `queue --limit 20 --json` and `dispose`.
+
+    python scripts/bench_cli.py                                  # builds /tmp/bench_cli/cli.db (100,000 customers)
+    python scripts/bench_cli.py --db sqlite:////tmp/bench_cli/cli.db --runs 10
+
+Outside scripts drive the workbench hundreds of times a day, so what counts is the
+whole process: interpreter start, imports, settings, opening the database, the work
+and the exit.  Each command runs as its own subprocess `--runs` times; the table gives
+the median and p90 wall time.  The database is built with `workbench demo` and scored
+with `workbench rescore --at AT` (not timed), so the queue reads fresh scores and does
+not rescore; every `dispose` records a `no_answer` for a different customer taken
+from the queue at the same instant (a call the calling rules allow without a lease).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchlib import machine  # type: ignore[import-not-found]
+
+# A Wednesday morning in Tokyo, inside the calling window, a few weeks after the demo history ends.
+AT = "2026-11-04T11:00:00+09:00"
+DEMO_TODAY = "2026-11-01"
+DEFAULT_DB = "sqlite:////tmp/bench_cli/cli.db"
+
+
+SOURCE: str | None = None  # --source: run the workbench of another checkout (e.g. a baseline)
+
+
+def workbench() -> list[str]:
+    """The installed console script beside this interpreter, else the module entry point."""
+    script = Path(sys.executable).with_name("workbench")
+    if script.exists() and SOURCE is None:
+        return [str(script)]
+    return [sys.executable, "-c", "from workbench.cli import main; main()"]
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, str, float]:
+    """Wall seconds, standard output and CPU seconds (user + system) of one process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    # From the other checkout's folder: `python -c` puts the working directory first on the path.
+    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False, cwd=SOURCE)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return seconds, done.stdout, cpu
+
+
+def customer_count(db: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(db)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM customers")).scalar_one())
+    except Exception:
+        return 0
+    finally:
+        engine.dispose()
+
+
+def prepare(db: str, customers: int, env: dict[str, str], rescore: bool) -> int:
+    """Build the demo database when it holds no customers, then score it at AT."""
+    if db.startswith("sqlite:///"):
+        Path(db.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    held = customer_count(db)
+    if held == 0:
+        print(f"building {customers:,} demo customers in {db} …", flush=True)
+        seconds, _, _ = run([*workbench(), "--db", db, "demo", "--customers", str(customers),
+                          "--seed", "1", "--today", DEMO_TODAY], env)  # fmt: skip
+        print(f"  demo data in {seconds:.0f}s", flush=True)
+        held = customer_count(db)
+    if rescore:
+        seconds, out, _ = run([*workbench(), "--db", db, "rescore", "--at", AT], env)
+        print(f"  rescore in {seconds:.0f}s: {out.strip().splitlines()[0]}", flush=True)
+    return held
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", default=DEFAULT_DB, help="database URL (built when empty)")
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--pycache", default="/tmp/bench_cli/pycache", help="bytecode cache")
+    parser.add_argument("--source", default=None, help="checkout whose workbench to run")
+    parser.add_argument(
+        "--no-rescore", action="store_true", help="keep the stored scores (fresh at AT)"
+    )
+    args = parser.parse_args()
+    # An installed workbench keeps its bytecode: compile once (into a cache of our own, not the
+    # source tree), as a user's installation does, even where PYTHONDONTWRITEBYTECODE is set.
+    env = {**os.environ, "WORKBENCH_CONFIG": os.devnull, "PYTHONPYCACHEPREFIX": args.pycache}
+    env.pop("WORKBENCH_DB", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if args.source:
+        global SOURCE
+        SOURCE = env["PYTHONPATH"] = str(Path(args.source).resolve())
+    held = prepare(args.db, args.customers, env, rescore=not args.no_rescore)
+    base = [*workbench(), "--db", args.db]
+
+    # The customers to dispose of: callable at AT, one per run, none disposed twice.
+    _, out, _ = run(
+        [*base, "queue", "--at", AT, "--limit", str(max(20, args.runs + 1)), "--json"], env
+    )
+    ids = [json.loads(line)["customer_id"] for line in out.splitlines() if line.strip()]
+    if len(ids) < args.runs + 1:
+        raise SystemExit(f"only {len(ids)} callable customers at {AT}: cannot dispose {args.runs}")
+
+    commands = {
+        "workbench --help": lambda i: [*workbench(), "--help"],
+        "workbench queue --limit 20 --json": lambda i: [*base, "queue", "--at", AT, "--limit", "20", "--json"],
+        "workbench dispose ID --outcome no_answer": lambda i: [*base, "dispose", ids[i], "--outcome", "no_answer",
+                                                               "--at", AT, "--operator", "bench"],
+    }  # fmt: skip
+    load_before = os.getloadavg()
+    times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    for label, make in commands.items():
+        run(make(args.runs), env)  # warm-up (bytecode, file cache), not counted
+        measured = [run(make(i), env) for i in range(args.runs)]
+        times[label] = [wall for wall, _, _ in measured]
+        cpu[label] = [seconds for _, _, seconds in measured]
+        print(f"{label}: median {statistics.median(times[label]):.3f}s", flush=True)
+    load_after = os.getloadavg()
+
+    when = datetime.now(UTC)
+    print()
+    print(f"## CLI start-up ({when:%Y-%m-%d %H:%M} UTC, {machine()}, {platform.system()})")
+    print()
+    print(
+        f"Command: `python scripts/bench_cli.py --db {args.db} --runs {args.runs}"
+        f"{' --source ' + args.source if args.source else ''}`; "
+        f"{held:,} customers scored at {AT} (fresh), SQLite; each command a new process, "
+        f"{args.runs} runs; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after "
+        f"({os.cpu_count()} cores)."
+    )
+    print()
+    print("| command | median (s) | p90 (s) | min (s) | CPU median (s) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label, values in times.items():
+        print(
+            f"| `{label}` | {statistics.median(values):.3f} | {percentile(values, 0.9):.3f} "
+            f"| {min(values):.3f} | {statistics.median(cpu[label]):.3f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
