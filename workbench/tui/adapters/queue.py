@@ -47,6 +47,10 @@ class QueueRow:
 class QueueView:
     rows: list[QueueRow]
     stale: ScoreStatus | None = None  # the ranking is from an older scoring run: refresh it
+    # Read in the worker, kept in the session by the screen on the event loop (a worker
+    # thread never writes the shared session).
+    operator: str | None = None  # whose queue this is
+    operator_name: str = ""
 
     @property
     def short(self) -> bool:
@@ -58,8 +62,9 @@ def load_queue_view(session: Session, limit: int = QUEUE_LENGTH) -> QueueView:
     """The queue and, on the session's first read, whether the scores are stale."""
     at = session.now()
     stale = None if session.scored else first_read(session, at)
-    if session.operator and not session.operator_name:  # a new operator took over the shift
-        session.operator_name = operator_name(session.engine, session.operator)
+    name = session.operator_name
+    if session.operator and not name:  # the shift's first read, or a new operator took over
+        name = operator_name(session.engine, session.operator)
     read = read_queue_with_facts(
         session.engine, session.settings, at, session.operator, limit, session.rng
     )
@@ -67,7 +72,7 @@ def load_queue_view(session: Session, limit: int = QUEUE_LENGTH) -> QueueView:
         QueueRow(e, reason_words(session, e, read.facts.get(e.customer_id), read.seasons))
         for e in read.entries
     ]
-    return QueueView(rows, stale)
+    return QueueView(rows, stale, session.operator, name)
 
 
 def load_shift_counts(session: Session) -> ShiftCounts:
@@ -83,9 +88,6 @@ def first_read(session: Session, at: datetime) -> ScoreStatus | None:
     status = score_status(session.engine, at)
     if not status.stored:
         ensure_scored(session.engine, session.settings, at)
-    session.scored = True
-    if session.operator and not session.operator_name:
-        session.operator_name = operator_name(session.engine, session.operator)
     return status if status.stored and not status.fresh else None
 
 

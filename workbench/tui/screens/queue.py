@@ -121,6 +121,10 @@ class QueueScreen(SessionScreen[None]):
         self.app.call_from_thread(self.show_shift, counts)
 
     def show_view(self, view: QueueView) -> None:
+        s = self.session
+        s.scored = True
+        if view.operator == s.operator:  # not a read begun before the operator changed
+            s.operator_name = view.operator_name
         self.rows = view.rows
         cells = [self.cells(row) for row in view.rows]
         table = self.set_columns(cells)
