@@ -147,6 +147,11 @@ class Settings:
     timezone: str = _doc("Time zone used when a number maps to none.", "Asia/Tokyo")
     operator: str = _doc("Default operator id for the terminal UI ('' to ask).", "")
     talkscripts_dir: str = _doc("Folder holding the talk-script files.", "talkscripts")
+    keys: dict[str, str] = _doc(
+        'Terminal UI keys by action id ([keys] claim = "j"; see `?` for the ids), replacing '
+        "the default key of that action.",
+        {},
+    )
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     calling: CallingSettings = field(default_factory=CallingSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)

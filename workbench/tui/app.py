@@ -27,13 +27,18 @@ from workbench.tui.bindings import translate_bindings
 from workbench.tui.commands import ActionsProvider
 from workbench.tui.dialer import Dialer
 from workbench.tui.i18n import Catalogue
+from workbench.tui.keymap import binding_ids, user_keymap
 from workbench.tui.screens.call import CallScreen
+from workbench.tui.screens.confirm import ConfirmScreen
+from workbench.tui.screens.disposition import DispositionScreen
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.login import LoginScreen
 from workbench.tui.screens.queue import QueueScreen
+from workbench.tui.screens.script_picker import ScriptPickerScreen
 from workbench.tui.screens.stats import StatsScreen
 from workbench.tui.script_news import announce
 from workbench.tui.session import Session, make_session
+from workbench.tui.widgets.outcome_picker import ReasonPicker
 
 QUIET_COLLECT_DELAY = 0.5  # seconds after a card appears
 SCRIPT_CHECK_SECONDS = 5.0  # how often edited talk-script files are looked for
@@ -63,11 +68,21 @@ class WorkbenchApp(App[None]):
         super().__init__()
         self.session = session or make_session(engine, settings, operator, now, dialer)
         translate_bindings(self, self.session.tr)
+        keyed = (QueueScreen, CallScreen, DispositionScreen, ReasonPicker, HelpScreen, LoginScreen,
+                 StatsScreen, ScriptPickerScreen, ConfirmScreen)  # fmt: skip
+        known = binding_ids([self.BINDINGS, *(node.BINDINGS for node in keyed)])
+        keymap, self.keymap_warnings = user_keymap(
+            self.session.settings.keys, known, self.session.tr
+        )
+        self.session.keymap = keymap
+        self.set_keymap(keymap)
 
     def on_mount(self) -> None:
         self.title = self.session.tr("title")
         self.check_scripts()
         self.set_interval(SCRIPT_CHECK_SECONDS, self.check_scripts)
+        for warning in self.keymap_warnings:
+            self.notify(warning, severity="warning", timeout=20)
         if self.session.operator:
             self.start_shift()
         else:

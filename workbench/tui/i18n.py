@@ -290,6 +290,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "stats.col.wins": ("再開", "Won back"),
     "stats.col.rate": ("再開率", "Rate"),
     "stats.col.interval": ("95%区間", "95% interval"),
+    "keys.unknown": (
+        "設定 [keys] の {id} という操作はありません（使える ID: {known}）",
+        "Setting [keys]: there is no action {id} (known ids: {known})",
+    ),
     # help
     "help.title": ("キー操作", "Keys"),
     "help.intro": (

@@ -36,6 +36,7 @@ class Session:
     operator_name: str = ""
     scored: bool = False
     fixed_time: bool = False  # a fixed clock (tests, demos): no periodic refresh
+    keymap: dict[str, str] = field(default_factory=dict)  # the operator's keys, by binding id
     tr: Catalogue = field(init=False)
     scripts: ScriptWatch = field(init=False)  # this UI's place in the script library's news
 

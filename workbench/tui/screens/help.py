@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
@@ -14,6 +15,7 @@ from textual.widgets import Footer, Static
 
 from workbench.tui.bindings import display_key
 from workbench.tui.i18n import Catalogue
+from workbench.tui.keymap import shown_key
 from workbench.tui.screens.base import SessionModal
 from workbench.tui.screens.call import CallScreen
 from workbench.tui.screens.disposition import DispositionScreen
@@ -32,7 +34,9 @@ GLOBAL: tuple[tuple[str, str], ...] = (
 )
 
 
-def key_rows(bindings: list[Binding], tr: Catalogue) -> list[tuple[str, str]]:
+def key_rows(
+    bindings: list[Binding], tr: Catalogue, keymap: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
     """(keys, label) for each binding with a label of its own (footer or not), by its id.
 
     The number keys' siblings (`branch_2`…) have none: their first binding stands for them.
@@ -40,14 +44,18 @@ def key_rows(bindings: list[Binding], tr: Catalogue) -> list[tuple[str, str]]:
     rows = []
     for binding in bindings:
         if binding.id and tr.has(f"key.{binding.id}"):
-            rows.append((display_key(binding, binding.key), tr(f"key.{binding.id}")))
+            mine = shown_key(binding, keymap or {})
+            keys = mine if mine is not None else display_key(binding, binding.key)
+            rows.append((keys, tr(f"key.{binding.id}")))
     return rows
 
 
-def sections(current: type | None, tr: Catalogue) -> list[tuple[str, list[tuple[str, str]]]]:
+def sections(
+    current: type | None, tr: Catalogue, keymap: Mapping[str, str] | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
     ordered = sorted(SECTIONS, key=lambda item: item[1] is not current)
     out = [
-        (tr(title), key_rows(list(Binding.make_bindings(screen.BINDINGS)), tr))
+        (tr(title), key_rows(list(Binding.make_bindings(screen.BINDINGS)), tr, keymap))
         for title, screen in ordered
     ]
     out.append((tr("help.global"), [(key, tr(label)) for key, label in GLOBAL]))
@@ -81,7 +89,8 @@ class HelpScreen(SessionModal[None]):
         with Vertical(id="help"):
             yield Static(Text(tr("help.title"), style="bold"), id="help-title")
             with VerticalScroll(id="help-body"):
-                yield Static(help_text(sections(self.current, tr), tr("help.intro")))
+                groups = sections(self.current, tr, self.session.keymap)
+                yield Static(help_text(groups, tr("help.intro")))
             yield Footer()
 
     def on_mount(self) -> None:
