@@ -35,4 +35,6 @@ def user_keymap(
 
 def shown_key(binding: Binding, keymap: Mapping[str, Any]) -> str | None:
     """The key the operator configured for this binding, if any (for the help screen)."""
-    return str(keymap[binding.id]) if binding.id in keymap else None
+    if binding.id is None or binding.id not in keymap:
+        return None
+    return str(keymap[binding.id])
