@@ -71,6 +71,8 @@ class KeyedPicker(Widget, can_focus=True):
         return True
 
     def render(self) -> Text:
+        if self.size.height == 1:  # folded (a field this outcome seldom uses): the choice only
+            return self.render_choice()
         width = max(20, self.size.width // 2)
         rows = (len(self.CODES) + 1) // 2
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -89,6 +91,16 @@ class KeyedPicker(Widget, can_focus=True):
                 text.append(" " * max(1, width - 3 - cell_len(label)))
             if row < rows - 1:
                 text.append("\n")
+        return text
+
+    def render_choice(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        key = next((k for k, code in self.CODES.items() if code == self.value), None)
+        if key is None or self.value is None:
+            text.append(" - ", style="dim")
+        else:
+            text.append(f" {key} ", style="bold reverse")
+            text.append(f" {self.label(self.value)} ", style="bold")
         return text
 
 
