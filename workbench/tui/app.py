@@ -188,6 +188,7 @@ class WorkbenchApp(App[None]):
                     await asyncio.wait_for(
                         asyncio.to_thread(screen.release_now), RELEASE_ON_QUIT_SECONDS
                     )
+                    screen.done = True
                 except (OperationalError, TimeoutError):
                     pass  # the lease simply expires
         self.exit()

@@ -278,11 +278,14 @@ class CallScreen(SessionScreen[CallResult]):
                 self.notify, db_message(self.session, exc), severity="error", timeout=15
             )
             return
-        self.app.call_from_thread(self.dismiss, CallResult(self.entry.name, released=True))
+        self.app.call_from_thread(self.released)
+
+    def released(self) -> None:
+        self.done = True
+        self.dismiss(CallResult(self.entry.name, released=True))
 
     def release_now(self) -> None:
-        """Give the customer back to the queue (also used when the App quits mid-call)."""
-        if self.done:
-            return
-        release_claim(self.session.engine, self.entry.customer_id)
-        self.done = True
+        """Give the customer back to the queue, in a worker thread (also when the App quits
+        mid-call); the caller marks the call done on the event loop."""
+        if not self.done:
+            release_claim(self.session.engine, self.entry.customer_id)
