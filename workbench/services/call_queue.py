@@ -7,15 +7,17 @@ Each function takes the engine and owns its connections; the rules stay in
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from workbench.config import Settings
-from workbench.services.claim import claim
-from workbench.services.explain import Explanation, explain
 from workbench.services.freshness import ensure_scored, wait_for_rescore
 from workbench.services.queue import QueueEntry, read_queue
+
+if TYPE_CHECKING:
+    from workbench.services.explain import Explanation
 
 
 def queue_at(
@@ -31,6 +33,8 @@ def explain_at(
     engine: Engine, settings: Settings, at: datetime, operator: str | None
 ) -> Explanation:
     """What each calling rule holds back at `at` (rescoring first when the scores are stale)."""
+    from workbench.services.explain import explain  # only --explain pays for classifying
+
     ensure_scored(engine, settings, at)
     return explain(engine, settings, at, operator)
 
@@ -48,6 +52,8 @@ def claim_next(
     rows locked, so a claim that skips locked rows finds nothing.  SQLite: the run's write
     transaction can outlast the busy timeout ("database is locked").
     """
+    from workbench.services.claim import claim
+
     ensure_scored(engine, settings, at)
     for attempt in range(LOCKED_RETRIES + 1):
         try:
