@@ -21,6 +21,7 @@ CUSTOMER = "TZ0001"
 OTHER = "TZ0002"  # the same history, for the refused dispositions
 NIGHT = "1998-07-01T21:00:00+09:00"  # Wednesday, after the window
 MORNING = "1998-07-02T10:00:00+09:00"  # Thursday, inside it
+PROBE_SCRIPT = "tz_probe"  # a script id no file has: its history is this one call
 
 
 @pytest.fixture(scope="module")
@@ -41,14 +42,23 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
         f"{OTHER},1997-10-01 00:30,5400,food\n",
         encoding="utf-8",
     )
+    # A call before 09:00 in Tokyo is on the previous day in UTC (contact history may hold one).
+    contacts = folder / "contacts.csv"
+    contacts.write_text(
+        "customer_id,at,channel,direction,outcome,operator,script\n"
+        f"{CUSTOMER},1998-06-10 08:30,call,outbound,no_answer,op03,{PROBE_SCRIPT}\n",
+        encoding="utf-8",
+    )
     run(url, "import", "customers", str(customers))
     run(url, "import", "transactions", str(orders))
+    run(url, "import", "contacts", str(contacts))
     run(url, "rescore", "--at", MORNING)
     return url
 
 
 def run(url: str, *args: str) -> str:
-    result = CliRunner().invoke(app, ["--db", url, *args], env={"WORKBENCH_CONFIG": "/dev/null"})
+    env = {"WORKBENCH_CONFIG": "/dev/null", "COLUMNS": "200"}  # tables wide enough to show dates
+    result = CliRunner().invoke(app, ["--db", url, *args], env=env)
     assert result.exit_code == 0, (result.output, result.exception)
     return result.stdout
 
@@ -97,7 +107,8 @@ def test_callback_at_in_the_customer_zone(tmp_path: Path, db: str) -> None:
     assert entry["callback_at"] == due
     assert entry["local_time"] == due
     (shown,) = json_lines(run(db, "customers", "show", CUSTOMER, "--at", due, "--json"))
-    (call,) = shown["contacts"]
+    imported, call = shown["contacts"]
+    assert imported["at"] == "1998-06-10T08:30:00+09:00"
     assert call["at"] == "1998-07-02T10:00:00+09:00"
     assert call["callback_at"] == due
 
@@ -123,3 +134,10 @@ def test_refused_call_names_the_local_time(db: str) -> None:
     )
     assert isinstance(result.exception, UserError), (result.output, result.exception)
     assert f"call to {OTHER} at 1998-07-01T22:00:00+09:00" in str(result.exception)
+
+
+def test_script_history_in_the_configured_zone(db: str) -> None:
+    (row,) = json_lines(run(db, "scripts", "history", PROBE_SCRIPT, "--json"))
+    assert row["first_seen"] == row["last_seen"] == "1998-06-10T08:30:00+09:00"
+    table = run(db, "scripts", "history", PROBE_SCRIPT)
+    assert "1998-06-10" in table and "1998-06-09" not in table

@@ -249,6 +249,9 @@ def history(
     """版ごとの成績 / the figures of every version of one script file (ID and language; the
     current file version marked).  The other language's file of the same ID has its own
     versions and is left out; an earlier version no file has now shows its language as "?"."""
+    from dataclasses import replace
+
+    from workbench.domain.local_time import in_zone, zone_named
     from workbench.services.script_stats import script_history
     from workbench.talk.model import SCRIPT_LANGUAGES
     from workbench.talk.stats import version_languages
@@ -261,8 +264,12 @@ def history(
         script = (library if each == lang else _library(c, root, each)).get(script_id)
         current[each] = script.version if script else None
     owner = version_languages(current)
+    # Seen times in the configured zone, with its offset; the table's days are local days.
+    zone = zone_named(c.settings.timezone)
     rows = [
-        row
+        replace(
+            row, first_seen=in_zone(row.first_seen, zone), last_seen=in_zone(row.last_seen, zone)
+        )
         for row in script_history(c.engine, library, script_id)
         if owner.get(row.version or "", lang) == lang
     ]
