@@ -80,15 +80,36 @@ for name, (group, summary) in GROUPS.items():
 
 
 def main() -> None:
-    """The console entry point: an error for people prints `error: …` and exits 2."""
+    """The console entry point: an error for people prints `error: …` and exits 2.
+
+    click's usage errors too (a bad value, a missing or unknown option or command): the app
+    runs with `standalone_mode=False`, so they come here instead of click's boxed panel.
+    """
+    from workbench.cli.usage import click_errors, usage_error_line
+
+    errors = click_errors()
     try:
-        app()
+        status = app(prog_name="workbench", standalone_mode=False)
+    except errors.NoArgsIsHelpError:
+        raise SystemExit(2) from None  # the group's help is already printed, as before
+    except errors.UsageError as exc:
+        typer.echo(f"error: {usage_error_line(exc)}", err=True)
+        raise SystemExit(2) from None
+    except errors.ClickException as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        raise SystemExit(1) from None
     except Exception as exc:
         message = _for_people(exc)
         if message is None:
             raise
         typer.echo(f"error: {message}", err=True)
         raise SystemExit(2) from None
+    # Without standalone mode click returns the status of `typer.Exit(n)` instead of exiting.
+    if isinstance(status, int) and status:
+        raise SystemExit(status)
 
 
 def _for_people(exc: Exception) -> str | None:
