@@ -276,6 +276,8 @@ def _check_outcome(channel: str, direction: str, outcome: str) -> None:
     else:
         allowed = codes.CALL_OUTCOMES
     if outcome not in allowed:
+        article = "an" if f"{direction}"[:1] in "aeiou" else "a"  # inbound, outbound
         raise RowError(
-            "outcome", f"{outcome!r} is not a {direction} {channel} outcome ({', '.join(allowed)})"
+            "outcome",
+            f"{outcome!r} is not {article} {direction} {channel} outcome ({', '.join(allowed)})",
         )
