@@ -23,6 +23,7 @@ from textual.screen import Screen
 
 from workbench.config import Settings, now_from_env
 from workbench.services.talk_choice import ScriptWatch
+from workbench.talk.i18n import use_language
 from workbench.tui.bindings import translate_bindings
 from workbench.tui.commands import ActionsProvider
 from workbench.tui.dialer import Dialer
@@ -42,6 +43,7 @@ from workbench.tui.widgets.outcome_picker import ReasonPicker
 
 QUIET_COLLECT_DELAY = 0.5  # seconds after a card appears
 SCRIPT_CHECK_SECONDS = 5.0  # how often edited talk-script files are looked for
+OPERATOR_MODE = "operator"  # App.MODES: the shift's screens, the login in the default mode
 RELEASE_ON_QUIT_SECONDS = 5.0  # past this the lease is left to expire
 
 
@@ -67,6 +69,7 @@ class WorkbenchApp(App[None]):
     ) -> None:
         super().__init__()
         self.session = session or make_session(engine, settings, operator, now, dialer)
+        use_language(self.session.settings.language)  # talk-script warnings in the UI's language
         translate_bindings(self, self.session.tr)
         keyed = (QueueScreen, CallScreen, DispositionScreen, ReasonPicker, HelpScreen, LoginScreen,
                  StatsScreen, ScriptPickerScreen, ConfirmScreen)  # fmt: skip
@@ -76,6 +79,7 @@ class WorkbenchApp(App[None]):
         )
         self.session.keymap = keymap
         self.set_keymap(keymap)
+        self.add_mode(OPERATOR_MODE, lambda: QueueScreen(self.session))
 
     def on_mount(self) -> None:
         self.title = self.session.tr("title")
@@ -94,13 +98,16 @@ class WorkbenchApp(App[None]):
             self.start_shift()
 
     def start_shift(self) -> None:
+        """The operator's own screen stack (queue → call → form), apart from the login."""
         self.sub_title = self.session.operator or ""
-        self.push_screen(QueueScreen(self.session))
+        self.switch_mode(OPERATOR_MODE)
 
     def restart_shift(self) -> None:
-        """A new queue screen (another operator, another language) in place of the old one."""
+        """Another operator or language: the queue at the base of the stack starts over."""
         self.sub_title = self.session.operator or ""
-        self.switch_screen(QueueScreen(self.session))
+        queue = self.screen
+        if isinstance(queue, QueueScreen):
+            queue.start_over()
 
     # -- the palette's product commands (commands.py lists them) ----------------------
     def product_commands(self) -> list[tuple[str, str, Callable[[], object]]]:

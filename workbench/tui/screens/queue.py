@@ -34,6 +34,7 @@ from workbench.tui.adapters.queue import (
     load_shift_counts,
 )
 from workbench.tui.adapters.queue import load_queue_view as load_view
+from workbench.tui.bindings import translate_bindings
 from workbench.tui.errors import db_message
 from workbench.tui.screens.base import SessionScreen
 from workbench.tui.screens.call import CallResult, CallScreen
@@ -89,6 +90,17 @@ class QueueScreen(SessionScreen[None]):
         self.reload()
         if not self.session.fixed_time:
             self.set_interval(REFRESH_SECONDS, self.refresh_if_idle)
+
+    def start_over(self) -> None:
+        """The session changed hands or language: relabel the keys and read everything again."""
+        translate_bindings(self, self.session.tr)
+        self.refresh_bindings()
+        self.rows = []
+        self.set_columns([])
+        self.show_shift(None)
+        self.explain_due = True
+        self.status(self.session.tr("queue.loading"))
+        self.reload()
 
     @property
     def in_front(self) -> bool:
