@@ -227,16 +227,16 @@ def _data_set(db_url: str, tmp_path: Path, settings) -> None:  # type: ignore[no
 # orders: 1 ×7 → 2; 2 → 4; 3 → 5.  spend: 8000, 9000 → 3; 12000 → 4; 120000 → 5.
 EXPECTED_DORMANT = [
     {"customer_id": "D1", "name": "休眠一郎", "kind": "b2c", "state": "dormant",
-     "last_order_at": "2026-04-01T01:00:00+00:00", "days_since_last_order": 214, "orders": 3, "monetary": 12000,
+     "last_order_at": "2026-04-01T10:00:00+09:00", "days_since_last_order": 214, "orders": 3, "monetary": 12000,
      "main_category": "food", "rfm": {"r": 3, "f": 5, "m": 4}, "phone": "+819011110001"},
     {"customer_id": "B2", "name": "株式会社休眠", "kind": "b2b", "state": "dormant",
-     "last_order_at": "2025-09-01T01:00:00+00:00", "days_since_last_order": 426, "orders": 2, "monetary": 120000,
+     "last_order_at": "2025-09-01T10:00:00+09:00", "days_since_last_order": 426, "orders": 2, "monetary": 120000,
      "main_category": "office", "rfm": {"r": 2, "f": 4, "m": 5}, "phone": "+81120111222"},
     {"customer_id": "D2", "name": "境界花子", "kind": "b2c", "state": "dormant",
-     "last_order_at": "2026-05-05T01:00:00+00:00", "days_since_last_order": 180, "orders": 1, "monetary": 8000,
+     "last_order_at": "2026-05-05T10:00:00+09:00", "days_since_last_order": 180, "orders": 1, "monetary": 8000,
      "main_category": "wine", "rfm": {"r": 4, "f": 2, "m": 3}, "phone": "+81311110002"},
     {"customer_id": "Y1", "name": "昔断六郎", "kind": "b2c", "state": "dormant",
-     "last_order_at": "2025-01-01T01:00:00+00:00", "days_since_last_order": 669, "orders": 1, "monetary": 9000,
+     "last_order_at": "2025-01-01T10:00:00+09:00", "days_since_last_order": 669, "orders": 1, "monetary": 9000,
      "main_category": "rice", "rfm": {"r": 1, "f": 2, "m": 3}, "phone": "+819011110009"},
 ]  # fmt: skip
 
@@ -291,7 +291,7 @@ def test_customers_show_json_includes_purchases_and_contacts(db_url, tmp_path, s
         (5000, "food"),
         (4000, "wine"),
     ]
-    assert detail["purchases"][-1]["ordered_at"].startswith("2026-04-01T01:00:00")
+    assert detail["purchases"][-1]["ordered_at"] == "2026-04-01T10:00:00+09:00"
     assert [(c["channel"], c["outcome"], c["operator"]) for c in detail["contacts"]] == [
         ("call", "no_answer", "op1")
     ]
