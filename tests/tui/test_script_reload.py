@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -26,10 +27,10 @@ def scripts(tmp_path: Path) -> Path:
     return tmp_path / "talkscripts"
 
 
-def settings_for(scripts: Path) -> Settings:
-    return load_settings(
-        path=None, env={"WORKBENCH_LANGUAGE": "ja", "WORKBENCH_TALKSCRIPTS_DIR": str(scripts)}
-    )
+def settings_for(scripts: Path, language: str = "ja") -> Settings:
+    """The defaults with the scripts' folder and the language: the app takes both from here."""
+    defaults = load_settings(path=None, env={})
+    return dataclasses.replace(defaults, language=language, talkscripts_dir=str(scripts))
 
 
 def _write(path: Path, text: str) -> None:
@@ -79,3 +80,25 @@ async def test_broken_then_fixed_script_during_a_call(engine: Engine, scripts: P
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert len(notices(app)) == count
+
+
+async def test_a_broken_edit_is_told_in_the_configured_language(
+    engine: Engine, scripts: Path
+) -> None:
+    """An English shift hears of a broken edit in English: the app hands its Settings'
+    language to the talk-script library's messages."""
+    app = WorkbenchApp(engine, settings_for(scripts, "en"), "op01", now=NOW,
+                       dialer=ClipboardDialer())  # fmt: skip
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_for(pilot, queue_ready(app))
+        path = scripts / "en" / "b2c_listen_general.md"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        index = lines.index(next(line for line in lines if line.startswith("## opening"))) + 1
+        lines[index] += "{{ company }"
+        _write(path, "\n".join(lines) + "\n")
+        app.check_scripts()
+        where = f"{path.name}:{index + 1}:"
+        await wait_for(pilot, lambda: any(where in n for n in notices(app)))
+        warning = next(n for n in app._notifications if where in n.message)
+        assert "still serving the last good version" in warning.message, warning.message
+        assert "前回の正常な版" not in warning.message

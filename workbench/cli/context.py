@@ -32,12 +32,25 @@ class Context:
     def __init__(self, db: str | None, config: Path | None) -> None:
         self._db = db
         self._config = config
+        self._spoken: str | None = None  # the talk messages' language before this invocation
 
     @cached_property
     def settings(self) -> Settings:
+        """The configuration; the talk package's messages speak its language from now on."""
         from workbench.config import load_settings
+        from workbench.talk.i18n import use_language
 
-        return load_settings(self._config)
+        settings = load_settings(self._config)
+        self._spoken = use_language(settings.language)
+        return settings
+
+    def close(self) -> None:
+        """The invocation is over: the talk messages speak as before it (in-process callers)."""
+        if self._spoken is not None:
+            from workbench.talk.i18n import use_language
+
+            use_language(self._spoken)
+            self._spoken = None
 
     @property
     def db_url(self) -> str:
@@ -57,6 +70,7 @@ def context(ctx: typer.Context) -> Context:
     root = ctx.find_root()
     if not isinstance(root.obj, Context):
         root.obj = Context(None, None)
+        root.call_on_close(root.obj.close)
     return root.obj
 
 

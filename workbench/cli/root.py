@@ -25,6 +25,7 @@ app = typer.Typer(
 
 def callback(ctx: typer.Context, db: DbOption = None, config: ConfigOption = None) -> None:
     ctx.obj = Context(db, config)
+    ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
         ui(ctx, operator=None)
 

@@ -1,13 +1,14 @@
 """`workbench scripts`: check, list, preview talk scripts, and their figures by version.
 
-Output is Japanese unless ``WORKBENCH_LANGUAGE=en``.  The talk package is imported
-inside the commands (it brings Jinja), so start-up stays quick.
+Output is in the configured language (`Settings.language`: ``language`` in workbench.toml
+or ``WORKBENCH_LANGUAGE``, Japanese by default), the scripts are read from the configured
+``talkscripts_dir`` unless ``--root`` or the paths say otherwise.  The talk package is
+imported inside the commands (it brings Jinja), so start-up stays quick.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -48,17 +49,18 @@ class Language(StrEnum):
 
 @app.command("check")
 def check(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path] | None, typer.Argument(help="ファイルまたはフォルダー / files or folders")
     ] = None,
 ) -> None:
     """スクリプトを検査します（エラーがあれば終了コード 1）/ lint scripts."""
     from workbench.talk.i18n import msg
-    from workbench.talk.library import default_root
     from workbench.talk.lint import check_paths, count_files
     from workbench.talk.model import Severity
 
-    targets = paths or [default_root()]
+    configured = _root(context(ctx), None)  # also sets the messages' language
+    targets = paths or [configured]
     issues = check_paths(targets)
     errors = [i for i in issues if i.severity is Severity.ERROR]
     warnings = len(issues) - len(errors)
@@ -90,34 +92,59 @@ def _summary(script: TalkScript) -> dict[str, object]:
 
 @app.command("list")
 def list_scripts(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="JSON Lines で出力 / JSON lines")] = False,
     language: Annotated[
         Language | None, typer.Option("--language", help="ja / en（省略時は両方）")
     ] = None,
     root: RootOption = None,
 ) -> None:
-    """読み込めるスクリプトの一覧 / list loadable scripts."""
-    from workbench.talk.library import ScriptLibrary, default_root
+    """読み込めるスクリプトの一覧（--root にファイルを指定するとその 1 本）/ list loadable
+    scripts (a file given as --root: that one script, as `scripts check FILE` checks it)."""
+    from workbench.talk.library import ScriptLibrary
     from workbench.talk.model import SCRIPT_LANGUAGES
 
-    base = root or default_root()
+    base = _root(context(ctx), root)
+    if base.is_file():
+        _list_file(base, language.value if language else None, as_json)
+        return
     languages = [language.value] if language else list(SCRIPT_LANGUAGES)
     for lang in languages:
         library = ScriptLibrary(base, lang)
         for warning in library.warnings:
             typer.echo(warning, err=True)
         for script in library.scripts():
-            row = _summary(script)
-            if as_json:
-                typer.echo(json.dumps(row, ensure_ascii=False))
-                continue
-            flags = "" if script.active else " [inactive]"
-            flags += " [pinned]" if script.pinned else ""
-            group = f" ({script.variant_group})" if script.variant_group else ""
-            typer.echo(
-                f"{lang}  {script.id:<28} {script.version}  {script.kind:<3}  "
-                f"{','.join(script.reasons)}{group}{flags}  {script.title}"
-            )
+            _print_row(script, as_json)
+
+
+def _list_file(path: Path, language: str | None, as_json: bool) -> None:
+    """`scripts list --root FILE`: the one script, linted as `scripts check FILE` does; a file
+    that cannot be loaded prints its errors (file:line: code: message) and exits 1."""
+    from workbench.talk.lint import check_file
+    from workbench.talk.model import Severity
+
+    script, issues = check_file(path)
+    errors = [i for i in issues if i.severity is Severity.ERROR]
+    if script is None or errors:
+        for issue in errors or issues:
+            typer.echo(f"{issue.path}:{issue.line}: {issue.code}: {issue.message}", err=True)
+        raise typer.Exit(1)
+    if language is None or script.language == language:
+        _print_row(script, as_json)
+
+
+def _print_row(script: TalkScript, as_json: bool) -> None:
+    row = _summary(script)
+    if as_json:
+        typer.echo(json.dumps(row, ensure_ascii=False))
+        return
+    flags = "" if script.active else " [inactive]"
+    flags += " [pinned]" if script.pinned else ""
+    group = f" ({script.variant_group})" if script.variant_group else ""
+    typer.echo(
+        f"{script.language}  {script.id:<28} {script.version}  {script.kind:<3}  "
+        f"{','.join(script.reasons)}{group}{flags}  {script.title}"
+    )
 
 
 @app.command("render")
@@ -154,10 +181,9 @@ def render(
         return
     from workbench.talk.demo import demo_context
     from workbench.talk.i18n import msg
-    from workbench.talk.library import ScriptLibrary, default_root
     from workbench.talk.render import render_script
 
-    library = ScriptLibrary(root or default_root(), language.value)
+    library = _library(context(ctx), root, language.value)
     script = library.get(script_id)
     if script is None:
         typer.echo(msg("cli.not_found", value=script_id, lang=language.value), err=True)
@@ -306,11 +332,16 @@ def history(
     Console().print(table)
 
 
-def _library(c: Context, root: Path | None, language: str | None = None) -> ScriptLibrary:
-    from workbench.talk.library import ScriptLibrary, default_root
+def _root(c: Context, root: Path | None) -> Path:
+    """`--root` when given, else the configured folder (`Settings.talkscripts_dir`).
 
-    if root is None:
-        # Same precedence as `scripts check/list` when their variable is set, else the setting.
-        env = "WORKBENCH_TALKSCRIPTS_DIR" in os.environ
-        root = default_root() if env else Path(c.settings.talkscripts_dir)
-    return ScriptLibrary(root, language or c.settings.language)
+    Reading the settings also sets the language of the talk messages, so every command
+    asks here even when `--root` is given."""
+    configured = Path(c.settings.talkscripts_dir)
+    return configured if root is None else root
+
+
+def _library(c: Context, root: Path | None, language: str | None = None) -> ScriptLibrary:
+    from workbench.talk.library import ScriptLibrary
+
+    return ScriptLibrary(_root(c, root), language or c.settings.language)

@@ -1,15 +1,19 @@
 """Interface text for the talk-script tools: Japanese first, English as a setting.
 
-The language comes from the ``WORKBENCH_LANGUAGE`` environment variable (``ja`` or ``en``,
-default ``ja``) unless a caller passes one explicitly.
+The talk package reads no setting itself: the face that made the `Settings` (the CLI's
+context, the terminal UI) calls `use_language(settings.language)` once, and every message
+of the linter, the parser, the renderer and the library follows it (``ja`` until then).
+One process-wide value rather than a parameter through parse → lint → library → render:
+the messages are composed deep inside those (18 call sites), and a process speaks one
+interface language at a time.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 
 UI_LANGUAGES: tuple[str, ...] = ("ja", "en")
+_language = "ja"  # set by `use_language`; a str assignment, safe to read from worker threads
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     # front matter
@@ -187,8 +191,18 @@ REASON_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def use_language(language: str) -> str:
+    """Speak `language` (``ja`` or ``en``; anything else is ``ja``) in every talk message from
+    now on, and return the language spoken until now (so a caller can put it back)."""
+    global _language
+    previous = _language
+    _language = language if language in UI_LANGUAGES else "ja"
+    return previous
+
+
 def ui_language(language: str | None = None) -> str:
-    lang = language or os.environ.get("WORKBENCH_LANGUAGE", "ja")
+    """`language` when given, else the one `use_language` set."""
+    lang = language or _language
     return lang if lang in UI_LANGUAGES else "ja"
 
 
@@ -199,7 +213,7 @@ def translate(text_id: str, language: str | None, values: Mapping[str, object]) 
 
 
 def msg(text_id: str, **values: object) -> str:
-    """A message in the interface language (``WORKBENCH_LANGUAGE``)."""
+    """A message in the interface language (`use_language`)."""
     return translate(text_id, None, values)
 
 

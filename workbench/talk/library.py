@@ -12,7 +12,6 @@ keeps its own `mark` and asks `news_since(mark)`, and no reload consumes another
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -187,8 +186,3 @@ class ScriptLibrary:
 
     def __len__(self) -> int:
         return len(self._by_id)
-
-
-def default_root() -> Path:
-    """``$WORKBENCH_TALKSCRIPTS_DIR`` or ``./talkscripts``."""
-    return Path(os.environ.get("WORKBENCH_TALKSCRIPTS_DIR", "talkscripts"))

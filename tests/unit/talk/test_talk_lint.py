@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.talk.i18n import use_language
 from workbench.talk.lint import check_paths, has_errors
 from workbench.talk.model import Severity
 
@@ -79,13 +80,21 @@ def test_language_must_match_folder(tmp_path: Path) -> None:
     assert _errors([tmp_path]) == [("front-matter", 6)]
 
 
-def test_messages_follow_the_ui_language(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("WORKBENCH_LANGUAGE", "en")
+def test_messages_follow_the_ui_language() -> None:
+    assert use_language("en") == "ja"
+    try:
+        [issue] = check_paths([BAD / "bad_branch.md"])
+        assert issue.message == "branch target section proposal does not exist"
+    finally:
+        assert use_language("ja") == "en"
     [issue] = check_paths([BAD / "bad_branch.md"])
-    assert issue.message == "branch target section proposal does not exist"
-    monkeypatch.setenv("WORKBENCH_LANGUAGE", "ja")
+    assert issue.message == "分岐先のセクション proposal がありません"
+
+
+def test_an_unknown_language_speaks_japanese() -> None:
+    use_language("fr")
     [issue] = check_paths([BAD / "bad_branch.md"])
-    assert "分岐先" in issue.message
+    assert issue.message == "分岐先のセクション proposal がありません"
 
 
 def test_unknown_front_matter_key_is_a_warning(tmp_path: Path) -> None:
