@@ -236,7 +236,7 @@ def test_dispose_with_an_unknown_outcome_is_an_error_for_people(db: tuple[str, P
     result = workbench(
         url, "dispose", cid, "--outcome", "bogus", "--operator", "op01", "--at", AT, cwd=cwd
     )
-    assert_user_error(result, "error: outcome: ", "'bogus'")
+    assert_user_error(result, "error: --outcome: ", "'bogus'")
     assert count(url, ContactAttempt) == before
     late = workbench(
         url,
