@@ -250,11 +250,11 @@ def test_dispose_with_an_unknown_outcome_is_an_error_for_people(db: tuple[str, P
         t("21:00"),
         cwd=cwd,
     )
-    assert_user_error(late, "error: at: ", "outside_window")
+    assert_user_error(late, "error: --at: ", "outside_window")
     no_time = workbench(
         url, "dispose", cid, "--outcome", "callback", "--operator", "op01", "--at", AT, cwd=cwd
     )
-    assert_user_error(no_time, "error: callback_at: ")
+    assert_user_error(no_time, "error: --callback-at: ")
     assert count(url, ContactAttempt) == before
 
 
