@@ -228,3 +228,13 @@ async def test_do_not_call_asks_before_it_is_saved(make_app, engine) -> None:
         await pilot.press("1", "enter")  # the operator picks no_answer instead
         await wait_for(pilot, call_ready(app, not_this=call))
     assert [r["outcome"] for r in ui_attempts(engine, NOW)] == ["no_answer"]
+
+
+async def test_a_saved_callback_says_when_it_is_promised(make_app, engine) -> None:
+    app = make_app()
+    async with app.run_test(size=SMALL) as pilot:
+        call = await start_call(pilot, app)
+        await pilot.press("d", "5", *"明日 10:00", "enter")
+        await wait_for(pilot, call_ready(app, not_this=call))
+        saved = [n.message for n in app._notifications if n.message.startswith("保存しました")]
+    assert saved and "かけ直し 11/26(木) 10:00" in saved[-1], saved

@@ -102,6 +102,7 @@ class DispositionResult:
     warnings: list[str] = field(default_factory=list)
     script_id: str | None = None
     script_version: str | None = None
+    callback_at: datetime | None = None  # the time promised, for a callback
 
 
 def dispose(engine: Engine, settings: Settings, disposition: Disposition) -> DispositionResult:
@@ -187,7 +188,9 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
     _effects(conn, policy, cid, d, number)
     if d.outcome == "reactivated":
         warnings += _record_order(conn, settings, contact, cid, d)
-    return DispositionResult(attempt_id, d.customer_id, d.outcome, warnings, d.script, version)
+    return DispositionResult(
+        attempt_id, d.customer_id, d.outcome, warnings, d.script, version, d.callback_at
+    )
 
 
 def _is_outbound_call(d: Disposition) -> bool:

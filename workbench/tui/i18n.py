@@ -224,6 +224,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Stopped retrying. Your input is kept: Enter to send again",
     ),
     "form.saved": ("保存しました: {name} — {outcome}", "Saved: {name} — {outcome}"),
+    "form.saved_callback": (
+        "保存しました: {name} — かけ直し {at}（お客様の現地時刻）",
+        "Saved: {name} — call back {at} (the customer's local time)",
+    ),
     "form.fix": ("入力を確認してください", "Please fix the marked fields"),
     "err.outcome": ("結果を選んでください（数字キー）", "Choose an outcome (number keys)"),
     "err.callback_needed": ("かけ直しの日時を入力してください", "Enter when to call back"),

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from rich.text import Text
 from sqlalchemy.exc import OperationalError
@@ -46,6 +47,7 @@ class CallResult:
     saved: DispositionResult | None = None
     next: bool = False
     released: bool = False
+    zone: ZoneInfo | None = None  # the customer's, for times in messages
 
 
 class CallScreen(SessionScreen[CallResult]):
@@ -263,7 +265,14 @@ class CallScreen(SessionScreen[CallResult]):
         self.done = True
         if saved.next and self.claim_ahead is not None:
             self.claim_ahead()  # the claim runs while the screens close (tens of ms)
-        self.dismiss(CallResult(self.entry.name, saved=saved.result, next=saved.next))
+        self.dismiss(
+            CallResult(
+                self.entry.name,
+                saved=saved.result,
+                next=saved.next,
+                zone=zone if isinstance(zone := self.entry.local_time.tzinfo, ZoneInfo) else None,
+            )
+        )
 
     def action_release(self) -> None:
         if not self.done:

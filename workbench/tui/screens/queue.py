@@ -336,9 +336,13 @@ class QueueScreen(SessionScreen[None]):
         tr = self.session.tr
         self.in_call = False
         if result is not None and result.saved is not None:
-            self.notify(
-                tr("form.saved", name=result.name, outcome=tr.outcome(result.saved.outcome))
-            )
+            saved = result.saved
+            if saved.callback_at is not None:
+                at = self.session.local(saved.callback_at, result.zone)
+                text = tr("form.saved_callback", name=result.name, at=at)
+            else:
+                text = tr("form.saved", name=result.name, outcome=tr.outcome(saved.outcome))
+            self.notify(text)
             for warning in result.saved.warnings:
                 self.notify(warning, severity="warning")
         elif result is not None and result.released:
