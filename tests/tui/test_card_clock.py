@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tui_helpers import NOW, SMALL, call_ready, queue_ready, wait_for
+from tui_helpers import NOW, SMALL, start_call, wait_for
 
 from workbench.tui.screens.call import CallScreen
 
@@ -12,10 +12,7 @@ from workbench.tui.screens.call import CallScreen
 async def test_the_customers_local_time_ticks(make_app) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for(pilot, queue_ready(app))
-        await pilot.press("n")
-        await wait_for(pilot, call_ready(app))
-        call = app.screen
+        call = await start_call(pilot, app)
         assert isinstance(call, CallScreen)
 
         def facts() -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.widgets import Footer, Input
-from tui_helpers import NOW, SMALL, call_ready, queue_ready, ui_attempts, wait_for
+from tui_helpers import NOW, SMALL, start_call, ui_attempts, wait_for
 
 from workbench.tui.screens.disposition import DispositionScreen
 from workbench.tui.widgets.outcome_picker import ReasonPicker
@@ -14,10 +14,7 @@ NOTE = "高い"
 async def test_not_interested_with_reason_and_note_takes_four_keys(make_app, engine) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for(pilot, queue_ready(app))
-        await pilot.press("n")
-        await wait_for(pilot, call_ready(app))
-        call = app.screen
+        call = await start_call(pilot, app)
         keys = ["d", "6", "4"]  # form, not interested, price
         await pilot.press(*keys)
         form = app.screen
@@ -38,9 +35,7 @@ async def test_not_interested_with_reason_and_note_takes_four_keys(make_app, eng
 async def test_enter_saves_from_the_reason_picker_and_the_hint_stays(make_app, engine) -> None:  # type: ignore[no-untyped-def]
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for(pilot, queue_ready(app))
-        await pilot.press("n")
-        await wait_for(pilot, call_ready(app))
+        await start_call(pilot, app)
         await pilot.press("d", "6")
         form = app.screen
         assert isinstance(form, DispositionScreen)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import OperationalError
 from textual.widgets import Input
-from tui_helpers import NOW, SMALL, call_ready, queue_ready, ui_attempts, wait_for
+from tui_helpers import NOW, SMALL, call_ready, start_call, ui_attempts, wait_for
 
 from workbench.services import dispose as dispose_service
 from workbench.tui.screens import disposition as form_module
@@ -39,10 +39,7 @@ async def test_outage_during_submit_keeps_the_form_and_the_retry_succeeds(
     monkeypatch.setattr(form_module, "dispose", flaky)
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for(pilot, queue_ready(app))
-        await pilot.press("n")
-        await wait_for(pilot, call_ready(app))
-        call = app.screen
+        call = await start_call(pilot, app)
         await pilot.press(
             "d", "5", *"18:00", "tab", "tab", "tab", *"奥様が対応", "enter"
         )  # time → … → note
@@ -70,10 +67,7 @@ async def test_database_file_gone_then_back(make_app, engine, db_path: Path) -> 
     app = make_app()
     away = db_path.with_name("away.db")
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for(pilot, queue_ready(app))
-        await pilot.press("n")
-        await wait_for(pilot, call_ready(app))
-        call = app.screen
+        call = await start_call(pilot, app)
         await pilot.press("d", "1")
 
         engine.dispose()  # no pooled connection survives: the next one must open the path
@@ -102,9 +96,7 @@ async def test_escape_stops_retrying_and_keeps_the_data(make_app, engine, monkey
     monkeypatch.setattr(form_module, "dispose", down)
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for(pilot, queue_ready(app))
-        await pilot.press("n")
-        await wait_for(pilot, call_ready(app))
+        await start_call(pilot, app)
         await pilot.press("d", "2", "enter")
         form = app.screen
         await wait_for(pilot, lambda: "接続できません" in status_of(form))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.command import CommandPalette
-from tui_helpers import EVENING, LARGE, SMALL, call_ready, queue_ready, wait_for
+from tui_helpers import EVENING, LARGE, SMALL, call_ready, queue_ready, start_call, wait_for
 
 from workbench.tui.screens.help import HelpScreen
 from workbench.tui.screens.login import LoginScreen
@@ -53,10 +53,7 @@ async def test_help_lists_every_screen_and_closes(make_app) -> None:
 async def test_command_palette_runs_the_screen_actions(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SMALL) as pilot:
-        await wait_for(pilot, queue_ready(app))
-        await pilot.press("n")
-        await wait_for(pilot, call_ready(app))
-        call = app.screen
+        call = await start_call(pilot, app)
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"発信")

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input
-from tui_helpers import NOW, SMALL, call_ready, queue_ready, settle, ui_attempts, wait_for
+from tui_helpers import (
+    NOW,
+    SMALL,
+    call_ready,
+    queue_ready,
+    settle,
+    start_call,
+    ui_attempts,
+    wait_for,
+)
 
 from workbench.domain.codes import CALL_OUTCOMES
 from workbench.tui.screens.disposition import DispositionScreen
@@ -15,13 +24,6 @@ from workbench.tui.widgets.script_panel import ScriptPanel
 OUTCOME_KEY = dict(zip(CALL_OUTCOMES, KEYS, strict=True))
 # What the operator types after the outcome key (focus jumps to the field the outcome needs).
 EXTRA_KEYS = {"callback": list("18:00"), "reactivated": list("12800")}
-
-
-async def start_call(pilot, app):  # type: ignore[no-untyped-def]
-    await wait_for(pilot, queue_ready(app))
-    await pilot.press("n")
-    await wait_for(pilot, call_ready(app))
-    return app.screen
 
 
 @pytest.mark.parametrize("outcome", CALL_OUTCOMES)

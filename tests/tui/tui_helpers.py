@@ -122,3 +122,11 @@ def ui_attempts(engine: Engine, since: datetime) -> list[dict[str, object]]:
     )
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+async def start_call(pilot: Pilot[object], app: object) -> object:
+    """From the queue screen: claim the next customer and wait for their call view."""
+    await wait_for(pilot, queue_ready(app))
+    await pilot.press("n")
+    await wait_for(pilot, call_ready(app))
+    return app.screen  # type: ignore[attr-defined]
