@@ -6,6 +6,7 @@ from textual.command import CommandPalette
 from textual.widgets import DataTable, Footer
 from tui_helpers import SMALL, call_ready, queue_ready, wait_for
 
+from workbench.talk.i18n import ui_language
 from workbench.tui.screens.login import LoginScreen
 from workbench.tui.screens.queue import QueueScreen
 from workbench.tui.screens.stats import StatsScreen
@@ -46,9 +47,11 @@ async def test_switch_language_relabels_the_queue(make_app) -> None:  # type: ig
         await wait_for(pilot, lambda: queue_ready(app)() and app.session.tr.language == "en")
         assert "Next customer" in footer_text(app.screen)
         assert "Today: calls" in str(app.screen.query_one("#shift").render())
+        assert ui_language() == "en"  # talk-script warnings follow the switch
         await run_command(pilot, app, "Language")  # its English label; back to Japanese
         await wait_for(pilot, lambda: queue_ready(app)() and app.session.tr.language == "ja")
         assert "次のお客様" in footer_text(app.screen)
+        assert ui_language() == "ja"
 
 
 async def test_switch_operator_opens_their_queue_but_not_mid_call(make_app) -> None:  # type: ignore[no-untyped-def]

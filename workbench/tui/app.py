@@ -143,6 +143,7 @@ class WorkbenchApp(App[None]):
         s = self.session
         s.settings = replace(s.settings, language="ja" if s.settings.language == "en" else "en")
         s.tr = Catalogue(s.settings.language, s.settings.category_labels())
+        use_language(s.settings.language)
         s.scripts = ScriptWatch(s.settings)  # the other language's scripts
         translate_bindings(self, s.tr)
         self.title = s.tr("title")
