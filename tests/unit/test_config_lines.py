@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from workbench.config import ConfigError, key_lines, load_settings
+from workbench.config import ConfigError, load_settings
+from workbench.config_values import key_lines
 
 
 def test_key_lines_follow_tables_dotted_keys_and_quotes() -> None:
