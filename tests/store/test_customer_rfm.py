@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import delete
 
-from workbench.services.customers import RFM_CUTS_KEY, classify_all, score_from_cuts, summarise_one
+from workbench.services.customer_rfm import score_from_cuts
+from workbench.services.customers import RFM_CUTS_KEY, classify_all, summarise_one
 from workbench.services.demo import load_demo
 from workbench.services.scoring import rescore
 from workbench.store.models import ModelState
