@@ -23,6 +23,7 @@ from workbench.importing import records, writer
 from workbench.importing.csvfile import CsvSource, ImportFileError, load_mapping
 from workbench.importing.pipeline import Batch, ParseJob, Reject, validated
 from workbench.services import freshness
+from workbench.store import bulk
 
 ImportKind = Literal["customers", "transactions", "contacts"]
 BATCH = 5000
@@ -189,17 +190,17 @@ def _import_keyed(
     """Transactions and contacts, already keyed by customer id (unknown customers were rejected)."""
     counts = writer.WriteCounts()
     touched: set[int] = set()
-    bulk = kind == "transactions" and writer.start_bulk_load(conn)
+    bulk_load = kind == "transactions" and bulk.start_bulk_load(conn)
     for batch in batches:
         if kind == "contacts":
             counts.add(writer.write_contacts(conn, [entry for _, entry in batch.good], now))
             continue
-        written = writer.write_transactions(conn, batch.good, bulk)
+        written = writer.write_transactions(conn, batch.good, bulk_load)
         if written.inserted:
             touched.update(row[0] for row in batch.good)
         counts.add(written)
-    if bulk:
-        repeats = writer.finish_bulk_load(conn)
+    if bulk_load:
+        repeats = bulk.finish_bulk_load(conn)
         counts.inserted -= repeats
         counts.unchanged += repeats
     if touched:

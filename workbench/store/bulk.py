@@ -116,3 +116,55 @@ def _sqlite_literal(value: object) -> str:
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
     raise TypeError(f"no SQL literal for {value!r}")
+
+
+_FINGERPRINT_INDEX = "CREATE UNIQUE INDEX ux_transactions_fingerprint ON transactions (fingerprint)"
+
+
+def start_bulk_load(conn: Connection) -> bool:
+    """Before a first load into an empty SQLite table: drop the fingerprint index, to build it at the end.
+
+    Keeping a ten-million-entry unique index on random 64-bit keys up to date
+    row by row costs several times more than sorting the keys once.  (The
+    customer index stays: export files come in customer order, so it grows at
+    its end.)  Inside the import's transaction, so a kill or an error brings
+    the index back.
+    """
+    if (
+        conn.dialect.name != "sqlite"
+        or conn.exec_driver_sql("SELECT 1 FROM transactions LIMIT 1").first() is not None
+    ):
+        return False
+    # The sqlite3 driver opens its transaction at the first data change, not at DDL: open it
+    # now, or the drop below would commit at once and outlive a failed import.
+    conn.exec_driver_sql("DELETE FROM transactions WHERE 0")
+    if not conn.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
+        raise RuntimeError("bulk load outside a transaction")
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ux_transactions_fingerprint")
+    return True
+
+
+def finish_bulk_load(conn: Connection) -> int:
+    """Remove repeated purchases (the first in file order stays), build the index; returns how many went."""
+    conn.exec_driver_sql("PRAGMA threads=2")  # the index sort may use a helper thread
+    removed = 0
+    if not _try_ddl(conn, _FINGERPRINT_INDEX):
+        removed = conn.exec_driver_sql(
+            "DELETE FROM transactions WHERE id IN (SELECT id FROM (SELECT id, "
+            "ROW_NUMBER() OVER (PARTITION BY fingerprint ORDER BY id) AS n FROM transactions) WHERE n > 1)"
+        ).rowcount
+        conn.exec_driver_sql(_FINGERPRINT_INDEX)
+    conn.exec_driver_sql("PRAGMA threads=0")
+    return max(removed, 0)
+
+
+def _try_ddl(conn: Connection, ddl: str) -> bool:
+    """Run DDL that may fail on the data (a unique index over repeats); the transaction goes on either way."""
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(ddl)
+    except sqlite3.IntegrityError:
+        return False
+    finally:
+        cursor.close()
+    return True
