@@ -29,7 +29,7 @@ from workbench.services.case_tally import (  # noqa: F401
 )
 from workbench.store.models import ContactAttempt, Customer
 from workbench.talk.library import ScriptLibrary
-from workbench.talk.stats import GROUP_KEYS, SUCCESS_OUTCOME, StatsRow, table
+from workbench.talk.stats import GROUP_KEYS, SUCCESS_OUTCOME, Figures, StatsRow, table
 
 attempts = ContactAttempt.__table__
 customers = Customer.__table__
@@ -167,20 +167,13 @@ def selection_counts(bind: Engine | Connection) -> dict[tuple[str, str], tuple[i
         return {(sid, ver): (int(won or 0), int(n)) for sid, ver, won, n in conn.execute(stmt)}
 
 
-@dataclass(frozen=True)
-class VersionHistory:
+@dataclass(frozen=True, kw_only=True)
+class VersionHistory(Figures):
     """The figures of one version of a script; `current` marks the file's version today."""
 
     version: str | None
     first_seen: datetime | None
     last_seen: datetime | None
-    attempts: int
-    contacts: int
-    reactivations: int
-    rate: float | None
-    wilson_low: float
-    wilson_high: float
-    revenue: float
     current: bool
 
     def as_json(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
@@ -78,24 +78,31 @@ class AttemptRecord(NamedTuple):
     amount: float | int | None = None
 
 
-@dataclass(frozen=True)
-class StatsRow:
-    """One group; keys not grouped by are None. ``rate`` is None without contacts."""
+@dataclass(frozen=True, kw_only=True)
+class Figures:
+    """What a group of calls achieved: attempts, conversations, win-backs and their yen, and
+    the win-back rate per conversation with its Wilson 95 % interval (None without contacts)."""
 
-    script_id: str | None
-    version: str | None
-    reason: str | None
-    kind: str | None
-    operator: str | None
     attempts: int
     contacts: int
     reactivations: int
     rate: float | None
     wilson_low: float
     wilson_high: float
-    p_best: float | None
     revenue: float
-    not_enough_data: bool
+
+
+@dataclass(frozen=True)
+class StatsRow(Figures):
+    """One group; keys not grouped by are None."""
+
+    script_id: str | None
+    version: str | None
+    reason: str | None
+    kind: str | None
+    operator: str | None
+    p_best: float | None = field(kw_only=True)
+    not_enough_data: bool = field(kw_only=True)
 
 
 def _record(raw: Any) -> AttemptRecord:
