@@ -14,14 +14,14 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Connection, and_, func, or_, select
 
 from workbench.config import WEEKDAYS, Settings, parse_window
-from workbench.domain.calling_rules import (
-    BlockCode,
+from workbench.domain.calling_rules import BlockCode, CallingPolicy, evaluate
+
+# The records this module builds from the store for the rules to judge.
+from workbench.domain.calling_values import (
     CallAttempt,
-    CallingPolicy,
     CustomerContact,
     PendingCallback,
     PhoneNumber,
-    evaluate,
 )
 from workbench.domain.codes import REFUSAL_OUTCOMES
 from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Lease, Phone
