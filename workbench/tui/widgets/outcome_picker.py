@@ -37,6 +37,12 @@ class KeyedPicker(Widget, can_focus=True):
         Binding("left", "move(-5)", show=False),
     ]
     CODES: ClassVar[dict[str, str]] = {}  # key → code
+    KIND: ClassVar[str] = "outcome"  # the catalogue's label family: "outcome" or "reason"
+
+    @dataclass
+    class Changed(Message):
+        picker: KeyedPicker
+        value: str | None
 
     value: reactive[str | None] = reactive(None)
 
@@ -51,13 +57,10 @@ class KeyedPicker(Widget, can_focus=True):
         return list(self.CODES.values())
 
     def label(self, code: str) -> str:
-        raise NotImplementedError
-
-    def changed(self, value: str | None) -> Message:
-        raise NotImplementedError
+        return self.tr.reason(code) if self.KIND == "reason" else self.tr.outcome(code)
 
     def watch_value(self, value: str | None) -> None:
-        self.post_message(self.changed(value))
+        self.post_message(self.Changed(self, value))
 
     def action_move(self, step: int) -> None:
         codes = self.codes
@@ -108,15 +111,8 @@ class OutcomePicker(KeyedPicker):
     CODES = OUTCOME_KEYS
 
     @dataclass
-    class Changed(Message):
-        picker: OutcomePicker
-        value: str | None
-
-    def label(self, code: str) -> str:
-        return self.tr.outcome(code)
-
-    def changed(self, value: str | None) -> Message:
-        return self.Changed(self, value)
+    class Changed(KeyedPicker.Changed):
+        """An outcome was picked (or cleared)."""
 
 
 def _reason_bindings() -> list[BindingType]:
@@ -130,18 +126,12 @@ def _reason_bindings() -> list[BindingType]:
 
 class ReasonPicker(KeyedPicker):
     CODES = REASON_KEYS
+    KIND = "reason"
     BINDINGS: ClassVar[list[BindingType]] = _reason_bindings()
 
     @dataclass
-    class Changed(Message):
-        picker: ReasonPicker
-        value: str | None
-
-    def label(self, code: str) -> str:
-        return self.tr.reason(code)
-
-    def changed(self, value: str | None) -> Message:
-        return self.Changed(self, value)
+    class Changed(KeyedPicker.Changed):
+        """A reason was picked (or cleared)."""
 
     def action_choose(self, key: str) -> None:
         self.choose_key(key)
