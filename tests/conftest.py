@@ -31,6 +31,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         upgrade(make_engine(url))
         yield url
         return
+    url = request.getfixturevalue("pg_empty_url")
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+
+
+@pytest.fixture
+def pg_empty_url() -> Iterator[str]:
+    """A URL of an empty PostgreSQL schema of this test's own, dropped afterwards."""
     if not PG_URL:
         pytest.skip(
             "PostgreSQL tests need WORKBENCH_TEST_PG_URL (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
@@ -39,12 +49,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     admin = make_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
     try:
-        yield url
+        yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

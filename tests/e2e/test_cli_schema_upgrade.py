@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from workbench.store.engine import make_engine
 from workbench.store.schema import MIGRATIONS, current_revision, head_revision
 
 BASE = [sys.executable, "-c", "from workbench.cli import main; main()"]
-PG_URL = os.environ.get("WORKBENCH_TEST_PG_URL")
 OLD = "0005"
 
 
@@ -62,20 +60,9 @@ def old_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         migrate_to(url, OLD)
         yield url
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL tests need WORKBENCH_TEST_PG_URL")
-    schema = f"wb_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    url = request.getfixturevalue("pg_empty_url")
     migrate_to(url, OLD)
-    try:
-        yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    yield url
 
 
 def test_the_old_revision_is_older_than_this_version() -> None:
