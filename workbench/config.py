@@ -27,6 +27,7 @@ from workbench.config_values import (
 )
 
 DEFAULT_DB_URL = "sqlite:///db/workbench.db"
+SECURITY_MODES = ("none", "starttls", "tls")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -126,6 +127,64 @@ class SmtpSettings:
     sender: str = _doc("From address of outgoing email.", "noreply@example.co.jp")
     username: str = _doc("SMTP user name ('' for none).", "")
     password_env: str = _doc("Name of the environment variable holding the SMTP password.", "")
+    security: str = _doc(
+        "Connection security: 'none' (plain), 'starttls' (upgrade after connecting) or 'tls' "
+        "(implicit TLS, usually port 465).",
+        "none",
+    )
+    rate_per_minute: int = _doc("Most emails sent per minute (0: no limit).", 60)
+    timeout_seconds: float = _doc(
+        "Seconds to wait for the SMTP server before a temporary failure.", 30.0
+    )
+
+
+@dataclass(frozen=True)
+class EscalationSettings:
+    enabled: bool = _doc(
+        "Whether the email-then-call escalation runs: mid and low tiers leave the call queue until "
+        "they respond (high tiers are called as before).",
+        False,
+    )
+    high_value_min: float = _doc(
+        "Smallest expected win-back value (yen, the queue's `value` × P(alive)) for the high tier.",
+        30000.0,
+    )
+    high_p_alive_min: float = _doc("Smallest P(alive) for the high tier.", 0.3)
+    mid_value_min: float = _doc(
+        "Smallest expected win-back value (yen) for the mid tier; below it, low.", 5000.0
+    )
+    mid_wait_days: int = _doc("Days a mid-tier customer has to respond to the first email.", 3)
+    mid_reminder_wait_days: int = _doc("Days after the reminder before the next step.", 3)
+    mid_after_reminder: str = _doc(
+        "What follows an unanswered reminder for the mid tier: 'call' or 'none'.", "call"
+    )
+    low_steps_days: list[int] = _doc(
+        "Days after the start at which the low tier's step emails go.", [0, 14, 45]
+    )
+    response_boost: float = _doc(
+        "Factor on a responder's queue score (the `response` component): a reply counts fully, "
+        "a click half and an open a quarter of the boost above 1.",
+        2.0,
+    )
+    unsubscribe_url: str = _doc(
+        "One-click unsubscribe URL ({token} is replaced per message); '' for mailto only.", ""
+    )
+    unsubscribe_mailto: str = _doc("Address for unsubscribe mails ('' : the SMTP sender).", "")
+    reply_domain: str = _doc(
+        "Domain of the per-message reply address (reply+TOKEN@domain; '' : the sender's domain).",
+        "",
+    )
+
+
+@dataclass(frozen=True)
+class MailboxSettings:
+    maildir: str = _doc("Maildir folder replies and bounces arrive in ('' : none).", "")
+    imap_host: str = _doc("IMAP server holding replies and bounces ('' : none).", "")
+    imap_port: int = _doc("IMAP server port.", 993)
+    imap_security: str = _doc("IMAP connection security: 'none', 'starttls' or 'tls'.", "tls")
+    imap_username: str = _doc("IMAP user name.", "")
+    imap_password_env: str = _doc("Name of the environment variable holding the IMAP password.", "")
+    imap_folder: str = _doc("IMAP folder to read.", "INBOX")
 
 
 @dataclass(frozen=True)
@@ -161,6 +220,8 @@ class Settings:
     calling: CallingSettings = field(default_factory=CallingSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    escalation: EscalationSettings = field(default_factory=EscalationSettings)
+    mailbox: MailboxSettings = field(default_factory=MailboxSettings)
     labels: LabelSettings = field(default_factory=LabelSettings)
 
     def category_labels(self) -> dict[str, str]:
@@ -250,6 +311,25 @@ def _validate(settings: Any, origins: dict[str, str]) -> None:
             raise ConfigError(
                 f"{origins['deadline_notice_month']}: must be between 1 and deadline_reset_months − 1"
             )
+    if isinstance(settings, SmtpSettings | MailboxSettings):
+        name = "security" if isinstance(settings, SmtpSettings) else "imap_security"
+        if getattr(settings, name) not in SECURITY_MODES:
+            raise ConfigError(
+                f"{origins[name]}: must be {', '.join(SECURITY_MODES)}, got {getattr(settings, name)!r}"
+            )
+    if isinstance(settings, EscalationSettings):
+        if settings.mid_after_reminder not in ("call", "none"):
+            raise ConfigError(
+                f"{origins['mid_after_reminder']}: must be call or none, got {settings.mid_after_reminder!r}"
+            )
+        if any(d < 0 for d in settings.low_steps_days) or settings.low_steps_days != sorted(
+            settings.low_steps_days
+        ):
+            raise ConfigError(
+                f"{origins['low_steps_days']}: must be days in rising order, got {settings.low_steps_days!r}"
+            )
+        if settings.response_boost < 1:
+            raise ConfigError(f"{origins['response_boost']}: must be at least 1")
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:

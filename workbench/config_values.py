@@ -87,6 +87,13 @@ def coerce(value: Any, hint: Any, where: str) -> Any:
             raise ConfigError(f"{where}: expected a table, got {value!r}")
         _, value_type = hint.__args__
         return {str(k): coerce(v, value_type, f"{where}.{k}") for k, v in value.items()}
+    if origin is list:
+        if isinstance(value, str):
+            value = _parse_inline_array(value, where)
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected an array like [0, 14, 45], got {value!r}")
+        (item_type,) = hint.__args__
+        return [coerce(v, item_type, f"{where}[{i}]") for i, v in enumerate(value)]
     if hint is bool:
         if isinstance(value, bool):
             return value
@@ -129,6 +136,13 @@ def _parse_inline_table(text: str, where: str) -> dict[str, Any]:
         raise ConfigError(
             f'{where}: expected an inline table like {{ mon = "09:00-20:00" }}'
         ) from None
+
+
+def _parse_inline_array(text: str, where: str) -> list[Any]:
+    try:
+        return list(tomllib.loads(f"v = {text}")["v"])
+    except (tomllib.TOMLDecodeError, TypeError):
+        raise ConfigError(f"{where}: expected an array like [0, 14, 45]") from None
 
 
 def sub(origin: str, part: str) -> str:

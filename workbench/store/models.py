@@ -137,6 +137,8 @@ class ContactAttempt(Model, table=True):
     )
     # The segment the queue scored this customer in when called (the win-back model's unit).
     winback_key: str | None = Field(default=None, max_length=120)
+    # An email event's message (the outbox's Message-ID): replies and bounces name it.
+    message_id: str | None = Field(default=None, max_length=255, index=True)
 
 
 class DoNotCall(Model, table=True):
@@ -248,6 +250,82 @@ class ModelState(Model, table=True):
     fitted_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
+class EscalationCadence(Model, table=True):
+    """Each customer's place in the email-then-call escalation (issue #12)."""
+
+    __tablename__ = "escalation_cadences"
+    __table_args__ = (Index("ix_escalation_cadences_due", "state", "next_at"),)
+
+    customer_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tier: str = Field(max_length=8)  # high | mid | low
+    state: str = Field(max_length=12)  # waiting | emailed | responded | called | ended
+    step: int = 0
+    next_at: datetime | None = Field(default=None, sa_column=_utc())
+    response: str | None = Field(default=None, max_length=12)  # opened | clicked | replied
+    response_at: datetime | None = Field(default=None, sa_column=_utc())
+    ended_reason: str | None = Field(default=None, max_length=40)
+    started_at: datetime = Field(sa_column=_utc(nullable=False))
+    updated_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class EscalationEvent(Model, table=True):
+    """A move of a cadence: tiered, emailed, reminded, responded, queued for a call, ended."""
+
+    __tablename__ = "escalation_events"
+    __table_args__ = (Index("ix_escalation_events_customer_at", "customer_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=_fk("customers.id", index=False))
+    at: datetime = Field(sa_column=_utc(nullable=False))
+    kind: str = Field(max_length=20)
+    state: str = Field(max_length=12)  # the state after the move
+    step: int = 0
+    detail: str | None = None
+
+
+class OutboxMessage(Model, table=True):
+    """An email written by `escalation run`, sent at most once over SMTP."""
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (Index("ix_email_outbox_due", "status", "next_try_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(sa_column=_fk("customers.id"))
+    # One email per cadence step: a second run writing the same step collides here.
+    dedupe_key: str = Field(max_length=120, unique=True)
+    message_id: str = Field(max_length=255, unique=True)
+    to_address: str = Field(max_length=254)
+    template_id: str = Field(max_length=100)
+    template_version: str | None = Field(default=None, max_length=20)
+    variant_group: str | None = Field(default=None, max_length=100)
+    step: int = 0
+    subject: str
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str = Field(max_length=10)  # queued | sending | sent | failed | skipped
+    attempts: int = 0
+    next_try_at: datetime = Field(sa_column=_utc(nullable=False))
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_until: datetime | None = Field(default=None, sa_column=_utc())
+    queued_at: datetime = Field(sa_column=_utc(nullable=False))
+    sent_at: datetime | None = Field(default=None, sa_column=_utc())
+    last_error: str | None = None
+
+
+class EmailSuppression(Model, table=True):
+    """An address email must not go to: bounced (RFC 3464) or refused permanently (5xx)."""
+
+    __tablename__ = "email_suppressions"
+
+    address: str = Field(primary_key=True, max_length=254)  # lower-cased
+    status: str = Field(max_length=12)  # bounced | rejected
+    detail: str | None = None
+    source: str = Field(max_length=20)  # dsn | smtp | import
+    at: datetime = Field(sa_column=_utc(nullable=False))
+
+
 __all__ = [
     "ContactAttempt",
     "Customer",
@@ -260,4 +338,8 @@ __all__ = [
     "Callback",
     "QueueScore",
     "ModelState",
+    "EscalationCadence",
+    "EscalationEvent",
+    "OutboxMessage",
+    "EmailSuppression",
 ]

@@ -1,0 +1,1 @@
+"""Email: templates, MIME, SMTP transport and inbound mail (replies, bounces, unsubscribes)."""
