@@ -124,6 +124,37 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "io.directory": ("フォルダーです（ファイルを指定してください）", "is a directory, not a file"),
     "io.permission": ("読み取りの権限がありません", "permission denied"),
     "io.encoding": ("UTF-8 として読めません", "not valid UTF-8"),
+    # email templates (talkscripts/email/)
+    "mail.bad_purpose": (
+        "purpose は first / reminder / followup のいずれかです（{value}）",
+        "purpose must be first, reminder or followup (got {value})",
+    ),
+    "mail.sec_unknown": (
+        "メールのセクションは text と html だけです（{section}）",
+        "an email template has only the sections text and html (got {section})",
+    ),
+    "mail.no_text": ("必須セクション text がありません", "required section text is missing"),
+    "mail.sender": (
+        "本文（text）に送信者の名称 {{{{ company_name }}}} と連絡先 {{{{ sender_address }}}} が"
+        "表示されていません（特定電子メール法）",
+        "the text part does not show the sender {{{{ company_name }}}} and their address "
+        "{{{{ sender_address }}}} (Japanese Act on Specified Electronic Mail)",
+    ),
+    "mail.unsubscribe": (
+        "本文（text）に配信停止の方法 {{{{ unsubscribe_mailto }}}} または {{{{ unsubscribe_url }}}}"
+        " が表示されていません（特定電子メール法）",
+        "the text part does not show how to unsubscribe, {{{{ unsubscribe_mailto }}}} or "
+        "{{{{ unsubscribe_url }}}} (Japanese Act on Specified Electronic Mail)",
+    ),
+    "mail.html_law": (
+        "html に送信者または配信停止の方法がありません（テキスト版にはあります）",
+        "the html part lacks the sender or the unsubscribe method (the text part has them)",
+    ),
+    "mail.subject_lines": (
+        "件名が 1 行になりません（試し描画: {demo}）",
+        "the subject does not render to one line (trial render: {demo})",
+    ),
+    "mail.render": ("{part} を描画できません: {detail}", "cannot render the {part}: {detail}"),
     # rendering errors shown on the operator screen
     "render.undefined": (
         "未設定・未定義の値があります: {detail}",

@@ -13,6 +13,7 @@ from pathlib import Path
 from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateAssertionError, TemplateSyntaxError
 
+from workbench.mail.template_lint import check_email_files, is_email_template
 from workbench.talk.demo import DEMO_KINDS, demo_context
 from workbench.talk.i18n import msg
 from workbench.talk.model import REQUIRED_SECTIONS, LintIssue, Section, Severity, TalkScript
@@ -204,7 +205,7 @@ def check_file(path: Path) -> tuple[TalkScript | None, list[LintIssue]]:
     return script, sorted(issues, key=lambda i: (i.line, i.code))
 
 
-def iter_script_files(paths: Iterable[Path]) -> Iterator[Path]:
+def _files(paths: Iterable[Path]) -> Iterator[Path]:
     """Files named directly, plus every ``*.md`` (except README.md) under directories."""
     for path in paths:
         if path.is_dir():
@@ -213,6 +214,11 @@ def iter_script_files(paths: Iterable[Path]) -> Iterator[Path]:
                     yield found
         else:
             yield path
+
+
+def iter_script_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The talk scripts among `_files`: email templates (in an ``email`` folder) are not."""
+    return (path for path in _files(paths) if not is_email_template(path))
 
 
 def cross_check(scripts: Iterable[TalkScript]) -> list[LintIssue]:
@@ -255,7 +261,9 @@ def cross_check(scripts: Iterable[TalkScript]) -> list[LintIssue]:
 
 
 def check_paths(paths: Iterable[Path]) -> list[LintIssue]:
-    """Lint files and directories; returns every issue (errors and warnings) in file order."""
+    """Lint files and directories, email templates included (by their own linter); returns
+    every issue (errors and warnings) in file order."""
+    paths = list(paths)
     issues: list[LintIssue] = []
     scripts: list[TalkScript] = []
     for path in iter_script_files(paths):
@@ -264,6 +272,7 @@ def check_paths(paths: Iterable[Path]) -> list[LintIssue]:
         if script is not None:
             scripts.append(script)
     issues.extend(cross_check(scripts))
+    issues.extend(check_email_files(p for p in _files(paths) if is_email_template(p))[1])
     return sorted(issues, key=lambda i: (str(i.path), i.line, i.code))
 
 

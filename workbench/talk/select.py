@@ -19,8 +19,9 @@ pitch with one failed call still out-draws a well-measured hearing script most o
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from workbench.talk.model import TalkScript
 
@@ -28,6 +29,19 @@ from workbench.talk.model import TalkScript
 Stats = Mapping[tuple[str, str], tuple[int, int]]
 DEFAULT_EPSILON = 0.1
 MIN_PITCH_CONTACTS = 10
+
+
+class Versioned(Protocol):
+    """Anything chosen by version: a talk script, an email template."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+
+V = TypeVar("V", bound=Versioned)
 
 
 @dataclass(frozen=True)
@@ -82,7 +96,8 @@ def listen_first_pool(
     return hearing, pitches
 
 
-def thompson_pick(candidates: list[TalkScript], stats: Stats, rng: random.Random) -> TalkScript:
+def thompson_pick(candidates: Sequence[V], stats: Stats, rng: random.Random) -> V:
+    """The candidate with the highest draw from Beta(1 + successes, 1 + failures)."""
     best, best_draw = candidates[0], -1.0
     for script in candidates:
         successes, trials = stats.get((script.id, script.version), (0, 0))
