@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateAssertionError, TemplateSyntaxError
 
-from workbench.mail.templates import (
+from workbench.mail.template_format import (
     EMAIL_VARIABLES,
     HTML_ENV,
     TEXT_ENV,
@@ -25,7 +25,7 @@ from workbench.mail.templates import (
     EmailTemplate,
     compile_part,
     email_variables,
-    parse_email_template,
+    read_email_template,
     render_part,
 )
 from workbench.talk.demo import DEMO_KINDS, demo_context
@@ -173,19 +173,6 @@ def lint_template(template: EmailTemplate) -> list[LintIssue]:
     if template.subject and template.text.strip():
         _trial_render(template, parts, reported, issues)
     return issues
-
-
-def read_email_template(path: Path) -> tuple[EmailTemplate | None, list[LintIssue]]:
-    """Parse one file; an unreadable one is an ``io`` issue on line 0."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        known = {FileNotFoundError: "io.not_found", IsADirectoryError: "io.directory",
-                 PermissionError: "io.permission"}  # fmt: skip
-        reason = known.get(type(exc))
-        detail = msg(reason) if reason else exc.strerror or str(exc)
-        return None, [LintIssue(path, 0, "io", msg("io.read", detail=detail))]
-    return parse_email_template(path, data)
 
 
 def check_email_file(path: Path) -> tuple[EmailTemplate | None, list[LintIssue]]:
