@@ -46,17 +46,6 @@ class OutboxRow:
     lease_until: datetime
 
 
-@dataclass(frozen=True)
-class Recipient:
-    """What the sender checks at send time: the customer's address and refusals."""
-
-    customer_id: int
-    email: str | None
-    email_opt_out: bool
-    email_consent: bool | None
-    suppression: str | None  # bounced | rejected, or None
-
-
 def insert_message(conn: Connection, values: dict[str, Any]) -> int | None:
     """Queue one message; None when its `dedupe_key` is already in the outbox (written before)."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
@@ -179,27 +168,6 @@ def mark_final(conn: Connection, message_id: int, owner: str, status: str, detai
             .where(_held(message_id, owner))
             .values(status=status, lease_owner=None, lease_until=None, last_error=detail[:2000])
         ).rowcount
-    )
-
-
-def recipient(conn: Connection, customer_id: int, address: str) -> Recipient | None:
-    """The customer's current address and refusals, and whether `address` is suppressed."""
-    row = conn.execute(
-        select(
-            customers.c.id,
-            customers.c.email,
-            customers.c.email_opt_out,
-            customers.c.email_consent,
-        ).where(customers.c.id == customer_id)
-    ).first()
-    if row is None:
-        return None
-    return Recipient(
-        customer_id=row.id,
-        email=row.email,
-        email_opt_out=bool(row.email_opt_out),
-        email_consent=row.email_consent,
-        suppression=suppression_of(conn, address),
     )
 
 
