@@ -1,20 +1,19 @@
 """Applying a disposition: the one path from the operator form, `workbench dispose` and batches.
 
-Everything a call's outcome changes is written in one transaction: the attempt
-(with script id and version, which the statistics read), do-not-call entries,
-a retired number, the callback, the customer's heard reason in the queue, and
-the lease's release.  The calling rules are checked here too: a call recorded
-without the operator's lease must have been allowed at that instant.
+Everything a call's outcome changes is written in one transaction: the attempt (with script id
+and version, which the statistics read), do-not-call entries, a retired number, the callback,
+the customer's heard reason in the queue, the escalation's step and the lease's release.  The
+calling rules are checked here too: a call recorded without the operator's lease must have been
+allowed at that instant.
 
-A win-back is a win: `reactivated` with an amount records the order as a purchase
-(`source = 'call'`, the customer's main category, no product) and refreshes the
-customer's metrics, so the next scoring run sees an active customer.  The order's
-identity is the one a transactions import gives a row without `transaction_id`:
-(customer, the call's instant, amount, category, no product).  A transactions file
-that carries the same order with those values adds nothing; a shop system's own
-record of it (its own time, a product) is a different row.  Contact history
-imported with `reactivated` describes the past and writes no purchase: the
-transactions file carries those orders.
+A win-back is a win: `reactivated` with an amount records the order as a purchase (`source =
+'call'`, the customer's main category, no product) and refreshes the customer's metrics, so the
+next scoring run sees an active customer. The order's identity is the one a transactions import
+gives a row without `transaction_id`: (customer, the call's instant, amount, category, no product).
+A transactions file that carries the same order with those values adds nothing; a shop system's own
+record of it (its own time, a product) is a different row. Contact history imported with
+`reactivated` describes the past and writes no purchase: the transactions file carries those
+orders.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ from workbench.domain.outcomes import effects_of
 from workbench.importing import records, writer
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
 from workbench.services.claim import release
+from workbench.services.escalation import after_disposition
 from workbench.services.talk_choice import library_for, note_outcome
 from workbench.store.engine import writer_turn
 from workbench.store.models import (
@@ -186,6 +186,7 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
         .returning(attempts.c.id)
     ).scalar_one()
     _effects(conn, policy, cid, d, number)
+    after_disposition(conn, settings, cid, d.channel, d.direction, d.outcome, d.at, d.source)
     if d.outcome == "reactivated":
         warnings += _record_order(conn, settings, contact, cid, d)
     return DispositionResult(
