@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench.cli import customers, db, demo, imports, queue, scripts, stats
+from workbench.cli import customers, db, demo, escalation, imports, queue, scripts, stats
 from workbench.cli.context import ConfigOption, Context, DbOption, UserError, context
 
 app = typer.Typer(
@@ -71,6 +71,7 @@ GROUPS: dict[str, tuple[typer.Typer, str]] = {
     "scripts": (scripts.app, "Talk scripts: check, list, render, history."),
     "stats": (stats.app, "Statistics: how well talk scripts win customers back."),
     "customers": (customers.app, "Customers and their lifecycle state (the attack list)."),
+    "escalation": (escalation.app, "Email-then-call escalation: run, ingest, show, list."),
 }
 
 app.callback(invoke_without_command=True)(callback)

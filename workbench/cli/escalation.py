@@ -1,0 +1,207 @@
+"""`workbench escalation run | ingest | show | list`: the email-then-call escalation.
+
+`run` is safe from cron every few minutes and twice at once: it advances the cadences due,
+sends the outbox, then reads the mailbox when `[mailbox]` is configured.  Temporary SMTP
+failures are retried by a later run, so they do not make the command fail.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from workbench.cli.context import AtOption, JsonOption, UserError, context, emit_json, parse_at
+
+if TYPE_CHECKING:
+    from workbench.services.mail_ingest import IngestSummary
+
+app = typer.Typer(help="Email-then-call escalation: run, ingest, show, list.", no_args_is_help=True)
+
+TEXT = {
+    "ja": {"queued": "作成", "sent": "送信", "retried": "再送待ち", "failed": "送信失敗",
+           "responders": "反応あり", "ended": "終了", "skipped": "見送り", "read": "受信",
+           "replies": "返信", "bounces": "不達", "unsubscribes": "配信停止",
+           "unmatched": "照合できず", "auto_replies": "自動返信", "count": "件",
+           "tier": "区分", "state": "状態", "step": "段階", "next_at": "次回",
+           "response": "反応", "response_at": "反応日時", "customer": "お客様",
+           "events": "履歴", "none": "記録がありません", "ended_reason": "終了理由"},
+    "en": {"queued": "queued", "sent": "sent", "retried": "to retry", "failed": "failed",
+           "responders": "responders", "ended": "ended", "skipped": "skipped", "read": "read",
+           "replies": "replies", "bounces": "bounces", "unsubscribes": "unsubscribes",
+           "unmatched": "unmatched", "auto_replies": "auto-replies", "count": "",
+           "tier": "Tier", "state": "State", "step": "Step", "next_at": "Next",
+           "response": "Response", "response_at": "Responded", "customer": "Customer",
+           "events": "Events", "none": "no records", "ended_reason": "Ended because"},
+}  # fmt: skip
+
+
+def _text(language: str) -> dict[str, str]:
+    return TEXT["en" if language == "en" else "ja"]
+
+
+def _line(words: dict[str, str], counts: dict[str, Any]) -> str:
+    parts = []
+    for key, value in counts.items():
+        if isinstance(value, dict):
+            detail = ", ".join(f"{k} {v}" for k, v in value.items())
+            total = sum(value.values())
+            parts.append(
+                f"{words[key]} {total}{words['count']}" + (f" ({detail})" if detail else "")
+            )
+        else:
+            parts.append(f"{words[key]} {value}{words['count']}")
+    return " / ".join(parts)
+
+
+@app.command("run")
+def run_(ctx: typer.Context, at: AtOption = None, as_json: JsonOption = False) -> None:
+    """Advance due cadences, send the outbox over SMTP, then read replies and bounces."""
+    c = context(ctx)
+    # A bad configuration, database or --at is reported before any work starts.
+    engine, settings = c.engine, c.settings
+    when = parse_at(settings, at)
+    from workbench.services.escalation import advance_cadences
+    from workbench.services.mail_ingest import ingest, mailbox_configured
+    from workbench.services.outbox import send_due
+
+    advanced = advance_cadences(engine, settings, when)
+    sent = send_due(engine, settings, when)
+    skipped: dict[str, int] = {}
+    for reasons in (dict(advanced.skipped), sent.skipped):
+        for reason, n in reasons.items():
+            skipped[reason] = skipped.get(reason, 0) + n
+    summary: dict[str, Any] = {
+        "queued": advanced.queued,
+        "sent": sent.sent,
+        "retried": sent.retried,
+        "failed": sent.failed,
+        "responders": advanced.responders,
+        "ended": advanced.ended,
+        "skipped": dict(sorted(skipped.items())),
+    }
+    read: IngestSummary | None = None
+    if mailbox_configured(settings):
+        read = _ingest_or_fail(lambda: ingest(engine, settings, when))
+        summary["ingest"] = read.as_json()
+    if as_json:
+        emit_json(summary)
+        return
+    words = _text(settings.language)
+    typer.echo(_line(words, {k: v for k, v in summary.items() if k != "ingest"}))
+    if read is not None:
+        typer.echo(_line(words, read.as_json()))
+
+
+@app.command("ingest")
+def ingest_(
+    ctx: typer.Context,
+    maildir: Annotated[
+        Path | None,
+        typer.Option("--maildir", help="受信フォルダー (Maildir) / read this Maildir instead"),
+    ] = None,
+    at: AtOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Read replies, bounces and unsubscribe mails into the customers' email events."""
+    from workbench.services.mail_ingest import ingest, mailbox_configured
+
+    c = context(ctx)
+    engine, settings = c.engine, c.settings
+    when = parse_at(settings, at)
+    if maildir is not None and not maildir.is_dir():
+        raise UserError(f"--maildir: {maildir} is not a folder (a Maildir with new/ and cur/)")
+    if maildir is None and not mailbox_configured(settings):
+        raise UserError(
+            "mailbox: no mailbox is configured; set mailbox.maildir or mailbox.imap_host in "
+            "workbench.toml, or give --maildir DIR"
+        )
+    summary = _ingest_or_fail(lambda: ingest(engine, settings, when, maildir=maildir))
+    if as_json:
+        emit_json(summary.as_json())
+        return
+    typer.echo(_line(_text(settings.language), summary.as_json()))
+
+
+def _ingest_or_fail(read: Any) -> IngestSummary:
+    """The mailbox read; an unreachable or refusing mailbox is one line for people."""
+    import imaplib
+
+    try:
+        result: IngestSummary = read()
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise UserError(f"mailbox: cannot read the mailbox: {exc}") from None
+    return result
+
+
+@app.command("show")
+def show_(
+    ctx: typer.Context,
+    customer_id: Annotated[str, typer.Argument(help="The customer's external id")],
+    as_json: JsonOption = False,
+) -> None:
+    """One customer's tier, state, step, next step and events."""
+    from workbench.services.escalation import cadence_view
+
+    c = context(ctx)
+    view = cadence_view(c.engine, customer_id)
+    if view is None:
+        raise UserError(f"customer {customer_id!r}: no escalation cadence (not tiered yet)")
+    data = view.as_json()
+    if as_json:
+        emit_json(data)
+        return
+    words = _text(c.settings.language)
+    typer.echo(f"{words['customer']}: {customer_id}")
+    for key in ("tier", "state", "step", "next_at", "response", "response_at", "ended_reason"):
+        if data.get(key) is not None:
+            typer.echo(f"  {words[key]}: {data[key]}")
+    events = data.get("events") or []
+    typer.echo(f"{words['events']}:" if events else f"{words['events']}: {words['none']}")
+    for event in events:
+        detail = f"  {event.get('detail')}" if event.get("detail") else ""
+        typer.echo(f"  {event.get('at')}  {event.get('kind')}  → {event.get('state')}{detail}")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    state: Annotated[
+        str | None,
+        typer.Option("--state", help="waiting, emailed, responded, called, ended"),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many rows (0: all)")] = 0,
+    as_json: JsonOption = False,
+) -> None:
+    """Every customer's place in the escalation, the most recently moved first."""
+    from workbench.services.escalation import list_cadences
+
+    if limit < 0:
+        raise UserError(f"--limit: must be 0 (all) or more, got {limit}")
+    c = context(ctx)
+    engine, settings = c.engine, c.settings
+    try:
+        rows = list_cadences(engine, state=state, limit=limit or None)
+    except ValueError as exc:
+        raise UserError(f"--state: {exc}") from None
+    if as_json:
+        for row in rows:
+            emit_json(row.as_json())
+        return
+    words = _text(settings.language)
+    if not rows:
+        typer.echo(words["none"])
+        return
+    from rich.table import Table
+
+    from workbench.cli.format import console
+
+    table = Table()
+    keys = ("customer_id", "tier", "state", "step", "next_at", "response")
+    for key in keys:
+        table.add_column(words.get(key, words["customer"]))
+    for row in rows:
+        data = row.as_json()
+        table.add_row(*("" if data.get(k) is None else str(data[k]) for k in keys))
+    console.print(table)
