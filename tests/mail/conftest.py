@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from servers import SmtpTestServer, TlsFiles, make_tls_files
+from servers import DOVECOT, ImapTestServer, SmtpTestServer, TlsFiles, make_tls_files
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +44,33 @@ def smtp_tls_server(tls_files: TlsFiles) -> Iterator[SmtpTestServer]:
 def mail_data() -> Path:
     """The folder of sample mails (tests/data/mail)."""
     return Path(__file__).resolve().parent.parent / "data" / "mail"
+
+
+@pytest.fixture
+def imap_server(tmp_path: Path) -> Iterator[ImapTestServer]:
+    """A real dovecot IMAP server on 127.0.0.1:`port` (plain), user `user`/`password`;
+    put mail in with `deliver(raw, folder)`. Fails, never skips, when dovecot is missing."""
+    yield from _imap(tmp_path / "dovecot", None)
+
+
+@pytest.fixture
+def imap_tls_server(tmp_path: Path, tls_files: TlsFiles) -> Iterator[ImapTestServer]:
+    """The same with STARTTLS on `port` and implicit TLS on `tls_port`."""
+    yield from _imap(tmp_path / "dovecot", tls_files)
+
+
+def _imap(folder: Path, tls: TlsFiles | None) -> Iterator[ImapTestServer]:
+    if not Path(DOVECOT).exists():
+        pytest.fail(
+            f"dovecot is needed for the IMAP tests ({DOVECOT}): apt-get install dovecot-imapd"
+        )
+    server = ImapTestServer(folder, tls_files=tls)
+    try:
+        server.start()
+    except RuntimeError as error:
+        server.remove()
+        pytest.fail(f"dovecot did not start: {error}")
+    try:
+        yield server
+    finally:
+        server.remove()

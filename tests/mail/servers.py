@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import email
 import email.policy
+import grp
+import imaplib
 import os
 import pwd
 import shutil
 import socket
 import ssl
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -239,3 +242,206 @@ class SmtpTestServer:
 
 def current_user() -> str:
     return pwd.getpwuid(os.getuid()).pw_name
+
+
+DOVECOT = "/usr/sbin/dovecot"
+
+
+@dataclass
+class ImapTestServer:
+    """A real dovecot IMAP server on 127.0.0.1, run as a subprocess with its own configuration,
+    state and mail in `folder`, and one user (`user`/`password`) whose Maildir is `maildir`.
+
+    With `tls_files`, STARTTLS is offered on `port` and implicit TLS listens on `tls_port`.
+    Run as root (a container), dovecot refuses root for its login and mail processes, so the
+    packaged `dovenull`/`dovecot` users are taken and the mail lives in a folder they own."""
+
+    folder: Path
+    tls_files: TlsFiles | None = None
+    user: str = "alice"
+    password: str = "wonderland"
+    host: str = HOST
+    port: int = field(default_factory=free_port)
+    tls_port: int = field(default_factory=free_port)
+    _process: subprocess.Popen[bytes] | None = None
+    _mail_root: Path | None = None
+
+    @property
+    def config_path(self) -> Path:
+        return self.folder / "dovecot.conf"
+
+    @property
+    def log_path(self) -> Path:
+        return self.folder / "dovecot.log"
+
+    @property
+    def maildir(self) -> Path:
+        assert self._mail_root is not None, "start() the server first"
+        return self._mail_root / self.user / "Maildir"
+
+    def _accounts(self) -> tuple[str, str, int, int]:
+        """Login user, internal user, mail uid and gid for this process's user."""
+        if os.getuid() != 0:
+            me = current_user()
+            return me, me, os.getuid(), os.getgid()
+        try:
+            login, internal = pwd.getpwnam("dovenull"), pwd.getpwnam("dovecot")
+        except KeyError as missing:
+            raise RuntimeError(
+                "running as root, dovecot needs its packaged users dovenull and dovecot "
+                "(apt-get install dovecot-imapd)"
+            ) from missing
+        return login.pw_name, internal.pw_name, internal.pw_uid, internal.pw_gid
+
+    def config(self) -> str:
+        """The dovecot.conf this server runs with."""
+        login_user, internal_user, uid, gid = self._accounts()
+        assert self._mail_root is not None
+        tls = self.tls_files
+        ssl_lines = "ssl = no\n"
+        imaps_port = 0
+        if tls is not None:
+            ssl_lines = f"ssl = yes\nssl_cert = <{tls.cert}\nssl_key = <{tls.key}\n"
+            imaps_port = self.tls_port
+        return f"""# Written by tests/mail/servers.py for one test.
+protocols = imap
+listen = {self.host}
+base_dir = {self.folder / "run"}
+state_dir = {self.folder / "state"}
+log_path = {self.log_path}
+info_log_path = {self.log_path}
+{ssl_lines}disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+default_internal_group = {grp.getgrgid(gid).gr_name}
+first_valid_uid = {uid}
+last_valid_uid = {uid}
+first_valid_gid = {gid}
+mail_location = maildir:{self._mail_root}/%u/Maildir
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {self.folder / "passwd"}
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={self._mail_root}/%u
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = {self.host}
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    address = {self.host}
+    port = {imaps_port}
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service stats {{
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+
+    def start(self) -> None:
+        """Write the configuration and start dovecot in the foreground; wait for its port."""
+        if self._process is not None:
+            return
+        if not Path(DOVECOT).exists():
+            raise RuntimeError(
+                f"dovecot is not installed ({DOVECOT} missing): apt-get install dovecot-imapd"
+            )
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self._mail_root is None:
+            self._mail_root = self._make_mail_root()
+        (self.folder / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}\n")
+        self.config_path.write_text(self.config())
+        self._process = subprocess.Popen(
+            [DOVECOT, "-F", "-c", str(self.config_path)],
+            stdout=subprocess.DEVNULL,
+            stderr=(self.folder / "dovecot.stderr").open("wb"),
+        )
+        if not wait_for_port(self.host, self.port):
+            self.stop()
+            raise RuntimeError(f"dovecot did not listen on {self.port}: {self.log()}")
+
+    def _make_mail_root(self) -> Path:
+        if os.getuid() != 0:
+            root = self.folder / "mail"
+            root.mkdir(exist_ok=True)
+            return root
+        # pytest's tmp folders are 0700 root: the mail user could not reach them.
+        _, _, uid, gid = self._accounts()
+        root = Path(tempfile.mkdtemp(prefix="wb-dovecot-mail-"))
+        os.chown(root, uid, gid)
+        return root
+
+    def stop(self) -> None:
+        """Stop dovecot (connections are refused afterwards); the mail stays for `start()`."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def remove(self) -> None:
+        """Stop and delete the mail folder made outside `folder`."""
+        self.stop()
+        if self._mail_root is not None and not self._mail_root.is_relative_to(self.folder):
+            shutil.rmtree(self._mail_root, ignore_errors=True)
+
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else "(no log)"
+
+    def client(self) -> imaplib.IMAP4:
+        """A logged-in imaplib client (plain connection) for the test's own checks."""
+        client = imaplib.IMAP4(self.host, self.port)
+        client.login(self.user, self.password)
+        return client
+
+    def deliver(self, raw: bytes, folder: str = "INBOX", *, seen: bool = False) -> None:
+        """Put a message into a folder (created if missing) over IMAP APPEND, unseen unless
+        asked, as a delivery agent would."""
+        client = self.client()
+        try:
+            if folder != "INBOX":
+                client.create(folder)
+            flags = "(\\Seen)" if seen else None
+            status, detail = client.append(folder, flags, None, raw)
+            if status != "OK":
+                raise RuntimeError(f"APPEND to {folder} failed: {detail}")
+        finally:
+            client.logout()
+
+    def flags(self, folder: str = "INBOX") -> dict[int, str]:
+        """The FLAGS of every message by UID."""
+        client = self.client()
+        try:
+            client.select(folder, readonly=True)
+            status, data = client.uid("FETCH", "1:*", "(FLAGS)")
+            result: dict[int, str] = {}
+            for item in data:
+                if not isinstance(item, bytes):
+                    continue
+                text = item.decode()
+                uid = int(text.split("UID ", 1)[1].split()[0].rstrip(")"))
+                result[uid] = text.split("FLAGS (", 1)[1].split(")", 1)[0]
+            return result
+        finally:
+            client.logout()
+
+    def __enter__(self) -> ImapTestServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
