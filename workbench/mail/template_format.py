@@ -244,6 +244,8 @@ def parse_email_template(path: Path, data: bytes) -> tuple[EmailTemplate | None,
     parts = _sections(lines, start, issues)
     if "text" not in parts:
         issues.add(start + 1, "missing-section", "mail.no_text")
+    elif not parts["text"][1].strip():
+        issues.add(parts["text"][0] - 1, "missing-section", "mail.no_text")
     text_line, text = parts.get("text", (start + 1, ""))
     html_line, html = parts.get("html", (0, None))
     language = values.get("language", "")

@@ -157,10 +157,12 @@ def lint_template(template: EmailTemplate) -> list[LintIssue]:
     parts: list[str] = []
     reported: set[str] = set()
     for part, source, first_line, html in sources:
+        before = len(issues)
         free = _names(template, source, first_line, html, issues)
         if free is None:
             continue
-        parts.append(part)
+        if len(issues) == before:  # an unknown name would only fail again in the trial render
+            parts.append(part)
         if part == "text" and template.text.strip():
             if not all(name in free for name in SENDER_VARIABLES):
                 reported.add("law-sender")

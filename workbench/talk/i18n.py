@@ -190,6 +190,15 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "エラー {errors} 件、警告 {warnings} 件（{files} 本を確認）",
         "{errors} errors, {warnings} warnings ({files} scripts checked)",
     ),
+    "cli.ok_mail": (
+        "OK: {files} 本のスクリプトと {templates} 本のメールテンプレートを確認しました"
+        "（エラー 0 件、警告 {warnings} 件）",
+        "OK: checked {files} scripts and {templates} email templates (0 errors, {warnings} warnings)",
+    ),
+    "cli.failed_mail": (
+        "エラー {errors} 件、警告 {warnings} 件（スクリプト {files} 本、メールテンプレート {templates} 本を確認）",
+        "{errors} errors, {warnings} warnings ({files} scripts, {templates} email templates checked)",
+    ),
     "cli.warning": ("警告", "warning"),
     "cli.not_found": (
         "スクリプト {value} が見つかりません（言語 {lang}）",

@@ -278,3 +278,8 @@ def check_paths(paths: Iterable[Path]) -> list[LintIssue]:
 
 def count_files(paths: Iterable[Path]) -> int:
     return sum(1 for _ in iter_script_files(paths))
+
+
+def count_email_files(paths: Iterable[Path]) -> int:
+    """The email templates `check_paths` lints besides the talk scripts."""
+    return sum(1 for path in _files(paths) if is_email_template(path))
