@@ -399,3 +399,13 @@ def test_japanese_starter_set_has_no_english_in_what_the_customer_reads() -> Non
         if email.html is not None:
             shown = re.sub(r"<[^>]+>", "", email.html)
             assert not re.search(r"[A-Za-z]", address.sub("", shown)), found.path
+
+
+def test_render_refuses_a_subject_over_two_lines(tmp_path: Path) -> None:
+    text = good().replace("、ご無沙汰のご挨拶", "{{ '\\n' }}ご無沙汰のご挨拶")
+    path = write(tmp_path, "greeting", text)
+    template, _ = parse_email_template(path, text.encode())
+    assert template is not None
+    with pytest.raises(EmailRenderError) as caught:
+        render_email(template, variables())
+    assert str(caught.value).startswith(f"{path}:9: ") and caught.value.part == "subject"

@@ -297,7 +297,7 @@ def render_email(template: EmailTemplate, variables: Mapping[str, Any]) -> Rende
     subject = render_part(template, "subject", variables)
     if "\n" in subject or not subject:
         raise EmailRenderError(
-            template.path, template.subject_line, "subject", msg("mail.subject_lines", demo="-")
+            template.path, template.subject_line, "subject", msg("mail.subject_one_line")
         )
     text = render_part(template, "text", variables)
     html = render_part(template, "html", variables) if template.html is not None else None

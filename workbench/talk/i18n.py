@@ -154,6 +154,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "件名が 1 行になりません（試し描画: {demo}）",
         "the subject does not render to one line (trial render: {demo})",
     ),
+    "mail.subject_one_line": (
+        "件名が 1 行になりません",
+        "the subject does not render to one line",
+    ),
     "mail.render": ("{part} を描画できません: {detail}", "cannot render the {part}: {detail}"),
     # rendering errors shown on the operator screen
     "render.undefined": (
