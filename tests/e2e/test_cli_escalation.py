@@ -17,7 +17,9 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from workbench.domain.escalation import CadenceRules, start
 from workbench.mail.mime import new_message_id
+from workbench.store import escalation_queries as eq
 from workbench.store import outbox_queries as q
 from workbench.store.engine import make_engine
 from workbench.store.models import Customer, OutboxMessage
@@ -155,3 +157,46 @@ def test_ingest_of_an_empty_maildir_reads_nothing(tmp_path: Path) -> None:
     result = workbench(url, config, "escalation", "ingest", "--maildir", str(maildir), "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == dict.fromkeys(INGEST_KEYS, 0)
+
+
+def with_cadence(url: str) -> None:
+    engine = make_engine(url)
+    queue_one(url)
+    with engine.begin() as conn:
+        cid = conn.execute(select(Customer.__table__.c.id)).scalar_one()
+        eq.insert_cadence(conn, cid, start("mid", AT, CadenceRules()), AT)
+    engine.dispose()
+
+
+def test_show_and_list_print_the_cadence_in_japanese_english_and_json(tmp_path: Path) -> None:
+    url, config = setup(tmp_path)
+    with_cadence(url)
+
+    listed = workbench(url, config, "escalation", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    [row] = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert (row["customer_id"], row["tier"], row["state"]) == ("C0001", "mid", "emailed")
+    assert workbench(url, config, "escalation", "list", "--state", "ended", "--json").stdout == ""
+    wrong = workbench(url, config, "escalation", "list", "--state", "asleep")
+    assert wrong.returncode == 2 and wrong.stderr.startswith("error: --state")
+
+    shown = workbench(url, config, "escalation", "show", "C0001", "--json")
+    assert shown.returncode == 0, shown.stderr
+    detail = json.loads(shown.stdout)
+    assert detail["state"] == "emailed" and [e["kind"] for e in detail["events"]] == ["tiered"]
+
+    ja = workbench(url, config, "escalation", "show", "C0001")
+    assert "区分: mid" in ja.stdout and "状態: emailed" in ja.stdout and "tiered" in ja.stdout
+    config.write_text('language = "en"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
+    en = workbench(url, config, "escalation", "show", "C0001")
+    assert "Tier: mid" in en.stdout and "区分" not in en.stdout
+    table = workbench(url, config, "escalation", "list")
+    assert table.returncode == 0 and "C0001" in table.stdout and "Tier" in table.stdout
+
+
+def test_show_of_a_customer_without_a_cadence_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    url, config = setup(tmp_path)
+    result = workbench(url, config, "escalation", "show", "C9999")
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "C9999" in line
