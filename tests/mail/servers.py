@@ -254,7 +254,8 @@ class ImapTestServer:
 
     With `tls_files`, STARTTLS is offered on `port` and implicit TLS listens on `tls_port`.
     Run as root (a container), dovecot refuses root for its login and mail processes, so the
-    packaged `dovenull`/`dovecot` users are taken and the mail lives in a folder they own."""
+    packaged `dovenull`/`dovecot` users are taken and the mail and the password file live in a
+    folder they own."""
 
     folder: Path
     tls_files: TlsFiles | None = None
@@ -321,7 +322,7 @@ first_valid_gid = {gid}
 mail_location = maildir:{self._mail_root}/%u/Maildir
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {self.folder / "passwd"}
+  args = scheme=PLAIN username_format=%u {self._mail_root / "passwd"}
 }}
 userdb {{
   driver = static
@@ -359,7 +360,7 @@ service stats {{
         self.folder.mkdir(parents=True, exist_ok=True)
         if self._mail_root is None:
             self._mail_root = self._make_mail_root()
-        (self.folder / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}\n")
+        (self._mail_root / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}\n")
         self.config_path.write_text(self.config())
         self._process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(self.config_path)],
