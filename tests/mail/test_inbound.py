@@ -221,3 +221,25 @@ def test_decode_japanese_guesses_and_supersets() -> None:
     assert decode_japanese("日本語".encode(), "x-unknown") == "日本語"
     # JIS X 0201 half-width katakana (ESC ( I) as some phones still send
     assert decode_japanese(b"\x1b(I6\x1b(B", "iso-2022-jp") == "ｶ"
+
+
+@pytest.mark.parametrize(
+    ("subject", "headers", "kind"),
+    [
+        ("自動応答: ご案内", "", "auto_reply"),
+        ("【自動返信】お問い合わせありがとうございます", "", "auto_reply"),
+        ("Out of Office: Welcome back", "", "auto_reply"),
+        ("Re: ご案内", "Precedence: bulk\r\n", "auto_reply"),
+        ("Re: ご案内", "Auto-Submitted: auto-generated\r\n", "auto_reply"),
+        ("Re: ご案内", "Auto-Submitted: no\r\n", "reply"),
+        # a person answering a subject that mentions absence or a vacation is a reply
+        ("Re: ご不在の間に新しくなりました", "", "reply"),
+        ("Re: Vacation packages for returning customers", "", "reply"),
+    ],
+)
+def test_auto_reply_signals(subject: str, headers: str, kind: str) -> None:
+    original = new_message_id("example.co.jp")
+    raw = _reply_to(original, "よろしくお願いします。\n", subject)
+    head, body = raw.split(b"\r\n\r\n", 1)
+    mail = parse_inbound(head + b"\r\n" + headers.encode() + b"\r\n" + body)
+    assert mail.kind == kind

@@ -18,11 +18,7 @@ from email.parser import HeaderParser
 from email.utils import getaddresses, parseaddr
 from typing import Literal
 
-from workbench.mail.mime import (
-    message_token,
-    token_from_address,
-    unsubscribe_token_from_subject,
-)
+from workbench.mail.mime import message_token, token_from_address, unsubscribe_token_from_subject
 
 Kind = Literal["reply", "bounce", "unsubscribe", "auto_reply", "other"]
 
@@ -33,9 +29,10 @@ _DAEMONS = ("mailer-daemon", "postmaster", "mail-daemon", "mailer_daemon")
 _REPLY_PREFIX = re.compile(
     r"^\s*((re|fw|fwd|aw|返信|転送)\s*(\[\d+\])?\s*[:：]\s*)+", re.IGNORECASE
 )
+# Only at the start: a human reply to a subject that says 不在 or vacation is still a reply.
 _AUTO_SUBJECT = re.compile(
-    r"自動返信|自動応答|自動送信|不在|out of (the )?office|automatic reply|auto[- ]?reply|"
-    r"^auto:|away from (the )?office|vacation",
+    r"^\s*[\[【(（]?\s*(自動返信|自動応答|自動送信|自動通知|不在(のお知らせ|通知|連絡|です)|"
+    r"out of (the )?office|automatic reply|auto[- ]?reply|autoreply|auto:|away from)",
     re.IGNORECASE,
 )
 _UNSUBSCRIBE_WORDS = re.compile(
@@ -51,17 +48,9 @@ _QUOTE_START = re.compile(
 )
 # Labels that Japanese mail uses for superset encodings: decode with the superset.
 _CODECS = {
-    "shift_jis": "cp932",
-    "shift-jis": "cp932",
-    "sjis": "cp932",
-    "x-sjis": "cp932",
-    "windows-31j": "cp932",
-    "ms932": "cp932",
-    "iso-2022-jp": "iso2022_jp_ext",
-    "iso-2022-jp-ms": "iso2022_jp_ext",
-    "csiso2022jp": "iso2022_jp_ext",
-    "euc-jp": "euc_jis_2004",
-    "x-euc-jp": "euc_jis_2004",
+    **dict.fromkeys(("shift_jis", "shift-jis", "sjis", "x-sjis", "windows-31j", "ms932"), "cp932"),
+    **dict.fromkeys(("iso-2022-jp", "iso-2022-jp-ms", "csiso2022jp"), "iso2022_jp_ext"),
+    **dict.fromkeys(("euc-jp", "x-euc-jp"), "euc_jis_2004"),
 }
 _FALLBACKS = ("utf-8", "iso2022_jp_2", "cp932", "euc_jis_2004")
 
@@ -113,7 +102,7 @@ def parse_inbound(raw: bytes, *, unsubscribe_addresses: Collection[str] = ()) ->
                                tuple(failed), status, at, subject, text)  # fmt: skip
     ids = _unique(referenced)
     token = _token(recipients, subject, ids)
-    if _is_auto_reply(message, subject):
+    if _is_auto_reply(message, subject, answers_us=bool(ids or token)):
         kind = "auto_reply"
     elif _is_unsubscribe(recipients, subject, text, unsubscribe_addresses):
         kind = "unsubscribe"
@@ -279,17 +268,17 @@ def _message_id_lines(text: str) -> list[str]:
     return list(lines)
 
 
-def _is_auto_reply(message: Message, subject: str) -> bool:
+def _is_auto_reply(message: Message, subject: str, *, answers_us: bool) -> bool:
     auto = _header(message, "Auto-Submitted").strip().lower()
     if auto and auto != "no":
         return True
     if any(message.get(h) is not None for h in ("X-Autoreply", "X-Autorespond", "X-Autoresponse")):
         return True
-    if _header(message, "Precedence").strip().lower() == "auto_reply":
+    precedence = _header(message, "Precedence").strip().lower()
+    # vacation(1) and many responders say "bulk"; so do newsletters, which answer nothing of ours
+    if precedence == "auto_reply" or (answers_us and precedence in ("bulk", "junk")):
         return True
-    if _header(message, "X-Auto-Response-Suppress") and _AUTO_SUBJECT.search(subject):
-        return True
-    return _AUTO_SUBJECT.search(_REPLY_PREFIX.sub("", subject)) is not None
+    return _AUTO_SUBJECT.search(subject) is not None
 
 
 def _is_unsubscribe(
