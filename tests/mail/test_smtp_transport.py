@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
+import socket
 import ssl
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -11,7 +14,13 @@ import pytest
 from servers import SmtpTestServer, TlsFiles
 
 from workbench.config import SmtpSettings
-from workbench.mail.mime import build_message, message_token, new_message_id, reply_address
+from workbench.mail.mime import (
+    build_message,
+    message_bytes,
+    message_token,
+    new_message_id,
+    reply_address,
+)
 from workbench.mail.smtp_transport import RateLimiter, SmtpTransport, smtp_password
 
 JST = timezone(timedelta(hours=9))
@@ -54,6 +63,23 @@ def test_a_batch_goes_over_one_connection(smtp_server: SmtpTestServer) -> None:
     assert received[0].message["List-Unsubscribe"] == "<mailto:stop@example.co.jp>"
     assert received[0].message.get_body(("plain",)) is not None
     assert not received[0].tls
+    assert [m.raw for m in received] == [message_bytes(m) for m in messages]  # byte for byte
+
+
+def test_a_message_parsed_back_from_stored_bytes_sends_the_same(
+    smtp_server: SmtpTestServer,
+) -> None:
+    message = _message()
+    message.replace_header("List-Unsubscribe", "<mailto:stop@example.co.jp?subject=unsubscribe%20"
+                           + "0" * 20 + ">, <https://example.co.jp/u/" + "x" * 120 + ">")  # fmt: skip
+    stored = message_bytes(message)
+    parsed = email.message_from_bytes(stored, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    with SmtpTransport(_settings(smtp_server)) as transport:
+        assert transport.send(parsed).status == "sent"
+    (received,) = smtp_server.messages
+    assert received.raw == stored
+    assert received.message["List-Unsubscribe"].endswith("x" * 120 + ">")
 
 
 def test_bcc_is_delivered_but_not_shown(smtp_server: SmtpTestServer) -> None:
@@ -123,6 +149,18 @@ def test_a_dropped_connection_is_reopened_once(smtp_server: SmtpTestServer) -> N
     assert [m.rcpt_tos for m in smtp_server.messages] == [("a@example.com",), ("b@example.com",)]
 
 
+def test_a_server_that_never_answers_times_out_as_temporary() -> None:
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # accepts connections in the kernel, never says a word
+        host, port = silent.getsockname()
+        settings = SmtpSettings(host=host, port=port, timeout_seconds=0.5)
+        with SmtpTransport(settings) as transport:
+            result = transport.send(_message())
+    assert result.status == "temporary" and result.code is None
+    assert "timed out" in result.detail
+
+
 def test_421_closing_is_temporary(smtp_server: SmtpTestServer) -> None:
     smtp_server.reply_with("421 4.3.2 shutting down")
     with SmtpTransport(_settings(smtp_server)) as transport:
@@ -179,7 +217,8 @@ def test_plain_client_against_a_starttls_server_is_temporary(
 ) -> None:
     with SmtpTransport(_settings(smtp_starttls_server)) as transport:
         result = transport.send(_message())
-    assert result.status == "temporary"
+    assert (result.status, result.code) == ("temporary", 530)
+    assert "smtp.security" in result.detail
     assert smtp_starttls_server.messages == []
 
 

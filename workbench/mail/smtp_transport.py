@@ -168,8 +168,8 @@ class SmtpTransport:
             return SendResult(
                 "temporary",
                 code,
-                f"送信元 {sender} が拒否されました（smtp.sender を確認）/ "
-                f"the sender {sender} was refused: {code} {_text(reply)}",
+                f"MAIL FROM が拒否されました（smtp.sender / smtp.security / smtp.username を確認）/ "
+                f"MAIL FROM {sender} refused: {code} {_text(reply)}",
             )
         refused: list[tuple[str, int, str]] = []
         for recipient in recipients:
