@@ -362,11 +362,12 @@ service stats {{
             self._mail_root = self._make_mail_root()
         (self._mail_root / "passwd").write_text(f"{self.user}:{{PLAIN}}{self.password}\n")
         self.config_path.write_text(self.config())
-        self._process = subprocess.Popen(
-            [DOVECOT, "-F", "-c", str(self.config_path)],
-            stdout=subprocess.DEVNULL,
-            stderr=(self.folder / "dovecot.stderr").open("wb"),
-        )
+        with (self.folder / "dovecot.stderr").open("ab") as stderr:
+            self._process = subprocess.Popen(
+                [DOVECOT, "-F", "-c", str(self.config_path)],
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+            )
         if not wait_for_port(self.host, self.port):
             self.stop()
             raise RuntimeError(f"dovecot did not listen on {self.port}: {self.log()}")
@@ -401,7 +402,11 @@ service stats {{
             shutil.rmtree(self._mail_root, ignore_errors=True)
 
     def log(self) -> str:
-        return self.log_path.read_text() if self.log_path.exists() else "(no log)"
+        """dovecot's log and what it wrote to stderr (why it did not start, usually)."""
+        texts = [
+            p.read_text() for p in (self.log_path, self.folder / "dovecot.stderr") if p.exists()
+        ]
+        return "\n".join(texts) or "(no log)"
 
     def client(self) -> imaplib.IMAP4:
         """A logged-in imaplib client (plain connection) for the test's own checks."""
