@@ -2,7 +2,8 @@
 
 `run` is safe from cron every few minutes and twice at once: it advances the cadences due,
 sends the outbox, then reads the mailbox when `[mailbox]` is configured.  Temporary SMTP
-failures are retried by a later run, so they do not make the command fail.
+failures are retried by a later run and an unreachable mailbox is read by a later run, so
+neither makes the command fail (the mailbox's error is in the summary and on stderr).
 """
 
 from __future__ import annotations
@@ -83,8 +84,13 @@ def run_(ctx: typer.Context, at: AtOption = None, as_json: JsonOption = False) -
     }
     read: IngestSummary | None = None
     if mailbox_configured(settings):
-        read = _ingest_or_fail(lambda: ingest(engine, settings, when))
-        summary["ingest"] = read.as_json()
+        try:
+            read = _ingest_or_fail(lambda: ingest(engine, settings, when))
+            summary["ingest"] = read.as_json()
+        except UserError as exc:
+            # Like an unreachable SMTP server: the next run reads what this one could not.
+            summary["ingest"] = {"error": str(exc)}
+            typer.echo(f"warning: {exc}", err=True)
     if as_json:
         emit_json(summary)
         return
@@ -125,13 +131,13 @@ def ingest_(
 
 
 def _ingest_or_fail(read: Any) -> IngestSummary:
-    """The mailbox read; an unreachable or refusing mailbox is one line for people."""
-    import imaplib
+    """The mailbox read; an unreachable, refusing or misconfigured mailbox is one line."""
+    from workbench.mail.mail_sources import MailSourceError
 
     try:
         result: IngestSummary = read()
-    except (OSError, imaplib.IMAP4.error) as exc:
-        raise UserError(f"mailbox: cannot read the mailbox: {exc}") from None
+    except MailSourceError as exc:
+        raise UserError(f"mailbox: {exc}") from None
     return result
 
 
