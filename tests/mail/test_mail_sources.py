@@ -142,6 +142,9 @@ def test_imap_errors_a_user_can_hit(imap_server: ImapTestServer) -> None:
     missing = replace(settings, imap_folder="Nowhere")
     with pytest.raises(MailSourceError, match="cannot open the IMAP folder 'Nowhere'"):
         list(ImapSource(missing, imap_server.password).fetch())
+    no_tls = replace(settings, imap_security="starttls")  # this server offers no STARTTLS
+    with pytest.raises(MailSourceError, match=r"cannot connect .* \(starttls\)"):
+        list(ImapSource(no_tls, imap_server.password).fetch())
     imap_server.stop()
     with pytest.raises(MailSourceError, match="cannot connect to the IMAP server 127.0.0.1"):
         list(ImapSource(settings, imap_server.password).fetch())
