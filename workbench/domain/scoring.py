@@ -12,6 +12,8 @@
 - deadline: a loyalty discount resetting 12 months after the last order makes month 11 the
   moment to call;
 - P(answer now): the hour-of-week answer model, applied when the queue is read.
+- response: an email responder's boost while the escalation waits for their call
+  (`workbench.domain.escalation.response_factor`), applied when the queue is read.
 
 Without P(answer now) the product is the yen a conversation now would be worth on average;
 with it, the yen a dial now is worth.
@@ -42,10 +44,13 @@ class ScoreParts:
     alive_model: str = "mbgnbd"
     expected_spend: float = 0.0
     horizon_weeks: float = 52.0
+    # An email responder's factor (the escalation's response boost); None for everyone else.
+    response: float | None = None
 
     @property
     def score(self) -> float:
-        return self.base * (self.p_answer if self.p_answer is not None else 1.0)
+        answer = self.p_answer if self.p_answer is not None else 1.0
+        return self.base * answer * (self.response if self.response is not None else 1.0)
 
     def with_win_rate(self, p_come_back: float) -> ScoreParts:
         """The same parts with a newer P(win-back | conversation) (outcomes since the scoring run)."""
@@ -57,6 +62,8 @@ class ScoreParts:
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
+        if self.response is None:
+            del data["response"]  # the components are as before for everyone not boosted
         data["score"] = self.score
         return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in data.items()}
 

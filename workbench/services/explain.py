@@ -18,6 +18,7 @@ from sqlalchemy import Engine, and_, func, select
 from workbench.config import Settings
 from workbench.domain.calling_rules import CustomerContact, evaluate
 from workbench.domain.local_time import home_zone, iso, zone_named
+from workbench.services import escalation_queue as esc_queue
 from workbench.services.calling import calling_policy, load_contacts
 from workbench.services.customers import classify_all, summarise_one
 from workbench.services.queue import eligible_states
@@ -81,11 +82,15 @@ def explain(
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             contacts = load_contacts(conn, chunk, at)
+            held = esc_queue.held_ids(conn, settings, chunk)  # the email track: not offered
             for cid in chunk:
                 if cid in leased and leased[cid] != operator:
                     result.held_back["leased"] += 1
                     continue
                 verdict = evaluate(contacts[cid], at, policy, operator=operator)
+                if verdict.callable and cid in held:
+                    result.held_back["escalation"] += 1
+                    continue
                 if verdict.callable:
                     result.callable_now += 1
                     continue

@@ -23,6 +23,7 @@ from workbench.domain.calling_rules import CustomerContact, Verdict, evaluate
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.local_time import iso
 from workbench.domain.scoring import ScoreParts
+from workbench.services import escalation_queue as esc_queue
 from workbench.services.calling import calling_policy, load_contacts, pending_at
 from workbench.services.scoring import answer_model_from_json, load_state
 from workbench.services.script_context import months_between
@@ -61,6 +62,7 @@ class QueueEntry:
     callback_owner: str | None = None
     windows: str = ""
     reason_confidence: float = 1.0
+    escalation: esc_queue.EscalationMark | None = None  # only with the escalation on
 
     @property
     def score(self) -> float:
@@ -85,6 +87,7 @@ class QueueEntry:
             "callback_at": iso(self.callback_at, self.local_time.tzinfo or UTC),
             "answers_best": self.windows,
             "reason_confidence": round(self.reason_confidence, 4),
+            **esc_queue.entry_json(self.escalation, self.local_time.tzinfo or UTC),
         }
 
 
@@ -122,6 +125,7 @@ def read_queue(
     skip = set(exclude or ())
     callable_: list[tuple[int, Verdict, CustomerContact]] = []
     due_ids = _due_callbacks(conn, at, policy.callback_window)
+    due_ids += esc_queue.responders(conn, settings, eligible_states(settings), due_ids)
     seen: set[int] = set()
     pages = (
         [only]
@@ -190,6 +194,7 @@ def _candidate_pages(conn: Connection, settings: Settings, first: list[int], pag
             and_(
                 scores.c.state.in_(states),
                 scores.c.permanent_block.is_(None),
+                *esc_queue.held(settings),
                 or_(scores.c.blocked_until.is_(None), scores.c.blocked_until <= at),
                 ~taken,
             )
@@ -235,6 +240,7 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
     model = _answer_model(conn)
     history = _answer_history(conn, ids, settings)
     win_rate = _live_win_rate(conn, at)
+    marks = esc_queue.marks(conn, settings, ids)
     ranked = []
     for cid, verdict, contact in found:
         zone = _zone(contact, verdict, settings)
@@ -248,6 +254,7 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
         parts = _parts(row, p_answer)
         if win_rate is not None and row is not None and row.winback_key:
             parts = parts.with_win_rate(win_rate(row.winback_key))
+        parts = esc_queue.boosted(parts, marks.get(cid))
         ranked.append(
             (
                 not verdict.callback_due,
@@ -295,6 +302,7 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
                 callback_at=contact.callback.due if contact.callback else None,
                 callback_owner=contact.callback.owner if contact.callback else None,
                 windows=_windows(probs, history.get(cid), settings),
+                escalation=marks.get(cid),
             )
         )
     return out
