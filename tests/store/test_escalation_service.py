@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, select, update
 
 from workbench.config import Settings
+from workbench.services.customers import show_customer
 from workbench.services.dispose import Disposition, dispose
 from workbench.services.escalation import (
     advance_cadences,
@@ -243,6 +244,11 @@ def test_a_response_raises_and_a_stronger_one_counts(esc: tuple[Engine, Settings
         START + 2 * DAY,
     )
     assert [e.event for e in view.emails] == ["sent", "opened", "replied", "clicked"]
+    # Every email event is a contact in the customer's history (`customers show`).
+    shown = show_customer(engine, settings, "M1", START + 3 * DAY).contacts
+    assert [(c["channel"], c["outcome"], c["message_id"]) for c in shown] == [
+        ("email", kind, mid) for kind in ("sent", "opened", "replied", "clicked")
+    ]
     # No reminder goes to a responder.
     advance_cadences(engine, settings, START + 10 * DAY)
     assert [s for _, s, _ in outbox(engine, "M1")] == [1]

@@ -106,6 +106,14 @@ def test_response_ranks_and_the_boost() -> None:
     assert called is not None and called.cadence.state == "called"
 
 
+def test_history_from_before_the_cadence_is_no_response() -> None:
+    c = tick(start("mid", T0, RULES), T0, RULES, None).cadence  # type: ignore[union-attr]
+    assert on_email(c, "replied", T0 - DAY, RULES) is None
+    assert on_email(c, "sent", T0 - DAY, RULES) is None
+    stopped = on_email(c, "bounced", T0 - DAY, RULES)  # an address that bounced still bounces
+    assert stopped is not None and stopped.cadence.state == "waiting"
+
+
 def test_unreachable_mid_goes_to_the_call_and_low_ends() -> None:
     mid = tick(start("mid", T0, RULES), T0, RULES, "no_address")
     assert mid is not None and mid.email is None and mid.cadence.state == "waiting"

@@ -137,6 +137,8 @@ def on_email(c: Cadence, event: str, at: datetime, rules: CadenceRules) -> Move 
     """An email event (codes.EMAIL_EVENTS) for this customer; None when it changes nothing."""
     if c.state == "ended":
         return None
+    if at < c.started_at and event not in STOP_EMAIL_EVENTS:
+        return None  # history from before the cadence (an import): not a response to it
     if event in RESPONSE_WEIGHTS:
         if c.response is not None and RESPONSE_WEIGHTS[c.response] >= RESPONSE_WEIGHTS[event]:
             return None
