@@ -128,7 +128,7 @@ def main() -> None:
         "workbench --help": lambda i: [*workbench(), "--help"],
         "workbench queue --limit 20 --json": lambda i: [*base, "queue", "--at", AT, "--limit", "20", "--json"],
         "workbench dispose ID --outcome no_answer": lambda i: [*base, "dispose", ids[i], "--outcome", "no_answer",
-                                                               "--at", AT, "--operator", "bench"],
+                                                               "--at", AT, "--operator", "op01"],
     }  # fmt: skip
     load_before = os.getloadavg()
     times: dict[str, list[float]] = {}

@@ -280,7 +280,7 @@ def main() -> None:
     parser.add_argument(
         "--at", default=AT.isoformat(), help="the fixed clock (default: a Wednesday morning)"
     )
-    parser.add_argument("--operator", default="bench_ui")
+    parser.add_argument("--operator", default="op01")
     parser.add_argument("--launches", type=int, default=5, help="measured launches per case")
     parser.add_argument("--dispositions", type=int, default=30)
     parser.add_argument("--think", type=float, default=1.0, help="seconds on each card before `d`")

@@ -65,9 +65,13 @@ def claim_(
 ) -> None:
     """Lease the next customer to an operator and print it (the queue's JSON shape)."""
     from workbench.services.call_queue import claim_next
+    from workbench.services.dispose_credit import CreditError
 
     c = context(ctx)
-    entry = claim_next(c.engine, c.settings, operator, parse_at(c.settings, at))
+    try:
+        entry = claim_next(c.engine, c.settings, operator, parse_at(c.settings, at))
+    except CreditError as exc:
+        raise UserError(f"--operator: {exc}") from None
     if entry is None:
         raise UserError("nothing to call now: run `workbench queue --explain` to see why")
     if as_json:

@@ -36,10 +36,15 @@ def ui(
 ) -> None:
     """Open the operator terminal UI (seeds demo data into an empty database)."""
     from workbench.services.demo import ensure_demo_data
+    from workbench.services.dispose_credit import CreditError, known_operator
     from workbench.tui.app import run_app
 
     c = context(ctx)
     ensure_demo_data(c.engine, c.settings, announce=lambda msg: typer.echo(msg, err=True))
+    try:
+        known_operator(c.engine, operator or c.settings.operator or None)
+    except CreditError as exc:
+        raise UserError(f"--operator: {exc}") from None
     run_app(c.engine, c.settings, operator or c.settings.operator or None)
 
 

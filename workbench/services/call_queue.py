@@ -47,13 +47,17 @@ def claim_next(
 ) -> QueueEntry | None:
     """Lease the next customer to `operator` at `at`; None when nobody is callable.
 
+    An operator id that is not registered (once any are) raises `CreditError`.
+
     A claim that meets another process's scoring run in the middle of its write waits for
     the run and tries once more.  PostgreSQL: the run's transaction holds the old score
     rows locked, so a claim that skips locked rows finds nothing.  SQLite: the run's write
     transaction can outlast the busy timeout ("database is locked").
     """
     from workbench.services.claim import claim
+    from workbench.services.dispose_credit import known_operator
 
+    known_operator(engine, operator)
     ensure_scored(engine, settings, at)
     for attempt in range(LOCKED_RETRIES + 1):
         try:

@@ -44,7 +44,6 @@ def claim(
     # Here, not at the top: `dispose` imports this module for `release` alone, without the queue's.
     from workbench.services.queue import read_queue
 
-    rng = rng or random.Random()
     tried: set[int] = set()
     choices = CHOICES
     for _ in range(ATTEMPTS):
@@ -108,6 +107,8 @@ def _lease(conn: Connection, entry: QueueEntry, operator: str, at: datetime, min
         "claimed_at": at,
         "expires_at": at + timedelta(minutes=minutes),
         "score_json": json.dumps(entry.parts.as_json()),
+        "script_id": entry.script.script_id if entry.script else None,
+        "script_version": entry.script.version if entry.script else None,
     }
     stmt = dialect.insert(leases).values(**values)
     stmt = stmt.on_conflict_do_update(

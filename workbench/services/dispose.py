@@ -18,7 +18,6 @@ orders.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, and_, insert, select, update
@@ -38,8 +37,15 @@ from workbench.domain.outcomes import effects_of
 from workbench.importing import records, writer
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
 from workbench.services.claim import release
+from workbench.services.dispose_credit import CreditError, check_operator, credited_script
+from workbench.services.disposition import (
+    Disposition,
+    DispositionError,
+    DispositionResult,
+    validate_codes,
+)
 from workbench.services.escalation import after_disposition
-from workbench.services.talk_choice import library_for, note_outcome
+from workbench.services.talk_choice import note_outcome
 from workbench.store.engine import writer_turn
 from workbench.store.models import (
     Callback,
@@ -65,44 +71,6 @@ metrics = CustomerMetrics.__table__
 
 
 CALLBACK_WINDOW = timedelta(minutes=5)
-
-
-class DispositionError(ValueError):
-    """A disposition that cannot be applied; `field` names the offending input."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-
-
-@dataclass(frozen=True)
-class Disposition:
-    customer_id: str
-    outcome: str
-    at: datetime
-    operator: str | None = None
-    script: str | None = None
-    script_version: str | None = None
-    reason: str | None = None
-    amount: int | None = None
-    callback_at: datetime | None = None
-    note: str | None = None
-    channel: str = "call"
-    direction: str = "outbound"
-    started_at: datetime | None = None
-    ended_at: datetime | None = None
-    source: str = "cli"
-
-
-@dataclass(frozen=True)
-class DispositionResult:
-    attempt_id: int
-    customer_id: str
-    outcome: str
-    warnings: list[str] = field(default_factory=list)
-    script_id: str | None = None
-    script_version: str | None = None
-    callback_at: datetime | None = None  # the time promised, for a callback
 
 
 def dispose(engine: Engine, settings: Settings, disposition: Disposition) -> DispositionResult:
@@ -141,7 +109,7 @@ def _count_in(engine: Engine, results: list[DispositionResult]) -> None:
 
 def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionResult:
     """Validate and apply one disposition inside the caller's transaction."""
-    _validate_codes(d)
+    validate_codes(d)
     cid = conn.execute(
         select(customers.c.id).where(customers.c.external_id == d.customer_id)
     ).scalar_one_or_none()
@@ -155,7 +123,14 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
     number = _check_rules(conn, settings, policy, contact, cid, d) if _is_outbound_call(d) else None
     if d.outcome == "callback":
         _check_callback(settings, policy, contact, d)
-    version = d.script_version or _script_version(settings, d.script)
+    try:
+        check_operator(conn, d.operator)
+        script_id, version = credited_script(
+            conn, settings, cid, named=d.script, named_version=d.script_version, at=d.at,
+            operator=d.operator, outbound_call=_is_outbound_call(d),
+        )  # fmt: skip
+    except CreditError as exc:
+        raise DispositionError(exc.field, str(exc)) from None
     # The segment the queue scored the customer in, so the win-back model counts this conversation there.
     segment = None
     if _is_outbound_call(d):
@@ -171,7 +146,7 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
             at=d.at,
             operator=d.operator,
             outcome=d.outcome,
-            script_id=d.script,
+            script_id=script_id,
             script_version=version,
             reason=d.reason,
             amount=d.amount,
@@ -190,45 +165,12 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
     if d.outcome == "reactivated":
         warnings += _record_order(conn, settings, contact, cid, d)
     return DispositionResult(
-        attempt_id, d.customer_id, d.outcome, warnings, d.script, version, d.callback_at
+        attempt_id, d.customer_id, d.outcome, warnings, script_id, version, d.callback_at
     )
 
 
 def _is_outbound_call(d: Disposition) -> bool:
     return d.channel == codes.Channel.CALL and d.direction == codes.Direction.OUTBOUND
-
-
-def _validate_codes(d: Disposition) -> None:
-    if d.at.tzinfo is None:
-        raise DispositionError("at", "needs a time zone")
-    if d.direction == codes.Direction.INBOUND:
-        allowed: tuple[str, ...] = codes.INBOUND_OUTCOMES
-    elif d.channel == codes.Channel.EMAIL:
-        allowed = codes.EMAIL_EVENTS
-    else:
-        allowed = codes.CALL_OUTCOMES
-    if d.outcome not in allowed:
-        raise DispositionError("outcome", f"{d.outcome!r} is not one of {', '.join(allowed)}")
-    if d.reason is not None and d.reason not in codes.REASON_SET:
-        raise DispositionError(
-            "reason", f"unknown dormancy reason {d.reason!r} (known: {', '.join(codes.REASONS)})"
-        )
-    if d.amount is not None:
-        if d.outcome != "reactivated":
-            raise DispositionError(
-                "amount", "an order amount goes only with the outcome reactivated"
-            )
-        if d.amount < 0:
-            raise DispositionError("amount", "must not be negative")
-    if d.outcome == "callback":
-        if d.callback_at is None:
-            raise DispositionError("callback_at", "a callback needs the promised date and time")
-        if d.callback_at.tzinfo is None:
-            raise DispositionError("callback_at", "needs a time zone")
-        if d.callback_at <= d.at:
-            raise DispositionError("callback_at", "must be after the call")
-    elif d.callback_at is not None:
-        raise DispositionError("callback_at", "a callback time goes only with the outcome callback")
 
 
 def _check_rules(conn: Connection, settings: Settings, policy: CallingPolicy, contact: CustomerContact,
@@ -274,13 +216,6 @@ def _check_callback(
 def _local(contact: CustomerContact, settings: Settings, at: datetime) -> str:
     """`at` in the customer's zone, ISO 8601 with the offset, for messages."""
     return str(iso(at, home_zone((n.zones for n in contact.numbers), settings.timezone)))
-
-
-def _script_version(settings: Settings, script_id: str | None) -> str | None:
-    if script_id is None:
-        return None
-    script = library_for(settings).get(script_id)
-    return script.version if script is not None else None
 
 
 def _effects(

@@ -144,7 +144,7 @@ def read_queue(
                 callable_.append((cid, verdict, contacts[cid]))
         if len(callable_) >= limit * 3 + 10:
             break
-    return _entries(conn, settings, at, callable_, rng or random.Random(), limit)
+    return _entries(conn, settings, at, callable_, rng, limit)
 
 
 def _leased_to_others(
@@ -221,7 +221,7 @@ def _candidate_pages(conn: Connection, settings: Settings, first: list[int], pag
 
 
 def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tuple[int, Verdict, CustomerContact]],
-             rng: random.Random, limit: int) -> list[QueueEntry]:  # fmt: skip
+             rng: random.Random | None, limit: int) -> list[QueueEntry]:  # fmt: skip
     """Score every callable candidate with P(answer now); build full entries for the best."""
     if not found:
         return []
@@ -292,7 +292,7 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
                     settings,
                     reason,
                     person.kind,
-                    rng,
+                    rng or customer_draw(cid, at),
                     months_dormant=dormant.get(cid),
                     reason_source=row.reason_source if row else "guessed",
                     reason_confidence=row.reason_confidence if row else 0.0,
@@ -306,6 +306,12 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
             )
         )
     return out
+
+
+def customer_draw(customer_id: int, at: datetime) -> random.Random:
+    """The customer's own script draw for the hour: the queue shows, the claim leases and a
+    disposition without a script is credited to the same pick (until the counts move)."""
+    return random.Random(f"{customer_id}:{at.astimezone(UTC):%Y-%m-%dT%H}")
 
 
 def _months_dormant(

@@ -195,6 +195,9 @@ class Lease(Model, table=True):
     claimed_at: datetime = Field(sa_column=_utc(nullable=False))
     expires_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
     score_json: str | None = None
+    # The script the claim assigned: a disposition without --script is credited to it.
+    script_id: str | None = Field(default=None, max_length=100)
+    script_version: str | None = Field(default=None, max_length=20)
 
 
 class Callback(Model, table=True):

@@ -1,4 +1,5 @@
-"""email-then-call escalation: cadences, their events, the outbox, suppressed addresses
+"""email-then-call escalation: cadences, their events, the outbox, suppressed addresses;
+the script a lease assigned
 
 Revision ID: 0008
 Revises: 0007
@@ -25,6 +26,9 @@ def upgrade() -> None:
     with op.batch_alter_table("contact_attempts") as batch:
         batch.add_column(sa.Column("message_id", sa.String(length=255), nullable=True))
     op.create_index("ix_contact_attempts_message_id", "contact_attempts", ["message_id"])
+    with op.batch_alter_table("leases") as batch:
+        batch.add_column(sa.Column("script_id", sa.String(length=100), nullable=True))
+        batch.add_column(sa.Column("script_version", sa.String(length=20), nullable=True))
 
     op.create_table(
         "escalation_cadences",
@@ -98,6 +102,9 @@ def downgrade() -> None:
     op.drop_table("escalation_events")
     op.drop_index("ix_escalation_cadences_due", table_name="escalation_cadences")
     op.drop_table("escalation_cadences")
+    with op.batch_alter_table("leases") as batch:
+        batch.drop_column("script_version")
+        batch.drop_column("script_id")
     op.drop_index("ix_contact_attempts_message_id", table_name="contact_attempts")
     with op.batch_alter_table("contact_attempts") as batch:
         batch.drop_column("message_id")
