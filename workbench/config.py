@@ -206,6 +206,9 @@ class Settings:
     company_name: str = _doc(
         "Our company name, spoken in every opening (特定商取引法 Art. 16).", "サンプル商事株式会社"
     )
+    company_address: str = _doc(
+        "Our postal address, printed in every email (特定電子メール法 Art. 4; '' : left out).", ""
+    )
     language: str = _doc("Interface and talk-script language: ja or en.", "ja")
     region: str = _doc("Default phone region for numbers written without a country code.", "JP")
     timezone: str = _doc("Time zone used when a number maps to none.", "Asia/Tokyo")

@@ -56,7 +56,7 @@ def check(
 ) -> None:
     """スクリプトを検査します（エラーがあれば終了コード 1）/ lint scripts."""
     from workbench.talk.i18n import msg
-    from workbench.talk.lint import check_paths, count_files
+    from workbench.talk.lint import check_paths, count_email_files, count_files
     from workbench.talk.model import Severity
 
     configured = _root(context(ctx), None)  # also sets the messages' language
@@ -68,11 +68,13 @@ def check(
     for issue in issues:
         prefix = f"{label}: " if issue.severity is Severity.WARNING else ""
         typer.echo(f"{issue.path}:{issue.line}: {issue.code}: {prefix}{issue.message}")
-    files = count_files(targets)
+    files, templates = count_files(targets), count_email_files(targets)
+    counts = {"files": files, "warnings": warnings, "templates": templates}
+    mail = "_mail" if templates else ""
     if errors:
-        typer.echo(msg("cli.failed", errors=len(errors), warnings=warnings, files=files), err=True)
+        typer.echo(msg(f"cli.failed{mail}", errors=len(errors), **counts), err=True)
         raise typer.Exit(1)
-    typer.echo(msg("cli.ok", files=files, warnings=warnings))
+    typer.echo(msg(f"cli.ok{mail}", **counts))
 
 
 def _summary(script: TalkScript) -> dict[str, object]:

@@ -38,7 +38,7 @@ def test_check_default_path_is_the_configured_folder(configure: Callable[..., Pa
     config = configure(language="ja", talkscripts_dir=str(REPO / "talkscripts"))
     result = runner.invoke(root_app, ["--config", str(config), "scripts", "check"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: 30 本")
+    assert result.output.startswith("OK: 30 本のスクリプトと 28 本のメールテンプレート")
     assert len(result.output.strip().splitlines()) == 1
 
 
