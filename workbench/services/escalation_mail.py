@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 
 from workbench.config import Settings
+from workbench.domain.category_labels import category_label
 from workbench.domain.escalation import Cadence
 from workbench.services.script_context import months_between
 from workbench.store import escalation_queries as eq
@@ -97,7 +98,11 @@ class OutboxWriter:
             if last
             else None
         )
-        category = s.category_labels().get(facts.main_category or "", facts.main_category)
+        category = (
+            category_label(facts.main_category, s.language, s.category_labels())
+            if facts.main_category
+            else None
+        )
         return email_variables(
             customer_name=facts.name,
             kind=facts.kind,
@@ -109,6 +114,7 @@ class OutboxWriter:
             unsubscribe_mailto=e.unsubscribe_mailto or s.smtp.sender,
             sender_address=s.smtp.sender,
             language=s.language,
+            postal_address=s.company_address or None,
         )
 
 
