@@ -136,3 +136,25 @@ def test_a_rerun_within_the_dead_runs_lease_leaves_its_batch_alone(
     assert late.returncode == 0, err
     assert received_ids(smtp_server) == Counter(ids)
     engine.dispose()
+
+
+def test_two_runs_at_once_from_cron_send_nothing_twice(
+    db_url: str, tmp_path: Path, smtp_server: SmtpTestServer
+) -> None:
+    engine = make_engine(db_url)
+    ids = many(engine, 30)
+    config = write_config(tmp_path, smtp_server)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            f"rate_per_minute = {RATE}", "rate_per_minute = 0"
+        ),
+        encoding="utf-8",
+    )
+    runs = [run_command(db_url, config, AT.isoformat()) for _ in range(2)]
+    outputs = [run.communicate(timeout=120) for run in runs]
+    for run, (_out, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0, err
+    sent = [json.loads(out.strip().splitlines()[-1])["sent"] for out, _ in outputs]
+    assert sum(sent) == 30
+    assert received_ids(smtp_server) == Counter(ids)
+    engine.dispose()
