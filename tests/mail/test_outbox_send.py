@@ -13,10 +13,11 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from servers import SmtpTestServer
 from sqlalchemy import Engine, insert, select, update
 
-from workbench.config import Settings
+from workbench.config import ConfigError, Settings
 from workbench.mail.mime import new_message_id
 from workbench.services.outbox import lease_length, send_due
 from workbench.store import outbox_queries as q
@@ -289,3 +290,37 @@ def test_the_server_disappearing_mid_batch_leaves_the_rest_for_when_it_is_back(
     assert later.sent == 1
     assert received_ids(smtp_server) == Counter(ids)
     assert {r.status for r in outbox_rows(engine).values()} == {"sent"}
+
+
+def test_settings_no_email_can_be_written_with_are_refused_before_anything_is_claimed(
+    engine: Engine, settings: Settings, smtp_server: SmtpTestServer
+) -> None:
+    [mid] = many(engine, 1)
+    configured = mail_settings(settings, smtp_server)
+    plain_url = dataclasses.replace(
+        configured,
+        escalation=dataclasses.replace(
+            configured.escalation, unsubscribe_url="http://x.example/{token}"
+        ),
+    )
+    with pytest.raises(ConfigError, match="escalation.unsubscribe_url"):
+        send_due(engine, plain_url, AT, env={})
+    row = outbox_rows(engine)[mid]
+    assert (row.status, row.attempts) == ("queued", 0)
+
+
+def test_a_message_that_cannot_be_built_fails_alone(
+    engine: Engine, settings: Settings, smtp_server: SmtpTestServer
+) -> None:
+    ids = many(engine, 2)
+    with engine.begin() as conn:
+        conn.execute(
+            update(OutboxMessage.__table__)
+            .where(OutboxMessage.__table__.c.message_id == ids[0])
+            .values(body_text="  ")
+        )
+    summary = send_due(engine, mail_settings(settings, smtp_server), AT, env={})
+    assert (summary.sent, summary.failed) == (1, 1)
+    rows = outbox_rows(engine)
+    assert rows[ids[0]].status == "failed" and "text/plain" in rows[ids[0]].last_error
+    assert received_ids(smtp_server) == Counter([ids[1]])

@@ -121,6 +121,7 @@ def send_due(
     """Send every message due at `at` (see the module's docstring for the guarantees)."""
     from workbench.mail.smtp_transport import RateLimiter, SmtpTransport, smtp_password
 
+    check_mail_settings(settings, at)
     summary = SendSummary()
     owner = owner or default_owner()
     clock = _Clock(at)
@@ -165,7 +166,13 @@ def _send_one(
             q.mark_final(conn, row.id, owner, "skipped", reason)
         summary.skip(reason)
         return True
-    message = compose(settings, row, clock.now())
+    try:
+        message = compose(settings, row, clock.now())
+    except ValueError as exc:  # this row's own values (the settings were checked first)
+        with writer_turn(engine), engine.begin() as conn:
+            q.mark_final(conn, row.id, owner, "failed", f"cannot build the message: {exc}")
+        summary.failed += 1
+        return True
     limiter.wait()
     result = transport.send(message)
     now = clock.now()
@@ -216,6 +223,26 @@ def _release(engine: Engine, rows: list[q.OutboxRow], owner: str) -> None:
     with writer_turn(engine), engine.begin() as conn:
         for row in rows:
             q.release(conn, row.id, owner)
+
+
+def check_mail_settings(settings: Settings, at: datetime) -> None:
+    """Refuse settings no message could be built with (the sender, the reply domain, the
+    unsubscribe address or URL) before anything is claimed, naming the keys."""
+    from workbench.config import ConfigError
+    from workbench.mail.mime import new_message_id
+
+    probe = q.OutboxRow(
+        id=0, customer_id=0, message_id=new_message_id("example.invalid"),
+        to_address="probe@example.invalid", subject="probe", body_text="probe", body_html=None,
+        template_id="probe", step=0, attempts=0, lease_until=at,
+    )  # fmt: skip
+    try:
+        compose(settings, probe, at)
+    except ValueError as exc:
+        raise ConfigError(
+            "smtp.sender / escalation.reply_domain / escalation.unsubscribe_mailto / "
+            f"escalation.unsubscribe_url: no email can be written with these settings: {exc}"
+        ) from None
 
 
 def compose(settings: Settings, row: q.OutboxRow, at: datetime) -> Any:
