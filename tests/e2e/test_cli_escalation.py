@@ -15,6 +15,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import insert, select
 
 from workbench.domain.escalation import CadenceRules, start
@@ -200,3 +201,26 @@ def test_show_of_a_customer_without_a_cadence_is_one_line_and_exit_2(tmp_path: P
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error: ") and "C9999" in line
+
+
+IMAP_DOWN = (
+    '[mailbox]\nimap_host = "127.0.0.1"\nimap_port = {port}\nimap_security = "none"\n'
+    'imap_username = "alice"\nimap_password_env = "TEST_IMAP_PASSWORD"\n'
+)
+
+
+def test_an_unreachable_mailbox_fails_ingest_but_not_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, config = setup(tmp_path, IMAP_DOWN.format(port=closed_port()))
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", "wonderland")
+    read = workbench(url, config, "escalation", "ingest", "--json")
+    assert read.returncode == 2 and read.stdout == ""
+    [line] = read.stderr.strip().splitlines()
+    assert line.startswith("error: mailbox:") and "127.0.0.1" in line
+
+    run = workbench(url, config, "escalation", "run", "--at", AT.isoformat(), "--json")
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout)
+    assert "127.0.0.1" in summary["ingest"]["error"]
+    assert run.stderr.startswith("warning: mailbox:")

@@ -105,7 +105,11 @@ def ingest_(
     ctx: typer.Context,
     maildir: Annotated[
         Path | None,
-        typer.Option("--maildir", help="受信フォルダー (Maildir) / read this Maildir instead"),
+        typer.Option(
+            "--maildir",
+            help="受信フォルダー (Maildir) / this Maildir instead of mailbox.maildir "
+            "(a configured IMAP folder is read too)",
+        ),
     ] = None,
     at: AtOption = None,
     as_json: JsonOption = False,
