@@ -26,13 +26,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine
 
 from workbench.config import Settings
 from workbench.store import outbox_queries as q
 from workbench.store.engine import writer_turn
+
+if TYPE_CHECKING:
+    from workbench.mail.inbound import InboundMail
 
 
 @dataclass
@@ -67,7 +70,9 @@ def ingest(
     env: Mapping[str, str] = os.environ,
     maildir: Path | None = None,
 ) -> IngestSummary:
-    """Read every new mail of the sources (`maildir` instead of the configured ones when given)."""
+    """Read every new mail of the sources: `maildir` (else `mailbox.maildir`), and the IMAP
+    folder when `mailbox.imap_host` is set.  `at` is the run's instant: a mail's time unless
+    its Date says earlier."""
     from workbench.mail.inbound import parse_inbound
     from workbench.mail.mail_sources import open_sources
 
@@ -85,7 +90,7 @@ def ingest(
 
 
 def _apply(
-    engine: Engine, settings: Settings, mail: Any, at: datetime, summary: IngestSummary
+    engine: Engine, settings: Settings, mail: InboundMail, at: datetime, summary: IngestSummary
 ) -> bool:
     """Record one mail's events; whether it is done with (False: leave it in the mailbox)."""
     # The mail's own Date, unless it claims a time after the run's (a wrong clock).
@@ -115,7 +120,7 @@ def _apply(
     return bool(found)
 
 
-def _unsubscribe(conn: Connection, settings: Settings, mail: Any, at: datetime) -> int:
+def _unsubscribe(conn: Connection, settings: Settings, mail: InboundMail, at: datetime) -> int:
     """`unsubscribed` for the message's customer; a refusal that names no message of ours is
     honoured for the customers with the sender's address (特定電子メール法: at once)."""
     message = _match(conn, mail)
@@ -129,7 +134,7 @@ def _unsubscribe(conn: Connection, settings: Settings, mail: Any, at: datetime) 
     return len(ids)
 
 
-def _match(conn: Connection, mail: Any) -> q.SentMessage | None:
+def _match(conn: Connection, mail: InboundMail) -> q.SentMessage | None:
     found = q.messages_by_id(conn, list(mail.referenced_ids))
     if found:
         return found[0]
@@ -139,7 +144,7 @@ def _match(conn: Connection, mail: Any) -> q.SentMessage | None:
     return None
 
 
-def _bounce(conn: Connection, settings: Settings, mail: Any, at: datetime) -> int:
+def _bounce(conn: Connection, settings: Settings, mail: InboundMail, at: datetime) -> int:
     """`bounced` for each failed recipient's customer; how many recipients were matched."""
     referenced = q.messages_by_id(conn, list(mail.referenced_ids))
     if not referenced and mail.token:

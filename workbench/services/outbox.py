@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -38,6 +38,11 @@ from workbench.store import escalation_queries as eq
 from workbench.store import outbox_queries as q
 from workbench.store.engine import writer_turn
 from workbench.store.escalation_queries import Reach
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
+
+    from workbench.mail.smtp_transport import RateLimiter, SendResult, SmtpTransport
 
 BATCH = 10
 MIN_LEASE = timedelta(minutes=5)
@@ -150,8 +155,8 @@ def send_due(
 def _send_one(
     engine: Engine,
     settings: Settings,
-    transport: Any,
-    limiter: Any,
+    transport: SmtpTransport,
+    limiter: RateLimiter,
     row: q.OutboxRow,
     owner: str,
     clock: _Clock,
@@ -213,7 +218,7 @@ def _send_one(
     return result.code is not None and 400 <= result.code < 500 and result.code != 421
 
 
-def _detail(result: Any) -> str:
+def _detail(result: SendResult) -> str:
     return f"{result.code} {result.detail}" if result.code is not None else str(result.detail)
 
 
@@ -245,7 +250,7 @@ def check_mail_settings(settings: Settings, at: datetime) -> None:
         ) from None
 
 
-def compose(settings: Settings, row: q.OutboxRow, at: datetime) -> Any:
+def compose(settings: Settings, row: q.OutboxRow, at: datetime) -> EmailMessage:
     """The MIME message of an outbox row: the Message-ID recorded for it, a reply address and
     unsubscribe links carrying its token, the company as the sender's name (特定電子メール法)."""
     from workbench.mail import mime
