@@ -28,6 +28,7 @@ from pathlib import Path
 
 from benchlib import machine  # type: ignore[import-not-found]
 from sim.audit import Dial, audit
+from sim.email_report import email_table, has_pair
 from sim.report import Figures, figures, line, oracle_beaten, run_table, world_table
 from sim.runner import Prepared, audit_inputs, prepare, run_strategy
 from sim.strategies import STRATEGIES
@@ -46,7 +47,13 @@ def run_and_audit(prepared: Prepared, strategy: str, scale: Scale) -> tuple[Figu
     rejected = [
         f"{d.customer_id} {d.at.isoformat()}: {d.rejected}" for d in result.dials if d.rejected
     ][:5]
-    return figures(result, report), report.examples[:5] + rejected
+    mail_notes = result.email_audit.examples[:5] if result.email_audit else []
+    if result.mail is not None:
+        mail_notes += [f"email to no simulated customer: {u}" for u in result.mail.unmatched[:5]]
+    return (
+        figures(result, report, scale.dials_per_hour / scale.operators),
+        report.examples[:5] + rejected + mail_notes,
+    )
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -151,9 +158,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"WARNING: ORACLE BEATEN: {warning}", flush=True)
     table = world_table(rows)
     print("\n" + "\n".join(table))
+    mail = email_table(rows) if has_pair(rows) else []
+    if mail:
+        print("\ncall-only against email-then-call:\n" + "\n".join(mail))
     print(f"\n{len(rows)} runs in {elapsed / 60:.1f} min")
     if args.record:
-        _record(args, rows, table, beaten, elapsed)
+        _record(args, rows, table, mail, beaten, elapsed)
     return 0
 
 
@@ -161,6 +171,7 @@ def _record(
     args: argparse.Namespace,
     rows: list[Figures],
     table: list[str],
+    mail: list[str],
     beaten: list[str],
     elapsed: float,
 ) -> None:
@@ -173,6 +184,14 @@ def _record(
         *table,
         "",
     ]
+    if mail:
+        lines += [
+            "Call-only (the workbench, `[escalation]` off) against email-then-call (`[escalation] enabled = true`, "
+            "`escalation run` each sync, emails over SMTP to the simulator's server, opens and clicks imported as an "
+            "email provider's export, replies ingested from a Maildir).  Operator-hours: dials ÷ dials per operator-hour.\n",
+            *mail,
+            "",
+        ]
     if beaten:
         lines += ["**WARNING: the oracle was beaten:**", *(f"- {b}" for b in beaten), ""]
     lines += ["<details><summary>Every run</summary>\n", *run_table(rows), "\n</details>\n"]

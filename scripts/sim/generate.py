@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import phonenumbers
 
+from .email_world import draw_email_truths, write_email_truths
 from .world import ARCHETYPES, TOKYO, Truth, WorldSpec, p_answer, sigmoid
 
 HISTORY_START = date(2024, 1, 1)
@@ -111,6 +112,7 @@ class WorldFiles:
     transactions: Path
     contacts: Path
     truth: Path
+    email_truth: Path
 
 
 def generate_world(
@@ -121,7 +123,11 @@ def generate_world(
     end = datetime(start.year, start.month, start.day, tzinfo=TOKYO) - timedelta(days=1)
     out.mkdir(parents=True, exist_ok=True)
     files = WorldFiles(
-        out / "customers.csv", out / "transactions.csv", out / "contacts.csv", out / "truth.json"
+        out / "customers.csv",
+        out / "transactions.csv",
+        out / "contacts.csv",
+        out / "truth.json",
+        out / "email_truth.json",
     )
     cust_rows, tx_rows, contact_rows, truths = [], [], [], {}
     phones: set[str] = set()
@@ -147,8 +153,16 @@ def generate_world(
             for at, amount in orders
         ]
         contact_rows += _history(rng, spec, truth, orders, end)
+    # Drawn after the rest, from its own stream: the email step leaves the rest of the world as it was.
+    mail = draw_email_truths(spec.name, _spec_salt(spec), seed, truths)
+    for row in cust_rows:
+        m = mail[str(row[0])]
+        row[8] = m.address
+        row.append("0" if m.consent else "1")
     _write(files.customers, ["customer_id", "name", "name_kana", "kind", "company", "contact_person", "previous_rep",
-                             "phone", "email", "prefecture", "created_at", "do_not_call"], cust_rows)  # fmt: skip
+                             "phone", "email", "prefecture", "created_at", "do_not_call", "email_opt_out"],
+           cust_rows)  # fmt: skip
+    write_email_truths(files.email_truth, mail)
     _write(
         files.transactions, ["customer_id", "ordered_at", "amount", "category", "product"], tx_rows
     )

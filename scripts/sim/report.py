@@ -32,9 +32,14 @@ class Figures:
     rejected: int
     idle: int
     seconds: float
+    operator_hours: float = 0.0  # dials ÷ dials per operator-hour
+    emails_sent: int = 0  # messages that reached the customers' server
+    responders: int = 0  # customers reported to the product as opened, clicked or replied
+    email_violations: int = 0
+    email_checked: int = 0
 
 
-def figures(run: RunResult, audit: AuditReport) -> Figures:
+def figures(run: RunResult, audit: AuditReport, dials_per_operator_hour: float = 0.0) -> Figures:
     asked = on_time = 0
     by_customer: dict[str, list] = {}
     for d in run.dials:
@@ -52,6 +57,9 @@ def figures(run: RunResult, audit: AuditReport) -> Figures:
         sum(1 for d in run.dials if d.world_outcome in CONVERSATIONS), len(wins), sum(d.amount for d in wins),
         sum(d.expected for d in run.dials), sum(d.expected * d.value for d in run.dials),
         asked, on_time, audit.total, audit.waived, sum(1 for d in run.dials if d.rejected), run.idle, run.seconds,
+        len(run.dials) / dials_per_operator_hour if dials_per_operator_hour else 0.0,
+        run.mail.messages if run.mail else 0, len(run.mail.responders) if run.mail else 0,
+        run.email_audit.total if run.email_audit else 0, run.email_audit.checked if run.email_audit else 0,
     )  # fmt: skip
 
 
@@ -155,4 +163,6 @@ def world_table(rows: list[Figures]) -> list[str]:
 def line(f: Figures) -> str:
     return (f"{f.world:<16} seed {f.seed:<3} {f.strategy:<10} dials {f.dials:>5}  conv {f.conversations:>4}  "
             f"react {f.reactivations:>4} (exp {f.expected_reactivations:6.1f})  revenue ¥{f.revenue:>11,}  "
-            f"callbacks {_cb(f):>7}  violations {f.violations}  rejected {f.rejected}  idle {f.idle}  [{f.seconds:.0f}s]")  # fmt: skip
+            f"callbacks {_cb(f):>7}  violations {f.violations}  rejected {f.rejected}  idle {f.idle}"
+            + (f"  emails {f.emails_sent}  responders {f.responders}  email violations {f.email_violations}"
+               if f.strategy == "email_then_call" else "") + f"  [{f.seconds:.0f}s]")  # fmt: skip

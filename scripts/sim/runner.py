@@ -20,10 +20,13 @@ from workbench.services.talk_choice import library_for
 from workbench.store.database import open_database
 
 from .audit import Dial, zones_for
+from .email_audit import EmailAuditReport, audit_email
+from .email_world import load_email_truths
 from .generate import generate_world, load_truth
+from .mail_loop import MailLog, MailLoop
 from .response import Luck, ScriptInfo, respond
 from .strategies import make
-from .world import TOKYO, WORLDS, Scale
+from .world import TOKYO, WORLDS, Scale, Truth
 
 # The product has no outcome for "we talked and nothing came of it"; an operator who heard no
 # yes and no request to call back records a refusal (結構です), which ends solicitation.
@@ -57,6 +60,8 @@ class RunResult:
     seconds: float = 0.0
     slots: int = 0
     end: datetime | None = None
+    mail: MailLog | None = None  # the email step, for email_then_call
+    email_audit: EmailAuditReport | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class Prepared:
     contacts: Path
     customers: Path
     rejected: int
+    email_truth: Path
 
 
 def prepare(world: str, seed: int, scale: Scale, workdir: Path) -> Prepared:
@@ -88,7 +94,15 @@ def prepare(world: str, seed: int, scale: Scale, workdir: Path) -> Prepared:
     ensure_scored(engine, settings, schedule(scale)[0][0][0])
     engine.dispose()
     return Prepared(
-        world, seed, out, base_db, files.truth, files.contacts, files.customers, rejected
+        world,
+        seed,
+        out,
+        base_db,
+        files.truth,
+        files.contacts,
+        files.customers,
+        rejected,
+        files.email_truth,
     )
 
 
@@ -115,19 +129,45 @@ def script_infos(settings: Settings) -> list[ScriptInfo]:
 
 
 def run_strategy(prepared: Prepared, strategy: str, scale: Scale) -> RunResult:
-    settings = load_settings(path=None, env={})
     truths = load_truth(prepared.truth)
     target = prepared.workdir / f"{strategy}.db"
     shutil.copy(prepared.base_db, target)
+    days = schedule(scale)
+    mail: MailLoop | None = None
+    config: Path | None = None
+    if strategy == "email_then_call":
+        folder = prepared.workdir / strategy
+        folder.mkdir(exist_ok=True)
+        end = days[-1][-1][0] + timedelta(hours=1)
+        mail = MailLoop(folder, target, load_email_truths(prepared.email_truth), prepared.seed, end)
+        config = mail.start()
+    try:
+        result = _run(prepared, strategy, days, truths, target, config, mail)
+    finally:
+        if mail is not None:
+            mail.stop()
+    if mail is not None:
+        result.mail = mail.log
+        result.email_audit = audit_email(
+            mail.server.host.attempts, mail.log.message_ids, prepared.customers,
+            mail.log.unsubscribed_at,
+        )  # fmt: skip
+    return result
+
+
+def _run(prepared: Prepared, strategy: str, days: list[list[tuple[datetime, str]]],
+         truths: dict[str, Truth], target: Path, config: Path | None, mail: MailLoop | None) -> RunResult:  # fmt: skip
+    settings = load_settings(path=config, env={})
     engine = open_database(f"sqlite:///{target}")
     scripts = script_infos(settings)
     spec = WORLDS[prepared.world]
-    player = make(strategy, engine, settings, scripts, truths, prepared.seed)
+    player = make(
+        strategy, engine, settings, scripts, truths, prepared.seed, mail=mail, world=prepared.world
+    )
     luck = Luck(prepared.seed)
     result = RunResult(prepared.world, prepared.seed, strategy)
     promised: dict[str, datetime] = {}
     started = time.perf_counter()
-    days = schedule(scale)
     for slots in days:
         player.start_day(slots[0][0])
         for at, operator in slots:
@@ -136,7 +176,7 @@ def run_strategy(prepared: Prepared, strategy: str, scale: Scale) -> RunResult:
             if pick is None:
                 result.idle += 1
                 continue
-            truth = truths[pick.external_id]
+            truth = player.truth_at(pick.external_id, at)
             response = respond(
                 truth,
                 at,

@@ -8,7 +8,7 @@ does that); only the workbench strategy reads the product's ranking.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -19,6 +19,8 @@ from workbench.services.customers import attack_list
 from workbench.services.freshness import ensure_scored
 from workbench.services.queue import QueueEntry, eligible_states, read_queue
 
+from .email_world import EMAIL_WORLDS
+from .mail_loop import MailLoop
 from .response import ScriptInfo, answer_probability, best_fit, win_probability
 from .world import Truth
 
@@ -83,6 +85,10 @@ class Strategy:
     def pick(self, at: datetime, operator: str, promised: dict[str, datetime]) -> Pick | None:
         raise NotImplementedError
 
+    def truth_at(self, external_id: str, at: datetime) -> Truth:
+        """The customer as they are when dialled (email responses may have changed them)."""
+        return self.truths[external_id]
+
     def note(
         self,
         external_id: str,
@@ -108,6 +114,34 @@ class Workbench(Strategy):
             (s for s in self.scripts if entry.script and s.id == entry.script.script_id), None
         )
         return Pick(entry.external_id, script)
+
+
+class EmailThenCall(Workbench):
+    """The workbench with `[escalation] enabled = true`: the email step runs through the CLI
+    at each sync (scripts/sim/mail_loop.py), operators claim as the call-only workbench does.
+    A customer who really responded before the call is likelier to be won back (hidden lift)."""
+
+    name = "email_then_call"
+
+    def __init__(self, *args: object, mail: MailLoop, world: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.mail, self.lift = mail, EMAIL_WORLDS[world].lift
+
+    def start_day(self, at: datetime) -> None:
+        self.mail.sync(at, day_open=True)
+        super().start_day(at)
+
+    def pick(self, at: datetime, operator: str, promised: dict[str, datetime]) -> Pick | None:
+        if self.mail.due(at):
+            self.mail.sync(at, day_open=False)
+        return super().pick(at, operator, promised)
+
+    def truth_at(self, external_id: str, at: datetime) -> Truth:
+        truth = self.truths[external_id]
+        response = self.mail.best_response(external_id, at)
+        if response is None:
+            return truth
+        return replace(truth, propensity=truth.propensity * self.lift[response])
 
 
 class Team(Strategy):
@@ -239,17 +273,23 @@ def make(
     scripts: list[ScriptInfo],
     truths: dict[str, Truth],
     seed: int,
+    mail: MailLoop | None = None,
+    world: str = "",
 ) -> Strategy:
     if name == "workbench":
         return Workbench(engine, settings, scripts, truths, seed)
+    if name == "email_then_call":
+        assert mail is not None, "email_then_call needs the run's mail loop"
+        return EmailThenCall(engine, settings, scripts, truths, seed, mail=mail, world=world)
     if name == "oracle":
         return Oracle(engine, settings, scripts, truths, seed)
     if name in ("random", "recent", "spend"):
         team = Team(engine, settings, scripts, truths, seed, order=name)
         team.name = name
         return team
-    raise ValueError(f"unknown strategy {name!r} (known: workbench, random, recent, spend, oracle)")
+    raise ValueError(f"unknown strategy {name!r} (known: {', '.join(STRATEGIES)})")
 
 
-STRATEGIES = ("workbench", "random", "recent", "spend", "oracle")
+STRATEGIES = ("workbench", "email_then_call", "random", "recent", "spend", "oracle")
+EMAIL_PAIR = ("workbench", "email_then_call")  # call-only against email-then-call
 BASELINES = ("random", "recent", "spend")
