@@ -38,6 +38,7 @@ from workbench.services.freshness import (
     score_status,
 )  # fmt: skip
 from workbench.services.importer import import_file
+from workbench.services.operators import register_operator
 from workbench.store.engine import make_engine
 from workbench.store.locks import LockTimeout, is_locked, named_lock
 from workbench.store.models import QueueScore
@@ -115,6 +116,11 @@ def test_twenty_claims_right_after_an_import_rescore_once(
         today=DAY1.date(),
         announce=lambda _m: None,
     )
+    # The demo registers eight operators; claims from any other id are refused, so the team's
+    # other claimers are registered as a team lead would.
+    for prefix in ("op", "day2-op"):
+        for n in range(1, CLAIMERS + 1):
+            register_operator(engine, f"{prefix}{n:02d}")
     assert not score_status(engine, DAY1).stored
 
     # Never scored: one process rescores, nineteen wait for it, nobody rescores again.

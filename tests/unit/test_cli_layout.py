@@ -141,6 +141,7 @@ def test_every_documented_command_is_registered_once() -> None:
         "scripts": ["check", "list", "render", "history"],
         "stats": ["scripts"],
         "customers": ["show"],
+        "operators": ["add", "retire"],
         "escalation": ["run", "ingest", "show", "list"],
     }
 

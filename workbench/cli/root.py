@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from workbench.cli import customers, db, demo, escalation, imports, queue, scripts, stats
+from workbench.cli import customers, db, demo, escalation, imports, operators, queue, scripts, stats
 from workbench.cli.context import ConfigOption, Context, DbOption, UserError, context
 
 app = typer.Typer(
@@ -76,6 +76,7 @@ GROUPS: dict[str, tuple[typer.Typer, str]] = {
     "scripts": (scripts.app, "Talk scripts: check, list, render, history."),
     "stats": (stats.app, "Statistics: how well talk scripts win customers back."),
     "customers": (customers.app, "Customers and their lifecycle state (the attack list)."),
+    "operators": (operators.app, "Operators: the ids claims and dispositions accept."),
     "escalation": (escalation.app, "Email-then-call escalation: run, ingest, show, list."),
 }
 

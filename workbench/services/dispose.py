@@ -115,6 +115,10 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
     ).scalar_one_or_none()
     if cid is None:
         raise DispositionError("customer_id", f"unknown customer {d.customer_id!r}")
+    try:
+        check_operator(conn, d.operator)
+    except CreditError as exc:
+        raise DispositionError(exc.field, str(exc)) from None
     warnings: list[str] = []
     # The rules' inputs, read once: the customer as they were before this disposition.
     policy = calling_policy(settings)
@@ -124,7 +128,6 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
     if d.outcome == "callback":
         _check_callback(settings, policy, contact, d)
     try:
-        check_operator(conn, d.operator)
         script_id, version = credited_script(
             conn, settings, cid, named=d.script, named_version=d.script_version, at=d.at,
             operator=d.operator, outbound_call=_is_outbound_call(d),

@@ -41,12 +41,22 @@ def _known(ids: list[str]) -> str:
 
 
 def check_operator(conn: Connection, operator: str | None) -> None:
-    """Refuses an operator id that is not registered, once any operator is."""
+    """Refuses an operator id that is not registered (or retired), once any operator is."""
     if operator is None:
         return
-    codes = sorted(conn.execute(select(operators.c.code)).scalars())
-    if codes and operator not in codes:
-        raise CreditError("operator", f"unknown operator {operator!r} (known: {_known(codes)})")
+    rows = conn.execute(select(operators.c.code, operators.c.active)).all()
+    active = sorted(code for code, on in rows if on)
+    if not rows or operator in active:
+        return
+    if any(code == operator for code, _ in rows):
+        raise CreditError(
+            "operator", f"operator {operator!r} is retired (active: {_known(active)})"
+        )
+    raise CreditError(
+        "operator",
+        f"unknown operator {operator!r} (known: {_known(active)}; "
+        "register one with `workbench operators add ID`)",
+    )
 
 
 def credited_script(
