@@ -21,7 +21,8 @@ from workbench.domain.season import deadline_trigger
 from workbench.domain.winback import segment_key
 from workbench.services.customers import summarise_one
 from workbench.services.demo import load_demo
-from workbench.services.scoring import load_state, rescore
+from workbench.services.model_state import load_state
+from workbench.services.scoring import rescore
 from workbench.store.models import ContactAttempt, Customer, DoNotCall, QueueScore
 
 AT = datetime(2026, 11, 4, 2, 0, tzinfo=UTC)

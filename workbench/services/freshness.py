@@ -17,13 +17,17 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from workbench.config import Settings
-from workbench.services.scoring import ScoringSummary, load_state, model_state, rescore, scores
+from workbench.services.model_state import load_state, model_state, scores
 from workbench.store.locks import LockTimeout, is_locked, named_lock
+
+if TYPE_CHECKING:
+    from workbench.services.scoring import ScoringSummary
 
 __all__ = [
     "LockTimeout",
@@ -132,6 +136,9 @@ def invalidate(conn: Connection) -> None:
 def _run(engine: Engine, settings: Settings, at: datetime, refit: bool) -> ScoringSummary:
     with engine.connect() as conn:
         version = _data_version(conn)  # read before the run reads any data
+    # Here, not at the top: a queue read on fresh scores never needs the scoring run's code.
+    from workbench.services.scoring import rescore
+
     summary = rescore(engine, settings, at, refit=refit)
     with engine.begin() as conn:
         # Write first: on SQLite a transaction that reads, then writes after another

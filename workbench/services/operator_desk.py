@@ -15,8 +15,8 @@ from sqlalchemy import Connection, Engine, and_, func, select
 
 from workbench.config import Settings
 from workbench.domain.codes import CONTACTED_OUTCOMES
+from workbench.services.model_state import load_state
 from workbench.services.queue import QueueEntry, read_queue
-from workbench.services.scoring import load_state
 from workbench.services.script_context import operator_name as _operator_name
 from workbench.store.models import ContactAttempt, CustomerMetrics, Operator
 

@@ -25,7 +25,7 @@ from workbench.domain.local_time import iso
 from workbench.domain.scoring import ScoreParts
 from workbench.services import escalation_queue as esc_queue
 from workbench.services.calling import calling_policy, load_contacts, pending_at
-from workbench.services.scoring import answer_model_from_json, load_state
+from workbench.services.model_state import answer_model_from_json, load_state
 from workbench.services.script_context import months_between
 from workbench.services.talk_choice import ScriptPick, pick_script
 from workbench.services.winback_stats import load_winback_model, winback_counts_since

@@ -16,14 +16,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
+from sqlalchemy import Connection, Engine, and_, func, select
 
 from workbench.config import Settings
-from workbench.domain.answer_model import DEFAULT_REACH_KAPPA, AnswerModel
-from workbench.domain.answer_profiles import AnswerProfiles
+from workbench.domain.answer_model import AnswerModel
 from workbench.domain.season import SeasonalIndex, category_indices, season_boost
 from workbench.domain.winback import WinbackModel
 from workbench.services.answer_fit import fit_from_calls
@@ -35,15 +34,17 @@ from workbench.services.customer_table import (
     load_customer_table,
     rfm_cuts,
 )
+from workbench.services.model_state import (
+    model_state,
+    save_state,
+)
 from workbench.services.score_rows import RowInputs, score_rows, write_scores
 from workbench.services.score_signals import guess_reasons, load_signals
 from workbench.services.season_counts import monthly_orders
 from workbench.services.winback_stats import WINBACK_KEY, fit_from_outcomes
-from workbench.store.models import ContactAttempt, ModelState, QueueScore
+from workbench.store.models import ContactAttempt
 
 attempts = ContactAttempt.__table__
-scores = QueueScore.__table__
-model_state = ModelState.__table__
 
 
 @dataclass(frozen=True)
@@ -148,17 +149,17 @@ def rescore(
     with engine.begin() as conn:
         write_scores(conn, rows, held, at, horizon)
         phase.done("write")
-        _save_state(conn, "answer_model", _answer_json(answer_model), at)
+        save_state(conn, "answer_model", _answer_json(answer_model), at)
         if "season" not in fresh:
-            _save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
-        _save_state(conn, RFM_CUTS_KEY, rfm_cuts(table), at)
+            save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
+        save_state(conn, RFM_CUTS_KEY, rfm_cuts(table), at)
         # The script selector's per-case outcomes: counted once here, so a claim only adds the newest.
         store_case_tally(conn, tally, at)
-        _save_state(conn, WINBACK_KEY, {**winback.as_json(), "through_id": through_id}, at)
+        save_state(conn, WINBACK_KEY, {**winback.as_json(), "through_id": through_id}, at)
         if "alive_model" not in fresh and models.alive_params:
-            _save_state(conn, "alive_model", {"model": "mbgnbd", **models.alive_params}, at)
+            save_state(conn, "alive_model", {"model": "mbgnbd", **models.alive_params}, at)
         if "spend_model" not in fresh and models.spend_params:
-            _save_state(conn, "spend_model", {"model": "gamma_gamma", **models.spend_params}, at)
+            save_state(conn, "spend_model", {"model": "gamma_gamma", **models.spend_params}, at)
     phase.done("commit")
     names, counts = np.unique(table.state_names(), return_counts=True) if len(table) else ((), ())
     return ScoringSummary(len(table), time.perf_counter() - started, models.alive_params,
@@ -243,27 +244,3 @@ def _answer_json(model: AnswerModel) -> dict[str, object]:
         "kappa_reach": model.kappa_reach,
         "habits": model.habits.as_json() if model.habits is not None else None,
     }
-
-
-def answer_model_from_json(data: dict[str, Any]) -> AnswerModel:
-    segments = {k: np.asarray(v, dtype=float) for k, v in data["segments"].items()}
-    return AnswerModel(
-        np.asarray(data["population"], dtype=float),
-        segments,
-        float(data["kappa_segment"]),
-        float(data["kappa_customer"]),
-        float(data.get("kappa_reach", DEFAULT_REACH_KAPPA)),
-        AnswerProfiles.from_json(data["habits"]) if data.get("habits") else None,
-    )
-
-
-def _save_state(conn: Connection, key: str, value: object, at: datetime) -> None:
-    conn.execute(delete(model_state).where(model_state.c.key == key))
-    conn.execute(insert(model_state).values(key=key, value=json.dumps(value), fitted_at=at))
-
-
-def load_state(conn: Connection, key: str) -> dict | None:  # type: ignore[type-arg]
-    raw = conn.execute(
-        select(model_state.c.value).where(model_state.c.key == key)
-    ).scalar_one_or_none()
-    return None if raw is None else json.loads(raw)

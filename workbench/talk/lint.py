@@ -13,7 +13,6 @@ from pathlib import Path
 from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateAssertionError, TemplateSyntaxError
 
-from workbench.mail.template_lint import check_email_files, is_email_template
 from workbench.talk.demo import DEMO_KINDS, demo_context
 from workbench.talk.i18n import msg
 from workbench.talk.model import REQUIRED_SECTIONS, LintIssue, Section, Severity, TalkScript
@@ -218,6 +217,8 @@ def _files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def iter_script_files(paths: Iterable[Path]) -> Iterator[Path]:
     """The talk scripts among `_files`: email templates (in an ``email`` folder) are not."""
+    from workbench.mail.template_lint import is_email_template
+
     return (path for path in _files(paths) if not is_email_template(path))
 
 
@@ -272,6 +273,8 @@ def check_paths(paths: Iterable[Path]) -> list[LintIssue]:
         if script is not None:
             scripts.append(script)
     issues.extend(cross_check(scripts))
+    from workbench.mail.template_lint import check_email_files, is_email_template
+
     issues.extend(check_email_files(p for p in _files(paths) if is_email_template(p))[1])
     return sorted(issues, key=lambda i: (str(i.path), i.line, i.code))
 
@@ -282,4 +285,6 @@ def count_files(paths: Iterable[Path]) -> int:
 
 def count_email_files(paths: Iterable[Path]) -> int:
     """The email templates `check_paths` lints besides the talk scripts."""
+    from workbench.mail.template_lint import is_email_template
+
     return sum(1 for path in _files(paths) if is_email_template(path))

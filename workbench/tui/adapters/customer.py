@@ -18,9 +18,9 @@ from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.phone import national_format
 from workbench.services.calling import calling_policy
 from workbench.services.customers import CustomerDetail, CustomerSummary, show_customer
+from workbench.services.model_state import answer_model_from_json
 from workbench.services.operator_desk import answer_model_state
 from workbench.services.queue import QueueEntry
-from workbench.services.scoring import answer_model_from_json
 from workbench.services.script_context import build_context, months_between
 from workbench.services.talk_choice import library_for
 from workbench.talk.model import TalkScript
