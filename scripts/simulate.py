@@ -2,6 +2,7 @@
 
     python scripts/simulate.py                      # 3 worlds × 3 seeds × 5 strategies, default scale
     python scripts/simulate.py --quick              # a smoke test: small worlds, few days
+    python scripts/simulate.py --quick --email      # call-only against email-then-call (and the oracle)
     python scripts/simulate.py --record docs/benchmarks.md
 
 Each world is generated here (scripts/sim/): customers, purchases and contact
@@ -12,6 +13,14 @@ from an identical copy of the imported database and works the same dial slots;
 each dial is allowed by the product's rules and recorded by its disposition
 service.  An independent audit (scripts/sim/audit.py) re-checks every dial
 against the README's calling rules.
+
+The email step (`email_then_call`): each customer has hidden email habits (address, consent,
+P(open), P(click | open), P(reply | open), a dead address), the product runs with
+`[escalation] enabled = true` and sends over SMTP to a real server the simulator starts on
+loopback; reactions are reported back through `workbench import contacts` (opens, clicks,
+unsubscribes) and replies through `workbench escalation ingest --maildir` (scripts/sim/
+mail_loop.py); a responder is likelier to be won back when called.  The email audit
+(scripts/sim/email_audit.py) re-checks every recipient against consent, opt-outs and bounces.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from sim.audit import Dial, audit
 from sim.email_report import email_table, has_pair
 from sim.report import Figures, figures, line, oracle_beaten, run_table, world_table
 from sim.runner import Prepared, audit_inputs, prepare, run_strategy
-from sim.strategies import STRATEGIES
+from sim.strategies import EMAIL_PAIR, STRATEGIES
 from sim.world import QUICK, WORLDS, Scale
 
 
@@ -50,6 +59,11 @@ def run_and_audit(prepared: Prepared, strategy: str, scale: Scale) -> tuple[Figu
     mail_notes = result.email_audit.examples[:5] if result.email_audit else []
     if result.mail is not None:
         mail_notes += [f"email to no simulated customer: {u}" for u in result.mail.unmatched[:5]]
+        spent = ", ".join(f"{k} {v:.0f}s" for k, v in result.mail.cli_seconds.items())
+        print(
+            f"  {result.world} seed {result.seed}: email step {result.mail.sent} {result.mail.reported}; CLI {spent}",
+            flush=True,
+        )
     return (
         figures(result, report, scale.dials_per_hour / scale.operators),
         report.examples[:5] + rejected + mail_notes,
@@ -84,11 +98,18 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--hours", default=None, help="the centre's hours in JST, e.g. 9-20")
     parser.add_argument("--quick", action="store_true", help="small worlds, few days: a smoke test")
+    parser.add_argument(
+        "--email",
+        action="store_true",
+        help="only call-only (workbench), email-then-call and the oracle (overrides --strategies)",
+    )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes")
     parser.add_argument(
         "--record", type=Path, default=None, help="append a dated section to this Markdown file"
     )
     args = parser.parse_args(argv)
+    if args.email:
+        args.strategies = ",".join([*EMAIL_PAIR, "oracle"])
     for name in args.worlds.split(","):
         if name not in WORLDS:
             parser.error(f"--worlds: unknown world {name!r} (known: {', '.join(WORLDS)})")

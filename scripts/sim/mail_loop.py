@@ -19,6 +19,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -59,6 +60,7 @@ class MailLog:
     unmatched: list[str] = field(default_factory=list)  # messages to no known customer
     message_ids: list[str] = field(default_factory=list)  # every message received, in order
     ingest: dict[str, int] = field(default_factory=dict)
+    cli_seconds: dict[str, float] = field(default_factory=dict)  # wall time per command
 
 
 def workbench_command() -> list[str]:
@@ -121,7 +123,8 @@ class MailLoop:
         self.server.host.now = at
         summary = self._cli("escalation", "run", "--at", at.isoformat(), "--json")
         for key, value in summary.items():
-            if isinstance(value, int):
+            # `responders` is a level (waiting for their call after the run), not a count per run.
+            if isinstance(value, int) and key != "responders":
                 self.log.sent[key] = self.log.sent.get(key, 0) + value
         self._read_new_messages()
 
@@ -193,8 +196,13 @@ class MailLoop:
         env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
         command = [*workbench_command(), "--db", f"sqlite:///{self.db}", "--config",
                    str(self.config), *args]  # fmt: skip
+        started = time.perf_counter()
         done = subprocess.run(
             command, capture_output=True, text=True, env=env, cwd=self.workdir, timeout=900
+        )
+        name = " ".join(args[:2])
+        self.log.cli_seconds[name] = (
+            self.log.cli_seconds.get(name, 0.0) + time.perf_counter() - started
         )
         if done.returncode != 0:
             raise RuntimeError(
