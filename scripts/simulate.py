@@ -59,9 +59,11 @@ def run_and_audit(prepared: Prepared, strategy: str, scale: Scale) -> tuple[Figu
     mail_notes = result.email_audit.examples[:5] if result.email_audit else []
     if result.mail is not None:
         mail_notes += [f"email to no simulated customer: {u}" for u in result.mail.unmatched[:5]]
+        if result.mail.import_rejected:
+            mail_notes.append(f"the import refused {result.mail.import_rejected} provider events")
         spent = ", ".join(f"{k} {v:.0f}s" for k, v in result.mail.cli_seconds.items())
         print(
-            f"  {result.world} seed {result.seed}: email step {result.mail.sent} {result.mail.reported}; CLI {spent}",
+            f"  {result.world} seed {result.seed}: email step {result.mail.sent} {result.mail.reported} ingest {result.mail.ingest}; CLI {spent}",
             flush=True,
         )
     return (

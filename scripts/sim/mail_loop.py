@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,7 @@ class MailLog:
     message_ids: list[str] = field(default_factory=list)  # every message received, in order
     ingest: dict[str, int] = field(default_factory=dict)
     cli_seconds: dict[str, float] = field(default_factory=dict)  # wall time per command
+    import_rejected: int = 0  # provider events the product's import refused
 
 
 def workbench_command() -> list[str]:
@@ -152,11 +153,13 @@ class MailLoop:
                 for e in sorted(exported, key=lambda e: (e.at, e.customer_id)):
                     out.writerow([e.customer_id, e.at.astimezone(TOKYO).isoformat(timespec="seconds"),
                                   "email", "outbound", e.kind, "", "", "", "", "", ""])  # fmt: skip
-            self._cli("import", "contacts", str(path), "--json", json_out=False)
+            loaded = self._cli("import", "contacts", str(path), "--json")
+            self.log.import_rejected += int(loaded.get("rejected", 0))
         if replies:
             for e in replies:
                 self._files += 1
-                (self.maildir / "new" / f"{self._files:06d}.sim").write_bytes(_reply_mail(e))
+                mail = _reply_mail(e, f"<reply-{self._files}.{e.customer_id}@example.jp>")
+                (self.maildir / "new" / f"{self._files:06d}.sim").write_bytes(mail)
             found = self._cli("escalation", "ingest", "--maildir", str(self.maildir), "--at",
                               at.isoformat(), "--json")  # fmt: skip
             for key, value in found.items():
@@ -192,7 +195,7 @@ class MailLoop:
             self.pending.append(Event(when, truth.customer_id, kind, message_id, reply_to,
                                       subject, truth.address))  # fmt: skip
 
-    def _cli(self, *args: str, json_out: bool = True) -> dict[str, Any]:
+    def _cli(self, *args: str) -> dict[str, Any]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("WORKBENCH_")}
         command = [*workbench_command(), "--db", f"sqlite:///{self.db}", "--config",
                    str(self.config), *args]  # fmt: skip
@@ -208,19 +211,17 @@ class MailLoop:
             raise RuntimeError(
                 f"workbench {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}"
             )
-        if not json_out:
-            return {}
         lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
         return dict(json.loads(lines[-1])) if lines else {}
 
 
-def _reply_mail(e: Event) -> bytes:
+def _reply_mail(e: Event, message_id: str) -> bytes:
     mail = EmailMessage(policy=policy.SMTP)
     mail["From"] = e.address
     mail["To"] = e.reply_to
     mail["Subject"] = f"Re: {e.subject}"
     mail["Date"] = format_datetime(e.at.astimezone(TOKYO))
-    mail["Message-ID"] = make_msgid(domain="example.jp")
+    mail["Message-ID"] = message_id
     if e.message_id:
         mail["In-Reply-To"] = e.message_id
         mail["References"] = e.message_id

@@ -43,12 +43,14 @@ def test_a_tiny_email_then_call_run_sends_hears_back_and_keeps_every_rule(tmp_pa
     responders = int(re.search(r"responders (\d+)", email).group(1))  # type: ignore[union-attr]
     assert sent > 0 and responders > 0, email
     assert "email violations 0" in email and "violations 0" in email and "rejected 0" in email
-    step = re.search(r"email step (\{.*?\}) (\{.*?\});", out)
+    step = re.search(r"email step (\{.*?\}) (\{.*?\}) ingest (\{.*?\});", out)
     assert step is not None, out
     # Every message the product counted as sent reached the simulator's server, and the
     # reactions were reported back (opens imported, replies ingested from the Maildir).
     assert f"'sent': {sent}," in step.group(1)
     assert "'opened':" in step.group(2)
+    if "'replied':" in step.group(2):  # every reply mail matched its message
+        assert "'unmatched': 0" in step.group(3) and "'replies': 0" not in step.group(3)
     assert "WARNING: ORACLE BEATEN" not in out
     text = record.read_text(encoding="utf-8")
     assert (
