@@ -84,7 +84,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument(
-        "--customers", type=int, default=None, help="customers per world (default 1200; quick 300)"
+        "--customers", type=int, default=None, help="customers per world (default 1200; quick 250)"
     )
     parser.add_argument(
         "--days", type=int, default=None, help="working days (Mon–Sat, not holidays; default 12)"

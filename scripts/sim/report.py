@@ -146,7 +146,7 @@ def world_table(rows: list[Figures]) -> list[str]:
             ratios = [_ratios(rows, f) for f in group]
             cols = []
             for i in range(4):
-                vals = [r[i] for r in ratios if r[i] is not None]
+                vals = [v for r in ratios if (v := r[i]) is not None]
                 cols.append(_spread([100 * v for v in vals], "{:.0f}%") if i < 2 and vals else
                             _spread(vals, "{:.2f}×") if vals else "-")  # fmt: skip
             asked = sum(f.callbacks_asked for f in group)

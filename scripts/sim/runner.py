@@ -109,7 +109,8 @@ def prepare(world: str, seed: int, scale: Scale, workdir: Path) -> Prepared:
 def schedule(scale: Scale) -> list[list[tuple[datetime, str]]]:
     """Dial slots per working day (Mon–Sat, not JP holidays), each with its operator."""
     closed = holidays.country_holidays("JP", years=range(scale.start.year, scale.start.year + 2))
-    days, day = [], scale.start
+    days: list[list[tuple[datetime, str]]] = []
+    day = scale.start
     while len(days) < scale.days:
         if day.weekday() != 6 and day not in closed:
             slots = []
