@@ -108,12 +108,13 @@ def advance_cadences(engine: Engine, settings: Settings, at: datetime) -> Advanc
 
 def _start_new(conn: Connection, settings: Settings, at: datetime, summary: AdvanceSummary) -> None:
     rules, tiers = cadence_rules(settings.escalation), tier_rules(settings.escalation)
+    new = []
     for row in eq.untiered(conn, tuple(sorted(WIN_BACK_LIFECYCLES))):
         tier = tier_of(row.value, row.p_alive, row.state, tiers)
-        if tier is not None and eq.insert_cadence(
-            conn, row.customer_id, start(tier, at, rules), at
-        ):
-            summary.started += 1
+        if tier is not None:
+            new.append((row.customer_id, start(tier, at, rules)))
+    for first in range(0, len(new), 5000):
+        summary.started += eq.insert_cadences(conn, new[first : first + 5000], at)
 
 
 def _move_due(conn: Connection, writer: Any, rules: CadenceRules, batch: list[tuple[int, Cadence]],

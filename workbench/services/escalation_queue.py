@@ -54,12 +54,15 @@ def responders(conn: Connection, settings: Settings, states: tuple[str, ...],
     """Responders in a callable lifecycle state not blocked for good, the latest first."""
     if not settings.escalation.enabled:
         return []
+    found = eq.responder_ids(conn)
+    if not found:
+        return []
     scores = eq.scores
     ok = set(
         conn.execute(
             select(scores.c.customer_id).where(
                 and_(
-                    scores.c.customer_id.in_(eq.responder_ids(conn)),
+                    scores.c.customer_id.in_(found),
                     scores.c.state.in_(states),
                     scores.c.permanent_block.is_(None),
                 )
@@ -67,7 +70,7 @@ def responders(conn: Connection, settings: Settings, states: tuple[str, ...],
         ).scalars()
     )
     done = set(skip)
-    return [cid for cid in eq.responder_ids(conn) if cid in ok and cid not in done]
+    return [cid for cid in found if cid in ok and cid not in done]
 
 
 def marks(conn: Connection, settings: Settings, ids: list[int]) -> dict[int, EscalationMark]:

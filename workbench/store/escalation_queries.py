@@ -96,18 +96,20 @@ def untiered(conn: Conn, states: tuple[str, ...]) -> list[Untiered]:
     return [Untiered(r.customer_id, r.value, r.p_alive, r.state) for r in rows]
 
 
-def insert_cadence(conn: Conn, customer_id: int, c: Cadence, at: datetime) -> bool:
-    """A new cadence and its `tiered` event; False when the customer already has one."""
+def insert_cadences(conn: Conn, new: list[tuple[int, Cadence]], at: datetime) -> int:
+    """New cadences with their `tiered` events (under the run's lock: none exists yet); a
+    cadence some other writer made meanwhile is kept as it is."""
+    if not new:
+        return 0
     dialect = postgresql if _dialect(conn) == "postgresql" else sqlite
-    stmt = (
-        dialect.insert(cadences)
-        .values(customer_id=customer_id, updated_at=at, **_values(c))
-        .on_conflict_do_nothing(index_elements=["customer_id"])
-    )
-    if not _rowcount(conn, stmt):
-        return False
-    _event(conn, customer_id, at, "tiered", c, c.tier)
-    return True
+    stmt = dialect.insert(cadences).on_conflict_do_nothing(index_elements=["customer_id"])
+    conn.execute(stmt, [{"customer_id": cid, "updated_at": at, **_values(c)} for cid, c in new])
+    conn.execute(
+        insert(events),
+        [{"customer_id": cid, "at": at, "kind": "tiered", "state": c.state, "step": c.step,
+          "detail": c.tier} for cid, c in new],
+    )  # fmt: skip
+    return len(new)
 
 
 def due(conn: Conn, at: datetime, limit: int) -> list[tuple[int, Cadence]]:
