@@ -139,7 +139,7 @@ def test_every_documented_command_is_registered_once() -> None:
     assert groups == {
         "db": ["upgrade"],
         "scripts": ["check", "list", "render", "history"],
-        "stats": ["scripts"],
+        "stats": ["scripts", "emails"],
         "customers": ["show"],
         "operators": ["add", "retire"],
         "escalation": ["run", "ingest", "show", "list"],

@@ -11,14 +11,18 @@ HEADERS = {
            "interval": "95%区間", "p_best": "最良確率", "revenue": "売上", "note": "注記",
            "first_seen": "初回", "last_seen": "最終", "current": "現行", "language": "言語",
            "thin": "データ不足", "none": "記録がありません", "customer": "お客様",
-           "months": "か月", "error": "エラー", "operator_placeholder": "〈担当者名〉"},
+           "months": "か月", "error": "エラー", "operator_placeholder": "〈担当者名〉",
+           "template": "テンプレート", "sent": "送信", "opened": "開封", "clicked": "クリック",
+           "replied": "返信", "response_rate": "反応率"},
     "en": {"script": "Script", "version": "Version", "reason": "Reason", "kind": "Kind", "operator": "Operator",
            "attempts": "Attempts", "contacts": "Contacts", "reactivations": "Reactivated", "rate": "Rate",
            "interval": "95% CI", "p_best": "P(best)", "revenue": "Revenue", "note": "Note",
            "first_seen": "First seen", "last_seen": "Last seen", "current": "Current",
            "language": "Language",
            "thin": "not enough data", "none": "no records", "customer": "Customer",
-           "months": "months", "error": "error", "operator_placeholder": "<operator>"},
+           "months": "months", "error": "error", "operator_placeholder": "<operator>",
+           "template": "Template", "sent": "Sent", "opened": "Opened", "clicked": "Clicked",
+           "replied": "Replied", "response_rate": "Response"},
 }  # fmt: skip
 
 

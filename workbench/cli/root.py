@@ -74,7 +74,10 @@ COMMANDS: dict[str, Callable[..., None]] = {
 GROUPS: dict[str, tuple[typer.Typer, str]] = {
     "db": (db.app, "Database schema commands."),
     "scripts": (scripts.app, "Talk scripts: check, list, render, history."),
-    "stats": (stats.app, "Statistics: how well talk scripts win customers back."),
+    "stats": (
+        stats.app,
+        "Statistics: how well talk scripts and email templates win customers back.",
+    ),
     "customers": (customers.app, "Customers and their lifecycle state (the attack list)."),
     "operators": (operators.app, "Operators: the ids claims and dispositions accept."),
     "escalation": (escalation.app, "Email-then-call escalation: run, ingest, show, list."),

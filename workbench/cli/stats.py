@@ -1,4 +1,4 @@
-"""`workbench stats scripts`: how well each talk script wins customers back."""
+"""`workbench stats scripts|emails`: how well each talk script and email template wins customers back."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from workbench.talk.stats import StatsRow
 
 app = typer.Typer(
-    help="Statistics: how well talk scripts win customers back.", no_args_is_help=True
+    help="Statistics: how well talk scripts and email templates win customers back.",
+    no_args_is_help=True,
 )
 
 
@@ -86,6 +87,58 @@ def _stats_table(rows: list[StatsRow], by: By, t: dict[str, str]) -> None:
         table.add_row(
             *("-" if value is None else str(value) for value in keys),
             str(row.attempts), str(row.contacts), str(row.reactivations), pct(row.rate),
+            interval(row.wilson_low, row.wilson_high), pct(row.p_best), yen(row.revenue),
+            t["thin"] if row.not_enough_data else "",
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command("emails")
+def stats_emails(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only emails sent from this date on (YYYY-MM-DD).")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Sent, opened, clicked, replied, response rate (Wilson 95%), P(best) in its variant group,
+    and win-backs after it (last touch within 30 days) per email template version."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from workbench.domain.values import parse_date
+    from workbench.services.email_stats import email_stats
+
+    c = context(ctx)
+    try:
+        start = None if since is None else parse_date(since)
+    except ValueError as exc:
+        raise UserError(f"--since: {exc}") from None
+    zone = ZoneInfo(c.settings.timezone)
+    rows = email_stats(c.engine, None if start is None else datetime.combine(start, time(), zone))
+    if as_json:
+        for row in rows:
+            emit_json(row.as_json())
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    t = labels(c.settings.language)
+    console = Console()
+    if not rows:
+        console.print(t["none"])
+        return
+    table = Table(show_lines=False)
+    table.add_column(t["template"])
+    table.add_column(t["version"])
+    for key in ("sent", "opened", "clicked", "replied", "reactivations", "response_rate",
+                "interval", "p_best", "revenue"):  # fmt: skip
+        table.add_column(t[key], justify="right")
+    table.add_column(t["note"])
+    for row in rows:
+        table.add_row(
+            row.template_id, row.version, str(row.sent), str(row.opened), str(row.clicked),
+            str(row.replied), str(row.reactivations), pct(row.rate),
             interval(row.wilson_low, row.wilson_high), pct(row.p_best), yen(row.revenue),
             t["thin"] if row.not_enough_data else "",
         )  # fmt: skip
