@@ -32,6 +32,7 @@ from workbench.domain.escalation import (
     tick,
     tier_of,
 )
+from workbench.services.escalation_mail import OutboxWriter, mail_facts
 from workbench.store import escalation_queries as eq
 from workbench.store import outbox_queries
 from workbench.store.engine import writer_turn
@@ -93,8 +94,6 @@ def advance_cadences(engine: Engine, settings: Settings, at: datetime) -> Advanc
             with writer_turn(engine), engine.begin() as conn:
                 batch = [(cid, c) for cid, c in eq.due(conn, at, CHUNK) if cid not in seen]
                 if batch and writer is None:
-                    from workbench.services.escalation_mail import OutboxWriter
-
                     writer = OutboxWriter(conn, settings)
                 seen.update(cid for cid, _ in batch)
                 if batch:
@@ -120,7 +119,7 @@ def _start_new(conn: Connection, settings: Settings, at: datetime, summary: Adva
 def _move_due(conn: Connection, writer: Any, rules: CadenceRules, batch: list[tuple[int, Cadence]],
               at: datetime, summary: AdvanceSummary) -> None:  # fmt: skip
     ids = [cid for cid, _ in batch]
-    reach, facts = eq.reach(conn, ids), eq.mail_facts(conn, ids)
+    reach, facts = eq.reach(conn, ids), mail_facts(conn, ids)
     for cid, c in batch:
         move = tick(c, at, rules, None)
         if move is None:

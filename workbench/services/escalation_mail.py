@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, and_, exists, select
 
 from workbench.config import Settings
 from workbench.domain.category_labels import category_label
@@ -24,7 +24,10 @@ from workbench.domain.escalation import Cadence
 from workbench.services.script_context import months_between
 from workbench.store import escalation_queries as eq
 from workbench.store import outbox_queries
+from workbench.store.models import CustomerMetrics
 from workbench.store.purchase_metrics import aware_utc
+
+metrics = CustomerMetrics.__table__
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class Composed:
 class OutboxWriter:
     """Templates and their statistics, read once per run."""
 
-    def __init__(self, conn: eq.Conn, settings: Settings) -> None:
+    def __init__(self, conn: Connection, settings: Settings) -> None:
         from workbench.mail import mime
         from workbench.mail.templates import load_email_templates
 
@@ -46,10 +49,10 @@ class OutboxWriter:
         self.templates, _issues = load_email_templates(
             Path(settings.talkscripts_dir), settings.language
         )
-        self.stats = eq.template_stats(conn)
+        self.stats = template_stats(conn)
         self.domain = mime.address_domain(settings.smtp.sender) or "localhost"
 
-    def compose(self, facts: eq.MailFacts, c: Cadence, purpose: str, at: datetime) -> Composed:
+    def compose(self, facts: MailFacts, c: Cadence, purpose: str, at: datetime) -> Composed:
         """The outbox row of email number `c.step` (already counted) for this customer."""
         from workbench.mail import mime
         from workbench.mail.templates import EmailRenderError, choose_email_template, render_email
@@ -85,7 +88,7 @@ class OutboxWriter:
         """Queue the row (status 'queued'); False when this step was queued before."""
         return outbox_queries.insert_message(conn, values) is not None
 
-    def _variables(self, facts: eq.MailFacts, message_id: str, at: datetime) -> dict[str, Any]:
+    def _variables(self, facts: MailFacts, message_id: str, at: datetime) -> dict[str, Any]:
         from workbench.mail import mime
         from workbench.mail.templates import email_variables
 
@@ -121,3 +124,74 @@ class OutboxWriter:
 def dedupe_key(customer_id: int, c: Cadence) -> str:
     """One email per cadence step: the customer, the cadence's start and the step."""
     return f"cadence:{customer_id}:{c.started_at.strftime('%Y%m%dT%H%M%S')}:{c.step}"
+
+
+@dataclass(frozen=True)
+class MailFacts:
+    """What an email to one customer is written from."""
+
+    customer_id: int
+    name: str
+    kind: str
+    email: str | None
+    previous_rep: str | None
+    main_category: str | None
+    last_order_at: datetime | None
+    reason: str
+
+
+def mail_facts(conn: Connection, ids: list[int]) -> dict[int, MailFacts]:
+    if not ids:
+        return {}
+    rows = conn.execute(
+        select(
+            eq.customers.c.id,
+            eq.customers.c.name,
+            eq.customers.c.kind,
+            eq.customers.c.email,
+            eq.customers.c.previous_rep,
+            metrics.c.main_category,
+            metrics.c.last_order_at,
+            eq.scores.c.reason,
+        )  # fmt: skip
+        .select_from(
+            eq.customers.outerjoin(metrics, metrics.c.customer_id == eq.customers.c.id).outerjoin(
+                eq.scores, eq.scores.c.customer_id == eq.customers.c.id
+            )
+        )
+        .where(eq.customers.c.id.in_(ids))
+    ).all()
+    return {
+        r.id: MailFacts(
+            r.id,
+            r.name,
+            r.kind,
+            r.email,
+            r.previous_rep,
+            r.main_category,
+            r.last_order_at,
+            r.reason or "unknown",
+        )  # fmt: skip
+        for r in rows
+    }
+
+
+def template_stats(conn: Connection) -> dict[tuple[str, str], tuple[int, int]]:
+    """(template id, version) → (messages clicked or replied to, messages sent)."""
+    answered = exists().where(
+        and_(
+            eq.attempts.c.message_id == eq.outbox.c.message_id,
+            eq.attempts.c.channel == "email",
+            eq.attempts.c.outcome.in_(("clicked", "replied")),
+        )
+    )
+    out: dict[tuple[str, str], list[int]] = {}
+    for tid, version, hit in conn.execute(
+        select(eq.outbox.c.template_id, eq.outbox.c.template_version, answered).where(
+            eq.outbox.c.status == "sent"
+        )
+    ):
+        tally = out.setdefault((tid, version or ""), [0, 0])
+        tally[0] += bool(hit)
+        tally[1] += 1
+    return {k: (v[0], v[1]) for k, v in out.items()}

@@ -279,27 +279,6 @@ def write_mark(conn: Conn, key: str, value: int, at: datetime) -> None:
     )
 
 
-def template_stats(conn: Conn) -> dict[tuple[str, str], tuple[int, int]]:
-    """(template id, version) → (messages clicked or replied to, messages sent)."""
-    answered = exists().where(
-        and_(
-            attempts.c.message_id == outbox.c.message_id,
-            attempts.c.channel == "email",
-            attempts.c.outcome.in_(("clicked", "replied")),
-        )
-    )
-    out: dict[tuple[str, str], list[int]] = {}
-    for tid, version, hit in conn.execute(
-        select(outbox.c.template_id, outbox.c.template_version, answered).where(
-            outbox.c.status == "sent"
-        )
-    ):
-        tally = out.setdefault((tid, version or ""), [0, 0])
-        tally[0] += bool(hit)
-        tally[1] += 1
-    return {k: (v[0], v[1]) for k, v in out.items()}
-
-
 def count_state(conn: Conn, state: str) -> int:
     from sqlalchemy import func
 
@@ -388,56 +367,3 @@ def customer_id_of(conn: Conn, external_id: str) -> int | None:
         select(customers.c.id).where(customers.c.external_id == external_id)
     ).scalar_one_or_none()
     return None if found is None else int(found)
-
-
-@dataclass(frozen=True)
-class MailFacts:
-    """What an email to one customer is written from."""
-
-    customer_id: int
-    name: str
-    kind: str
-    email: str | None
-    previous_rep: str | None
-    main_category: str | None
-    last_order_at: datetime | None
-    reason: str
-
-
-def mail_facts(conn: Conn, ids: list[int]) -> dict[int, MailFacts]:
-    from workbench.store.models import CustomerMetrics
-
-    metrics = CustomerMetrics.__table__
-    if not ids:
-        return {}
-    rows = conn.execute(
-        select(
-            customers.c.id,
-            customers.c.name,
-            customers.c.kind,
-            customers.c.email,
-            customers.c.previous_rep,
-            metrics.c.main_category,
-            metrics.c.last_order_at,
-            scores.c.reason,
-        )  # fmt: skip
-        .select_from(
-            customers.outerjoin(metrics, metrics.c.customer_id == customers.c.id).outerjoin(
-                scores, scores.c.customer_id == customers.c.id
-            )
-        )
-        .where(customers.c.id.in_(ids))
-    ).all()
-    return {
-        r.id: MailFacts(
-            r.id,
-            r.name,
-            r.kind,
-            r.email,
-            r.previous_rep,
-            r.main_category,
-            r.last_order_at,
-            r.reason or "unknown",
-        )  # fmt: skip
-        for r in rows
-    }
