@@ -52,8 +52,8 @@ def customer_with_sent_mail(
                 .returning(Customer.__table__.c.id)
             ).scalar_one()
         )
-        eq.insert_cadence(
-            conn, cid, start("mid", SENT_AT, cadence_rules(settings.escalation)), SENT_AT
+        eq.insert_cadences(
+            conn, [(cid, start("mid", SENT_AT, cadence_rules(settings.escalation)))], SENT_AT
         )
         q.insert_message(
             conn,

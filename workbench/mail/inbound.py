@@ -293,11 +293,11 @@ def _is_unsubscribe(
     bare_subject = _REPLY_PREFIX.sub("", subject)
     if _UNSUBSCRIBE_WORDS.search(bare_subject) or _STOP_LINE.match(bare_subject):
         return True
-    first = _first_lines(text, 3)
+    first = first_lines(text, 3)
     return any(_UNSUBSCRIBE_WORDS.search(line) or _STOP_LINE.match(line) for line in first)
 
 
-def _first_lines(text: str, count: int) -> list[str]:
+def first_lines(text: str, count: int) -> list[str]:
     """The first non-empty lines the sender wrote, before any quoted original."""
     lines: list[str] = []
     for line in text.splitlines():

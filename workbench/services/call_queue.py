@@ -55,9 +55,7 @@ def claim_next(
     transaction can outlast the busy timeout ("database is locked").
     """
     from workbench.services.claim import claim
-    from workbench.services.dispose_credit import known_operator
 
-    known_operator(engine, operator)
     ensure_scored(engine, settings, at)
     for attempt in range(LOCKED_RETRIES + 1):
         try:

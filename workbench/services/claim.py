@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from workbench.config import Settings
+from workbench.services.dispose_credit import check_operator
 from workbench.store.engine import writer_turn
 from workbench.store.models import Lease, QueueScore
 
@@ -40,7 +41,10 @@ def claim(
     at: datetime,
     rng: random.Random | None = None,
 ) -> QueueEntry | None:
-    """Lease the best callable customer to `operator`, or return the lease they already hold."""
+    """Lease the best callable customer to `operator`, or return the lease they already hold.
+
+    An operator id that is not registered (once any are) raises `CreditError`.
+    """
     # Here, not at the top: `dispose` imports this module for `release` alone, without the queue's.
     from workbench.services.queue import read_queue
 
@@ -49,6 +53,7 @@ def claim(
     for _ in range(ATTEMPTS):
         try:
             with writer_turn(engine), engine.begin() as conn:
+                check_operator(conn, operator)
                 if conn.dialect.name == "sqlite":
                     # A write first takes SQLite's write lock: the read below and the insert are one step.
                     conn.execute(delete(leases).where(leases.c.expires_at <= at))

@@ -175,20 +175,23 @@ def record_email_event(
     message_id: str | None,
     source: str,
     settings: Settings | None = None,
+    note: str | None = None,
 ) -> None:
     """Record an email event as the customer's contact and move their cadence.
 
     Opened, clicked, replied: a response (the strongest counts); bounced: the address is
     suppressed; unsubscribed: the customer opts out of email (calls go on); sent: the wait
     for a response starts.  An event already recorded (same time, message) is not recorded
-    twice.  `settings` gives the cadence's waits (the defaults without).
+    twice.  `settings` gives the cadence's waits (the defaults without); `note` is what the
+    customer wrote (a reply's first lines), shown on the operator's card.
     """
     if event not in codes.EMAIL_EVENTS:
         raise ValueError(f"{event!r} is not an email event ({', '.join(codes.EMAIL_EVENTS)})")
     if not eq.email_contact_recorded(session, customer_id, event, at, message_id):
         session.execute(
             insert(attempts).values(customer_id=customer_id, channel="email", direction="outbound",
-                                    at=at, outcome=event, message_id=message_id, source=source[:10])
+                                    at=at, outcome=event, message_id=message_id, source=source[:10],
+                                    note=note)
         )  # fmt: skip
     rules = cadence_rules(settings.escalation if settings else EscalationSettings())
     _email_effects(session, rules, customer_id, event, at, message_id, source)

@@ -133,12 +133,18 @@ def invalidate(conn: Connection) -> None:
     )
 
 
+def rescore(
+    engine: Engine, settings: Settings, at: datetime, refit: bool = False
+) -> ScoringSummary:
+    """The scoring run, imported when first needed: a queue read on fresh scores never is."""
+    from workbench.services.scoring import rescore as scoring_run
+
+    return scoring_run(engine, settings, at, refit=refit)
+
+
 def _run(engine: Engine, settings: Settings, at: datetime, refit: bool) -> ScoringSummary:
     with engine.connect() as conn:
         version = _data_version(conn)  # read before the run reads any data
-    # Here, not at the top: a queue read on fresh scores never needs the scoring run's code.
-    from workbench.services.scoring import rescore
-
     summary = rescore(engine, settings, at, refit=refit)
     with engine.begin() as conn:
         # Write first: on SQLite a transaction that reads, then writes after another

@@ -37,6 +37,8 @@ from workbench.store.engine import writer_turn
 if TYPE_CHECKING:
     from workbench.mail.inbound import InboundMail
 
+EXCERPT_CHARS = 160  # of a reply, kept as the email event's note for the operator's card
+
 
 @dataclass
 class IngestSummary:
@@ -113,11 +115,19 @@ def _apply(
             found = int(message is not None)
             if message is not None:
                 _record(conn, settings, message.customer_id, "replied", when,
-                        message.message_id, "mailbox")  # fmt: skip
+                        message.message_id, "mailbox", reply_excerpt(mail.text) or None)  # fmt: skip
                 summary.replies += 1
     if not found:
         summary.unmatched += 1
     return bool(found)
+
+
+def reply_excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """What the customer wrote, for the operator's card: the first lines before the quote."""
+    from workbench.mail.inbound import first_lines
+
+    said = " ".join(first_lines(text, 6))
+    return said if len(said) <= limit else said[: limit - 1] + "…"
 
 
 def _unsubscribe(conn: Connection, settings: Settings, mail: InboundMail, at: datetime) -> int:
@@ -171,10 +181,11 @@ def _record(
     at: datetime,
     message_id: str | None,
     source: str,
+    note: str | None = None,
 ) -> None:
     """The email event: the contact, the suppression or opt-out, the cadence's move (one home:
     `services.escalation`, which also leaves out an event a mail read again recorded before)."""
     from workbench.services.escalation import record_email_event
 
-    record_email_event(conn, customer_id=customer_id, event=event, at=at,
-                       message_id=message_id, source=source, settings=settings)  # fmt: skip
+    record_email_event(conn, customer_id=customer_id, event=event, at=at, message_id=message_id,
+                       source=source, settings=settings, note=note)  # fmt: skip

@@ -27,7 +27,7 @@ from workbench.services import escalation_queue as esc_queue
 from workbench.services.calling import calling_policy, load_contacts, pending_at
 from workbench.services.model_state import answer_model_from_json, load_state
 from workbench.services.script_context import months_between
-from workbench.services.talk_choice import ScriptPick, pick_script
+from workbench.services.talk_choice import ScriptPick, customer_draw, pick_script
 from workbench.services.winback_stats import load_winback_model, winback_counts_since
 from workbench.store.models import Callback, ContactAttempt, Customer, Lease, Purchase, QueueScore
 from workbench.store.purchase_metrics import aware_utc
@@ -306,12 +306,6 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
             )
         )
     return out
-
-
-def customer_draw(customer_id: int, at: datetime) -> random.Random:
-    """The customer's own script draw for the hour: the queue shows, the claim leases and a
-    disposition without a script is credited to the same pick (until the counts move)."""
-    return random.Random(f"{customer_id}:{at.astimezone(UTC):%Y-%m-%dT%H}")
 
 
 def _months_dormant(

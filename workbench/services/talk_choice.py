@@ -18,6 +18,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -185,3 +186,9 @@ def pick_script(
     if choice is None:
         return None
     return ScriptPick(choice.script.id, choice.script.version, choice.method, case)
+
+
+def customer_draw(customer_id: int, at: datetime) -> random.Random:
+    """The customer's own script draw for the hour: the queue shows, the claim leases and a
+    disposition without a script is credited to the same pick (until the counts move)."""
+    return random.Random(f"{customer_id}:{at.astimezone(UTC):%Y-%m-%dT%H}")

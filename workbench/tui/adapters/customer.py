@@ -18,6 +18,7 @@ from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.phone import national_format
 from workbench.services.calling import calling_policy
 from workbench.services.customers import CustomerDetail, CustomerSummary, show_customer
+from workbench.services.escalation_card import EmailOnCard, email_on_card
 from workbench.services.model_state import answer_model_from_json
 from workbench.services.operator_desk import answer_model_state
 from workbench.services.queue import QueueEntry
@@ -79,6 +80,7 @@ class CallData:
     do_not_call: bool
     context: ScriptContext
     reached_today: str | None = None  # outcome when this customer was already reached today
+    email_track: EmailOnCard | None = None  # a responder's email and answer (escalation on)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -155,6 +157,7 @@ def load_call_data(session: Session, entry: QueueEntry) -> CallData:
         email=str(customer.get("email") or ""),
         email_status=email_status(detail),
         contacts=contact_lines(detail),
+        email_track=email_on_card(session.engine, entry.customer_id) if entry.escalation else None,
         do_not_call=bool(detail.do_not_call),
         context=context,
         reached_today=reached_today(detail, at, session.zone),

@@ -62,6 +62,9 @@ class CustomerCard(VerticalScroll):
         yield Static(Text(tr("card.heatmap_legend"), style="dim"), classes="legend")
         yield Static(tr("card.reason"), classes="section-title")
         yield Static(self._reason(), id="card-reason")
+        if d.email_track is not None:
+            yield Static(tr("card.email_track"), classes="section-title")
+            yield Static(self._email_track(), id="card-email-track")
         yield Static(tr("card.contacts"), classes="section-title")
         yield Static(self._contacts(), id="card-contacts")
 
@@ -147,6 +150,25 @@ class CustomerCard(VerticalScroll):
             style="bold",
         )
         text.append("\n" + d.evidence, style="italic")
+        return text
+
+    def _email_track(self) -> Text:
+        track, tr = self.data.email_track, self.tr
+        assert track is not None
+        zone = self.data.zone
+        text = Text(tr("card.email_sent", date=self._date(track.sent_at), subject=track.subject))
+        if track.response is None or track.response_at is None:
+            text.append("\n" + tr("card.email_waiting"), style="dim")
+            return text
+        when = f"{track.response_at.astimezone(zone):%Y-%m-%d %H:%M}"
+        text.append("\n")
+        text.append(
+            tr("card.email_answer", date=when, response=tr(f"email_response.{track.response}")),
+            style="bold green",
+        )
+        if track.said:
+            quoted = f"「{track.said}」" if tr.language == "ja" else f'"{track.said}"'
+            text.append(f"\n  {quoted}", style="italic")
         return text
 
     def _contacts(self) -> Text:
