@@ -165,7 +165,7 @@ def with_cadence(url: str) -> None:
     queue_one(url)
     with engine.begin() as conn:
         cid = conn.execute(select(Customer.__table__.c.id)).scalar_one()
-        eq.insert_cadence(conn, cid, start("mid", AT, CadenceRules()), AT)
+        eq.insert_cadences(conn, [(cid, start("mid", AT, CadenceRules()))], AT)
     engine.dispose()
 
 
