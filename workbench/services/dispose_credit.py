@@ -71,8 +71,8 @@ def credited_script(
     outbound_call: bool,
 ) -> tuple[str | None, str | None]:
     """(script id, version) a call at `at` counts for; refuses an unknown `named` script id."""
-    library = library_for(settings)
     if named is not None:
+        library = library_for(settings)
         script = library.get(named)
         if script is None:
             ids = [s.id for s in library.scripts()]
