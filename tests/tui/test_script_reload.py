@@ -77,7 +77,9 @@ async def test_broken_then_fixed_script_during_a_call(engine: Engine, scripts: P
         # told once: another look finds nothing new
         count = len(notices(app))
         app.check_scripts()
-        await pilot.app.workers.wait_for_complete()
+        # Until every worker has finished or been replaced: an exclusive worker started
+        # while the look is running cancels the older one, which wait_for_complete raises.
+        await wait_for(pilot, lambda: not any(w.is_running for w in app.workers))
         await pilot.pause()
         assert len(notices(app)) == count
 
