@@ -22,7 +22,8 @@ from jinja2 import Template
 from workbench.domain.codes import REASON_SET
 from workbench.talk import filters
 from workbench.talk.i18n import msg
-from workbench.talk.model import SCRIPT_KINDS, SCRIPT_LANGUAGES, LintIssue, Severity, script_version
+from workbench.talk.model import SCRIPT_KINDS, SCRIPT_LANGUAGES, LintIssue, script_version
+from workbench.talk.parse import Issues, split_list, unquote
 from workbench.talk.render import (
     OFFER_KEYS,
     Missing,
@@ -110,29 +111,8 @@ class EmailRenderError(ValueError):
         super().__init__(f"{path}:{line}: {msg('mail.render', part=part, detail=detail)}")
 
 
-class _Issues:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.items: list[LintIssue] = []
-
-    def add(self, line: int, code: str, text_id: str, warn: bool = False, **values: object) -> None:
-        severity = Severity.WARNING if warn else Severity.ERROR
-        self.items.append(LintIssue(self.path, line, code, msg(text_id, **values), severity))
-
-
-def _unquote(value: str) -> str:
-    value = value.strip()
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-        return value[1:-1]
-    return value
-
-
-def _split_list(value: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in re.split(r"[,、]", value) if part.strip())
-
-
 def _front_matter(
-    lines: list[str], issues: _Issues
+    lines: list[str], issues: Issues
 ) -> tuple[dict[str, str], dict[str, int], int] | None:
     """(values, key lines, index of the first body line), or None when absent or unclosed."""
     if not lines or lines[0].strip() != "---":
@@ -140,7 +120,7 @@ def _front_matter(
         return None
     values: dict[str, str] = {}
     key_lines: dict[str, int] = {}
-    found = _Issues(issues.path)
+    found = Issues(issues.path)
     for index in range(1, len(lines)):
         text, lineno = lines[index].strip(), index + 1
         if text == "---":
@@ -152,7 +132,7 @@ def _front_matter(
         if match is None:
             found.add(lineno, "front-matter", "fm.bad_line", text=text)
             continue
-        key, value = match.group(1).lower(), _unquote(match.group(2))
+        key, value = match.group(1).lower(), unquote(match.group(2))
         if key in values:
             found.add(lineno, "front-matter", "fm.dup_key", key=key)
             continue
@@ -164,7 +144,7 @@ def _front_matter(
 
 
 def _check_values(
-    path: Path, values: dict[str, str], lines: dict[str, int], issues: _Issues
+    path: Path, values: dict[str, str], lines: dict[str, int], issues: Issues
 ) -> None:
     for key in REQUIRED_KEYS:
         if key not in values:
@@ -187,7 +167,7 @@ def _check_values(
     purpose = values.get("purpose", "")
     if purpose and purpose not in EMAIL_PURPOSES:
         issues.add(lines["purpose"], "front-matter", "mail.bad_purpose", value=purpose)
-    for reason in _split_list(values.get("reasons", "")):
+    for reason in split_list(values.get("reasons", "")):
         if reason not in REASON_SET:
             issues.add(lines["reasons"], "unknown-reason", "reason.unknown", value=reason)
     raw = values.get("active", "").lower()
@@ -195,7 +175,7 @@ def _check_values(
         issues.add(lines["active"], "front-matter", "fm.bad_bool", key="active", value=raw)
 
 
-def _sections(lines: list[str], start: int, issues: _Issues) -> dict[str, tuple[int, str]]:
+def _sections(lines: list[str], start: int, issues: Issues) -> dict[str, tuple[int, str]]:
     """section id → (file line of its first body line, its template source)."""
     found: dict[str, tuple[int, str]] = {}
     current: str | None = None
@@ -230,7 +210,7 @@ def parse_email_template(path: Path, data: bytes) -> tuple[EmailTemplate | None,
 
     A template with an error-level issue must not be served (see `load_email_templates`).
     """
-    issues = _Issues(path)
+    issues = Issues(path)
     try:
         lines = data.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError:
@@ -253,7 +233,7 @@ def parse_email_template(path: Path, data: bytes) -> tuple[EmailTemplate | None,
         id=values.get("id") or path.stem,
         version=script_version(data),
         title=values.get("title", ""),
-        reasons=_split_list(values.get("reasons", "")),
+        reasons=split_list(values.get("reasons", "")),
         kind=values.get("kind") or "any",
         language=language if language in SCRIPT_LANGUAGES else "ja",
         purpose=values.get("purpose") or "first",

@@ -51,7 +51,7 @@ _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
 
-class _Issues:
+class Issues:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.items: list[LintIssue] = []
@@ -61,19 +61,19 @@ class _Issues:
         self.items.append(LintIssue(self.path, line, code, msg(text_id, **values), severity))
 
 
-def _unquote(value: str) -> str:
+def unquote(value: str) -> str:
     value = value.strip()
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         return value[1:-1]
     return value
 
 
-def _split_list(value: str) -> tuple[str, ...]:
+def split_list(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(r"[,、]", value) if part.strip())
 
 
 def _read_front_matter(
-    lines: list[str], issues: _Issues
+    lines: list[str], issues: Issues
 ) -> tuple[dict[str, str], dict[str, int], int] | None:
     """Return (values, key lines, index of the first body line) or None when absent."""
     if not lines or lines[0].strip() != "---":
@@ -81,7 +81,7 @@ def _read_front_matter(
         return None
     values: dict[str, str] = {}
     key_lines: dict[str, int] = {}
-    found = _Issues(issues.path)
+    found = Issues(issues.path)
     for index in range(1, len(lines)):
         text = lines[index].strip()
         lineno = index + 1
@@ -94,7 +94,7 @@ def _read_front_matter(
         if match is None:
             found.add(lineno, "front-matter", "fm.bad_line", text=text)
             continue
-        key, value = match.group(1).lower(), _unquote(match.group(2))
+        key, value = match.group(1).lower(), unquote(match.group(2))
         if key in values:
             found.add(lineno, "front-matter", "fm.dup_key", key=key)
             continue
@@ -108,7 +108,7 @@ def _read_front_matter(
 
 
 def _parse_bool(
-    key: str, values: dict[str, str], lines: dict[str, int], issues: _Issues, default: bool
+    key: str, values: dict[str, str], lines: dict[str, int], issues: Issues, default: bool
 ) -> bool:
     raw = values.get(key)
     if raw is None or raw == "":
@@ -123,7 +123,7 @@ def _parse_bool(
 
 
 def _parse_months(
-    values: dict[str, str], lines: dict[str, int], issues: _Issues
+    values: dict[str, str], lines: dict[str, int], issues: Issues
 ) -> tuple[int, int] | None:
     raw = values.get("dormant_months", "")
     if not raw:
@@ -137,7 +137,7 @@ def _parse_months(
 
 
 def _check_values(
-    path: Path, values: dict[str, str], lines: dict[str, int], issues: _Issues
+    path: Path, values: dict[str, str], lines: dict[str, int], issues: Issues
 ) -> None:
     for key in REQUIRED_KEYS:
         if key not in values:
@@ -163,13 +163,13 @@ def _check_values(
             value=language,
             folder=path.parent.name,
         )
-    for reason in _split_list(values.get("reasons", "")):
+    for reason in split_list(values.get("reasons", "")):
         if reason not in REASON_SET:
             issues.add(lines["reasons"], "unknown-reason", "reason.unknown", value=reason)
 
 
 def _parse_sections(
-    lines: list[str], start: int, language: str, issues: _Issues
+    lines: list[str], start: int, language: str, issues: Issues
 ) -> tuple[Section, ...]:
     sections: list[Section] = []
     seen: set[str] = set()
@@ -233,7 +233,7 @@ def _parse_sections(
 
 def parse_script(path: Path, data: bytes) -> tuple[TalkScript | None, list[LintIssue]]:
     """Parse file bytes; returns (script or None when unreadable, issues found)."""
-    issues = _Issues(path)
+    issues = Issues(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -251,7 +251,7 @@ def parse_script(path: Path, data: bytes) -> tuple[TalkScript | None, list[LintI
         path=path,
         id=values.get("id") or path.stem,
         title=values.get("title", ""),
-        reasons=_split_list(values.get("reasons", "")),
+        reasons=split_list(values.get("reasons", "")),
         kind=values.get("kind", "any"),
         language=language,
         active=_parse_bool("active", values, key_lines, issues, True),
