@@ -26,6 +26,8 @@ from sqlalchemy import Connection
 from workbench.config import Settings
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.reasons import HEARD, case_key
+from workbench.services.script_admin import script_rules
+from workbench.services.script_contents import record_versions
 from workbench.talk.library import LibraryNews, ScriptLibrary
 from workbench.talk.select import choose_script
 
@@ -173,15 +175,24 @@ def pick_script(
     reason_source: str = HEARD,
     reason_confidence: float = 1.0,
 ) -> ScriptPick | None:
-    """The script for a customer; a guess below `scoring.reason_confidence_min` listens first."""
+    """The script for a customer; a guess below `scoring.reason_confidence_min` listens first.
+
+    A team lead's stored pin for the reason (and kind) wins over the sampling, and a retired
+    script is never offered (`services.script_admin`); the text of a version met for the first
+    time is stored (`services.script_contents`).
+    """
     library = library_for(settings)
+    record_versions(conn, library.scripts())
+    rules = script_rules(conn)
+    scripts = [s for s in library.active() if s.id not in rules.retired]
     case = case_key(reason, reason_source)
     listen_first = (
         reason_source != HEARD and reason_confidence < settings.scoring.reason_confidence_min
     )
     choice = choose_script(
-        library.active(), reason, kind, _case_counts(conn, case), rng,
-        epsilon=EXPLORATION_SHARE, months_dormant=months_dormant, listen_first=listen_first,
+        scripts, reason, kind, _case_counts(conn, case), rng, epsilon=EXPLORATION_SHARE,
+        pins=rules.choice_pins(scripts, kind), months_dormant=months_dormant,
+        listen_first=listen_first,
     )  # fmt: skip
     if choice is None:
         return None

@@ -329,6 +329,53 @@ class EmailSuppression(Model, table=True):
     at: datetime = Field(sa_column=_utc(nullable=False))
 
 
+class ScriptContent(Model, table=True):
+    """The text of one version of a talk-script file, stored when the workbench first meets it."""
+
+    __tablename__ = "script_contents"
+
+    script_id: str = Field(primary_key=True, max_length=100)
+    language: str = Field(primary_key=True, max_length=5)
+    version: str = Field(primary_key=True, max_length=20)  # `talk.model.script_version`
+    content: str = Field(sa_column=Column(Text, nullable=False))
+    first_seen: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class ScriptPin(Model, table=True):
+    """A team lead's pin: the queue gives this script for the reason (kind "any": both kinds)."""
+
+    __tablename__ = "script_pins"
+
+    reason: str = Field(primary_key=True, max_length=40)
+    kind: str = Field(primary_key=True, max_length=3)  # b2c | b2b | any
+    script_id: str = Field(max_length=100)
+    pinned_by: str = Field(max_length=64)
+    pinned_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class ScriptRetirement(Model, table=True):
+    """A script taken out of every choice (both languages' files of the id)."""
+
+    __tablename__ = "script_retirements"
+
+    script_id: str = Field(primary_key=True, max_length=100)
+    retired_by: str = Field(max_length=64)
+    retired_at: datetime = Field(sa_column=_utc(nullable=False))
+
+
+class AuditEntry(Model, table=True):
+    """Who changed what, when: one row per pin, unpin, retirement and return."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=40)
+    subject: str | None = Field(default=None, max_length=200)
+    details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
 __all__ = [
     "ContactAttempt",
     "Customer",
@@ -345,4 +392,8 @@ __all__ = [
     "EscalationEvent",
     "OutboxMessage",
     "EmailSuppression",
+    "ScriptContent",
+    "ScriptPin",
+    "ScriptRetirement",
+    "AuditEntry",
 ]
