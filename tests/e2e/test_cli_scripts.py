@@ -15,7 +15,7 @@ ROOT = str(REPO / "talkscripts")
 BOOT = "from workbench.cli import main; main()"
 STATS_FIELDS = {
     "script_id", "version", "reason", "kind", "operator", "attempts", "contacts", "reactivations",
-    "rate", "wilson_low", "wilson_high", "p_best", "revenue", "not_enough_data",
+    "rate", "wilson_low", "wilson_high", "p_best", "revenue", "not_enough_data", "level",
 }  # fmt: skip
 
 
@@ -117,18 +117,24 @@ def test_stats_scripts_json_fields(demo_db):
     url, folder = demo_db
     result = workbench(url, "stats", "scripts", "--json", cwd=folder)
     assert result.returncode == 0, result.stderr
-    rows = json_lines(result.stdout)
-    assert rows, "the demo data has scripted calls"
-    for row in rows:
+    everything = json_lines(result.stdout)
+    assert everything, "the demo data has scripted calls"
+    for row in everything:
         assert set(row) == STATS_FIELDS
         assert row["contacts"] <= row["attempts"] and row["reactivations"] <= row["contacts"]
         assert 0.0 <= row["wilson_low"] <= row["wilson_high"] <= 1.0
         assert row["not_enough_data"] == (row["contacts"] < 30)
+    # A total per script version, its per-reason rows (the rows of old) after it.
+    rows = [r for r in everything if r["level"] == "breakdown"]
+    totals = [r for r in everything if r["level"] == "total"]
+    assert {r["level"] for r in everything} == {"total", "breakdown"}
+    assert sum(r["attempts"] for r in totals) == sum(r["attempts"] for r in rows)
     by_operator = json_lines(
         workbench(url, "stats", "scripts", "--by", "operator", "--json", cwd=folder).stdout
     )
-    assert sum(r["attempts"] for r in by_operator) == sum(r["attempts"] for r in rows)
-    assert all(r["operator"] for r in by_operator)
+    parts = [r for r in by_operator if r["level"] == "breakdown"]
+    assert sum(r["attempts"] for r in parts) == sum(r["attempts"] for r in rows)
+    assert all(r["operator"] for r in parts)
 
 
 def test_stats_scripts_table_and_errors(demo_db):

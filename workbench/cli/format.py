@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -137,3 +138,158 @@ def explanation(result: Explanation) -> None:
     if result.next_callable_at:
         when = iso(result.next_callable_at, result.next_callable_zone)
         console.print(f"next customer becomes callable at {when}")
+
+
+# --- Tables laid out to fit a width (`stats scripts`, `stats emails`) -----------------------
+# Rich squeezes a table that is too wide by cutting every cell ("ス …", "デー…").  These
+# helpers decide instead: figures keep their full (compact) width, and only the columns
+# marked flexible (ids, labels) wrap, at "_", "-", "/" or spaces, to what is left.
+
+
+def output_width() -> int:
+    """Columns to fit: the terminal's on a TTY, else COLUMNS when it is set, else 80."""
+    import os
+    import shutil
+
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) >= 20 else 80
+
+
+def wrap_cell(text: str, width: int) -> str:
+    """`text` in lines of at most `width` cells (double-width characters count two), broken
+    after "_", "-", "/" or at a space; a piece longer than a line is folded.  A leading
+    indent is repeated on every continuation line."""
+    from rich.cells import cell_len, chop_cells
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        body = paragraph.lstrip(" ")
+        indent = paragraph[: len(paragraph) - len(body)]
+        room = max(1, width - cell_len(indent))
+        pieces, piece = [], ""
+        for char in body:
+            piece += char
+            if char in "_-/ ":
+                pieces.append(piece)
+                piece = ""
+        if piece:
+            pieces.append(piece)
+        line = ""
+        for piece in pieces:
+            if cell_len(line + piece.rstrip(" ")) <= room:
+                line += piece
+                continue
+            if line.strip():
+                lines.append(indent + line.rstrip(" "))
+            line = ""
+            folded = chop_cells(piece.rstrip(" "), room) or [""]
+            lines.extend(indent + part for part in folded[:-1])
+            line = folded[-1] + (" " if piece.endswith(" ") else "")
+        lines.append(indent + line.rstrip(" "))
+    return "\n".join(lines)
+
+
+def fit_widths(natural: list[int], minimum: list[int | None], room: int) -> list[int]:
+    """Column widths within `room` cells: a column with a minimum (flexible) gives up cells,
+    the widest first, down to its minimum; one without keeps its natural width."""
+    widths = list(natural)
+    while sum(widths) > room:
+        shrinkable = [i for i, low in enumerate(minimum) if low is not None and widths[i] > low]
+        if not shrinkable:
+            break
+        widest = max(shrinkable, key=lambda i: widths[i] - (minimum[i] or 0))
+        widths[widest] -= 1
+    return widths
+
+
+@dataclass
+class FitColumn:
+    """A column of plain-text cells; `min_width` makes it flexible (it may wrap down to it)."""
+
+    header: str
+    cells: list[str]
+    right: bool = False
+    min_width: int | None = None
+
+
+def fitted_table(
+    columns: list[FitColumn],
+    width: int,
+    *,
+    row_styles: list[str] | None = None,
+    sections_after: set[int] | frozenset[int] = frozenset(),
+) -> Table:
+    """A borderless table (a rule under the headers) that fits `width` cells when its fixed
+    columns and the flexible columns' minimums fit; cells are never cut with "…"."""
+    from rich import box
+    from rich.cells import cell_len
+
+    def natural(column: FitColumn) -> int:
+        texts = [column.header, *column.cells]
+        return max(cell_len(line) for text in texts for line in text.split("\n"))
+
+    gap = 2
+    naturals = [natural(column) for column in columns]
+    if sum(naturals) + gap * (len(columns) - 1) > width:
+        gap = 1  # figures closer together before any id wraps
+    room = width - gap * (len(columns) - 1)
+    widths = fit_widths(naturals, [column.min_width for column in columns], room)
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, gap - 1, 0, 0))
+    for column, size in zip(columns, widths, strict=True):
+        table.add_column(
+            wrap_cell(column.header, size), width=size, overflow="fold",
+            justify="right" if column.right else "left",
+        )  # fmt: skip
+    wrapped = [
+        [cell if size >= natural_size else wrap_cell(cell, size) for cell in column.cells]
+        for column, size, natural_size in zip(columns, widths, naturals, strict=True)
+    ]
+    for index, cells in enumerate(zip(*wrapped, strict=True)):
+        table.add_row(
+            *cells,
+            style=row_styles[index] if row_styles else None,
+            end_section=index in sections_after,
+        )
+    return table
+
+
+def table_fits(columns: list[FitColumn], width: int) -> bool:
+    """Whether `fitted_table` can lay the columns out in `width` cells without cutting any."""
+    from rich.cells import cell_len
+
+    def least(column: FitColumn) -> int:
+        texts = [column.header, *column.cells]
+        widest = max(cell_len(line) for text in texts for line in text.split("\n"))
+        return widest if column.min_width is None else min(widest, column.min_width)
+
+    return sum(least(column) for column in columns) + len(columns) - 1 <= width
+
+
+def table_console() -> Console:
+    """A console of `output_width()` columns (piped output included)."""
+    return Console(width=output_width())
+
+
+def compact_count(value: float, language: str) -> str:
+    """9,999 as it is; larger counts in 万/億 (Japanese) or k/M (English): 12.3万, 12.3k."""
+    number = int(value)
+    if abs(number) < 10_000:
+        return f"{number:,}"
+    if language == "en":
+        return f"{number / 1e6:.1f}M" if abs(number) >= 1_000_000 else f"{number / 1e3:.1f}k"
+    return f"{number / 1e8:.1f}億" if abs(number) >= 100_000_000 else f"{number / 1e4:.1f}万"
+
+
+def compact_yen(value: float, language: str) -> str:
+    """¥3,500, ¥12.3万 / ¥12.3k, ¥1.2億 / ¥1.2M."""
+    return "¥" + compact_count(value, language)
+
+
+def pct_range(low: float, high: float) -> str:
+    """A 95 % interval in whole percents, widened outward (floor, ceiling): [11-77%].
+    An ASCII hyphen: the en dash is double width in East Asian terminals."""
+    import math
+
+    return f"[{math.floor(low * 100 + 1e-9)}-{math.ceil(high * 100 - 1e-9)}%]"

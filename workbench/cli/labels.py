@@ -13,7 +13,11 @@ HEADERS = {
            "thin": "データ不足", "none": "記録がありません", "customer": "お客様",
            "months": "か月", "error": "エラー", "operator_placeholder": "〈担当者名〉",
            "template": "テンプレート", "sent": "送信", "opened": "開封", "clicked": "クリック",
-           "replied": "返信", "response_rate": "反応率"},
+           "replied": "返信", "response_rate": "反応率",
+           "script_reason": "スクリプト / 理由", "version_short": "版", "attempts_short": "架電",
+           "contacts_short": "接触", "reactivations_short": "再開", "opened_short": "開封",
+           "clicked_short": "クリック", "replied_short": "返信", "response_short": "反応率",
+           "by_invalid": "--by: {value!r} は指定できません。指定できる値: {allowed}（既定: reason）"},
     "en": {"script": "Script", "version": "Version", "reason": "Reason", "kind": "Kind", "operator": "Operator",
            "attempts": "Attempts", "contacts": "Contacts", "reactivations": "Reactivated", "rate": "Rate",
            "interval": "95% CI", "p_best": "P(best)", "revenue": "Revenue", "note": "Note",
@@ -22,7 +26,11 @@ HEADERS = {
            "thin": "not enough data", "none": "no records", "customer": "Customer",
            "months": "months", "error": "error", "operator_placeholder": "<operator>",
            "template": "Template", "sent": "Sent", "opened": "Opened", "clicked": "Clicked",
-           "replied": "Replied", "response_rate": "Response"},
+           "replied": "Replied", "response_rate": "Response",
+           "script_reason": "Script / reason", "version_short": "Ver", "attempts_short": "Dials",
+           "contacts_short": "Conv", "reactivations_short": "Won", "opened_short": "Open",
+           "clicked_short": "Click", "replied_short": "Reply", "response_short": "Resp",
+           "by_invalid": "--by: {value!r} is not allowed; use one of: {allowed} (default: reason)"},
 }  # fmt: skip
 
 

@@ -29,7 +29,15 @@ from workbench.services.case_tally import (  # noqa: F401
 )
 from workbench.store.models import ContactAttempt, Customer
 from workbench.talk.library import ScriptLibrary
-from workbench.talk.stats import GROUP_KEYS, SUCCESS_OUTCOME, Figures, StatsRow, table
+from workbench.talk.stats import (
+    GROUP_KEYS,
+    SUCCESS_OUTCOME,
+    Figures,
+    ScriptGroup,
+    StatsRow,
+    group_totals,
+    table,
+)
 
 attempts = ContactAttempt.__table__
 customers = Customer.__table__
@@ -152,6 +160,26 @@ def script_stats(
             key=lambda r: (r.reason or "", -(r.p_best or 0.0), r.script_id or "", r.version or "")
         )
     return rows
+
+
+# The `--by` values of `workbench stats scripts`; "reason" is the default view.
+BREAKDOWNS: tuple[str, ...] = ("reason", "kind", "operator")
+
+
+def script_report(
+    engine: Engine | Connection,
+    by: str = "reason",
+    since: date | datetime | None = None,
+    *,
+    zone: tzinfo = UTC,
+    draws: int = 20_000,
+) -> list[ScriptGroup]:
+    """The supervisor's table: one total per script version (P(best) among all of them),
+    with its rows of `script_stats(…, by)` under it as the breakdown."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {by!r}: one of {', '.join(BREAKDOWNS)}")
+    rows = script_stats(engine, by, since, zone=zone, draws=draws)
+    return group_totals(rows, draws=draws)
 
 
 def selection_counts(bind: Engine | Connection) -> dict[tuple[str, str], tuple[int, int]]:

@@ -220,3 +220,36 @@ def version_languages(current: Mapping[str, str | None]) -> dict[str, str]:
     a version no file has any more (an earlier edit) is absent: its language is not recorded.
     """
     return {version: language for language, version in current.items() if version}
+
+
+@dataclass(frozen=True)
+class ScriptGroup:
+    """One script version's total over every row of it, with those rows (its breakdown) under it."""
+
+    total: StatsRow
+    breakdown: tuple[StatsRow, ...]
+
+
+def group_totals(
+    rows: Sequence[StatsRow], *, draws: int = 20_000, seed: int = 0
+) -> list[ScriptGroup]:
+    """Per-script-version totals of breakdown rows, each with its rows in their given order.
+
+    A total sums attempts, conversations, win-backs and revenue over all its rows; its
+    P(best) compares every script version of the table with each other (one arena).
+    """
+    sums: dict[tuple[str | None, ...], list[float]] = defaultdict(lambda: [0, 0, 0, 0.0])
+    members: dict[tuple[str | None, ...], list[StatsRow]] = defaultdict(list)
+    for row in rows:
+        key = (row.script_id, row.version, None, None, None)
+        total = sums[key]
+        total[0] += row.attempts
+        total[1] += row.contacts
+        total[2] += row.reactivations
+        total[3] += row.revenue
+        members[key].append(row)
+    totals = table(sums, ("script", "version"), draws=draws, seed=seed)
+    return [
+        ScriptGroup(total, tuple(members[(total.script_id, total.version, None, None, None)]))
+        for total in totals
+    ]
