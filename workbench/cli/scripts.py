@@ -26,6 +26,7 @@ from workbench.cli.context import (
     parse_at,
 )
 from workbench.cli.labels import interval, labels, pct, yen
+from workbench.cli.script_admin import record_checked, register
 
 if TYPE_CHECKING:
     from workbench.talk.library import ScriptLibrary
@@ -75,6 +76,7 @@ def check(
         typer.echo(msg(f"cli.failed{mail}", errors=len(errors), **counts), err=True)
         raise typer.Exit(1)
     typer.echo(msg(f"cli.ok{mail}", **counts))
+    record_checked(context(ctx), targets)
 
 
 def _summary(script: TalkScript) -> dict[str, object]:
@@ -276,10 +278,12 @@ def history(
 ) -> None:
     """版ごとの成績 / the figures of every version of one script file (ID and language; the
     current file version marked).  The other language's file of the same ID has its own
-    versions and is left out; an earlier version no file has now shows its language as "?"."""
+    versions and is left out; an earlier version no file has now shows the language of the
+    file its stored text came from ("?" when its text was never stored)."""
     from dataclasses import replace
 
     from workbench.domain.local_time import in_zone, zone_named
+    from workbench.services.script_contents import stored_languages
     from workbench.services.script_stats import script_history
     from workbench.talk.model import SCRIPT_LANGUAGES
     from workbench.talk.stats import version_languages
@@ -291,7 +295,8 @@ def history(
     for each in SCRIPT_LANGUAGES:
         script = (library if each == lang else _library(c, root, each)).get(script_id)
         current[each] = script.version if script else None
-    owner = version_languages(current)
+    # An earlier version no file holds any more: the language of the file it was stored from.
+    owner = {**stored_languages(c.engine, script_id), **version_languages(current)}
     # Seen times in the configured zone, with its offset; the table's days are local days.
     zone = zone_named(c.settings.timezone)
     rows = [
@@ -347,3 +352,6 @@ def _library(c: Context, root: Path | None, language: str | None = None) -> Scri
     from workbench.talk.library import ScriptLibrary
 
     return ScriptLibrary(_root(c, root), language or c.settings.language)
+
+
+register(app)  # diff, pin, unpin, retire, unretire, audit (workbench/cli/script_admin.py)
