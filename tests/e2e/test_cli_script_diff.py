@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import insert
 
 from workbench.cli import main
+from workbench.services.script_contents import stored_versions
 from workbench.store.engine import make_engine
 from workbench.store.models import ContactAttempt, Customer
 from workbench.talk.model import script_version
@@ -87,6 +88,10 @@ def test_diff_shows_the_edit_with_each_versions_figures(run: Run, scripts: Path)
     path = scripts / "ja" / f"{SID}.md"
     old = script_version(path.read_bytes())
     assert run("scripts", "check")[0] == 0  # stores the checked versions
+    engine = make_engine(run.url)
+    [stored] = stored_versions(engine, "b2c_listen_general")  # (no diff asks for this one)
+    engine.dispose()
+    assert stored.content == (scripts / "ja" / "b2c_listen_general.md").read_text("utf-8")
     code, _, err = run("scripts", "diff", SID)
     assert code == 2
     assert err.strip() == (

@@ -27,6 +27,7 @@ from workbench.services.queue import read_queue
 from workbench.services.scoring import rescore
 from workbench.services.script_admin import (
     AdminError,
+    ScriptRules,
     audit_entries,
     current_pins,
     pin_script,
@@ -211,3 +212,11 @@ def test_each_version_is_stored_once_and_an_edit_adds_one(engine: Engine, setup:
     with engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(ScriptContent.__table__)).scalar()
     assert total == 3
+
+
+def test_a_pin_for_the_kind_wins_over_one_for_both_kinds() -> None:
+    rules = ScriptRules({("price", "any"): "a", ("price", "b2b"): "b", ("moved", "b2c"): "c"},
+                        frozenset())  # fmt: skip
+    assert rules.pins_for("b2b") == {"price": "b"}
+    assert rules.pins_for("b2c") == {"price": "a", "moved": "c"}
+    assert ScriptRules({}, frozenset()).choice_pins([], "b2c") is None  # the front matter decides
