@@ -19,10 +19,12 @@ import json
 import os
 import platform
 import resource
+import socket
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,28 +119,26 @@ def main() -> None:
     base = [*workbench(), "--db", args.db]
 
     # The customers to dispose of: callable at AT, one per run, none disposed twice.
+    per_mode = args.runs + 1
     _, out, _ = run(
-        [*base, "queue", "--at", AT, "--limit", str(max(20, args.runs + 1)), "--json"], env
+        [*base, "queue", "--at", AT, "--limit", str(max(20, 2 * per_mode)), "--json"], env
     )
     ids = [json.loads(line)["customer_id"] for line in out.splitlines() if line.strip()]
-    if len(ids) < args.runs + 1:
+    if len(ids) < 2 * per_mode:
         raise SystemExit(f"only {len(ids)} callable customers at {AT}: cannot dispose {args.runs}")
 
-    commands = {
-        "workbench --help": lambda i: [*workbench(), "--help"],
-        "workbench queue --limit 20 --json": lambda i: [*base, "queue", "--at", AT, "--limit", "20", "--json"],
-        "workbench dispose ID --outcome no_answer": lambda i: [*base, "dispose", ids[i], "--outcome", "no_answer",
-                                                               "--at", AT, "--operator", "op01"],
-    }  # fmt: skip
     load_before = os.getloadavg()
-    times: dict[str, list[float]] = {}
-    cpu: dict[str, list[float]] = {}
-    for label, make in commands.items():
-        run(make(args.runs), env)  # warm-up (bytecode, file cache), not counted
-        measured = [run(make(i), env) for i in range(args.runs)]
-        times[label] = [wall for wall, _, _ in measured]
-        cpu[label] = [seconds for _, _, seconds in measured]
-        print(f"{label}: median {statistics.median(times[label]):.3f}s", flush=True)
+    tables = {}
+    for offset, mode in enumerate(("off", "auto")):
+        mode_env = {**env, "WORKBENCH_SERVER": mode}
+        mine = ids[offset * per_mode : (offset + 1) * per_mode]
+        commands = {
+            "workbench --help": lambda i: [*workbench(), "--help"],
+            "workbench queue --limit 20 --json": lambda i: [*base, "queue", "--at", AT, "--limit", "20", "--json"],
+            "workbench dispose ID --outcome no_answer": lambda i, mine=mine: [
+                *base, "dispose", mine[i], "--outcome", "no_answer", "--at", AT, "--operator", "op01"],
+        }  # fmt: skip
+        tables[mode] = measure(commands, mode_env, args.runs)
     load_after = os.getloadavg()
 
     when = datetime.now(UTC)
@@ -152,14 +152,57 @@ def main() -> None:
         f"{args.runs} runs; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after "
         f"({os.cpu_count()} cores)."
     )
-    print()
-    print("| command | median (s) | p90 (s) | min (s) | CPU median (s) |")
-    print("| --- | ---: | ---: | ---: | ---: |")
-    for label, values in times.items():
-        print(
-            f"| `{label}` | {statistics.median(values):.3f} | {percentile(values, 0.9):.3f} "
-            f"| {min(values):.3f} | {statistics.median(cpu[label]):.3f} |"
-        )
+    for mode, (times, cpu) in tables.items():
+        print()
+        print(MODE_TITLES[mode])
+        print()
+        print("| command | median (s) | p90 (s) | min (s) | CPU median (s) |")
+        print("| --- | ---: | ---: | ---: | ---: |")
+        for label, values in times.items():
+            print(
+                f"| `{label}` | {statistics.median(values):.3f} | {percentile(values, 0.9):.3f} "
+                f"| {min(values):.3f} | {statistics.median(cpu[label]):.3f} |"
+            )
+
+
+MODE_TITLES = {
+    "off": "In-process (`WORKBENCH_SERVER=off`): every run imports everything itself.",
+    "auto": "Through the command server (the default): the first run starts it (not timed);"
+    " the CPU column is the client process only.",
+}
+
+
+def measure(
+    commands: dict[str, Callable[[int], list[str]]], env: dict[str, str], runs: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    times: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    for label, make in commands.items():
+        run(make(runs), env)  # warm-up (bytecode, file cache; starts the server), not counted
+        if env["WORKBENCH_SERVER"] != "off":
+            wait_for_server(env)
+        measured = [run(make(i), env) for i in range(runs)]
+        times[label] = [wall for wall, _, _ in measured]
+        cpu[label] = [seconds for _, _, seconds in measured]
+        print(f"[{env['WORKBENCH_SERVER']}] {label}: median {statistics.median(times[label]):.3f}s",
+              flush=True)  # fmt: skip
+    return times, cpu
+
+
+def wait_for_server(env: dict[str, str], timeout: float = 90.0) -> None:
+    """Until the command server for this code answers on its socket."""
+    probe = "from workbench.cli.served import code_key, socket_path; print(socket_path(code_key()))"
+    path = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env,
+                          check=True, cwd=SOURCE).stdout.strip()  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            try:
+                sock.connect(path)
+                return
+            except OSError:
+                time.sleep(0.2)
+    raise SystemExit(f"the command server did not come up on {path} within {timeout:.0f}s")
 
 
 if __name__ == "__main__":

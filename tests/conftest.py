@@ -16,6 +16,9 @@ from workbench.store.engine import make_engine
 from workbench.store.schema import upgrade
 
 PG_URL = os.environ.get("WORKBENCH_TEST_PG_URL")
+# Commands the tests start as processes run in-process, each test on its own: the command
+# server is tested on its own (tests/e2e/test_cli_server.py) with a runtime folder per test.
+os.environ["WORKBENCH_SERVER"] = "off"
 BACKENDS = ["sqlite", "postgresql"]
 
 

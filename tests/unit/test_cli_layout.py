@@ -138,11 +138,23 @@ def test_every_documented_command_is_registered_once() -> None:
     )
     assert groups == {
         "db": ["upgrade"],
-        "scripts": ["check", "list", "render", "history"],
+        "scripts": [
+            "check",
+            "list",
+            "render",
+            "history",
+            "diff",
+            "pin",
+            "unpin",
+            "retire",
+            "unretire",
+            "audit",
+        ],
         "stats": ["scripts", "emails"],
         "customers": ["show"],
         "operators": ["add", "retire"],
         "escalation": ["run", "ingest", "show", "list"],
+        "server": ["status", "stop"],
     }
 
 

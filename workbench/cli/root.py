@@ -7,12 +7,15 @@ Commands live one group per module; this module only names them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
+import typer.main
 
 from workbench.cli import customers, db, demo, escalation, imports, operators, queue, scripts, stats
+from workbench.cli import servers as server_commands
 from workbench.cli.context import ConfigOption, Context, DbOption, UserError, context
 
 app = typer.Typer(
@@ -81,6 +84,7 @@ GROUPS: dict[str, tuple[typer.Typer, str]] = {
     "customers": (customers.app, "Customers and their lifecycle state (the attack list)."),
     "operators": (operators.app, "Operators: the ids claims and dispositions accept."),
     "escalation": (escalation.app, "Email-then-call escalation: run, ingest, show, list."),
+    "server": (server_commands.app, "The command server that starts commands fast: status, stop."),
 }
 
 app.callback(invoke_without_command=True)(callback)
@@ -88,6 +92,13 @@ for name, command in COMMANDS.items():
     app.command(name)(command)
 for name, (group, summary) in GROUPS.items():
     app.add_typer(group, name=name, help=summary)
+
+
+@functools.cache
+def click_command() -> Any:
+    """The click command typer builds from `app` (built once: the command server's children
+    inherit it)."""
+    return typer.main.get_command(app)
 
 
 def main() -> None:
@@ -100,7 +111,7 @@ def main() -> None:
 
     errors = click_errors()
     try:
-        status = app(prog_name="workbench", standalone_mode=False)
+        status = click_command().main(prog_name="workbench", standalone_mode=False)
     except errors.NoArgsIsHelpError:
         raise SystemExit(2) from None  # the group's help is already printed, as before
     except errors.UsageError as exc:

@@ -6,6 +6,7 @@ carries the real file line, front matter included.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from jinja2 import meta, nodes
 from jinja2.exceptions import TemplateAssertionError, TemplateSyntaxError
 
 from workbench.talk.demo import DEMO_KINDS, demo_context
-from workbench.talk.i18n import msg
+from workbench.talk.i18n import msg, ui_language
 from workbench.talk.model import REQUIRED_SECTIONS, LintIssue, Section, Severity, TalkScript
 from workbench.talk.parse import read_script
 from workbench.talk.render import (
@@ -198,10 +199,33 @@ def lint_script(script: TalkScript) -> list[LintIssue]:
 
 
 def check_file(path: Path) -> tuple[TalkScript | None, list[LintIssue]]:
+    """The script in `path` and its issues, remembered by (path, content, message language):
+    compiling every template of a library is most of what loading it costs, and a
+    long-lived process (the UI, the command server's children) meets the same files again."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        script, issues = _check(path)
+        return script, list(issues)
+    key = (str(path), hashlib.sha256(data).digest(), ui_language())
+    found = _CHECKED.get(key)
+    if found is None:
+        found = _check(path)
+        if len(_CHECKED) >= _CHECKED_KEPT:
+            _CHECKED.clear()
+        _CHECKED[key] = found
+    return found[0], list(found[1])
+
+
+_CHECKED: dict[tuple[str, bytes, str], tuple[TalkScript | None, tuple[LintIssue, ...]]] = {}
+_CHECKED_KEPT = 512
+
+
+def _check(path: Path) -> tuple[TalkScript | None, tuple[LintIssue, ...]]:
     script, issues = read_script(path)
     if script is not None:
         issues.extend(lint_script(script))
-    return script, sorted(issues, key=lambda i: (i.line, i.code))
+    return script, tuple(sorted(issues, key=lambda i: (i.line, i.code)))
 
 
 def _files(paths: Iterable[Path]) -> Iterator[Path]:
