@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
 from workbench.config import Settings
 from workbench.services.claim import claim
@@ -35,7 +35,7 @@ from workbench.services.script_admin import (
     unpin_script,
     unretire_script,
 )
-from workbench.services.script_contents import forget_met, stored_versions
+from workbench.services.script_contents import forget_met, record_files, stored_versions
 from workbench.services.talk_choice import library_for
 from workbench.store.models import Lease, ScriptContent
 from workbench.talk.model import script_version
@@ -220,3 +220,17 @@ def test_a_pin_for_the_kind_wins_over_one_for_both_kinds() -> None:
     assert rules.pins_for("b2b") == {"price": "b"}
     assert rules.pins_for("b2c") == {"price": "a", "moved": "c"}
     assert ScriptRules({}, frozenset()).choice_pins([], "b2c") is None  # the front matter decides
+
+
+def test_a_one_off_command_looks_again_where_the_queue_trusts_what_it_met(
+    engine: Engine, setup: Settings
+) -> None:
+    """A long-lived process (the command server) whose database lost the rows: the queue
+    trusts what it met, `scripts check` (`record_files`) asks the database again."""
+    _scripts(engine, setup)
+    with engine.begin() as conn:
+        conn.execute(delete(ScriptContent.__table__))
+    _scripts(engine, setup)
+    assert _stored(engine) == []
+    assert record_files(engine, [Path(setup.talkscripts_dir)]) == 2
+    assert [s for s, _ in _stored(engine)] == [ALT, GENERAL]

@@ -89,21 +89,27 @@ def _store(conn: Connection, scripts: Sequence[TalkScript], at: datetime) -> int
         return 0
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
     stmt = dialect.insert(contents).values(rows).on_conflict_do_nothing()
-    return int(conn.execute(stmt).rowcount or 0)
+    return len(conn.execute(stmt.returning(contents.c.version)).all())
 
 
 def record_versions(
-    conn: Connection, scripts: Sequence[TalkScript], at: datetime | None = None
+    conn: Connection,
+    scripts: Sequence[TalkScript],
+    at: datetime | None = None,
+    *,
+    look: bool = False,
 ) -> int:
     """Store the text of every version in `scripts` this process has not met in this
     database; returns the rows written.  Cheap to call on every pick: versions already met
     cost a set lookup.  Written through `conn` inside a savepoint when it holds SQLite's
     write lock, else in a short transaction of its own, so a read-only caller (`queue`)
     stores too.  A database that cannot be written (read-only file, busy) is left alone:
-    the next process tries again; the caller's work goes on."""
+    the next process tries again; the caller's work goes on.  `look` asks the database even
+    for versions this process met (a one-off command in a long-lived process, whose database
+    may have been replaced since)."""
     url = str(conn.engine.url)
     with _lock:
-        met = _met.get(url, set())
+        met = set() if look else _met.get(url, set())
         new = [s for s in scripts if _key(s) not in met]
     if not new:
         return 0
@@ -165,7 +171,7 @@ def record_files(engine: Engine, paths: Iterable[Path], at: datetime | None = No
         if script is not None and not any(i.severity is Severity.ERROR for i in issues):
             scripts.append(script)
     with engine.connect() as conn:
-        return record_versions(conn, scripts, at)
+        return record_versions(conn, scripts, at, look=True)
 
 
 def database_exists(url: str) -> bool:

@@ -88,7 +88,7 @@ def script_diff(
     current = library.get(script_id)
     if current is not None:
         with engine.connect() as conn:
-            record_versions(conn, [current], at)
+            record_versions(conn, [current], at, look=True)
     versions = stored_versions(engine, script_id, language)
     known = [v.version for v in versions]
     if not versions:
