@@ -90,9 +90,9 @@ def test_explain_next_callable_at_nine_jst(db: str) -> None:
     assert data["callable_now"] == 0
     assert data["at"] == NIGHT
     assert data["next_callable_at"] == "1998-07-02T09:00:00+09:00"
-    text = run(db, "queue", "--explain", "--at", "1998-07-01T12:00:00Z")
-    assert "at 1998-07-01T21:00:00+09:00" in text
-    assert "callable at 1998-07-02T09:00:00+09:00" in text
+    text = run(db, "queue", "--explain", "--at", "1998-07-01T12:00:00Z")  # Japanese by default
+    assert "1998-07-01T21:00:00+09:00 時点" in text
+    assert "次に架電可能になる時刻: 1998-07-02T09:00:00+09:00" in text
 
 
 def test_callback_at_in_the_customer_zone(tmp_path: Path, db: str) -> None:

@@ -44,7 +44,7 @@ def customers_list(
         return
     from workbench.cli.format import customers_table
 
-    customers_table(rows)
+    customers_table(rows, settings.language)
 
 
 @app.command("show")
@@ -67,4 +67,4 @@ def customers_show(
         return
     from workbench.cli.format import customer_detail
 
-    customer_detail(detail)
+    customer_detail(detail, c.settings.language, c.settings.category_labels())

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
+from workbench.cli.labels import labels
+from workbench.domain.category_labels import category_label
+from workbench.domain.code_labels import (
+    CHANNELS,
+    KINDS,
+    NUMBER_TYPES,
+    OUTCOMES,
+    REASON_SOURCES,
+    RULES,
+    SOURCES,
+    STATES,
+    WEEKDAYS,
+    code_label,
+)
 from workbench.domain.local_time import iso, zone_named
+from workbench.talk.i18n import reason_label
 
 if TYPE_CHECKING:
     from workbench.services.customers import CustomerDetail, CustomerSummary
@@ -24,12 +40,28 @@ def _yen(amount: int | None) -> str:
     return "" if amount is None else f"¥{amount:,}"
 
 
-def customers_table(rows: list[CustomerSummary]) -> None:
+def _with_code(label: str, code: str) -> str:
+    """A state in words with the code `--state` takes: 休眠 (dormant)."""
+    return label if label == code else f"{label} ({code})"
+
+
+def customers_table(rows: list[CustomerSummary], language: str = "ja") -> None:
+    t = labels(language)
     table = Table(show_lines=False)
-    for column in ("ID", "Name", "Kind", "State", "Days", "Orders", "Spend", "RFM", "Phone"):
+    for key in (
+        "t.id",
+        "t.name",
+        "t.kind",
+        "t.state",
+        "t.days",
+        "t.orders",
+        "t.spend",
+        "t.rfm",
+        "t.phone",
+    ):
         table.add_column(
-            column, no_wrap=column != "Name", min_width=12 if column == "Name" else None
-        )
+            t[key], no_wrap=key != "t.name", min_width=12 if key == "t.name" else None
+        )  # fmt: skip
     for c in rows:
         rfm = f"{c.recency}{c.frequency}{c.monetary_score}" if c.recency else "-"
         name = f"{c.name} ({c.company})" if c.company else c.name
@@ -37,8 +69,8 @@ def customers_table(rows: list[CustomerSummary]) -> None:
         table.add_row(
             c.external_id,
             name,
-            c.kind,
-            c.state,
+            code_label(KINDS, c.kind, language),
+            _with_code(code_label(STATES, c.state, language), c.state),
             days,
             str(c.n_orders),
             _yen(c.monetary),
@@ -46,98 +78,120 @@ def customers_table(rows: list[CustomerSummary]) -> None:
             c.phone or "",
         )
     console.print(table)
-    console.print(f"{len(rows)} customers")
+    console.print(t["t.count"].format(n=len(rows)))
 
 
-def customer_detail(detail: CustomerDetail) -> None:
+def customer_detail(
+    detail: CustomerDetail, language: str = "ja", categories: Mapping[str, str] | None = None
+) -> None:
+    t = labels(language)
     s = detail.summary
+    state = _with_code(code_label(STATES, s.state, language), s.state)
+    kind = code_label(KINDS, s.kind, language)
     console.print(
-        f"[bold]{s.name}[/bold]  {s.external_id}  {s.kind}  state: [bold]{s.state}[/bold]"
+        f"[bold]{s.name}[/bold]  {s.external_id}  {kind}  {t['d.state']}: [bold]{state}[/bold]"
     )
     for key in ("name_kana", "company", "contact_person", "previous_rep", "email", "prefecture"):
         if detail.customer.get(key):
-            console.print(f"  {key}: {detail.customer[key]}")
+            console.print(f"  {t['d.' + key]}: {detail.customer[key]}")
     for phone in detail.phones:
-        retired = "  (retired)" if phone["retired_at"] else ""
+        retired = f"  {t['d.retired']}" if phone["retired_at"] else ""
+        number_type = code_label(NUMBER_TYPES, phone["number_type"], language)
         console.print(
-            f"  phone {phone['position']}: {phone['e164']} {phone['number_type']} {phone['time_zones']}{retired}"
+            f"  {t['d.phone']} {phone['position']}: {phone['e164']} {number_type} {phone['time_zones']}{retired}"
         )
-    console.print(
-        f"  orders: {s.n_orders}, spend {_yen(s.monetary)}, RFM {s.recency}/{s.frequency}/{s.monetary_score}"
-    )
+    rfm = f"{s.recency}/{s.frequency}/{s.monetary_score}"
+    console.print("  " + t["d.orders"].format(n=s.n_orders, spend=_yen(s.monetary), rfm=rfm))
     if detail.do_not_call:
         console.print(
-            "  [red]do not call[/red]: "
-            + "; ".join(str(d["reason"] or d["source"]) for d in detail.do_not_call)
+            f"  [red]{t['d.dnc']}[/red]: "
+            + "; ".join(
+                str(d["reason"] or code_label(SOURCES, d["source"], language))
+                for d in detail.do_not_call
+            )
         )
     zone = zone_named(s.zone)  # the customer's zone: their orders and calls on their clock
-    purchases = Table(title="Purchases")
-    for column in ("Ordered at", "Amount", "Category", "Product", "Source"):
-        purchases.add_column(column)
+    purchases = Table(title=t["d.purchases"])
+    for key in ("d.ordered_at", "d.amount", "d.category", "d.product", "d.source"):
+        purchases.add_column(t[key])
     for p in detail.purchases[-20:]:
         purchases.add_row(
             iso(p["ordered_at"], zone) or "",  # type: ignore[arg-type]
             _yen(p["amount"]),
-            p["category"] or "",
+            category_label(p["category"], language, categories),
             p["product"] or "",
-            str(p.get("source") or ""),
+            code_label(SOURCES, str(p.get("source") or ""), language),
         )
     console.print(purchases)
-    contacts = Table(title="Contacts")
-    for column in ("At", "Channel", "Outcome", "Operator", "Reason", "Note"):
-        contacts.add_column(column)
+    contacts = Table(title=t["d.contacts"])
+    for key in ("d.at", "d.channel", "d.outcome", "d.operator", "t.reason", "d.note"):
+        contacts.add_column(t[key])
     for a in detail.contacts[-20:]:
         contacts.add_row(
             iso(a["at"], zone) or "",  # type: ignore[arg-type]
-            a["channel"],
-            a["outcome"],
+            code_label(CHANNELS, a["channel"], language),
+            code_label(OUTCOMES, a["outcome"], language),
             a["operator"] or "",
-            a["reason"] or "",
+            reason_label(a["reason"], language) if a["reason"] else "",
             a["note"] or "",
         )
     console.print(contacts)
 
 
-def queue_table(entries: list[QueueEntry]) -> None:
+def queue_table(entries: list[QueueEntry], language: str = "ja") -> None:
+    t = labels(language)
     table = Table()
-    for column in (
-        "ID",
-        "Name",
-        "Score",
-        "Value",
-        "P(back)",
-        "P(answer)",
-        "Local time",
-        "State",
-        "Reason",
-        "Script",
-        "Phone",
+    for key in (
+        "t.id",
+        "t.name",
+        "t.score",
+        "t.value",
+        "t.p_back",
+        "t.p_answer",
+        "t.local",
+        "t.state",
+        "t.reason",
+        "t.script",
+        "t.phone",
     ):
-        table.add_column(
-            column, no_wrap=column != "Name", min_width=10 if column == "Name" else None
-        )
+        table.add_column(t[key], no_wrap=key != "t.name", min_width=10 if key == "t.name" else None)
+    weekdays = WEEKDAYS["en" if language == "en" else "ja"]
     for e in entries:
         p = e.parts
         flag = " ☎" if e.callback_due else ""
+        local = f"{weekdays[e.local_time.weekday()]} {e.local_time:%H:%M}"
+        reason = t["t.reason_source"].format(
+            reason=reason_label(e.reason, language),
+            source=code_label(REASON_SOURCES, e.reason_source, language),
+        )
         table.add_row(
             e.external_id + flag, e.name, f"{e.score:,.0f}", _yen(int(p.value)), f"{p.p_come_back:.2f}",
-            "" if p.p_answer is None else f"{p.p_answer:.2f}", e.local_time.strftime("%a %H:%M"),
-            e.state, f"{e.reason} ({e.reason_source})", e.script.script_id if e.script else "-", e.phone,
+            "" if p.p_answer is None else f"{p.p_answer:.2f}", local,
+            code_label(STATES, e.state, language), reason, e.script.script_id if e.script else "-", e.phone,
         )  # fmt: skip
     console.print(table)
     if not entries:
-        console.print("nothing to call now: `workbench queue --explain` shows why")
+        console.print(t["t.nothing"])
 
 
-def explanation(result: Explanation) -> None:
+def explanation(result: Explanation, language: str = "ja") -> None:
+    from rich.cells import cell_len
+
+    t = labels(language)
     console.print(
-        f"at {iso(result.at, result.zone)}: {result.callable_now:,} callable of {result.in_callable_states:,} in callable states"
+        t["t.callable"].format(
+            at=iso(result.at, result.zone), n=result.callable_now, total=result.in_callable_states
+        )
     )
-    for code, count in result.held_back.most_common():
-        console.print(f"  {code:<22} {count:>10,}")
+    rows = [
+        (code_label(RULES, code, language), count) for code, count in result.held_back.most_common()
+    ]
+    width = max([22, *(cell_len(label) for label, _ in rows)])
+    for label, count in rows:
+        console.print(f"  {label}{' ' * (width - cell_len(label))} {count:>10,}")
     if result.next_callable_at:
         when = iso(result.next_callable_at, result.next_callable_zone)
-        console.print(f"next customer becomes callable at {when}")
+        console.print(t["t.next_at"].format(at=when))
 
 
 # --- Tables laid out to fit a width (`stats scripts`, `stats emails`) -----------------------

@@ -33,6 +33,38 @@ HEADERS = {
            "by_invalid": "--by: {value!r} is not allowed; use one of: {allowed} (default: reason)"},
 }  # fmt: skip
 
+# The people-facing tables of `customers`, `customers show`, `queue` and `queue --explain`.
+_TABLES: dict[str, tuple[str, str]] = {
+    "t.id": ("顧客ID", "ID"), "t.name": ("氏名", "Name"), "t.kind": ("種別", "Kind"),
+    "t.state": ("状態", "State"), "t.days": ("経過日数", "Days"), "t.orders": ("注文数", "Orders"),
+    "t.spend": ("累計額", "Spend"), "t.rfm": ("RFM", "RFM"), "t.phone": ("電話番号", "Phone"),
+    "t.count": ("{n:,} 名", "{n:,} customers"),
+    "t.score": ("スコア", "Score"), "t.value": ("価値", "Value"), "t.p_back": ("再開確率", "P(back)"),
+    "t.p_answer": ("応答確率", "P(answer)"), "t.local": ("現地時刻", "Local time"),
+    "t.reason": ("理由", "Reason"), "t.script": ("台本", "Script"),
+    "t.reason_source": ("{reason}（{source}）", "{reason} ({source})"),
+    "t.nothing": ("今すぐ架電できるお客様はいません（理由は `workbench queue --explain` で確認できます）",
+                  "nothing to call now: `workbench queue --explain` shows why"),
+    "t.callable": ("{at} 時点: 架電可能 {n:,} 名 / 対象 {total:,} 名",
+                   "at {at}: {n:,} callable of {total:,} in callable states"),
+    "t.next_at": ("次に架電可能になる時刻: {at}", "next customer becomes callable at {at}"),
+    "d.state": ("状態", "state"), "d.name_kana": ("フリガナ", "name_kana"),
+    "d.company": ("会社名", "company"), "d.contact_person": ("ご担当者", "contact_person"),
+    "d.previous_rep": ("前任担当", "previous_rep"), "d.email": ("メール", "email"),
+    "d.prefecture": ("都道府県", "prefecture"), "d.phone": ("電話", "phone"),
+    "d.retired": ("（使用停止）", "(retired)"),
+    "d.orders": ("注文 {n:,}回、累計 {spend}、RFM {rfm}", "orders: {n}, spend {spend}, RFM {rfm}"),
+    "d.dnc": ("架電禁止", "do not call"),
+    "d.purchases": ("購入履歴", "Purchases"), "d.ordered_at": ("注文日時", "Ordered at"),
+    "d.amount": ("金額", "Amount"), "d.category": ("カテゴリ", "Category"),
+    "d.product": ("商品", "Product"), "d.source": ("登録元", "Source"),
+    "d.contacts": ("接触履歴", "Contacts"), "d.at": ("日時", "At"), "d.channel": ("経路", "Channel"),
+    "d.outcome": ("結果", "Outcome"), "d.operator": ("担当", "Operator"), "d.note": ("メモ", "Note"),
+}  # fmt: skip
+for _key, (_ja, _en) in _TABLES.items():
+    HEADERS["ja"][_key] = _ja
+    HEADERS["en"][_key] = _en
+
 
 def labels(language: str) -> dict[str, str]:
     return HEADERS["en" if language == "en" else "ja"]

@@ -45,7 +45,7 @@ def queue_(
             return
         from workbench.cli.format import explanation
 
-        explanation(result)
+        explanation(result, c.settings.language)
         return
     entries = queue_at(c.engine, c.settings, when, operator, limit)
     if as_json:
@@ -54,7 +54,7 @@ def queue_(
         return
     from workbench.cli.format import queue_table
 
-    queue_table(entries)
+    queue_table(entries, c.settings.language)
 
 
 def claim_(
@@ -79,7 +79,7 @@ def claim_(
         return
     from workbench.cli.format import queue_table
 
-    queue_table([entry])
+    queue_table([entry], c.settings.language)
 
 
 def dispose_(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from workbench.domain.category_labels import category_label
+from workbench.domain.code_labels import REASON_SOURCES
 from workbench.talk.i18n import reason_label
 from workbench.tui.labels import CHANNELS, OUTCOMES, RULES, STATES, WEEKDAYS
 
@@ -125,8 +126,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "why.script": ("台本 {script}", "script {script}"),
     "why.callback": ("約束 {at}", "promised {at}"),
     "why.overdue": ("約束超過 {at}", "OVERDUE {at}"),
-    "source.heard": ("聞き取り", "heard"),
-    "source.guessed": ("推定", "guessed"),
+    **{f"source.{code}": pair for code, pair in REASON_SOURCES.items()},
     # call view
     "call.loading": ("お客様の情報を読み込み中…", "Loading the customer…"),
     "call.not_dialled": ("未発信", "not dialled"),
