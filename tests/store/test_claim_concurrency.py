@@ -1,10 +1,12 @@
 """Claims and dispositions under concurrency, on SQLite and PostgreSQL.
 
 20 worker processes (like 20 operators' workbenches), each with its own engine, make
-10,000 claims at the same instant against 10,500 dormant callable customers.  Claims without a disposition
+2,000 claims at the same instant against 2,500 dormant callable customers
+(`WORKBENCH_TEST_CLAIMS=10000` for the scale recorded in docs/benchmarks.md: the
+writers' contention is the same, only longer).  Claims without a disposition
 accumulate leases, so every claim must lease a customer no one else holds: zero
 duplicates.  Then 20 workers dispose every claimed customer (no_answer, by the
-operator who claimed it): exactly 10,000 new attempts, none lost, and no lease left.
+operator who claimed it): exactly one new attempt per claim, none lost, and no lease left.
 
 Each claim is made by its own operator id: an operator who already holds a lease gets
 that lease back from `claim`, so one operator per claim is what makes every claim a new
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import multiprocessing
+import os
 import random
 import time
 from collections import Counter
@@ -36,9 +39,9 @@ from workbench.store.models import Callback, ContactAttempt, Lease
 pytestmark = pytest.mark.slow  # minutes, not seconds: see the timings printed with -s
 
 JST = ZoneInfo("Asia/Tokyo")
-CUSTOMERS = 10_500
 WORKERS = 20
-CLAIMS = 10_000
+CLAIMS = max(WORKERS, int(os.environ.get("WORKBENCH_TEST_CLAIMS", "2000")) // WORKERS * WORKERS)
+CUSTOMERS = CLAIMS + 500
 PER_WORKER = CLAIMS // WORKERS
 SCORED_AT = datetime(2026, 11, 24, 7, 0, tzinfo=JST)
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=JST)  # a Tuesday, inside the 09:00–20:00 window
@@ -46,7 +49,7 @@ TIMINGS: dict[str, float] = {}
 
 
 def _generate(folder: Path) -> tuple[Path, Path]:
-    """10,500 customers with 1–3 orders at irregular dates, the last before 2026-05-20."""
+    """CUSTOMERS customers with 1–3 orders at irregular dates, the last before 2026-05-20."""
     rng = random.Random(20261124)
     first_day, last_day = date(2023, 1, 1), date(2026, 5, 20)
     span = (last_day - first_day).days
@@ -135,7 +138,7 @@ def _run(target, args_per_worker: list[tuple]) -> tuple[float, list[Outcome]]:  
     return ended - began, [row for r in results for row in r[2]]
 
 
-def test_ten_thousand_concurrent_claims_and_dispositions(
+def test_concurrent_claims_and_dispositions(
     db_url: str, settings: Settings, tmp_path: Path
 ) -> None:
     engine = make_engine(db_url)
@@ -148,7 +151,7 @@ def test_ten_thousand_concurrent_claims_and_dispositions(
     assert scoring.states == {"dormant": CUSTOMERS}
     TIMINGS["setup"] = time.perf_counter() - started
 
-    # --- 20 workers x 500 claims, all at the same instant ----------------------------------
+    # --- 20 workers x CLAIMS / 20 claims, all at the same instant ----------------------------------
     TIMINGS["claims"], claims = _run(_claimer, [(db_url, settings, w) for w in range(WORKERS)])
     print(f"\n[{engine.dialect.name}] claims: {TIMINGS['claims']:.1f}s")
     assert len(claims) == CLAIMS
@@ -186,7 +189,7 @@ def test_ten_thousand_concurrent_claims_and_dispositions(
     assert _count(engine, Callback) == 0
     engine.dispose()
     print(f"[{engine.dialect.name}] " + ", ".join(f"{k} {v:.1f}s" for k, v in TIMINGS.items()))
-    # Every one of the 10,000 claims must have found someone: 10,500 customers were callable.
+    # Every claim must have found someone: 500 more customers than claims were callable.
     assert not nothing, (
         f"{len(nothing)} of {CLAIMS} claims found nothing to call, e.g. {nothing[:3]}"
     )
