@@ -203,7 +203,7 @@ def test_a_callback_leads_its_operators_queue_at_the_promised_time(db: tuple[str
     cid = claimed["customer_id"]
     result = ok(workbench(url, "dispose", cid, "--outcome", "callback", "--callback-at", t("15:00"),
                           "--operator", "op01", "--at", t("10:35"), cwd=cwd))  # fmt: skip
-    assert "recorded 1 disposition(s)" in result.stdout
+    assert "1 件の結果を記録しました" in result.stdout
     assert count(url, Lease) == 0 and count(url, Callback) == 1
     for at in (t("14:55"), t("15:00"), t("15:05")):
         rows = queue(url, cwd, at, "--operator", "op01", "--limit", "5")
@@ -302,7 +302,7 @@ def test_dispose_file_records_every_row(db: tuple[str, Path]) -> None:
     assert len(ids) == 3
     batch = write_contacts(cwd / "batch.csv", _batch_rows(ids, t("11:00")))
     result = ok(workbench(url, "dispose", "--file", str(batch), cwd=cwd))
-    assert "recorded 3 disposition(s)" in result.stdout
+    assert "3 件の結果を記録しました" in result.stdout
     assert count(url, ContactAttempt, ContactAttempt.source == "batch") == 3
     # The retry gap now holds them back.
     later = {row["customer_id"] for row in queue(url, cwd, t("11:05"), "--limit", "100")}
@@ -367,5 +367,5 @@ def test_claim_when_nobody_is_callable_says_why(db: tuple[str, Path]) -> None:
     result = workbench(
         url, "claim", "--operator", "op01", "--at", "2026-11-23T10:30+09:00", cwd=cwd
     )  # 勤労感謝の日
-    assert_user_error(result, "nothing to call", "--explain")
+    assert_user_error(result, "今すぐ架電できるお客様はいません", "--explain")
     assert count(url, Lease) == 0

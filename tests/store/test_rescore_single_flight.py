@@ -271,7 +271,7 @@ def test_rescore_command_marks_the_scores_fresh(db_url: str, settings: Settings)
     engine = make_engine(db_url)
     load_demo(engine, settings, customers=120, seed=3, today=DAY1.date(), announce=lambda _m: None)
     out = run(db_url, "rescore", env={"WORKBENCH_NOW": DAY1.isoformat()})
-    assert out.startswith("scored ")
+    assert "名を" in out and "秒で採点しました" in out.splitlines()[0]
     assert rescore_runs(engine) == 1
     assert score_status(engine, DAY1).fresh  # WORKBENCH_NOW was the instant
     run(db_url, "queue", "--at", DAY1.isoformat(), "--json")

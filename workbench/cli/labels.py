@@ -60,6 +60,10 @@ _TABLES: dict[str, tuple[str, str]] = {
     "d.product": ("商品", "Product"), "d.source": ("登録元", "Source"),
     "d.contacts": ("接触履歴", "Contacts"), "d.at": ("日時", "At"), "d.channel": ("経路", "Channel"),
     "d.outcome": ("結果", "Outcome"), "d.operator": ("担当", "Operator"), "d.note": ("メモ", "Note"),
+    "c.recorded": ("{n:,} 件の結果を記録しました", "recorded {n} disposition(s)"),
+    "c.warning": ("注意", "warning"),
+    "c.scored": ("{n:,} 名を {seconds:.1f} 秒で採点しました。状態: {states}",
+                 "scored {n:,} customers in {seconds:.1f}s; states {states}"),
 }  # fmt: skip
 for _key, (_ja, _en) in _TABLES.items():
     HEADERS["ja"][_key] = _ja

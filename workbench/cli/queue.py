@@ -16,6 +16,7 @@ from workbench.cli.context import (
     emit_json,
     parse_at,
 )
+from workbench.cli.labels import labels
 
 if TYPE_CHECKING:
     from workbench.services.dispose import DispositionResult
@@ -73,7 +74,7 @@ def claim_(
     except CreditError as exc:
         raise UserError(f"--operator: {exc}") from None
     if entry is None:
-        raise UserError("nothing to call now: run `workbench queue --explain` to see why")
+        raise UserError(labels(c.settings.language)["t.nothing"])
     if as_json:
         emit_json(entry.as_json())
         return
@@ -131,7 +132,7 @@ def dispose_(
         # The service names its input (`callback_at`); on the command line that is an option.
         option = OPTION_OF.get(exc.field, exc.field)
         raise UserError(f"{option}: {str(exc).removeprefix(f'{exc.field}: ')}") from None
-    _report(results, as_json)
+    _report(results, as_json, labels(c.settings.language))
 
 
 # Disposition fields as the options (or argument) `workbench dispose` takes them.
@@ -154,15 +155,15 @@ def _yen(amount: str | None) -> int | None:
         raise UserError(f"--amount: {exc}") from None
 
 
-def _report(results: list[DispositionResult], as_json: bool) -> None:
+def _report(results: list[DispositionResult], as_json: bool, t: dict[str, str]) -> None:
     for result in results:
         if as_json:
             emit_json({"attempt_id": result.attempt_id, "customer_id": result.customer_id,
                        "outcome": result.outcome, "warnings": result.warnings})  # fmt: skip
         for warning in result.warnings:
-            typer.echo(f"warning: {result.customer_id}: {warning}", err=True)
+            typer.echo(f"{t['c.warning']}: {result.customer_id}: {warning}", err=True)
     if not as_json:
-        typer.echo(f"recorded {len(results)} disposition(s)")
+        typer.echo(t["c.recorded"].format(n=len(results)))
 
 
 def rescore_(ctx: typer.Context, at: AtOption = None) -> None:
@@ -180,6 +181,8 @@ def rescore_(ctx: typer.Context, at: AtOption = None) -> None:
     )
     summary = rescore_now(c.engine, c.settings, when)
     typer.echo(
-        f"scored {summary.customers:,} customers in {summary.seconds:.1f}s; states {summary.states}"
+        labels(c.settings.language)["c.scored"].format(
+            n=summary.customers, seconds=summary.seconds, states=summary.states
+        )
     )
     typer.echo(f"MBG/NBD: {summary.alive_model}")
