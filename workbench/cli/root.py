@@ -76,7 +76,10 @@ COMMANDS: dict[str, Callable[..., None]] = {
 }
 GROUPS: dict[str, tuple[typer.Typer, str]] = {
     "db": (db.app, "Database schema commands."),
-    "scripts": (scripts.app, "Talk scripts: check, list, render, history, diff, pin, retire, audit."),
+    "scripts": (
+        scripts.app,
+        "Talk scripts: check, list, render, history, diff, pin, retire, audit.",
+    ),
     "stats": (
         stats.app,
         "Statistics: how well talk scripts and email templates win customers back.",
