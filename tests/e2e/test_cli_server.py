@@ -183,3 +183,44 @@ def test_which_commands_are_served() -> None:
     assert not served.served(["server", "status"])
     assert not served.enabled({"WORKBENCH_SERVER": "off"})
     assert served.enabled({})
+
+
+def _on_a_terminal(wb: Workbench, *args: str, served: bool, columns: int) -> str:
+    """What a command prints on a terminal `columns` wide (a pseudo-terminal of our own)."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    environ = {**wb.env, "WORKBENCH_SERVER": "auto" if served else "off", "TERM": "dumb"}
+    environ.pop("COLUMNS")
+    proc = subprocess.Popen([console_script(), *args], stdin=slave, stdout=slave, stderr=slave,
+                            env=environ, cwd=wb.folder)  # fmt: skip
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal's other end is closed: the command is done
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(timeout=120) == 0, b"".join(chunks).decode(errors="replace")
+    return b"".join(chunks).decode()
+
+
+def test_a_served_table_fits_the_callers_terminal(wb: Workbench) -> None:
+    args = ("--db", "sqlite:///wb.db", "customers", "--limit", "3")
+    wb.run(*args)  # starts the server (its own output is /dev/null, not a terminal)
+    wb.wait_for_server()
+    before = wb.served_count()
+    local = _on_a_terminal(wb, *args, served=False, columns=100)
+    served_out = _on_a_terminal(wb, *args, served=True, columns=100)
+    assert wb.served_count() == before + 1
+    assert served_out == local
+    widths = {len(line) for line in local.splitlines() if line.startswith(("┏", "┃", "└"))}
+    assert widths and max(widths) <= 100

@@ -205,7 +205,7 @@ def list_(
         return
     from rich.table import Table
 
-    from workbench.cli.format import console
+    from workbench.cli.format import out
 
     table = Table()
     keys = ("customer_id", "tier", "state", "step", "next_at", "response")
@@ -214,4 +214,4 @@ def list_(
     for row in rows:
         data = row.as_json()
         table.add_row(*("" if data.get(k) is None else str(data[k]) for k in keys))
-    console.print(table)
+    out().print(table)

@@ -32,8 +32,17 @@ if TYPE_CHECKING:
     from workbench.services.explain import Explanation
     from workbench.services.queue import QueueEntry
 
-# Piped output gets a wide console so tables are not squeezed to 80 columns.
-console = Console(width=None if sys.stdout.isatty() else 200)
+_console: Console | None = None
+
+
+def out() -> Console:
+    """The process's console, made on first use: piped output gets a wide one so tables are
+    not squeezed to 80 columns.  (Not at import: the command server imports this module
+    before it knows whose terminal, or pipe, a command writes to.)"""
+    global _console
+    if _console is None:
+        _console = Console(width=None if sys.stdout.isatty() else 200)
+    return _console
 
 
 def _yen(amount: int | None) -> str:
@@ -77,8 +86,8 @@ def customers_table(rows: list[CustomerSummary], language: str = "ja") -> None:
             rfm,
             c.phone or "",
         )
-    console.print(table)
-    console.print(t["t.count"].format(n=len(rows)))
+    out().print(table)
+    out().print(t["t.count"].format(n=len(rows)))
 
 
 def customer_detail(
@@ -88,22 +97,22 @@ def customer_detail(
     s = detail.summary
     state = _with_code(code_label(STATES, s.state, language), s.state)
     kind = code_label(KINDS, s.kind, language)
-    console.print(
+    out().print(
         f"[bold]{s.name}[/bold]  {s.external_id}  {kind}  {t['d.state']}: [bold]{state}[/bold]"
     )
     for key in ("name_kana", "company", "contact_person", "previous_rep", "email", "prefecture"):
         if detail.customer.get(key):
-            console.print(f"  {t['d.' + key]}: {detail.customer[key]}")
+            out().print(f"  {t['d.' + key]}: {detail.customer[key]}")
     for phone in detail.phones:
         retired = f"  {t['d.retired']}" if phone["retired_at"] else ""
         number_type = code_label(NUMBER_TYPES, phone["number_type"], language)
-        console.print(
+        out().print(
             f"  {t['d.phone']} {phone['position']}: {phone['e164']} {number_type} {phone['time_zones']}{retired}"
         )
     rfm = f"{s.recency}/{s.frequency}/{s.monetary_score}"
-    console.print("  " + t["d.orders"].format(n=s.n_orders, spend=_yen(s.monetary), rfm=rfm))
+    out().print("  " + t["d.orders"].format(n=s.n_orders, spend=_yen(s.monetary), rfm=rfm))
     if detail.do_not_call:
-        console.print(
+        out().print(
             f"  [red]{t['d.dnc']}[/red]: "
             + "; ".join(
                 str(d["reason"] or code_label(SOURCES, d["source"], language))
@@ -122,7 +131,7 @@ def customer_detail(
             p["product"] or "",
             code_label(SOURCES, str(p.get("source") or ""), language),
         )
-    console.print(purchases)
+    out().print(purchases)
     contacts = Table(title=t["d.contacts"])
     for key in ("d.at", "d.channel", "d.outcome", "d.operator", "t.reason", "d.note"):
         contacts.add_column(t[key])
@@ -135,7 +144,7 @@ def customer_detail(
             reason_label(a["reason"], language) if a["reason"] else "",
             a["note"] or "",
         )
-    console.print(contacts)
+    out().print(contacts)
 
 
 def queue_table(entries: list[QueueEntry], language: str = "ja") -> None:
@@ -169,16 +178,16 @@ def queue_table(entries: list[QueueEntry], language: str = "ja") -> None:
             "" if p.p_answer is None else f"{p.p_answer:.2f}", local,
             code_label(STATES, e.state, language), reason, e.script.script_id if e.script else "-", e.phone,
         )  # fmt: skip
-    console.print(table)
+    out().print(table)
     if not entries:
-        console.print(t["t.nothing"])
+        out().print(t["t.nothing"])
 
 
 def explanation(result: Explanation, language: str = "ja") -> None:
     from rich.cells import cell_len
 
     t = labels(language)
-    console.print(
+    out().print(
         t["t.callable"].format(
             at=iso(result.at, result.zone), n=result.callable_now, total=result.in_callable_states
         )
@@ -188,10 +197,10 @@ def explanation(result: Explanation, language: str = "ja") -> None:
     ]
     width = max([22, *(cell_len(label) for label, _ in rows)])
     for label, count in rows:
-        console.print(f"  {label}{' ' * (width - cell_len(label))} {count:>10,}")
+        out().print(f"  {label}{' ' * (width - cell_len(label))} {count:>10,}")
     if result.next_callable_at:
         when = iso(result.next_callable_at, result.next_callable_zone)
-        console.print(t["t.next_at"].format(at=when))
+        out().print(t["t.next_at"].format(at=when))
 
 
 # --- Tables laid out to fit a width (`stats scripts`, `stats emails`) -----------------------
