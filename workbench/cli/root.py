@@ -17,6 +17,7 @@ import typer.main
 from workbench.cli import customers, db, demo, escalation, imports, operators, queue, scripts, stats
 from workbench.cli import servers as server_commands
 from workbench.cli.context import ConfigOption, Context, DbOption, UserError, context
+from workbench.cli.report import report_
 
 app = typer.Typer(
     help="休眠顧客の掘り起こし workbench: win back dormant customers.",
@@ -73,6 +74,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "rescore": queue.rescore_,
     "config": config_,
     "demo": demo.demo,
+    "report": report_,
 }
 GROUPS: dict[str, tuple[typer.Typer, str]] = {
     "db": (db.app, "Database schema commands."),

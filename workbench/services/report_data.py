@@ -1,0 +1,213 @@
+"""The figures of `workbench report`: what the calls achieved in a period, per script, per
+week and per reason heard, read from `contact_attempts` (SQLite and PostgreSQL alike).
+
+UI-free: the HTML and CSV writers in `workbench.report` only lay these values out.  The
+script table is `script_stats`'s (the same totals, Wilson bounds and P(best)); only the
+period's end is added here, since `script_report` has a start only.
+
+The control group and its KPIs (issue #13 items 2–3) do not exist yet: `ReportData` carries
+no uplift, and the report says so instead of inventing one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from workbench.domain.codes import CONTACTED_OUTCOMES
+from workbench.services.script_stats import (
+    GROUPINGS,
+    OutcomeCount,
+    aggregate_counts,
+)
+from workbench.store.models import ContactAttempt, Customer
+from workbench.talk.stats import SUCCESS_OUTCOME, ScriptGroup, group_totals, wilson_interval
+
+attempts = ContactAttempt.__table__
+customers = Customer.__table__
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Outbound calls of a period: dials → conversations → win-backs, with the win-back rate
+    per conversation (None without conversations) and its Wilson 95 % interval."""
+
+    dials: int
+    conversations: int
+    reactivations: int
+    revenue: int
+    rate: float | None
+    wilson_low: float
+    wilson_high: float
+
+
+@dataclass(frozen=True)
+class Week:
+    """One ISO week (Monday `start`, local dates in the configured zone) of the trend."""
+
+    start: date
+    funnel: Funnel
+
+
+@dataclass(frozen=True)
+class ReasonHeard:
+    """A dormancy reason recorded on calls of the period: how often, from how many customers,
+    how many of those calls won the customer back, and the latest notes written with it."""
+
+    reason: str
+    mentions: int
+    customers: int
+    reactivations: int
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the report shows; `since`/`until` are the local dates asked for (inclusive)."""
+
+    since: date | None
+    until: date | None
+    generated_at: datetime
+    totals: Funnel
+    weeks: tuple[Week, ...]
+    scripts: tuple[ScriptGroup, ...]
+    reasons: tuple[ReasonHeard, ...]
+    control_group_available: bool = False
+
+
+def funnel(dials: int, conversations: int, reactivations: int, revenue: int) -> Funnel:
+    low, high = wilson_interval(reactivations, conversations)
+    rate = reactivations / conversations if conversations else None
+    return Funnel(dials, conversations, reactivations, revenue, rate, low, high)
+
+
+def _bounds(
+    since: date | None, until: date | None, zone: tzinfo
+) -> tuple[datetime | None, datetime | None]:
+    start = None if since is None else datetime.combine(since, time.min, tzinfo=zone)
+    end = None if until is None else datetime.combine(until + timedelta(days=1), time.min, zone)
+    return start, end
+
+
+def _period(start: datetime | None, end: datetime | None) -> list[Any]:
+    clause: list[Any] = []
+    if start is not None:
+        clause.append(attempts.c.at >= start)
+    if end is not None:
+        clause.append(attempts.c.at < end)
+    return clause
+
+
+def _outbound_calls() -> list[Any]:
+    return [attempts.c.channel == "call", attempts.c.direction == "outbound"]
+
+
+def _weeks(
+    engine: Engine, start: datetime | None, end: datetime | None, zone: tzinfo
+) -> list[Week]:
+    """Calls per local ISO week; one pass over (at, outcome, amount) of the period's calls."""
+    sums: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    stmt = select(attempts.c.at, attempts.c.outcome, attempts.c.amount).where(
+        *_outbound_calls(), *_period(start, end)
+    )
+    with engine.connect() as conn:
+        for at, outcome, amount in conn.execute(stmt):
+            day = at.astimezone(zone).date()
+            row = sums[day - timedelta(days=day.weekday())]
+            row[0] += 1
+            if outcome in CONTACTED_OUTCOMES:
+                row[1] += 1
+                if outcome == SUCCESS_OUTCOME:
+                    row[2] += 1
+                    row[3] += int(amount or 0)
+    return [Week(monday, funnel(*sums[monday])) for monday in sorted(sums)]
+
+
+def _script_groups(
+    engine: Engine, start: datetime | None, end: datetime | None, draws: int
+) -> list[ScriptGroup]:
+    """`script_report(…, "reason")` over the period: totals per script version, by reason."""
+    stmt = (
+        select(attempts.c.script_id, attempts.c.script_version, attempts.c.reason,
+               attempts.c.outcome, func.count(), func.sum(attempts.c.amount))
+        .where(attempts.c.channel == "call", attempts.c.script_id.is_not(None), *_period(start, end))
+        .group_by(attempts.c.script_id, attempts.c.script_version, attempts.c.reason,
+                  attempts.c.outcome)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        groups = [
+            OutcomeCount(
+                sid, ver, reason, None, None, outcome, n, None if yen is None else int(yen)
+            )
+            for sid, ver, reason, outcome, n, yen in conn.execute(stmt)
+        ]
+    rows = aggregate_counts(groups, GROUPINGS["reason"], draws=draws)
+    return group_totals(rows, draws=draws)
+
+
+def _reasons(
+    engine: Engine, start: datetime | None, end: datetime | None, notes_per_reason: int
+) -> list[ReasonHeard]:
+    """Reasons recorded in conversations (a reason cannot be heard on an unanswered call), most
+    mentioned first; notes newest first."""
+    stmt = (
+        select(attempts.c.reason, attempts.c.customer_id, attempts.c.outcome, attempts.c.note)
+        .select_from(attempts.join(customers, customers.c.id == attempts.c.customer_id))
+        .where(
+            attempts.c.channel == "call",
+            attempts.c.reason.is_not(None),
+            attempts.c.outcome.in_(sorted(CONTACTED_OUTCOMES)),
+            *_period(start, end),
+        )
+        .order_by(attempts.c.at.desc(), attempts.c.id.desc())
+    )
+    mentions: dict[str, int] = defaultdict(int)
+    who: dict[str, set[int]] = defaultdict(set)
+    wins: dict[str, int] = defaultdict(int)
+    notes: dict[str, list[str]] = defaultdict(list)
+    with engine.connect() as conn:
+        for reason, customer_id, outcome, note in conn.execute(stmt):
+            mentions[reason] += 1
+            who[reason].add(customer_id)
+            wins[reason] += outcome == SUCCESS_OUTCOME
+            text = (note or "").strip()
+            if text and len(notes[reason]) < notes_per_reason:
+                notes[reason].append(text)
+    order = sorted(mentions, key=lambda r: (-mentions[r], r))
+    return [ReasonHeard(r, mentions[r], len(who[r]), wins[r], tuple(notes[r])) for r in order]
+
+
+def report_data(
+    engine: Engine,
+    since: date | None = None,
+    until: date | None = None,
+    *,
+    zone: tzinfo = UTC,
+    now: datetime | None = None,
+    draws: int = 20_000,
+    notes_per_reason: int = 3,
+) -> ReportData:
+    """The report's figures for the local dates `since`…`until` (both inclusive, either open)."""
+    if since is not None and until is not None and until < since:
+        raise ValueError(f"the period ends ({until}) before it starts ({since})")
+    start, end = _bounds(since, until, zone)
+    weeks = _weeks(engine, start, end, zone)
+    totals = funnel(
+        sum(w.funnel.dials for w in weeks),
+        sum(w.funnel.conversations for w in weeks),
+        sum(w.funnel.reactivations for w in weeks),
+        sum(w.funnel.revenue for w in weeks),
+    )
+    return ReportData(
+        since=since,
+        until=until,
+        generated_at=now or datetime.now(UTC),
+        totals=totals,
+        weeks=tuple(weeks),
+        scripts=tuple(_script_groups(engine, start, end, draws)),
+        reasons=tuple(_reasons(engine, start, end, notes_per_reason)),
+    )
