@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 from scipy import integrate, stats
+from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
 from tests.e2e.report_fixture import SCRIPT_NOTE, seed
@@ -28,6 +29,7 @@ from workbench.report import svg
 from workbench.report.html import render_html
 from workbench.services.report_data import report_data
 from workbench.store.engine import make_engine
+from workbench.store.models import ContactAttempt, Customer
 from workbench.store.schema import upgrade
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -95,6 +97,23 @@ def test_figures_match_hand_computation(url: str) -> None:
         "price_return_offer",
     ]
     assert second.scripts[0].total.contacts == 5
+
+
+def test_a_week_without_calls_is_a_zero_on_the_trend(url: str) -> None:
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        customer = conn.execute(select(Customer.__table__.c.id).limit(1)).scalar_one()
+        conn.execute(insert(ContactAttempt.__table__).values(
+            customer_id=customer, channel="call", at=datetime(2026, 3, 24, 1, 0, tzinfo=UTC),
+            operator="op01", outcome="no_answer",
+        ))  # fmt: skip
+    weeks = report_data(engine, zone=TOKYO).weeks
+    engine.dispose()
+    # 03-02 and 03-09 as before, 03-16 with no call, 03-23 with the new one.
+    assert [(w.start.isoformat(), w.funnel.dials, w.funnel.rate) for w in weeks] == [
+        ("2026-03-02", 42, 0.3), ("2026-03-09", 24, 2 / 13), ("2026-03-16", 0, None),
+        ("2026-03-23", 1, None),
+    ]  # fmt: skip
 
 
 def test_html_shows_the_figures_escaped_in_japanese(url: str, tmp_path: Path) -> None:

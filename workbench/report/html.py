@@ -17,7 +17,7 @@ from workbench.talk.stats import ScriptGroup, StatsRow
 
 _CSS = """
 body { font-family: sans-serif; margin: 24px; color: #1a202c; max-width: 1100px; }
-h1 { font-size: 22px; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 2px solid #cbd5e0; }
+h1 { font-size: 22px; } h3 { font-size: 14px; margin: 16px 0 0; } h2 { font-size: 18px; margin-top: 32px; border-bottom: 2px solid #cbd5e0; }
 table { border-collapse: collapse; margin: 8px 0 16px; font-size: 13px; }
 th, td { border: 1px solid #cbd5e0; padding: 4px 8px; text-align: left; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -67,8 +67,8 @@ def _kpis(data: ReportData, w: dict[str, str]) -> str:
 
 
 def _script_label(row: StatsRow) -> str:
-    version = (row.version or "-")[:7]
-    return f"{row.script_id or '-'} {version}"
+    """The script id and its version abbreviated as git does; imported history has no version."""
+    return f"{row.script_id or '-'} {row.version[:7]}" if row.version else row.script_id or "-"
 
 
 def _script_row(row: StatsRow, name: str, w: dict[str, str], total: bool) -> str:
@@ -99,8 +99,11 @@ def _scripts(groups: tuple[ScriptGroup, ...], w: dict[str, str], language: str) 
     won_bars = [
         svg.Bar(_script_label(r), r.reactivations, text=f"{r.reactivations:,}") for r in totals
     ]
-    charts = svg.column_chart(won_bars, svg.WON_COLOUR, w["reactivations"]) + svg.column_chart(
-        rate_bars, svg.RATE_COLOUR, w["scripts_chart"], percent=True
+    charts = (
+        f"<h3>{escape(w['reactivations'])}</h3>"
+        + svg.column_chart(won_bars, svg.WON_COLOUR, w["reactivations"])
+        + f"<h3>{escape(w['scripts_chart'])}</h3>"
+        + svg.column_chart(rate_bars, svg.RATE_COLOUR, w["scripts_chart"], percent=True)
     )
     header = "".join(
         f"<th>{escape(w[k])}</th>"

@@ -153,6 +153,7 @@ def line_chart(
     def y(v: float) -> float:
         return top + plot_h * (1 - v / axis)
 
+    radius = 5 if len(labels) <= 30 else 2.5  # markers that do not merge into a band
     body = []
     for tick in range(ticks + 1):
         v = axis * tick / ticks
@@ -172,7 +173,7 @@ def line_chart(
             f'<polyline points="{points}" fill="none" stroke="{s.colour}" stroke-width="3"/>'
         )
         body.extend(
-            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="5" fill="{s.colour}"/>'
+            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="{radius}" fill="{s.colour}"/>'
             for i, v in enumerate(s.values)
         )
     every = max(1, len(labels) // 10)

@@ -109,7 +109,8 @@ def _outbound_calls() -> list[Any]:
 def _weeks(
     engine: Engine, start: datetime | None, end: datetime | None, zone: tzinfo
 ) -> list[Week]:
-    """Calls per local ISO week; one pass over (at, outcome, amount) of the period's calls."""
+    """Calls per local ISO week, first to last; one pass over (at, outcome, amount) of the
+    period's calls (their count, not the customers', sets the cost)."""
     sums: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     stmt = select(attempts.c.at, attempts.c.outcome, attempts.c.amount).where(
         *_outbound_calls(), *_period(start, end)
@@ -124,7 +125,13 @@ def _weeks(
                 if outcome == SUCCESS_OUTCOME:
                     row[2] += 1
                     row[3] += int(amount or 0)
-    return [Week(monday, funnel(*sums[monday])) for monday in sorted(sums)]
+    if not sums:
+        return []
+    # Every week from the first to the last with a call: a week without calls is a zero on the
+    # trend, not a gap the line would jump over.
+    first, last = min(sums), max(sums)
+    mondays = [first + timedelta(weeks=k) for k in range((last - first).days // 7 + 1)]
+    return [Week(monday, funnel(*sums.get(monday, (0, 0, 0, 0)))) for monday in mondays]
 
 
 def _script_groups(
