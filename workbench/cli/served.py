@@ -30,7 +30,7 @@ ENV_SWITCH = "WORKBENCH_SERVER"
 ENV_IDLE = "WORKBENCH_SERVER_IDLE"
 DEFAULT_IDLE_SECONDS = 900
 ROOT_OPTIONS_WITH_VALUE = ("--db", "--config")
-IN_PROCESS_COMMANDS = frozenset({"ui", "server"})
+IN_PROCESS_COMMANDS = frozenset({"ui", "server", "supervisor"})
 HEADER = struct.Struct("!I")
 PACKAGE = Path(__file__).resolve().parent.parent
 

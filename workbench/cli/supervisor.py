@@ -1,0 +1,29 @@
+"""`workbench supervisor`: the supervisor's terminal screen (scripts, reasons, funnel, trends)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from workbench.cli.context import UserError, context
+
+
+def supervisor(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Figures from this date on (YYYY-MM-DD; default: 26 weeks)."),
+    ] = None,
+) -> None:
+    """Open the supervisor screen: script table, reasons heard, funnel and heatmap, trends."""
+    from workbench.domain.values import parse_date
+    from workbench.tui.supervisor_app import run_supervisor
+
+    c = context(ctx)
+    try:
+        start: date | None = None if since is None else parse_date(since)
+    except ValueError as exc:
+        raise UserError(f"--since: {exc}") from None
+    run_supervisor(c.engine, c.settings, start)
