@@ -224,3 +224,28 @@ def test_a_served_table_fits_the_callers_terminal(wb: Workbench) -> None:
     assert served_out == local
     widths = {len(line) for line in local.splitlines() if line.startswith(("┏", "┃", "└"))}
     assert widths and max(widths) <= 100
+
+
+def test_a_served_write_is_in_the_database_file_when_the_command_ends(wb: Workbench) -> None:
+    """The child closes its connections as a process exiting would, so SQLite folds the
+    write-ahead log back into the file: a copy of the file alone holds the write."""
+    import sqlite3
+
+    wb.run("--help")
+    wb.wait_for_server()
+    before = wb.served_count()
+    queued = wb.run("--db", "sqlite:///wb.db", "queue", "--at", AT, "--limit", "1", "--json")
+    customer = json.loads(queued.stdout)["customer_id"]
+    done = wb.run("--db", "sqlite:///wb.db", "dispose", customer, "--outcome", "no_answer",
+                  "--at", AT, "--operator", "op01")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert wb.served_count() == before + 2
+    copy = wb.folder / "copy.db"
+    copy.write_bytes((wb.folder / "wb.db").read_bytes())  # the file only, not its -wal
+    with sqlite3.connect(copy) as conn:
+        (calls,) = conn.execute(
+            "SELECT count(*) FROM contact_attempts a JOIN customers c ON c.id = a.customer_id "
+            "WHERE c.external_id = ? AND a.outcome = 'no_answer' AND a.operator = 'op01'",
+            (customer,),
+        ).fetchone()
+    assert calls >= 1

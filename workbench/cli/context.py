@@ -45,7 +45,12 @@ class Context:
         return settings
 
     def close(self) -> None:
-        """The invocation is over: the talk messages speak as before it (in-process callers)."""
+        """The invocation is over: its database connections are closed (SQLite folds its
+        write-ahead log back into the database file when the last one closes), and the talk
+        messages speak as before it (in-process callers)."""
+        engine = self.__dict__.pop("engine", None)
+        if engine is not None:
+            engine.dispose()
         if self._spoken is not None:
             from workbench.talk.i18n import use_language
 

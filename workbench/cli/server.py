@@ -127,6 +127,9 @@ def run_child(conn: socket.socket, request: dict[str, object], fds: list[int]) -
     except BaseException:  # noqa: BLE001 - as the interpreter would: traceback, status 1
         traceback.print_exc()
         status = 1
+    import atexit
+
+    atexit._run_exitfuncs()  # what the interpreter's own exit would run; os._exit skips it
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
