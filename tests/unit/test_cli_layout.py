@@ -134,7 +134,18 @@ def test_every_documented_command_is_registered_once() -> None:
         for g in app.registered_groups
     }
     assert sorted(commands) == sorted(
-        ["ui", "import", "queue", "claim", "dispose", "rescore", "config", "demo", "report"]
+        [
+            "ui",
+            "import",
+            "queue",
+            "claim",
+            "dispose",
+            "rescore",
+            "config",
+            "demo",
+            "report",
+            "supervisor",
+        ]
     )
     assert groups == {
         "db": ["upgrade"],

@@ -16,6 +16,7 @@ import typer.main
 
 from workbench.cli import customers, db, demo, escalation, imports, operators, queue, scripts, stats
 from workbench.cli import servers as server_commands
+from workbench.cli import supervisor as supervisor_command
 from workbench.cli.context import ConfigOption, Context, DbOption, UserError, context
 from workbench.cli.report import report_
 
@@ -74,6 +75,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "rescore": queue.rescore_,
     "config": config_,
     "demo": demo.demo,
+    "supervisor": supervisor_command.supervisor,
     "report": report_,
 }
 GROUPS: dict[str, tuple[typer.Typer, str]] = {
