@@ -48,6 +48,11 @@ ATTEMPTS = [
     # Not dials: an email event and an inbound call.
     ("C1", "email", "outbound", None, jst(4, 12, 0), "reactivated", None, 77777, None),
     ("C2", "call", "inbound", "op02", jst(5, 11, 0), "complaint", None, None, None),
+    # Reasons not heard in a conversation: on an email event, on an inquiry (not a conversation).
+    ("C1", "email", "outbound", None, jst(4, 12, 30), "replied", "price", None, "メールで"),
+    ("C2", "call", "inbound", "op02", jst(5, 11, 30), "inquiry", "price", None, "問い合わせ"),
+    # A blank note is no note.
+    ("C2", "call", "outbound", "op02", jst(10, 15, 0), "not_interested", "moved", None, "  "),
 ]  # fmt: skip
 # customer → (kind, main category, lifecycle state); C3 was never scored nor bought.
 CUSTOMERS = {"C1": ("b2c", "beverages", "dormant"), "C2": ("b2b", "stationery", "at_risk"),
@@ -89,21 +94,21 @@ def test_funnel_by_operator_kind_and_state(engine):
     by_operator = {r.key: r.funnel for r in funnel_by(engine, "operator", PERIOD)}
     assert by_operator == {
         "op01": Funnel(dials=4, conversations=2, winbacks=1, revenue=5000),
-        "op02": Funnel(dials=3, conversations=2, winbacks=1, revenue=12000),
+        "op02": Funnel(dials=4, conversations=3, winbacks=1, revenue=12000),
         "unknown": Funnel(dials=1, conversations=0, winbacks=0, revenue=0),
     }
-    assert list(by_operator) == ["op01", "op02", "unknown"]  # most dials first
+    assert list(by_operator) == ["op01", "op02", "unknown"]  # most dials first, ties by id
     assert by_operator["op01"].answer_rate == 0.5
-    assert by_operator["op02"].win_rate == 0.5
+    assert by_operator["op02"].win_rate == pytest.approx(1 / 3)
     assert by_operator["unknown"].win_rate is None
 
     assert {r.key: r.funnel for r in funnel_by(engine, "kind", PERIOD)} == {
         "b2c": Funnel(5, 3, 2, 17000),
-        "b2b": Funnel(3, 1, 0, 0),
+        "b2b": Funnel(4, 2, 0, 0),
     }
     states = funnel_by(engine, "state", PERIOD)
     assert [(r.key, r.funnel) for r in states] == [
-        ("at_risk", Funnel(3, 1, 0, 0)),
+        ("at_risk", Funnel(4, 2, 0, 0)),
         ("dormant", Funnel(3, 2, 1, 12000)),
         ("unknown", Funnel(2, 1, 1, 5000)),
     ]
@@ -125,6 +130,7 @@ def test_heatmap_in_local_weekday_and_hour(engine):
         (0, 9): (1, 1),
         (0, 10): (3, 2),
         (1, 14): (2, 1),
+        (1, 15): (1, 1),
         (2, 19): (1, 0),
     }
     assert heat.rate(0, 10) == pytest.approx(2 / 3)
@@ -136,11 +142,11 @@ def test_weekly_trend_covers_every_local_week(engine):
     trend = weekly_trend(engine, PERIOD)
     assert [(p.week, p.dials, p.conversations, p.winbacks, p.revenue) for p in trend] == [
         (date(2026, 3, 2), 6, 3, 1, 5000),
-        (date(2026, 3, 9), 2, 1, 1, 12000),
+        (date(2026, 3, 9), 3, 2, 1, 12000),
     ]
     # A longer period lists its empty weeks too.
     longer = Period.of(date(2026, 2, 23), date(2026, 3, 23), TOKYO)
-    assert [p.dials for p in weekly_trend(engine, longer)] == [1, 6, 2, 1]
+    assert [p.dials for p in weekly_trend(engine, longer)] == [1, 6, 3, 1]
 
 
 def test_reasons_counts_trend_tops_and_notes(engine):
@@ -148,32 +154,35 @@ def test_reasons_counts_trend_tops_and_notes(engine):
     counts = reason_counts(engine, PERIOD)
     assert [(r.reason, r.heard, r.customers, r.weekly) for r in counts] == [
         ("price", 3, 2, (2, 1)),
+        ("moved", 1, 1, (0, 1)),
         ("quality_dissatisfaction", 1, 1, (1, 0)),
     ]
     assert top_reasons(engine, PERIOD, "kind") == {
-        "b2b": [("price", 1)],
+        "b2b": [("moved", 1), ("price", 1)],
         "b2c": [("price", 2), ("quality_dissatisfaction", 1)],
     }
     assert top_reasons(engine, PERIOD, "kind", limit=1)["b2c"] == [("price", 2)]
     assert top_reasons(engine, PERIOD, "category") == {
         "beverages": [("price", 2)],
-        "stationery": [("price", 1)],
+        "stationery": [("moved", 1), ("price", 1)],
         "unknown": [("quality_dissatisfaction", 1)],
     }
     notes = reason_notes(engine, "price", PERIOD)
-    # Newest first; the empty note of 9 March and the notes outside the period are left out.
+    # Newest first; the empty note of 9 March, the notes outside the period and those not heard
+    # in a conversation (the email's, the inquiry's) are left out.
     assert [(n.customer_id, n.at, n.operator, n.note) for n in notes] == [
         ("C2", jst(2, 10, 50), "op02", "予算がない"),
         ("C1", jst(2, 10, 40), "op01", "高い"),
     ]
     assert reason_notes(engine, "price", PERIOD, limit=1)[0].note == "予算がない"
+    assert reason_notes(engine, "moved", PERIOD) == []
 
 
 def test_overview_reads_it_all_at_once(engine):
     _seed(engine)
     seen = overview(engine, PERIOD)
-    assert seen.total == Funnel(8, 4, 2, 17000)
+    assert seen.total == Funnel(9, 5, 2, 17000)
     assert [r.key for r in seen.by_segment["operator"]] == ["op01", "op02", "unknown"]
-    assert sum(map(sum, seen.heatmap.dials)) == 8
-    assert [p.dials for p in seen.trend] == [6, 2]
+    assert sum(map(sum, seen.heatmap.dials)) == 9
+    assert [p.dials for p in seen.trend] == [6, 3]
     assert seen.reasons.counts[0].reason == "price"

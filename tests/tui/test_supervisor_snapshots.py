@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import DataTable, Static, TabbedContent
 from tui_helpers import NOW, SMALL, demo_settings, settle
 
 from workbench.tui.screens.supervisor import SupervisorScreen
@@ -92,6 +92,16 @@ async def test_tabs_switch_and_the_script_table_sorts(engine) -> None:  # type: 
         await pilot.pause()
         dials = [int(str(table.get_row_at(i)[1]).replace(",", "")) for i in range(table.row_count)]
         assert dials == sorted(dials)
+        # On the reasons tab, the highlighted reason's notes show under the table.
+        await pilot.press("2")
+        reasons: DataTable[str] = screen.query_one("#sv-reasons", DataTable)
+        reasons.focus()
+        await pilot.pause()
+        notes = screen.query_one("#sv-notes", Static)
+        assert "「理由不明」のメモ" in str(notes.content)  # the most heard reason first
+        await pilot.press("down")
+        await pilot.pause()
+        assert "「利用頻度の低下」のメモ" in str(notes.content)
 
 
 def test_sparkline_sums_long_series_into_its_width():

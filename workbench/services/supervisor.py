@@ -256,9 +256,13 @@ def weekly_trend(bind: Engine | Connection, period: Period) -> list[WeekPoint]:
 
 
 def _heard(period: Period) -> Any:
-    """Attempts that recorded the reason a customer gave, inside the period."""
+    """Calls of the period that reached the customer and recorded the reason they gave (a reason
+    cannot be heard on an unanswered call or read from an email event; `workbench report` counts
+    the same)."""
     return (
-        attempts.c.reason.is_not(None)
+        (attempts.c.channel == "call")
+        & _CONTACTED
+        & attempts.c.reason.is_not(None)
         & (attempts.c.at >= period.since)
         & (attempts.c.at < period.until)
     )
@@ -327,7 +331,7 @@ def reason_notes(
         select(customers.c.external_id, attempts.c.at, attempts.c.operator, attempts.c.note)
         .select_from(attempts.join(customers, customers.c.id == attempts.c.customer_id))
         .where(_heard(period), attempts.c.reason == reason)
-        .where(attempts.c.note.is_not(None), attempts.c.note != "")
+        .where(attempts.c.note.is_not(None), func.trim(attempts.c.note) != "")
         .order_by(attempts.c.at.desc(), attempts.c.id.desc())
         .limit(limit)
     )
