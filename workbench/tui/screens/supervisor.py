@@ -95,7 +95,8 @@ class SupervisorScreen(Screen[None]):
             with TabPane(tr("sv.tab.scripts"), id="scripts"):
                 yield DataTable(id="sv-scripts", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="sv-sorted")
-                yield Static("", id="sv-breakdown")
+                with VerticalScroll(id="sv-breakdown-box", can_focus=False):  # many reasons scroll
+                    yield Static("", id="sv-breakdown")
             with TabPane(tr("sv.tab.reasons"), id="reasons"):
                 yield DataTable(id="sv-reasons", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="sv-reason-detail"):
