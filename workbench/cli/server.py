@@ -59,7 +59,7 @@ def warm_up() -> None:
     holidays.country_holidays("JP")
     from workbench.cli.root import click_command
     from workbench.config import load_settings
-    from workbench.services.talk_choice import scripts_root
+    from workbench.services.script_folder import scripts_root
     from workbench.talk.library import ScriptLibrary
 
     click_command()

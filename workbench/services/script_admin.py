@@ -147,7 +147,7 @@ def forget_rules(url: str | None = None) -> None:
 
 def _libraries(settings: Settings) -> dict[str, list[TalkScript]]:
     """script id → its files (one per language) in the configured folder."""
-    from workbench.services.talk_choice import scripts_root
+    from workbench.services.script_folder import scripts_root
     from workbench.talk.library import ScriptLibrary
     from workbench.talk.model import SCRIPT_LANGUAGES
 

@@ -19,7 +19,6 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import Connection
 
@@ -28,6 +27,7 @@ from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.domain.reasons import HEARD, case_key
 from workbench.services.script_admin import script_rules
 from workbench.services.script_contents import record_versions
+from workbench.services.script_folder import scripts_root
 from workbench.talk.library import LibraryNews, ScriptLibrary
 from workbench.talk.select import choose_script
 
@@ -63,17 +63,6 @@ class ScriptPick:
     version: str
     method: str
     case: str = ""  # the outcome counts' case, e.g. "guessed:usage_decreased"
-
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def scripts_root(settings: Settings) -> Path:
-    """The configured folder; a relative one missing here falls back to the checkout's."""
-    root = Path(settings.talkscripts_dir)
-    if not root.is_absolute() and not root.is_dir() and (REPO_ROOT / root).is_dir():
-        return REPO_ROOT / root
-    return root
 
 
 def library_for(settings: Settings, check_now: bool = False) -> ScriptLibrary:
