@@ -16,16 +16,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from workbench.domain.codes import CONTACTED_OUTCOMES
-from workbench.services.script_stats import (
-    GROUPINGS,
-    OutcomeCount,
-    aggregate_counts,
-)
+from workbench.services.script_stats import script_report
 from workbench.store.models import ContactAttempt, Customer
-from workbench.talk.stats import SUCCESS_OUTCOME, ScriptGroup, group_totals, wilson_interval
+from workbench.talk.stats import SUCCESS_OUTCOME, ScriptGroup, wilson_interval
 
 attempts = ContactAttempt.__table__
 customers = Customer.__table__
@@ -134,28 +130,6 @@ def _weeks(
     return [Week(monday, funnel(*sums.get(monday, (0, 0, 0, 0)))) for monday in mondays]
 
 
-def _script_groups(
-    engine: Engine, start: datetime | None, end: datetime | None, draws: int
-) -> list[ScriptGroup]:
-    """`script_report(…, "reason")` over the period: totals per script version, by reason."""
-    stmt = (
-        select(attempts.c.script_id, attempts.c.script_version, attempts.c.reason,
-               attempts.c.outcome, func.count(), func.sum(attempts.c.amount))
-        .where(attempts.c.channel == "call", attempts.c.script_id.is_not(None), *_period(start, end))
-        .group_by(attempts.c.script_id, attempts.c.script_version, attempts.c.reason,
-                  attempts.c.outcome)
-    )  # fmt: skip
-    with engine.connect() as conn:
-        groups = [
-            OutcomeCount(
-                sid, ver, reason, None, None, outcome, n, None if yen is None else int(yen)
-            )
-            for sid, ver, reason, outcome, n, yen in conn.execute(stmt)
-        ]
-    rows = aggregate_counts(groups, GROUPINGS["reason"], draws=draws)
-    return group_totals(rows, draws=draws)
-
-
 def _reasons(
     engine: Engine, start: datetime | None, end: datetime | None, notes_per_reason: int
 ) -> list[ReasonHeard]:
@@ -215,6 +189,6 @@ def report_data(
         generated_at=now or datetime.now(UTC),
         totals=totals,
         weeks=tuple(weeks),
-        scripts=tuple(_script_groups(engine, start, end, draws)),
+        scripts=tuple(script_report(engine, "reason", start, zone=zone, draws=draws, until=end)),
         reasons=tuple(_reasons(engine, start, end, notes_per_reason)),
     )

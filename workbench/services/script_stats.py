@@ -100,11 +100,13 @@ def _since(since: date | datetime | None, zone: tzinfo) -> datetime | None:
     return datetime.combine(since, time.min, tzinfo=zone)
 
 
-def _calls(since: datetime | None) -> Any:
-    """WHERE clause: scripted calls, from `since` on."""
+def _calls(since: datetime | None, until: datetime | None = None) -> Any:
+    """WHERE clause: scripted calls, from `since` on and before `until`."""
     clause = (attempts.c.channel == "call") & attempts.c.script_id.is_not(None)
     if since is not None:
         clause = clause & (attempts.c.at >= since)
+    if until is not None:
+        clause = clause & (attempts.c.at < until)
     return clause
 
 
@@ -113,6 +115,7 @@ def outcome_counts(
     by: Sequence[str],
     since: date | datetime | None = None,
     zone: tzinfo = UTC,
+    until: datetime | None = None,
 ) -> list[OutcomeCount]:
     """One row per group of `by` and outcome; keys not grouped by come back as None."""
     columns = {
@@ -127,7 +130,7 @@ def outcome_counts(
     stmt: Select[Any] = (
         select(*picked, attempts.c.outcome, func.count(), func.sum(attempts.c.amount))
         .select_from(attempts.join(customers, customers.c.id == attempts.c.customer_id))
-        .where(_calls(_since(since, zone)))
+        .where(_calls(_since(since, zone), until))
         .group_by(*grouped)
     )
     with _connect(bind) as conn:
@@ -149,12 +152,14 @@ def script_stats(
     *,
     zone: tzinfo = UTC,
     draws: int = 20_000,
+    until: datetime | None = None,
 ) -> list[StatsRow]:
-    """The supervisor's table; `since` as a date starts at midnight in `zone`."""
+    """The supervisor's table; `since` as a date starts at midnight in `zone`; calls before
+    `until` (open when None)."""
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}: one of {', '.join(GROUPINGS)}")
     keys = GROUPINGS[by]
-    rows = aggregate_counts(outcome_counts(engine, keys, since, zone), keys, draws=draws)
+    rows = aggregate_counts(outcome_counts(engine, keys, since, zone, until), keys, draws=draws)
     if by == "reason":
         rows.sort(
             key=lambda r: (r.reason or "", -(r.p_best or 0.0), r.script_id or "", r.version or "")
@@ -173,12 +178,13 @@ def script_report(
     *,
     zone: tzinfo = UTC,
     draws: int = 20_000,
+    until: datetime | None = None,
 ) -> list[ScriptGroup]:
     """The supervisor's table: one total per script version (P(best) among all of them),
     with its rows of `script_stats(…, by)` under it as the breakdown."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}: one of {', '.join(BREAKDOWNS)}")
-    rows = script_stats(engine, by, since, zone=zone, draws=draws)
+    rows = script_stats(engine, by, since, zone=zone, draws=draws, until=until)
     return group_totals(rows, draws=draws)
 
 
