@@ -26,6 +26,7 @@ from workbench.cli.context import (
     parse_at,
 )
 from workbench.cli.labels import interval, labels, pct, yen
+from workbench.domain.codes import Kind
 
 if TYPE_CHECKING:
     from workbench.services.script_admin import AdminError, AuditRow
@@ -84,13 +85,8 @@ class Language(StrEnum):
     EN = "en"
 
 
-class PinKind(StrEnum):
-    B2C = "b2c"
-    B2B = "b2b"
-
-
 KindOption = Annotated[
-    PinKind | None, typer.Option("--kind", help="b2c / b2b（省略時は両方）/ default: both kinds")
+    Kind | None, typer.Option("--kind", help="b2c / b2b（省略時は両方）/ default: both kinds")
 ]
 ByOption = Annotated[
     str | None, typer.Option("--by", help="変更する担当者 ID / who makes the change")

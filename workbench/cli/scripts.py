@@ -26,7 +26,7 @@ from workbench.cli.context import (
     parse_at,
 )
 from workbench.cli.labels import interval, labels, pct, yen
-from workbench.cli.script_admin import record_checked, register
+from workbench.cli.script_admin import Language, record_checked, register
 
 if TYPE_CHECKING:
     from workbench.talk.library import ScriptLibrary
@@ -41,11 +41,6 @@ app = typer.Typer(
 class DemoKind(StrEnum):
     B2C = "b2c"
     B2B = "b2b"
-
-
-class Language(StrEnum):
-    JA = "ja"
-    EN = "en"
 
 
 @app.command("check")
