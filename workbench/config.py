@@ -198,6 +198,26 @@ class LabelSettings:
 
 
 @dataclass(frozen=True)
+class KpiSettings:
+    control_share: float = _doc(
+        "Share (0–1) of customers held back as the control group: never called or emailed by any "
+        "path, so `kpi` can measure the campaign against what happens anyway (0: no control group).",
+        0.10,
+    )
+    repurchase_days: int = _doc(
+        "A won-back customer re-purchases when they order again within this many days of the "
+        "first order after the win-back.",
+        90,
+    )
+    cost_per_call_minute: float = _doc(
+        "Cost of one minute of an operator's call (yen), for the ROI; a dial without a recorded "
+        "duration counts as one minute.",
+        60.0,
+    )
+    cost_per_email: float = _doc("Cost of one email sent (yen), for the ROI.", 1.0)
+
+
+@dataclass(frozen=True)
 class Settings:
     db: str = _doc(
         "Database URL: SQLite by default; postgresql+psycopg://user@host/dbname for teams.",
@@ -226,6 +246,7 @@ class Settings:
     escalation: EscalationSettings = field(default_factory=EscalationSettings)
     mailbox: MailboxSettings = field(default_factory=MailboxSettings)
     labels: LabelSettings = field(default_factory=LabelSettings)
+    kpi: KpiSettings = field(default_factory=KpiSettings)
 
     def category_labels(self) -> dict[str, str]:
         """The configured category labels in the interface language."""
@@ -333,6 +354,11 @@ def _validate(settings: Any, origins: dict[str, str]) -> None:
             )
         if settings.response_boost < 1:
             raise ConfigError(f"{origins['response_boost']}: must be at least 1")
+    if isinstance(settings, KpiSettings):
+        if settings.control_share >= 1:
+            raise ConfigError(f"{origins['control_share']}: must be at least 0 and below 1")
+        if settings.repurchase_days < 1:
+            raise ConfigError(f"{origins['repurchase_days']}: must be at least 1")
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
