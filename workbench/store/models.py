@@ -1,4 +1,5 @@
-"""All tables.  Migrations in `workbench/store/migrations` create them; never `create_all`.
+"""All tables but the reason fixes (`reason_models.py`).  Migrations in
+`workbench/store/migrations` create them; never `create_all`.
 
 Money is whole yen in a BIGINT: JPY has no minor unit, so an integer is exact
 and cheap on both backends.  Datetimes are aware and stored as UTC.  Imported
@@ -161,6 +162,9 @@ class Operator(Model, table=True):
     name: str = Field(max_length=200)
     language: str = Field(default="ja", max_length=5)
     active: bool = True
+    role: str = Field(
+        default="operator", max_length=12, sa_column_kwargs={"server_default": "operator"}
+    )
 
 
 class CustomerMetrics(Model, table=True):
@@ -241,6 +245,7 @@ class QueueScore(Model, table=True):
     # A hint for the candidate query, not a rule: the calling rules still decide at claim time.
     blocked_until: datetime | None = Field(default=None, sa_column=_utc())
     scored_at: datetime = Field(sa_column=_utc(nullable=False))
+    reason_fixed: str | None = Field(default=None, max_length=10)  # local date the reason was fixed
 
 
 class ModelState(Model, table=True):
@@ -377,23 +382,7 @@ class AuditEntry(Model, table=True):
 
 
 __all__ = [
-    "ContactAttempt",
-    "Customer",
-    "CustomerMetrics",
-    "DoNotCall",
-    "Operator",
-    "Phone",
-    "Purchase",
-    "Lease",
-    "Callback",
-    "QueueScore",
-    "ModelState",
-    "EscalationCadence",
-    "EscalationEvent",
-    "OutboxMessage",
-    "EmailSuppression",
-    "ScriptContent",
-    "ScriptPin",
-    "ScriptRetirement",
-    "AuditEntry",
-]
+    "ContactAttempt", "Customer", "CustomerMetrics", "DoNotCall", "Operator", "Phone", "Purchase",
+    "Lease", "Callback", "QueueScore", "ModelState", "EscalationCadence", "EscalationEvent",
+    "OutboxMessage", "EmailSuppression", "ScriptContent", "ScriptPin", "ScriptRetirement", "AuditEntry",
+]  # fmt: skip

@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import workbench.store.models  # noqa: F401  (registers the tables)
+import workbench.store.reason_models  # noqa: F401  (the tables models.py has no room for)
 
 target_metadata = SQLModel.metadata
 
