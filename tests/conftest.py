@@ -19,6 +19,10 @@ PG_URL = os.environ.get("WORKBENCH_TEST_PG_URL")
 # Commands the tests start as processes run in-process, each test on its own: the command
 # server is tested on its own (tests/e2e/test_cli_server.py) with a runtime folder per test.
 os.environ["WORKBENCH_SERVER"] = "off"
+# No control group unless a test asks for one: the shipped 10 % would hold back a random tenth
+# of every fixture, and the tests count queues, claims and emails exactly.  Its own tests set
+# the share (tests/store/test_control_group.py) or check the default.
+os.environ["WORKBENCH_KPI_CONTROL_SHARE"] = "0"
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -69,7 +73,7 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return load_settings(path=None, env={})
+    return load_settings(path=None, env={"WORKBENCH_KPI_CONTROL_SHARE": "0"})  # as above
 
 
 @pytest.fixture

@@ -78,7 +78,7 @@ def _stored_and_ruled(
                 scores, scores.c.customer_id == customers.c.id
             )
         ).all()
-        contacts = load_contacts(conn, [r.id for r in rows], at)
+        contacts = load_contacts(conn, [r.id for r in rows], at, settings)
     out = {}
     for row in rows:
         code = evaluate(contacts[row.id], at, policy).code

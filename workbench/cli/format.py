@@ -111,6 +111,8 @@ def customer_detail(
         )
     rfm = f"{s.recency}/{s.frequency}/{s.monetary_score}"
     out().print("  " + t["d.orders"].format(n=s.n_orders, spend=_yen(s.monetary), rfm=rfm))
+    if detail.control_group:
+        out().print(f"  [yellow]{t['d.control']}[/yellow]")
     if detail.do_not_call:
         out().print(
             f"  [red]{t['d.dnc']}[/red]: "

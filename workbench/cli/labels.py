@@ -55,6 +55,7 @@ _TABLES: dict[str, tuple[str, str]] = {
     "d.retired": ("（使用停止）", "(retired)"),
     "d.orders": ("注文 {n:,}回、累計 {spend}、RFM {rfm}", "orders: {n}, spend {spend}, RFM {rfm}"),
     "d.dnc": ("架電禁止", "do not call"),
+    "d.control": ("対照群（効果測定のため連絡しません）", "held back: control group (never called or emailed)"),
     "d.purchases": ("購入履歴", "Purchases"), "d.ordered_at": ("注文日時", "Ordered at"),
     "d.amount": ("金額", "Amount"), "d.category": ("カテゴリ", "Category"),
     "d.product": ("商品", "Product"), "d.source": ("登録元", "Source"),

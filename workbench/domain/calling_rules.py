@@ -15,6 +15,9 @@ Rules (DOMAIN.md "Calling the right way"):
   TCPA allows 08:00–21:00 local (``CallingPolicy.every_day``).
 * A refusal (特定商取引法 Art. 17: ``not_interested``), a do-not-call request (customer, number, or
   a ``do_not_call`` outcome) and a marketing opt-out (GDPR Art. 21) block for good.
+* A member of the control group (a stable random share of customers held back so the campaign
+  can be measured against what happens anyway) is never called: a permanent block too, named
+  after the legal ones.
 * ``wrong_number`` retires that number: the caller's ``retired`` flag, or a number whose last
   attempt ended ``wrong_number``.
 * Retry gaps after the most recent attempt, by its outcome (no_answer 4 h, busy 30 min,
@@ -33,7 +36,7 @@ Rules (DOMAIN.md "Calling the right way"):
   Windows, holidays and every permanent block still apply.
 
 The first blocking rule is reported in this order: do_not_call, refused, opted_out,
-no_valid_number, callback_other_owner, campaign_cap, holiday, outside_window, retry_gap,
+control_group, no_valid_number, callback_other_owner, campaign_cap, holiday, outside_window, retry_gap,
 daily_cap, weekly_cap — permanent blocks first so a do-not-call customer never shows as merely
 "outside the window". ``next_eligible_at`` is the earliest instant ≥ ``at`` at which *every* rule
 passes, given the attempts known now (None: never, or not within ``horizon_days``).
@@ -174,6 +177,7 @@ PERMANENT_BLOCKS: tuple[BlockCode, ...] = (
     BlockCode.DO_NOT_CALL,
     BlockCode.REFUSED,
     BlockCode.OPTED_OUT,
+    BlockCode.CONTROL_GROUP,
 )
 
 
@@ -187,6 +191,8 @@ def permanent_block(customer: CustomerContact) -> BlockCode | None:
         return BlockCode.REFUSED
     if customer.opted_out:
         return BlockCode.OPTED_OUT
+    if customer.control_group:
+        return BlockCode.CONTROL_GROUP
     return None
 
 

@@ -28,6 +28,7 @@ class BlockCode(StrEnum):
     DO_NOT_CALL = "do_not_call"
     REFUSED = "refused"
     OPTED_OUT = "opted_out"
+    CONTROL_GROUP = "control_group"
     NO_VALID_NUMBER = "no_valid_number"
     CALLBACK_OTHER_OWNER = "callback_other_owner"
 
@@ -161,7 +162,8 @@ class CustomerContact:
     """Everything the rules need about one customer.
 
     ``zone`` is the home zone for daily and weekly caps; by default the zone of the first
-    single-zone dialable number, else the policy's default zone.
+    single-zone dialable number, else the policy's default zone. ``control_group``: the
+    customer is held back from every contact to measure the campaign (services.control_group).
     """
 
     numbers: tuple[PhoneNumber, ...]
@@ -171,6 +173,7 @@ class CustomerContact:
     refused: bool = False
     opted_out: bool = False
     zone: str | None = None
+    control_group: bool = False
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ RULES: dict[str, tuple[str, str]] = {
     "do_not_call": ("架電禁止", "do not call"),
     "refused": ("お断り済み（再勧誘禁止）", "refused (no re-solicitation)"),
     "opted_out": ("架電拒否の意思表示", "opted out"),
+    "control_group": ("対照群（効果測定のため連絡しません）", "held back: control group"),
     "no_valid_number": ("有効な番号なし", "no valid number"),
     "callback_other_owner": ("他の担当者のかけ直し", "another operator's callback"),
     "leased": ("他のオペレーターが対応中", "with another operator"),

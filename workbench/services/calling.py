@@ -24,6 +24,7 @@ from workbench.domain.calling_values import (
     PhoneNumber,
 )
 from workbench.domain.codes import REFUSAL_OUTCOMES
+from workbench.services.control_group import control_ids
 from workbench.store.models import Callback, ContactAttempt, Customer, DoNotCall, Lease, Phone
 
 phones = Phone.__table__
@@ -83,16 +84,18 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 
 
 def load_contacts(
-    conn: Connection, customer_ids: Sequence[int], at: datetime
+    conn: Connection, customer_ids: Sequence[int], at: datetime, settings: Settings
 ) -> dict[int, CustomerContact]:
-    """The calling-rule inputs of each customer, as of `at`."""
+    """The calling-rule inputs of each customer, as of `at` (the control group by `settings`)."""
     result: dict[int, CustomerContact] = {}
     for chunk in _chunks(list(customer_ids)):
-        result.update(_load_chunk(conn, chunk, at))
+        result.update(_load_chunk(conn, chunk, at, control_ids(conn, settings, chunk)))
     return result
 
 
-def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, CustomerContact]:
+def _load_chunk(
+    conn: Connection, ids: list[int], at: datetime, control: set[int]
+) -> dict[int, CustomerContact]:
     numbers = defaultdict(list)
     phone_rows = conn.execute(
         select(phones.c.customer_id, phones.c.e164, phones.c.time_zones, phones.c.retired_at)
@@ -185,6 +188,7 @@ def _load_chunk(conn: Connection, ids: list[int], at: datetime) -> dict[int, Cus
             do_not_call=cid in customer_dnc,
             refused=cid in refused,
             opted_out=cid in opted_out,
+            control_group=cid in control,
         )
         for cid in ids
     }

@@ -1,29 +1,40 @@
 """The control group's stored seed and its members: one home for who is held back.
 
 The seed is drawn once per database, on first use, and kept in `model_state`; membership is
-`domain.control_group` of that seed, the customer's id and `kpi.control_share`.
+`domain.control_group` of that seed, the customer's id and `kpi.control_share`.  Every path
+that could contact a customer asks here: the calling rules' inputs (`services.calling`), the
+rescore's permanent blocks (`services.score_signals`), the escalation's new cadences and every
+email (`reach`).
+
+The rescore stores the seed in its own transaction (`ensure_seed`) before anything reads the
+scores, so read-only commands, whose transactions are rolled back, always find it stored.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from workbench.config import Settings
 from workbench.domain.control_group import in_control, members
+from workbench.store import escalation_queries as eq
+from workbench.store.engine import writer_turn
 from workbench.store.models import ModelState
 
 CONTROL_KEY = "control_group"
 model_state = ModelState.__table__
 
 
-def control_seed(conn: Connection) -> int:
+def control_seed(conn: Connection | Session) -> int:
     """The database's control-group seed, drawn and stored the first time it is asked for.
 
     Two processes asking at once both insert; the loser's insert fails on the key and it
@@ -47,21 +58,21 @@ def control_seed(conn: Connection) -> int:
     return stored
 
 
-def _stored_seed(conn: Connection) -> int | None:
+def _stored_seed(conn: Connection | Session) -> int | None:
     raw = conn.execute(
         select(model_state.c.value).where(model_state.c.key == CONTROL_KEY)
     ).scalar_one_or_none()
     return None if raw is None else int(json.loads(raw)["seed"])
 
 
-def is_control(conn: Connection, settings: Settings, customer_id: int) -> bool:
+def is_control(conn: Connection | Session, settings: Settings, customer_id: int) -> bool:
     """Whether one customer (by database id) is in the control group."""
     share = settings.kpi.control_share
     return share > 0 and in_control(control_seed(conn), customer_id, share)
 
 
 def control_mask(
-    conn: Connection, settings: Settings, customer_ids: npt.ArrayLike
+    conn: Connection | Session, settings: Settings, customer_ids: npt.ArrayLike
 ) -> npt.NDArray[np.bool_]:
     """`is_control` for many customers (database ids) at once."""
     share = settings.kpi.control_share
@@ -69,3 +80,30 @@ def control_mask(
     if share <= 0:
         return np.zeros(ids.shape, dtype=bool)
     return members(control_seed(conn), ids, share)
+
+
+def control_ids(
+    conn: Connection | Session, settings: Settings, customer_ids: Sequence[int]
+) -> set[int]:
+    """The members among `customer_ids` (database ids)."""
+    ids = np.asarray(customer_ids, dtype=np.int64)
+    return {int(cid) for cid in ids[control_mask(conn, settings, ids)]}
+
+
+def ensure_seed(engine: Engine, settings: Settings) -> None:
+    """Store the seed now, committed, when a control group is configured."""
+    if settings.kpi.control_share <= 0:
+        return
+    with engine.connect() as conn:
+        if _stored_seed(conn) is not None:
+            return
+    with writer_turn(engine), engine.begin() as conn:
+        control_seed(conn)
+
+
+def reach(conn: eq.Conn, settings: Settings, customer_ids: list[int]) -> dict[int, eq.Reach]:
+    """`store.escalation_queries.reach` with the control group marked: what every email path
+    asks before it writes or sends a message (`Reach.email_block`)."""
+    found = eq.reach(conn, customer_ids)
+    held = control_ids(conn, settings, sorted(found))
+    return {cid: replace(r, control_group=True) if cid in held else r for cid, r in found.items()}

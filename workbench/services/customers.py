@@ -29,6 +29,7 @@ from workbench.domain.local_time import (
     zone_named,
 )
 from workbench.services.calling import dnc_known
+from workbench.services.control_group import ensure_seed, is_control
 from workbench.services.customer_rfm import one_rfm, rfm_as_of
 from workbench.services.customer_table import (  # noqa: F401  (lifecycle_policy, ensure_day_counts, RFM_CUTS_KEY: this module's API)
     CHURN_OUTCOMES,
@@ -187,6 +188,8 @@ class CustomerDetail:
     purchases: list[dict[str, Any]]
     contacts: list[dict[str, Any]]
     do_not_call: list[dict[str, Any]]
+    # Held back from every call and email (services.control_group).
+    control_group: bool = False
 
     def as_json(self) -> dict[str, object]:
         """`customers show --json`: every time in the customer's zone with its offset; each
@@ -202,6 +205,7 @@ class CustomerDetail:
             ],
             "contacts": [localised(c, zone) for c in self.contacts],
             "do_not_call": [localised(d, zone) for d in self.do_not_call],
+            "control_group": self.control_group,
         }
 
 
@@ -287,6 +291,7 @@ def show_customer(
     engine: Engine, settings: Settings, external_id: str, at: datetime
 ) -> CustomerDetail:
     """One customer as known at `at`: later purchases, contacts and do-not-call entries are left out."""
+    ensure_seed(engine, settings)  # a read's own draw would be rolled back: store it first
     with engine.connect() as conn:
         summary = summarise_one(conn, settings, external_id, at)
         customer = (
@@ -327,6 +332,7 @@ def show_customer(
                 )
                 .order_by(dnc.c.created_at, dnc.c.id),
             ),
+            control_group=is_control(conn, settings, cid),
         )
 
 

@@ -26,6 +26,7 @@ from workbench.config import Settings
 from workbench.domain import codes
 from workbench.domain.calling_calendar import next_window_open
 from workbench.domain.calling_rules import (
+    BlockCode,
     CallingPolicy,
     CustomerContact,
     evaluate,
@@ -71,6 +72,12 @@ metrics = CustomerMetrics.__table__
 
 
 CALLBACK_WINDOW = timedelta(minutes=5)
+# (ja, en): a call to a control-group member is refused whatever else holds.
+_CONTROL_REFUSAL = (
+    "お客様 {id} は対照群です（効果測定のため連絡しません）。架電の結果は記録できません",
+    "customer {id} is held back in the control group (never contacted, so the campaign can be "
+    "measured): a call to them cannot be recorded",
+)
 
 
 def dispose(engine: Engine, settings: Settings, disposition: Disposition) -> DispositionResult:
@@ -123,7 +130,9 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
     # The rules' inputs, read once: the customer as they were before this disposition.
     policy = calling_policy(settings)
     needs_contact = _is_outbound_call(d) or d.outcome in ("callback", "reactivated")
-    contact = load_contacts(conn, [cid], d.at)[cid] if needs_contact else CustomerContact(())
+    contact = (
+        load_contacts(conn, [cid], d.at, settings)[cid] if needs_contact else CustomerContact(())
+    )
     number = _check_rules(conn, settings, policy, contact, cid, d) if _is_outbound_call(d) else None
     if d.outcome == "callback":
         _check_callback(settings, policy, contact, d)
@@ -163,7 +172,7 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
         )  # fmt: skip
         .returning(attempts.c.id)
     ).scalar_one()
-    _effects(conn, policy, cid, d, number)
+    _effects(conn, settings, policy, cid, d, number)
     after_disposition(conn, settings, cid, d.channel, d.direction, d.outcome, d.at, d.source)
     if d.outcome == "reactivated":
         warnings += _record_order(conn, settings, contact, cid, d)
@@ -190,8 +199,11 @@ def _check_rules(conn: Connection, settings: Settings, policy: CallingPolicy, co
         )
     # With a lease the rules were checked at claim time; the call happened within the lease.
     check_at = lease.claimed_at if lease is not None else d.at
-    verdict = evaluate(load_contacts(conn, [cid], check_at)[cid] if lease is not None else contact,
+    verdict = evaluate(load_contacts(conn, [cid], check_at, settings)[cid] if lease is not None else contact,
                        check_at, policy, operator=d.operator)  # fmt: skip
+    if verdict.code is BlockCode.CONTROL_GROUP:
+        raise DispositionError("customer_id", _CONTROL_REFUSAL[settings.language == "en"].format(
+            id=d.customer_id))  # fmt: skip
     if not verdict.callable:
         raise DispositionError(
             "at",
@@ -222,7 +234,12 @@ def _local(contact: CustomerContact, settings: Settings, at: datetime) -> str:
 
 
 def _effects(
-    conn: Connection, policy: CallingPolicy, cid: int, d: Disposition, number: str | None
+    conn: Connection,
+    settings: Settings,
+    policy: CallingPolicy,
+    cid: int,
+    d: Disposition,
+    number: str | None,
 ) -> None:
     effects = effects_of(d.outcome)
     if effects.suppress_calls:
@@ -258,7 +275,7 @@ def _effects(
                 customer_id=cid, due_at=d.callback_at, operator=d.operator, created_at=d.at
             )
         )
-    _update_score(conn, policy, cid, d)
+    _update_score(conn, settings, policy, cid, d)
 
 
 def _record_order(
@@ -314,13 +331,15 @@ def _add_dnc(conn: Connection, cid: int, number: str | None, d: Disposition) -> 
         )
 
 
-def _update_score(conn: Connection, policy: CallingPolicy, cid: int, d: Disposition) -> None:
+def _update_score(
+    conn: Connection, settings: Settings, policy: CallingPolicy, cid: int, d: Disposition
+) -> None:
     values: dict[str, object] = {}
     contact = None
     # Read again: the attempt, the do-not-call entries and the callback written above are
     # what the rules must see now (one read for both uses below).
     if _is_outbound_call(d) or effects_of(d.outcome).ends_solicitation:
-        contact = load_contacts(conn, [cid], d.at)[cid]
+        contact = load_contacts(conn, [cid], d.at, settings)[cid]
     if _is_outbound_call(d):
         assert contact is not None
         values["blocked_until"] = blocked_until(contact, d.at, policy)

@@ -32,6 +32,8 @@ from workbench.domain.escalation import (
     tick,
     tier_of,
 )
+from workbench.services import control_group
+from workbench.services.control_group import control_ids
 from workbench.services.escalation_mail import OutboxWriter, mail_facts
 from workbench.store import escalation_queries as eq
 from workbench.store import outbox_queries
@@ -97,7 +99,7 @@ def advance_cadences(engine: Engine, settings: Settings, at: datetime) -> Advanc
                     writer = OutboxWriter(conn, settings)
                 seen.update(cid for cid, _ in batch)
                 if batch:
-                    _move_due(conn, writer, rules, batch, at, summary)
+                    _move_due(conn, settings, writer, rules, batch, at, summary)
             if len(batch) < CHUNK:
                 break
         with engine.connect() as conn:
@@ -108,7 +110,12 @@ def advance_cadences(engine: Engine, settings: Settings, at: datetime) -> Advanc
 def _start_new(conn: Connection, settings: Settings, at: datetime, summary: AdvanceSummary) -> None:
     rules, tiers = cadence_rules(settings.escalation), tier_rules(settings.escalation)
     new = []
-    for row in eq.untiered(conn, tuple(sorted(WIN_BACK_LIFECYCLES))):
+    candidates = eq.untiered(conn, tuple(sorted(WIN_BACK_LIFECYCLES)))
+    # The scores already leave the control group out; a share raised since the rescore too.
+    held = control_ids(conn, settings, [row.customer_id for row in candidates])
+    for row in candidates:
+        if row.customer_id in held:
+            continue
         tier = tier_of(row.value, row.p_alive, row.state, tiers)
         if tier is not None:
             new.append((row.customer_id, start(tier, at, rules)))
@@ -116,10 +123,10 @@ def _start_new(conn: Connection, settings: Settings, at: datetime, summary: Adva
         summary.started += eq.insert_cadences(conn, new[first : first + 5000], at)
 
 
-def _move_due(conn: Connection, writer: Any, rules: CadenceRules, batch: list[tuple[int, Cadence]],
-              at: datetime, summary: AdvanceSummary) -> None:  # fmt: skip
+def _move_due(conn: Connection, settings: Settings, writer: Any, rules: CadenceRules,
+              batch: list[tuple[int, Cadence]], at: datetime, summary: AdvanceSummary) -> None:  # fmt: skip
     ids = [cid for cid, _ in batch]
-    reach, facts = eq.reach(conn, ids), mail_facts(conn, ids)
+    reach, facts = control_group.reach(conn, settings, ids), mail_facts(conn, ids)
     for cid, c in batch:
         move = tick(c, at, rules, None)
         if move is None:
@@ -215,13 +222,15 @@ def _email_effects(conn: eq.Conn, rules: CadenceRules, cid: int, event: str, at:
     return c.state
 
 
-def on_call_outcome(session: eq.Conn, *, customer_id: int, outcome: str, at: datetime) -> None:
+def on_call_outcome(
+    session: eq.Conn, settings: Settings, *, customer_id: int, outcome: str, at: datetime
+) -> None:
     """A call's outcome moves the customer's cadence (after the disposition's own effects:
     a do-not-call ends it only when email is barred too)."""
     c = eq.load_cadence(session, customer_id)
     if c is None:
         return
-    reach = eq.reach(session, [customer_id]).get(customer_id)
+    reach = control_group.reach(session, settings, [customer_id]).get(customer_id)
     move = on_call(c, outcome, at, reach.email_block() if reach else "no_customer")
     if move is not None:
         eq.save_move(session, customer_id, c, move, at)
@@ -234,7 +243,7 @@ def after_disposition(conn: Connection, settings: Settings, customer_id: int, ch
         record_email_event(conn, customer_id=customer_id, event=outcome, at=at, message_id=None,
                            source=source, settings=settings)  # fmt: skip
     elif channel == codes.Channel.CALL and direction == codes.Direction.OUTBOUND:
-        on_call_outcome(conn, customer_id=customer_id, outcome=outcome, at=at)
+        on_call_outcome(conn, settings, customer_id=customer_id, outcome=outcome, at=at)
 
 
 # Reading cadences.

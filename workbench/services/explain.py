@@ -81,7 +81,7 @@ def explain(
         )
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
-            contacts = load_contacts(conn, chunk, at)
+            contacts = load_contacts(conn, chunk, at, settings)
             held = esc_queue.held_ids(conn, settings, chunk)  # the email track: not offered
             for cid in chunk:
                 if cid in leased and leased[cid] != operator:

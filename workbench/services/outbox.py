@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from workbench.config import Settings
-from workbench.store import escalation_queries as eq
+from workbench.services import control_group
 from workbench.store import outbox_queries as q
 from workbench.store.engine import writer_turn
 from workbench.store.escalation_queries import Reach
@@ -164,7 +164,7 @@ def _send_one(
 ) -> bool:
     """Send one claimed message and commit its outcome; False when the run should stop."""
     with engine.connect() as conn:
-        reach = eq.reach(conn, [row.customer_id]).get(row.customer_id)
+        reach = control_group.reach(conn, settings, [row.customer_id]).get(row.customer_id)
     reason = skip_reason(reach, row.to_address)
     if reason is not None:
         with writer_turn(engine), engine.begin() as conn:

@@ -137,7 +137,7 @@ def read_queue(
         seen.update(ids)
         taken = _leased_to_others(conn, ids, at, operator)
         ids = [cid for cid in ids if cid not in taken]
-        contacts = load_contacts(conn, ids, at)
+        contacts = load_contacts(conn, ids, at, settings)
         for cid in ids:
             verdict = evaluate(contacts[cid], at, policy, operator=operator)
             if verdict.callable:

@@ -1,7 +1,7 @@
 """What the scoring run knows about each customer besides purchases, and the reason guesses made from it.
 
 The signals come from a few grouped reads (the latest reason heard, whether a complaint or
-a refusal was recorded, the previous rep, the do-not-call and opt-out flags) as arrays
+a refusal was recorded, the previous rep, the do-not-call and opt-out flags, the control group) as arrays
 aligned with the customer table.  A million customers share a few thousand combinations
 of those signals and their order count, so `workbench.domain.reasons` — the one home of
 the guessing rules — is asked once per distinct combination, never once per customer.
@@ -18,10 +18,12 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection, and_, select
 
+from workbench.config import Settings
 from workbench.domain.calling_rules import PERMANENT_BLOCKS
 from workbench.domain.codes import REFUSAL_OUTCOMES
 from workbench.domain.reasons import fit_rule_confidence, guess_reason, rule_outcome
 from workbench.services.calling import dnc, dnc_known
+from workbench.services.control_group import control_mask
 from workbench.services.customer_table import AttemptEvents, CustomerTable, attempt_events
 from workbench.store import columns
 
@@ -58,9 +60,18 @@ def _positions(table: CustomerTable, ids: npt.ArrayLike) -> npt.NDArray[np.int64
 
 
 def load_signals(
-    conn: Connection, table: CustomerTable, at: datetime, events: AttemptEvents | None = None
+    conn: Connection,
+    table: CustomerTable,
+    at: datetime,
+    events: AttemptEvents | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> Signals:
     """Nothing recorded after `at` is known at `at`: a rescore in the past sees the past.
+
+    With `settings` (the rescore) the control group is a permanent block too, the weakest, as
+    in `domain.calling_rules.permanent_block`; without (the KPI's population, which splits the
+    otherwise callable customers itself) only the legal blocks are.
 
     `events` are `attempt_events` at `at`, when the caller has read them already.
     """
@@ -87,6 +98,8 @@ def load_signals(
     opted_out = columns.int_columns(
         conn, "SELECT id FROM customers WHERE call_opt_out = :yes", {"yes": True}, width=1
     )
+    if settings is not None:
+        blocked[control_mask(conn, settings, table.id)] = BLOCKS.index("control_group")
     blocked[_positions(table, opted_out[:, 0])] = BLOCKS.index("opted_out")
     blocked[refused] = BLOCKS.index("refused")
     listed = conn.execute(

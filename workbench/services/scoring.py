@@ -28,6 +28,7 @@ from workbench.domain.winback import WinbackModel
 from workbench.services.answer_fit import fit_from_calls
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
 from workbench.services.case_tally import count_case_tally, store_case_tally
+from workbench.services.control_group import ensure_seed
 from workbench.services.customer_table import (
     RFM_CUTS_KEY,
     attempt_events,
@@ -110,6 +111,7 @@ def rescore(
 
     started = time.perf_counter()
     phase = _Phases()
+    ensure_seed(engine, settings)  # committed before the workers read the control group
     with engine.connect() as conn:
         fresh = {} if refit else _fresh_states(conn, at)
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="rescore") as pool:
@@ -126,7 +128,7 @@ def rescore(
         table = load_customer_table(engine, settings, at, events)
         phase.done("classify")
         with engine.connect() as conn:
-            signals = load_signals(conn, table, at, events)
+            signals = load_signals(conn, table, at, events, settings=settings)
         phase.done("signals")
         horizon = float(settings.scoring.value_horizon_weeks)
         models = fit_base_models(table, horizon, fresh.get("alive_model"), fresh.get("spend_model"))
@@ -201,7 +203,7 @@ def _holds(conn: Connection, settings: Settings, at: datetime) -> dict[int, date
     policy = calling_policy(settings)
     holds: dict[int, datetime] = {}
     for start in range(0, len(recent), 5000):
-        contacts = load_contacts(conn, recent[start : start + 5000], at)
+        contacts = load_contacts(conn, recent[start : start + 5000], at, settings)
         for cid, contact in contacts.items():
             until = blocked_until(contact, at, policy)
             if until is not None:

@@ -56,12 +56,16 @@ class Reach:
     opted_out: bool
     consent: bool | None
     suppression: str | None  # bounced | rejected
+    # Held back from every contact (services.control_group.reach sets it).
+    control_group: bool = False
 
     def email_block(self) -> str | None:
         if self.opted_out:
             return "opted_out"
         if self.consent is False:
             return "no_consent"
+        if self.control_group:  # after the legal refusals, as in the calling rules
+            return "control_group"
         if not (self.email or "").strip():
             return "no_address"
         return self.suppression
@@ -171,7 +175,10 @@ def _dialect(conn: Conn) -> str:
 
 
 def reach(conn: Conn, ids: list[int]) -> dict[int, Reach]:
-    """Each customer's address, refusals and the suppression of that address."""
+    """Each customer's address, refusals and the suppression of that address.
+
+    The control group is not known here: email paths ask `services.control_group.reach`.
+    """
     if not ids:
         return {}
     rows = conn.execute(
