@@ -144,6 +144,7 @@ def test_every_documented_command_is_registered_once() -> None:
             "config",
             "demo",
             "report",
+            "kpi",
             "supervisor",
         ]
     )

@@ -11,7 +11,8 @@ import typer
 from workbench.cli.context import UserError, context
 
 
-def _date(value: str | None, option: str) -> date | None:
+def option_date(value: str | None, option: str) -> date | None:
+    """A --since/--until date (YYYY-MM-DD); a bad one is an error naming the option."""
     from workbench.domain.values import parse_date
 
     if value is None:
@@ -60,7 +61,7 @@ def report_(
     w = words(language)
     if html is None and csv is None:
         raise UserError(w["need_output"])
-    start, end = _date(since, "--since"), _date(until, "--until")
+    start, end = option_date(since, "--since"), option_date(until, "--until")
     if start is not None and end is not None and end < start:
         raise UserError(w["bad_period"].format(since=start, until=end))
     try:

@@ -18,6 +18,7 @@ from workbench.cli import customers, db, demo, escalation, imports, operators, q
 from workbench.cli import servers as server_commands
 from workbench.cli import supervisor as supervisor_command
 from workbench.cli.context import ConfigOption, Context, DbOption, UserError, context
+from workbench.cli.kpi import kpi_
 from workbench.cli.report import report_
 
 app = typer.Typer(
@@ -77,6 +78,7 @@ COMMANDS: dict[str, Callable[..., None]] = {
     "demo": demo.demo,
     "supervisor": supervisor_command.supervisor,
     "report": report_,
+    "kpi": kpi_,
 }
 GROUPS: dict[str, tuple[typer.Typer, str]] = {
     "db": (db.app, "Database schema commands."),

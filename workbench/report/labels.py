@@ -70,6 +70,53 @@ _WORDS: dict[str, tuple[str, str]] = {
         "--until: the period ends ({until}) before it starts ({since})",
     ),
     "written": ("{path} を書き出しました", "wrote {path}"),
+    # KPIs against the control group (`workbench kpi`, the report's KPI part)
+    "kpi_heading": ("対照群との比較（主要指標）", "KPIs against the control group"),
+    "kpi": ("指標", "KPI"),
+    "group": ("区分", "Group"),
+    "campaign_n": ("施策群", "Campaign"),
+    "control_n": ("対照群", "Control"),
+    "campaign": ("施策群の値", "Campaign value"),
+    "control": ("対照群の値", "Control value"),
+    "uplift": ("上乗せ", "Uplift"),
+    "relative_lift": ("相対", "Relative"),
+    "no_control": ("対照群がありません", "no control group"),
+    "no_control_note": (
+        "対照群がありません（kpi.control_share が 0、または休眠中の対照群のお客様がいません）。"
+        "上乗せ効果とその区間は計算できません。",
+        "no control group (kpi.control_share is 0, or no control-group customer was lapsed at "
+        "the start): the uplift and its interval cannot be computed.",
+    ),
+    "kpi_population": (
+        "対象: 期間の初めに離脱予備軍か休眠だったお客様（施策群 {campaign:,}人・対照群 {control:,}人）",
+        "Population: customers lapsed at the period's start (campaign {campaign:,}, control {control:,})",
+    ),
+    "kpi_chart": (
+        "再開率: 施策群と対照群（縦線は95%区間）",
+        "Reactivation rate: campaign and control (bars: 95% interval)",
+    ),
+    "kpi_censored": (
+        "再購入率は、最初の購入から{days}日が期間内に収まったお客様のみで計算します（収まらない {n:,}人は除外）。",
+        "The re-purchase rate counts only customers whose {days}-day window ended in the period "
+        "({n:,} others censored).",
+    ),
+    "kpi_roi_cost": (
+        "費用 {cost} / 増分売上 {revenue}",
+        "cost {cost} / incremental revenue {revenue}",
+    ),
+    "by_invalid": (
+        "--by: {value!r} は指定できません。{allowed} のいずれかを指定してください",
+        "--by: {value!r} is not one of {allowed}",
+    ),
+    "kpi.reactivation_rate": ("再開率", "Reactivation rate"),
+    "kpi.repurchase_rate": ("再購入率", "Re-purchase rate"),
+    "kpi.order_value_recovery": ("注文額の回復", "Order-value recovery"),
+    "kpi.ltv_change": ("LTVの変化", "LTV change"),
+    "kpi.revenue_per_customer": ("顧客あたり売上", "Revenue per customer"),
+    "kpi.roi": ("ROI", "ROI"),
+    "group.all": ("全体", "all"),
+    "group.b2c": ("個人", "B2C"),
+    "group.b2b": ("法人", "B2B"),
 }
 
 
@@ -77,3 +124,43 @@ def words(language: str) -> dict[str, str]:
     """Every report word in `language` (English for "en", else Japanese)."""
     index = 1 if language == "en" else 0
     return {key: pair[index] for key, pair in _WORDS.items()}
+
+
+def group_label(by: str, group: str, language: str) -> str:
+    """A KPI breakdown's group in words: kinds and lifecycle states and reasons translated,
+    script ids as they are."""
+    from workbench.domain.code_labels import STATES, code_label
+    from workbench.talk.i18n import reason_label
+
+    w = words(language)
+    if by in ("all", "kind"):
+        return w.get(f"group.{group}", group)
+    if by == "segment":
+        return code_label(STATES, group, language)
+    if by == "reason":
+        return reason_label(group, language)
+    return group
+
+
+def kpi_value(unit: str, value: float | None, signed: bool = False) -> str:
+    """A KPI figure as people read it: shares in percent (one decimal), ratios to two
+    decimals, yen whole; `signed` for a difference ("+" before a positive one)."""
+    if value is None:
+        return "-"
+    sign = "+" if signed else ""
+    if unit == "share":
+        return f"{value * 100:{sign}.1f}%" if not signed else f"{value * 100:+.1f}pt"
+    if unit == "yen":
+        return f"¥{value:{sign},.0f}"
+    return f"{value:{sign}.2f}"
+
+
+def kpi_interval(unit: str, low: float | None, high: float | None) -> str:
+    """A 95 % interval of a difference, in the KPI's unit."""
+    if low is None or high is None:
+        return "-"
+    if unit == "share":
+        return f"[{low * 100:+.1f}, {high * 100:+.1f}]pt"
+    if unit == "yen":
+        return f"[¥{low:+,.0f}, ¥{high:+,.0f}]"
+    return f"[{low:+.2f}, {high:+.2f}]"
