@@ -1,0 +1,272 @@
+"""`kpi_report` on SQLite and PostgreSQL against every KPI computed by hand from a small fixture.
+
+Fifteen one-time buyers (10,000 yen on 2025-06-01, so dormant at the period's start); twelve
+of them are the population, three are left out (one bought recently, one is on the
+do-not-call list, one refused before the start).  The control group's seed is stored in
+`model_state` with a share of one half; membership is worked out here from splitmix64's
+definition, not with the product's draw.  Period: 2026-06-01 to 2026-08-29 (Asia/Tokyo),
+re-purchase window 30 days.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine, insert
+
+from workbench.config import load_settings
+from workbench.services.kpi import kpi_report
+from workbench.store import purchase_metrics
+from workbench.store.models import ContactAttempt, Customer, DoNotCall, ModelState, Purchase
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+SEED = 1
+SHARE = 0.5
+HORIZON = 52.0
+START = datetime(2026, 6, 1, tzinfo=TOKYO)
+END = datetime(2026, 8, 30, tzinfo=TOKYO)  # the day after the last, at midnight
+FIRST = datetime(2025, 6, 1, 10, tzinfo=TOKYO)
+Z = 1.959963984540054
+
+
+def jst(month: int, day: int, hour: int = 12, second: int = 0) -> datetime:
+    return datetime(2026, month, day, hour, 0, second, tzinfo=TOKYO)
+
+
+def splitmix64(z: int) -> int:
+    """Steele, Lea & Flood (2014): z += golden gamma; two xor-shift-multiply rounds; xor-shift."""
+    mask = (1 << 64) - 1
+    z = (z + 0x9E3779B97F4A7C15) & mask
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+def in_control(customer_id: int) -> bool:
+    # The stored definition: the top 53 bits of mix(seed ^ mix(id)) as a fraction below the share.
+    return (splitmix64(SEED ^ splitmix64(customer_id)) >> 11) / 2**53 < SHARE
+
+
+POPULATION = list(range(1, 13))
+CAMPAIGN = [i for i in POPULATION if not in_control(i)]
+CONTROL = [i for i in POPULATION if in_control(i)]
+# Customers 1–11 get the behaviours below; 12 refuses only after the start (still in).
+C = [i for i in CAMPAIGN if i != 12]
+K = [i for i in CONTROL if i != 12]
+
+
+def _seed(engine: Engine) -> None:
+    assert len(C) >= 6 and len(K) >= 3, "the seed must split the fixture usefully"
+    c0, c1, c2, c3, c4, c5 = C[:6]
+    k0, k1, k2 = K[:3]
+    purchases = [(i, FIRST, 10_000) for i in range(1, 16)]
+    purchases += [
+        (c0, jst(6, 10), 12_000), (c0, jst(6, 25), 8_000),  # re-purchase 15 days later
+        (c1, jst(7, 1), 5_000),  # reactivated, no re-purchase
+        (c2, jst(8, 15), 20_000),  # censored: 15 days left in the period
+        (c3, jst(6, 5, 10), 3_000), (c3, jst(6, 5, 15), 3_000),  # the same local day twice
+        (k0, jst(6, 20), 10_000), (k0, jst(7, 30), 10_000),  # 40 days later: not within 30
+        (k1, jst(6, 2), 10_000), (k1, jst(6, 12), 6_000),  # re-purchase 10 days later
+        (13, jst(5, 20), 1_000),  # bought recently: active at the start, not in the population
+        # On 30 August 00:00 in Tokyo: the day after the period, so not in it.
+        (c1, datetime(2026, 8, 30, tzinfo=TOKYO), 99_999),
+    ]  # fmt: skip
+    calls = [
+        # (customer, channel, at, outcome, started, ended, script, reason)
+        (c0, "call", jst(5, 1), "callback", None, None, None, "price"),  # heard before the start
+        (k0, "call", jst(5, 2), "callback", None, None, None, "price"),
+        (15, "call", jst(5, 3), "not_interested", None, None, None, None),  # refused: out
+        (c0, "call", jst(6, 8), "reactivated", jst(6, 8), jst(6, 8, 12, 0) + timedelta(seconds=125),
+         "S1", None),  # 125 s → 3 minutes
+        (c1, "call", jst(6, 20), "no_answer", None, None, None, None),  # no duration: 1 minute
+        (c4, "call", jst(6, 21), "callback", jst(6, 21), jst(6, 21) + timedelta(seconds=60),
+         "S2", None),  # 1 minute
+        (c4, "call", jst(6, 22), "no_answer", jst(6, 22), jst(6, 22) + timedelta(seconds=59),
+         None, None),  # 1 minute
+        (c5, "call", jst(5, 25), "no_answer", None, None, "S1", None),  # before the period
+        (k2, "call", jst(6, 23), "callback", jst(6, 23), jst(6, 23) + timedelta(seconds=300),
+         None, None),  # the control arm's calls are no campaign cost
+        (c1, "email", jst(6, 3), "sent", None, None, None, None),
+        (c5, "email", jst(6, 4), "sent", None, None, None, None),
+        (c5, "email", jst(7, 4), "sent", None, None, None, None),
+        (c5, "email", jst(7, 5), "opened", None, None, None, None),  # not a send
+        (12, "call", jst(6, 15), "not_interested", None, None, None, None),  # after the start
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        for i in range(1, 16):
+            conn.execute(insert(Customer.__table__).values(
+                id=i, external_id=f"K{i:02d}", name=f"K{i:02d}", kind="b2c"))  # fmt: skip
+        for n, (cid, at, amount) in enumerate(purchases):
+            conn.execute(insert(Purchase.__table__).values(
+                customer_id=cid, ordered_at=at, amount=amount, fingerprint=n + 1))  # fmt: skip
+        for cid, channel, at, outcome, started, ended, script, reason in calls:
+            conn.execute(insert(ContactAttempt.__table__).values(
+                customer_id=cid, channel=channel, direction="outbound", at=at, outcome=outcome,
+                started_at=started, ended_at=ended, script_id=script, reason=reason,
+                source="test"))  # fmt: skip
+        conn.execute(insert(DoNotCall.__table__).values(
+            customer_id=14, source="cli", created_at=datetime(2026, 1, 1, tzinfo=UTC)))  # fmt: skip
+        conn.execute(insert(ModelState.__table__).values(
+            key="control_group", value=json.dumps({"seed": SEED}),
+            fitted_at=datetime(2026, 1, 1, tzinfo=UTC)))  # fmt: skip
+        purchase_metrics.refresh(conn, "Asia/Tokyo")
+
+
+def _settings(share: float = SHARE):  # type: ignore[no-untyped-def]
+    return load_settings(env={
+        "WORKBENCH_KPI_CONTROL_SHARE": str(share), "WORKBENCH_KPI_REPURCHASE_DAYS": "30",
+        "WORKBENCH_KPI_COST_PER_CALL_MINUTE": "60", "WORKBENCH_KPI_COST_PER_EMAIL": "1",
+        "WORKBENCH_SCORING_VALUE_HORIZON_WEEKS": str(HORIZON), "WORKBENCH_TIMEZONE": "Asia/Tokyo",
+    })  # fmt: skip
+
+
+def wilson(x: int, n: int) -> tuple[float, float]:
+    p = x / n
+    centre = (p + Z * Z / (2 * n)) / (1 + Z * Z / n)
+    half = Z * math.sqrt(p * (1 - p) / n + Z * Z / (4 * n * n)) / (1 + Z * Z / n)
+    return (0.0 if x == 0 else centre - half), (1.0 if x == n else centre + half)
+
+
+def newcombe(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float, float]:
+    (l1, u1), (l2, u2), p1, p2 = wilson(x1, n1), wilson(x2, n2), x1 / n1, x2 / n2
+    d = p1 - p2
+    return d, d - math.hypot(p1 - l1, u2 - p2), d + math.hypot(u1 - p1, p2 - l2)
+
+
+def welch(a: list[float], b: list[float]) -> tuple[float, float, float]:
+    from scipy.stats import t
+
+    def mean_var(v: list[float]) -> tuple[float, float]:
+        m = sum(v) / len(v)
+        return m, sum((x - m) ** 2 for x in v) / (len(v) - 1)
+
+    (ma, va), (mb, vb) = mean_var(a), mean_var(b)
+    sa, sb = va / len(a), vb / len(b)
+    df = (sa + sb) ** 2 / (sa**2 / (len(a) - 1) + sb**2 / (len(b) - 1))
+    half = t.ppf(0.975, df) * math.sqrt(sa + sb)
+    return ma - mb, ma - mb - half, ma - mb + half
+
+
+def value(days: int, spent: int, at: datetime) -> float:
+    """Fewer than 20 buyers: no population fit; each customer's own rate since the first
+    purchase (x + 1 purchase days over max(T, 1) weeks) × the horizon × their mean spend a day."""
+    weeks = (at - FIRST).total_seconds() / (7 * 86400)
+    return days / max(weeks, 1.0) * HORIZON * spent / days
+
+
+@pytest.fixture
+def report(engine: Engine):  # type: ignore[no-untyped-def]
+    _seed(engine)
+    return kpi_report(engine, _settings(), date(2026, 6, 1), date(2026, 8, 29), "script",
+                      serves=lambda script, reason, kind: script == "S1" and reason == "price")  # fmt: skip
+
+
+def _row(report, kpi: str, by: str = "all", group: str = "all"):  # type: ignore[no-untyped-def]
+    (row,) = [r for r in report.rows if (r.kpi, r.group_by, r.group) == (kpi, by, group)]
+    return row
+
+
+def test_population_and_arms(report) -> None:  # type: ignore[no-untyped-def]
+    assert (report.campaign_n, report.control_n) == (len(CAMPAIGN), len(CONTROL))
+    assert report.campaign_n + report.control_n == 12  # 13 active, 14 do-not-call, 15 refused
+
+
+def test_reactivation_rate(report) -> None:  # type: ignore[no-untyped-def]
+    row = _row(report, "reactivation_rate")
+    n1, n2 = len(CAMPAIGN), len(CONTROL)
+    d, low, high = newcombe(4, n1, 2, n2)  # c0–c3 against k0, k1
+    assert (row.campaign_n, row.control_n) == (n1, n2)
+    assert row.campaign == pytest.approx(4 / n1) and row.control == pytest.approx(2 / n2)
+    assert (row.uplift, row.uplift_low, row.uplift_high) == (
+        pytest.approx(d), pytest.approx(low), pytest.approx(high))  # fmt: skip
+    assert row.relative_lift == pytest.approx((4 / n1) / (2 / n2) - 1)
+    assert row.unit == "share"
+
+
+def test_repurchase_rate(report) -> None:  # type: ignore[no-untyped-def]
+    row = _row(report, "repurchase_rate")
+    # Campaign: c0 (yes), c1 (no), c3 (same day: no) known, c2 censored; control: k0 (no, 40
+    # days), k1 (yes).
+    assert (row.campaign_n, row.control_n) == (3, 2)
+    assert (row.campaign_censored, row.control_censored) == (1, 0)
+    d, low, high = newcombe(1, 3, 1, 2)
+    assert row.campaign == pytest.approx(1 / 3) and row.control == pytest.approx(1 / 2)
+    assert (row.uplift, row.uplift_low, row.uplift_high) == (
+        pytest.approx(d), pytest.approx(low), pytest.approx(high))  # fmt: skip
+
+
+def test_order_value_recovery(report) -> None:  # type: ignore[no-untyped-def]
+    row = _row(report, "order_value_recovery")
+    campaign = [10_000 / 10_000, 5_000 / 10_000, 20_000 / 10_000, 3_000 / 10_000]
+    control = [10_000 / 10_000, 8_000 / 10_000]
+    d, low, high = welch(campaign, control)
+    assert (row.campaign_n, row.control_n) == (4, 2)
+    assert row.campaign == pytest.approx(0.95) and row.control == pytest.approx(0.9)
+    assert (row.uplift, row.uplift_low, row.uplift_high) == (
+        pytest.approx(d), pytest.approx(low), pytest.approx(high))  # fmt: skip
+
+
+def test_revenue_and_roi(report) -> None:  # type: ignore[no-untyped-def]
+    n1, n2 = len(CAMPAIGN), len(CONTROL)
+    campaign = [20_000, 5_000, 20_000, 6_000] + [0] * (n1 - 4)
+    control = [20_000, 16_000] + [0] * (n2 - 2)
+    d, low, high = welch(campaign, control)
+    revenue = _row(report, "revenue_per_customer")
+    assert revenue.campaign == pytest.approx(51_000 / n1)
+    assert revenue.control == pytest.approx(36_000 / n2)
+    assert (revenue.uplift, revenue.uplift_low, revenue.uplift_high) == (
+        pytest.approx(d), pytest.approx(low), pytest.approx(high))  # fmt: skip
+    # Minutes: c0 3 (125 s), c1 1 (no duration), c4 1 + 1; customer 12's refusal call 1 if a
+    # campaign customer; emails sent: c1 one, c5 two.  Control calls and earlier calls: none.
+    minutes = 3 + 1 + 2 + (1 if 12 in CAMPAIGN else 0)
+    cost = minutes * 60 + 3 * 1
+    roi = _row(report, "roi")
+    assert roi.cost == pytest.approx(cost)
+    assert roi.incremental_revenue == pytest.approx(d * n1)
+    assert roi.uplift == pytest.approx((d * n1 - cost) / cost)
+    assert roi.uplift_low == pytest.approx((low * n1 - cost) / cost)
+    assert roi.uplift_high == pytest.approx((high * n1 - cost) / cost)
+    assert roi.campaign is None and roi.unit == "ratio"
+
+
+def test_ltv_change(report) -> None:  # type: ignore[no-untyped-def]
+    before, after = START - timedelta(microseconds=1), END - timedelta(microseconds=1)
+    base = value(1, 10_000, before)
+    c_end = {0: value(3, 30_000, after), 1: value(2, 15_000, after), 2: value(2, 30_000, after),
+             3: value(2, 16_000, after)}  # fmt: skip
+    k_end = {0: value(3, 30_000, after), 1: value(3, 26_000, after)}
+    quiet = value(1, 10_000, after)
+    campaign = [c_end.get(i, quiet) - base for i in range(len(CAMPAIGN))]
+    control = [k_end.get(i, quiet) - base for i in range(len(CONTROL))]
+    d, low, high = welch(campaign, control)
+    row = _row(report, "ltv_change")
+    assert row.campaign == pytest.approx(sum(campaign) / len(campaign))
+    assert row.control == pytest.approx(sum(control) / len(control))
+    assert (row.uplift, row.uplift_low, row.uplift_high) == (
+        pytest.approx(d), pytest.approx(low), pytest.approx(high))  # fmt: skip
+
+
+def test_by_script(report) -> None:  # type: ignore[no-untyped-def]
+    # S1 opened c0's first call of the period (c5's S1 call was before it); S1 serves "price",
+    # heard from k0 before the start.  S2 opened c4's; it serves nothing here.
+    s1 = _row(report, "reactivation_rate", "script", "S1")
+    assert (s1.campaign_n, s1.control_n, s1.campaign, s1.control) == (1, 1, 1.0, 1.0)
+    s2 = _row(report, "reactivation_rate", "script", "S2")
+    assert (s2.campaign_n, s2.control_n, s2.uplift) == (1, 0, None)
+    assert _row(report, "roi", "script", "S1").cost == pytest.approx(3 * 60)
+    assert {r.group for r in report.rows if r.group_by == "script"} == {"S1", "S2"}
+
+
+def test_no_control_group(engine: Engine) -> None:
+    _seed(engine)
+    report = kpi_report(engine, _settings(0.0), date(2026, 6, 1), date(2026, 8, 29), "kind")
+    assert report.no_control and report.campaign_n == 12
+    for row in report.rows:
+        assert row.uplift is None and row.uplift_low is None and row.uplift_high is None
+    assert _row(report, "reactivation_rate").campaign == pytest.approx(6 / 12)
+    b2b = _row(report, "reactivation_rate", "kind", "b2b")
+    assert (b2b.campaign_n, b2b.campaign) == (0, None)
