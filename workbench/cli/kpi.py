@@ -93,7 +93,7 @@ def _table(report: KpiReport, by: str | None, language: str) -> None:
                min_width=9),
         column("relative_lift", [relative(r) for r in rows]),
     ]  # fmt: skip
-    names = FitColumn(w["kpi"], [w[f"kpi.{r.kpi}"] for r in rows], min_width=8)
+    names = FitColumn(w["kpi"], [w[f"kpi.{r.kpi}"] for r in rows], min_width=13)
     groups = FitColumn(
         w["group"], [group_label(r.group_by, r.group, language) for r in rows], min_width=6
     )
