@@ -84,6 +84,11 @@ class ScoringSettings:
         "Horizon of a customer's value: expected spend over this many weeks if still a customer.",
         52.0,
     )
+    reason_fixed_boost: float = _doc(
+        "A policy, not a fitted figure: the score factor of a customer who left for a reason "
+        "later marked fixed (`workbench reasons fix`), from the day it was fixed (1: no boost).",
+        1.5,
+    )
 
 
 @dataclass(frozen=True)
@@ -324,6 +329,8 @@ def _validate(settings: Any, origins: dict[str, str]) -> None:
     if isinstance(settings, ScoringSettings):
         if settings.reason_confidence_min > 1:
             raise ConfigError(f"{origins['reason_confidence_min']}: must be between 0 and 1")
+        if settings.reason_fixed_boost <= 0:
+            raise ConfigError(f"{origins['reason_fixed_boost']}: must be greater than 0")
         if settings.season_lead_weeks_min > settings.season_lead_weeks_max:
             raise ConfigError(
                 f"{origins['season_lead_weeks_min']}: must not exceed season_lead_weeks_max"

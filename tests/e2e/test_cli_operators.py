@@ -65,10 +65,11 @@ def test_operators_are_registered_listed_and_checked(db: tuple[str, Path]) -> No
     added = run(url, "operators", "add", "sato", "--name", "佐藤 花子", "--json", config=config)
     assert added.returncode == 0, added.stderr
     assert json.loads(added.stdout) == {
-        "code": "sato", "name": "佐藤 花子", "language": "ja", "active": True, "added": True,
+        "code": "sato", "name": "佐藤 花子", "language": "ja", "active": True, "role": "operator",
+        "added": True,
     }  # fmt: skip
     listed = run(url, "operators", config=config)
-    assert listed.stdout.strip() == "sato\t佐藤 花子\tja"
+    assert listed.stdout.strip() == "sato\t佐藤 花子\tja\toperator"
 
     ghost = run(
         url,

@@ -165,6 +165,7 @@ def test_every_documented_command_is_registered_once() -> None:
         "stats": ["scripts", "emails"],
         "customers": ["show"],
         "operators": ["add", "retire"],
+        "reasons": ["fix", "unfix", "list"],
         "escalation": ["run", "ingest", "show", "list"],
         "server": ["status", "stop"],
     }

@@ -1,7 +1,9 @@
-"""`workbench operators [add|retire]`: the operator ids claims and dispositions accept."""
+"""`workbench operators [add|retire]`: the operator ids claims and dispositions accept, and
+their roles (a supervisor or team lead also gets the supervisor screen in `workbench ui`)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -16,13 +18,19 @@ SAID = {
 }  # fmt: skip
 
 
+class Role(StrEnum):
+    OPERATOR = "operator"
+    SUPERVISOR = "supervisor"
+    TEAM_LEAD = "team_lead"
+
+
 def _said(ctx: typer.Context) -> dict[str, str]:
     return SAID["en" if context(ctx).settings.language == "en" else "ja"]
 
 
 @app.callback(invoke_without_command=True)
 def operators_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Every registered operator (code, name, language, active)."""
+    """Every registered operator (code, name, language, role, active)."""
     if ctx.invoked_subcommand is not None:
         return
     from workbench.services.operators import all_operators
@@ -35,7 +43,7 @@ def operators_list(ctx: typer.Context, as_json: JsonOption = False) -> None:
     said = _said(ctx)
     for row in rows:
         mark = "" if row.active else f"\t{said['retired_mark']}"
-        typer.echo(f"{row.code}\t{row.name}\t{row.language}{mark}")
+        typer.echo(f"{row.code}\t{row.name}\t{row.language}\t{row.role}{mark}")
 
 
 @app.command("add")
@@ -44,6 +52,10 @@ def operators_add(
     code: Annotated[str, typer.Argument(help="The operator id (e.g. sato)")],
     name: Annotated[str | None, typer.Option(help="Display name (default: the id)")] = None,
     language: Annotated[str, typer.Option(help="ja or en")] = "ja",
+    role: Annotated[
+        Role | None,
+        typer.Option(help="operator, supervisor or team_lead (default: operator; kept on update)"),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Register an operator (or update and reactivate one)."""
@@ -51,7 +63,7 @@ def operators_add(
 
     c = context(ctx)
     try:
-        row, added = register_operator(c.engine, code, name, language)
+        row, added = register_operator(c.engine, code, name, language, role.value if role else None)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     if as_json:

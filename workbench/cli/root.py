@@ -15,6 +15,7 @@ import typer
 import typer.main
 
 from workbench.cli import customers, db, demo, escalation, imports, operators, queue, scripts, stats
+from workbench.cli import reasons as reason_commands
 from workbench.cli import servers as server_commands
 from workbench.cli import supervisor as supervisor_command
 from workbench.cli.context import ConfigOption, Context, DbOption, UserError, context
@@ -92,6 +93,7 @@ GROUPS: dict[str, tuple[typer.Typer, str]] = {
     ),
     "customers": (customers.app, "Customers and their lifecycle state (the attack list)."),
     "operators": (operators.app, "Operators: the ids claims and dispositions accept."),
+    "reasons": (reason_commands.app, "Reasons fixed as of a day: fix, unfix, list."),
     "escalation": (escalation.app, "Email-then-call escalation: run, ingest, show, list."),
     "server": (server_commands.app, "The command server that starts commands fast: status, stop."),
 }

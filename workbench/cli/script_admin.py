@@ -36,6 +36,7 @@ SAID: dict[str, dict[str, str]] = {
     "ja": {
         "from": "旧", "to": "新", "current": "現行", "no_calls": "架電なし",
         "pin": "固定", "unpin": "固定解除", "retire": "引退", "unretire": "復帰",
+        "reason_fix": "改善済み", "reason_unfix": "改善済み解除",
         "pinned": "固定しました: {reason}（{kind}）→ {script}",
         "unpinned": "固定を解除しました: {reason}（{kind}）{script}",
         "retired": "引退にしました: {script}（どの理由でも出しません）",
@@ -58,6 +59,7 @@ SAID: dict[str, dict[str, str]] = {
     "en": {
         "from": "from", "to": "to", "current": "current", "no_calls": "no calls",
         "pin": "pin", "unpin": "unpin", "retire": "retire", "unretire": "unretire",
+        "reason_fix": "reason fixed", "reason_unfix": "reason unfixed",
         "pinned": "pinned: {reason} ({kind}) → {script}",
         "unpinned": "unpinned: {reason} ({kind}) {script}",
         "retired": "retired: {script} (offered for no reason)",

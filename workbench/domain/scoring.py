@@ -14,6 +14,9 @@
 - P(answer now): the hour-of-week answer model, applied when the queue is read.
 - response: an email responder's boost while the escalation waits for their call
   (`workbench.domain.escalation.response_factor`), applied when the queue is read.
+- reason fixed: `scoring.reason_fixed_boost` (a policy) for a customer who left for a reason
+  since marked fixed (`workbench.domain.reason_fixes`), in the base from the day it was fixed;
+  `reason_fixed` names that day.
 
 Without P(answer now) the product is the yen a conversation now would be worth on average;
 with it, the yen a dial now is worth.
@@ -46,6 +49,8 @@ class ScoreParts:
     horizon_weeks: float = 52.0
     # An email responder's factor (the escalation's response boost); None for everyone else.
     response: float | None = None
+    # The local day (YYYY-MM-DD) the reason this customer left for was fixed; None for the others.
+    reason_fixed: str | None = None
 
     @property
     def score(self) -> float:

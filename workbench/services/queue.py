@@ -356,6 +356,7 @@ def _parts(row, p_answer: float | None) -> ScoreParts:  # type: ignore[no-untype
         p_answer=p_answer,
         expected_spend=row.expected_spend,
         horizon_weeks=row.horizon_weeks,
+        reason_fixed=row.reason_fixed,
     )
 
 

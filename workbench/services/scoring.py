@@ -35,6 +35,7 @@ from workbench.services.customer_table import (
     load_customer_table,
     rfm_cuts,
 )
+from workbench.services.fixed_reasons import fixes_at
 from workbench.services.model_state import (
     model_state,
     save_state,
@@ -141,8 +142,10 @@ def rescore(
         deadline = (settings.scoring.deadline_reset_months, settings.scoring.deadline_notice_month)
         guesses = guess_reasons(table, signals)
         winback, through_id = winback_run.result()
+        fixes = fixes_at(engine, settings, at)  # the reasons marked fixed, as known at `at`
         rows = score_rows(
-            table, RowInputs(signals, guesses, boosts, winback, models, at, deadline, horizon)
+            table,
+            RowInputs(signals, guesses, boosts, winback, models, at, deadline, horizon, fixes),
         )
         phase.done("rows")
         held, answer_model, tally = holds.result(), answer.result(), tally_run.result()

@@ -167,8 +167,9 @@ def _files_of(settings: Settings, script_id: str) -> list[TalkScript]:
     return library[script_id]
 
 
-def _check_actor(conn: Connection, actor: str) -> None:
-    """The registered operators are the ones who may change the choice (once any are)."""
+def check_actor(conn: Connection, actor: str) -> None:
+    """The registered operators are the ones who may change the choice (once any are); the
+    reason fixes (`services.reason_fixes`) ask the same."""
     if not actor:
         raise AdminError("no_actor", "who makes the change? give --by OPERATOR")
     rows = conn.execute(select(operators.c.code, operators.c.active)).all()
@@ -178,8 +179,9 @@ def _check_actor(conn: Connection, actor: str) -> None:
                          f"{', '.join(active)})", value=actor, known=active)  # fmt: skip
 
 
-def _audit(conn: Connection, at: datetime, actor: str, action: str, subject: str | None,
-           details: dict[str, Any]) -> AuditRow:  # fmt: skip
+def write_audit(conn: Connection, at: datetime, actor: str, action: str, subject: str | None,
+                details: dict[str, Any]) -> AuditRow:  # fmt: skip
+    """One audit_log row, in the caller's transaction."""
     stmt = insert(audit).values(at=at, actor=actor, action=action, subject=subject,
                                 details=json.dumps(details, ensure_ascii=False))  # fmt: skip
     new_id = conn.execute(stmt.returning(audit.c.id)).scalar_one()
@@ -211,7 +213,7 @@ def pin_script(engine: Engine, settings: Settings, reason: str, script_id: str, 
                          value=script_id, reason=reason, kind=kind, reasons=reasons)  # fmt: skip
     dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
     with engine.begin() as conn:
-        _check_actor(conn, by)
+        check_actor(conn, by)
         if _is_retired(conn, script_id):
             raise AdminError("retired", f"script {script_id!r} is retired: "
                              "`workbench scripts unretire` it first", value=script_id)  # fmt: skip
@@ -222,7 +224,7 @@ def pin_script(engine: Engine, settings: Settings, reason: str, script_id: str, 
         stmt = dialect.insert(pins).values(reason=reason, kind=kind, **values)
         conn.execute(stmt.on_conflict_do_update(index_elements=["reason", "kind"], set_=values))
         details = {"reason": reason, "kind": kind, "script_id": script_id, "previous": previous}
-        row = _audit(conn, at, by, "pin", script_id, details)
+        row = write_audit(conn, at, by, "pin", script_id, details)
     forget_rules(str(engine.url))
     return row
 
@@ -230,7 +232,7 @@ def pin_script(engine: Engine, settings: Settings, reason: str, script_id: str, 
 def unpin_script(engine: Engine, reason: str, *, by: str, at: datetime, kind: str = "any") -> AuditRow:  # fmt: skip
     """Give the reason back to Thompson sampling (for that kind's pin)."""
     with engine.begin() as conn:
-        _check_actor(conn, by)
+        check_actor(conn, by)
         previous = conn.execute(
             select(pins.c.script_id).where(pins.c.reason == reason, pins.c.kind == kind)
         ).scalar()
@@ -239,7 +241,7 @@ def unpin_script(engine: Engine, reason: str, *, by: str, at: datetime, kind: st
                              reason=reason, kind=kind)  # fmt: skip
         conn.execute(delete(pins).where(pins.c.reason == reason, pins.c.kind == kind))
         details = {"reason": reason, "kind": kind, "script_id": previous}
-        row = _audit(conn, at, by, "unpin", previous, details)
+        row = write_audit(conn, at, by, "unpin", previous, details)
     forget_rules(str(engine.url))
     return row
 
@@ -249,7 +251,7 @@ def retire_script(engine: Engine, settings: Settings, script_id: str, *, by: str
     but are not honoured while it is retired."""
     _files_of(settings, script_id)
     with engine.begin() as conn:
-        _check_actor(conn, by)
+        check_actor(conn, by)
         if _is_retired(conn, script_id):
             raise AdminError("already_retired", f"script {script_id!r} is already retired",
                              value=script_id)  # fmt: skip
@@ -258,7 +260,7 @@ def retire_script(engine: Engine, settings: Settings, script_id: str, *, by: str
             select(pins.c.reason, pins.c.kind).where(pins.c.script_id == script_id)
         ).all()
         details = {"script_id": script_id, "pinned_for": [f"{r}/{k}" for r, k in pinned]}
-        row = _audit(conn, at, by, "retire", script_id, details)
+        row = write_audit(conn, at, by, "retire", script_id, details)
     forget_rules(str(engine.url))
     return row
 
@@ -266,11 +268,11 @@ def retire_script(engine: Engine, settings: Settings, script_id: str, *, by: str
 def unretire_script(engine: Engine, script_id: str, *, by: str, at: datetime) -> AuditRow:
     """Offer a retired script again."""
     with engine.begin() as conn:
-        _check_actor(conn, by)
+        check_actor(conn, by)
         gone = conn.execute(delete(retirements).where(retirements.c.script_id == script_id))
         if not gone.rowcount:
             raise AdminError("not_retired", f"script {script_id!r} is not retired", value=script_id)
-        row = _audit(conn, at, by, "unretire", script_id, {"script_id": script_id})
+        row = write_audit(conn, at, by, "unretire", script_id, {"script_id": script_id})
     forget_rules(str(engine.url))
     return row
 

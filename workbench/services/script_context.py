@@ -11,7 +11,9 @@ from sqlalchemy import Connection, Engine, func, select
 from workbench.config import Settings
 from workbench.domain.category_labels import category_label
 from workbench.domain.lifecycle import PurchaseHistory, classify
+from workbench.domain.reason_fixes import fixed_on, left_for, reason_known
 from workbench.services.customers import UnknownCustomer, lifecycle_policy
+from workbench.services.fixed_reasons import fixes_at
 from workbench.store.models import (
     ContactAttempt,
     Customer,
@@ -105,14 +107,18 @@ def build_context(
             .order_by(attempts.c.at.desc(), attempts.c.id.desc())
             .limit(1)
         ).scalar()
+        heard = reason is not None
+        confidence = 1.0
         if reason is None:
             # Not heard yet: the queue's guess from the history is what the script was chosen for.
-            reason = conn.execute(
-                select(QueueScore.__table__.c.reason).where(
-                    QueueScore.__table__.c.customer_id == row.id
-                )
-            ).scalar_one_or_none()
+            guess = conn.execute(
+                select(
+                    QueueScore.__table__.c.reason, QueueScore.__table__.c.reason_confidence
+                ).where(QueueScore.__table__.c.customer_id == row.id)
+            ).first()
+            reason, confidence = (guess.reason, guess.reason_confidence) if guess else (None, 0.0)
         operator = operator_name(conn, operator_code)
+        fixes = fixes_at(conn, settings, at)
     history = PurchaseHistory(
         kind=row.kind,
         n_orders=row.n_orders or 0,
@@ -124,6 +130,8 @@ def build_context(
     )
     today = at.astimezone(zone).date()
     last = row.last_order_at.astimezone(zone).date() if row.last_order_at else None
+    fixed = fixed_on(fixes.days, reason or "unknown", row.kind)
+    known = reason_known(heard, confidence, fixes.confidence_min)
     return ScriptContext(
         customer_name=row.name or "",
         customer_kana=row.name_kana or "",
@@ -142,4 +150,5 @@ def build_context(
         reason=reason or "unknown",
         language=settings.language,
         today=today,
+        reason_fixed_on=fixed if left_for(fixed, last, known) else None,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from workbench.talk.render import ScriptContext
 
@@ -75,7 +76,7 @@ def demo_context(
     in a real call; without it the demo's own fictional company speaks.
     """
     key = (kind if kind in DEMO_KINDS else "b2c", "en" if language == "en" else "ja")
-    people = dict(_PEOPLE[key])
+    people: dict[str, Any] = dict(_PEOPLE[key])
     if company:
         people["company"] = company
     return ScriptContext(

@@ -79,6 +79,8 @@ class ScriptContext:
     offer: Mapping[str, Any] | str | None = None  # keys: name, discount, price, deadline, note
     language: str = "ja"
     today: date | None = None  # defaults to date.today()
+    # The day the reason this customer left for was fixed (`workbench reasons fix`), if it was.
+    reason_fixed_on: date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         values: dict[str, Any] = {}

@@ -1,0 +1,77 @@
+"""Reasons marked "fixed as of a date", and who the queue re-approaches for them.
+
+The seeds' loop: the reasons heard → a product improvement → a call to the customers who left
+for that reason ("we improved X").  A customer *left for* a fixed reason when the reason known
+for them is that reason (heard, or guessed at least as surely as the script choice trusts a
+guess) and their last order was before the day it was fixed.  From that day on their score
+carries the `reason_fixed_boost` factor, and a customer churned after a complaint over it is
+lapsed again: never one under a permanent block (a refusal, do-not-call or opt-out).
+
+Only what was known at an instant counts: a fix marked later, or fixed on a later day, is not
+seen by a look at the past.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from workbench.domain.codes import REASONS
+
+FIX_KINDS: tuple[str, ...] = ("b2c", "b2b", "any")
+# "unknown" is no reason a business can fix.
+FIXABLE_REASONS: tuple[str, ...] = tuple(r for r in REASONS if r != "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonFix:
+    reason: str
+    kind: str  # b2c | b2b | any
+    fixed_on: date  # on the configured clock
+    marked_by: str
+    marked_at: datetime
+    note: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {"reason": self.reason, "kind": self.kind, "fixed_on": self.fixed_on.isoformat(),
+                "marked_by": self.marked_by, "marked_at": self.marked_at.isoformat(),
+                "note": self.note}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FixedReasons:
+    """The fixes seen at an instant as (reason, kind) → day, with the score factor, the
+    confidence a guess needs, and the clock the days are on."""
+
+    days: dict[tuple[str, str], date]
+    boost: float
+    confidence_min: float
+    zone: ZoneInfo
+
+
+def seen_at(fixes: Iterable[ReasonFix], at: datetime, today: date) -> list[ReasonFix]:
+    """The fixes known at `at` (whose local day is `today`): marked by then, fixed by then."""
+    return [f for f in fixes if f.marked_at <= at and f.fixed_on <= today]
+
+
+def fixed_days(fixes: Iterable[ReasonFix]) -> dict[tuple[str, str], date]:
+    """(reason, kind) → the day it was fixed, for `fixed_on`."""
+    return {(f.reason, f.kind): f.fixed_on for f in fixes}
+
+
+def fixed_on(days: Mapping[tuple[str, str], date], reason: str, kind: str) -> date | None:
+    """The day `reason` was fixed for customers of `kind`: a fix for the kind wins over one
+    for both kinds."""
+    return days.get((reason, kind), days.get((reason, "any")))
+
+
+def reason_known(heard: bool, confidence: float, confidence_min: float) -> bool:
+    """Whether a customer's reason is known well enough to say they left for it."""
+    return heard or confidence >= confidence_min
+
+
+def left_for(fixed: date | None, last_order: date | None, known: bool) -> bool:
+    """Whether a customer whose reason was fixed on `fixed` left for it (last order before)."""
+    return fixed is not None and known and last_order is not None and last_order < fixed
