@@ -242,8 +242,11 @@ def run_product(
     db = f"sqlite:///{db_path}"
     config = folder / "workbench.toml"
     talkscripts = json.dumps(str(ROOT / "talkscripts"))
+    # No control group (kpi.control_share = 0): the benchmark measures the order, not the uplift.
     config.write_text(
-        f"talkscripts_dir = {talkscripts}\n[scoring]\ndeadline_reset_months = 0\n", encoding="utf-8"
+        f"talkscripts_dir = {talkscripts}\n[scoring]\ndeadline_reset_months = 0\n"
+        "[kpi]\ncontrol_share = 0\n",
+        encoding="utf-8",
     )
     customers_csv, transactions_csv, imported = write_export(purchases, folder, calibration_only)
     for kind, path in (("customers", customers_csv), ("transactions", transactions_csv)):

@@ -111,6 +111,7 @@ def main() -> None:
     # source tree), as a user's installation does, even where PYTHONDONTWRITEBYTECODE is set.
     env = {**os.environ, "WORKBENCH_CONFIG": os.devnull, "PYTHONPYCACHEPREFIX": args.pycache}
     env.pop("WORKBENCH_DB", None)
+    env["WORKBENCH_KPI_CONTROL_SHARE"] = "0"  # the queue as it is timed, everyone in it, no uplift
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     if args.source:
         global SOURCE

@@ -37,10 +37,12 @@ from workbench.store.database import open_database
 from workbench.store.models import ContactAttempt, Customer, Lease
 
 AT = datetime(2026, 11, 4, 11, 0, tzinfo=ZoneInfo("Asia/Tokyo"))  # a Wednesday morning
+# No control group: the benchmark measures the queue against everyone, not the uplift.
+NO_CONTROL = {"WORKBENCH_KPI_CONTROL_SHARE": "0"}
 
 
 def seed(engine: Engine, customers: int) -> None:
-    settings = load_settings(path=None, env={})
+    settings = load_settings(path=None, env=NO_CONTROL)
     with tempfile.TemporaryDirectory() as tmp:
         files = generate(
             Path(tmp), customers=customers, seed=1, start=date(2023, 1, 1), end=date(2026, 11, 1)
@@ -81,7 +83,7 @@ def top_up_attempts(engine: Engine, target: int) -> int:
 
 
 def claim_latencies(engine: Engine, workers: int, claims_each: int) -> list[float]:
-    settings = load_settings(path=None, env={})
+    settings = load_settings(path=None, env=NO_CONTROL)
     times: list[float] = []
     lock = threading.Lock()
 
@@ -144,7 +146,7 @@ def main() -> None:
         flush=True,
     )
 
-    settings = load_settings(path=None, env={})
+    settings = load_settings(path=None, env=NO_CONTROL)
     load_before = os.getloadavg()[0]
     started, cpu_started = time.perf_counter(), time.process_time()
     summary = None if args.no_rescore else rescore(engine, settings, AT)

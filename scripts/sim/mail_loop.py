@@ -101,7 +101,9 @@ class MailLoop:
             '[smtp]\nhost = "127.0.0.1"\n'
             f"port = {self.server.port}\n"
             'sender = "winback@example.co.jp"\nsecurity = "none"\nrate_per_minute = 0\n'
-            "timeout_seconds = 10.0\n",
+            "timeout_seconds = 10.0\n"
+            # No control group: the simulation measures the order of calls, not the uplift.
+            "[kpi]\ncontrol_share = 0\n",
             encoding="utf-8",
         )
         return self.config

@@ -34,6 +34,9 @@ NOTHING_CODE = next(
     (c for c in ("no_result", "talked", "no_decision") if c in CALL_OUTCOMES), "not_interested"
 )
 
+# No control group: the runs measure the order of calls against baselines calling everyone.
+NO_CONTROL = {"WORKBENCH_KPI_CONTROL_SHARE": "0"}
+
 
 @dataclass(frozen=True)
 class DialLog:
@@ -79,7 +82,7 @@ class Prepared:
 
 def prepare(world: str, seed: int, scale: Scale, workdir: Path) -> Prepared:
     """Generate the world's CSV files and import them with the product's import, once per seed."""
-    settings = load_settings(path=None, env={})
+    settings = load_settings(path=None, env=NO_CONTROL)
     out = workdir / f"{world}-{seed}"
     files, _ = generate_world(WORLDS[world], scale.customers, seed, scale.start, out)
     base_db = out / "base.db"
@@ -158,7 +161,7 @@ def run_strategy(prepared: Prepared, strategy: str, scale: Scale) -> RunResult:
 
 def _run(prepared: Prepared, strategy: str, days: list[list[tuple[datetime, str]]],
          truths: dict[str, Truth], target: Path, config: Path | None, mail: MailLoop | None) -> RunResult:  # fmt: skip
-    settings = load_settings(path=config, env={})
+    settings = load_settings(path=config, env=NO_CONTROL)
     engine = open_database(f"sqlite:///{target}")
     scripts = script_infos(settings)
     spec = WORLDS[prepared.world]
