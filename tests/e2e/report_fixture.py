@@ -69,3 +69,46 @@ def seed(url: str) -> None:
         ]  # fmt: skip
         conn.execute(insert(ContactAttempt.__table__), rows)
     engine.dispose()
+
+
+# The KPIs against the control group: 20 B2C customers who bought once on 2025-01-10 (dormant
+# by the default KPI period, the 90 days up to 2026-03-20: 2025-12-21 to 2026-03-20), every
+# third of them (L0, L3, …) buying again on 2026-02-10; the control group's seed is stored.
+LAPSED = 20
+CONTROL_SEED = 1
+KPI_NOW = "2026-03-20T12:00"
+
+
+def lapsed_buyers() -> list[int]:
+    """Which of the lapsed customers (0-based) bought again in the period."""
+    return [k for k in range(LAPSED) if k % 3 == 0]
+
+
+def seed_lapsed(url: str) -> list[int]:
+    """Add the lapsed customers and the control seed; their database ids, in order."""
+    import json
+
+    from workbench.store import purchase_metrics
+    from workbench.store.models import ModelState, Purchase
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        ids = [
+            conn.execute(
+                insert(Customer.__table__)
+                .values(external_id=f"L{k}", name=f"L{k}", kind="b2c")
+                .returning(Customer.__table__.c.id)
+            ).scalar_one()
+            for k in range(LAPSED)
+        ]
+        rows = [{"customer_id": cid, "ordered_at": datetime(2025, 1, 10, 3, tzinfo=UTC),
+                 "amount": 8000, "fingerprint": 1000 + k} for k, cid in enumerate(ids)]  # fmt: skip
+        rows += [{"customer_id": ids[k], "ordered_at": datetime(2026, 2, 10, 3, tzinfo=UTC),
+                  "amount": 6000, "fingerprint": 2000 + k} for k in lapsed_buyers()]  # fmt: skip
+        conn.execute(insert(Purchase.__table__), rows)
+        conn.execute(insert(ModelState.__table__).values(
+            key="control_group", value=json.dumps({"seed": CONTROL_SEED}),
+            fitted_at=datetime(2025, 1, 1, tzinfo=UTC)))  # fmt: skip
+        purchase_metrics.refresh(conn, "Asia/Tokyo")
+    engine.dispose()
+    return ids

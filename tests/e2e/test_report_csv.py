@@ -15,22 +15,36 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.e2e.report_fixture import A_V, B_V, SCRIPT_NOTE, A, B, seed
+from tests.e2e.report_fixture import (
+    A_V,
+    B_V,
+    KPI_NOW,
+    SCRIPT_NOTE,
+    A,
+    B,
+    lapsed_buyers,
+    seed,
+    seed_lapsed,
+)
+from tests.store.kpi_fixture import in_control
 from workbench.cli.context import UserError
 from workbench.cli.root import app
-from workbench.report.csv_files import REASON_FIELDS, SCRIPT_FIELDS, WEEK_FIELDS
+from workbench.report.csv_files import KPI_FIELDS, REASON_FIELDS, SCRIPT_FIELDS, WEEK_FIELDS
 
-FILES = ("scripts.csv", "weekly.csv", "reasons.csv")
+FILES = ("scripts.csv", "weekly.csv", "reasons.csv", "kpi.csv")
+LAPSED_IDS: list[int] = []
 
 
 @pytest.fixture
 def url(db_url: str) -> Iterator[str]:
     seed(db_url)
+    LAPSED_IDS[:] = seed_lapsed(db_url)
     yield db_url
 
 
 def invoke(url: str, *args: str, language: str = "ja"):  # type: ignore[no-untyped-def]
-    env = {"WORKBENCH_CONFIG": "/dev/null", "WORKBENCH_LANGUAGE": language}
+    env = {"WORKBENCH_CONFIG": "/dev/null", "WORKBENCH_LANGUAGE": language,
+           "WORKBENCH_KPI_CONTROL_SHARE": "0.5", "WORKBENCH_NOW": KPI_NOW}  # fmt: skip
     return CliRunner().invoke(app, ["--db", url, "report", *args], env=env)
 
 
@@ -43,7 +57,9 @@ def test_utf8_tables_with_bom(url: str, tmp_path: Path) -> None:
     result = invoke(url, "--csv", str(out))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
-    for name, fields in zip(FILES, (SCRIPT_FIELDS, WEEK_FIELDS, REASON_FIELDS), strict=True):
+    for name, fields in zip(
+        FILES, (SCRIPT_FIELDS, WEEK_FIELDS, REASON_FIELDS, KPI_FIELDS), strict=True
+    ):
         raw = (out / name).read_bytes()
         assert raw.startswith(b"\xef\xbb\xbf"), name  # Excel reads UTF-8 only with its BOM
         assert raw.decode("utf-8-sig").splitlines()[0] == ",".join(fields)
@@ -82,6 +98,34 @@ def test_utf8_tables_with_bom(url: str, tmp_path: Path) -> None:
     assert (
         read(english / "reasons.csv", "utf-8-sig")[1]["reason_label"] == "quality dissatisfaction"
     )
+
+
+def test_kpi_table(url: str, tmp_path: Path) -> None:
+    out = tmp_path / "tables"
+    assert invoke(url, "--csv", str(out)).exit_code == 0
+    rows = read(out / "kpi.csv", "utf-8-sig")
+    # Every KPI overall, then by kind, segment, reason and script (no calls: no script rows).
+    assert [r["group_by"] for r in rows[:6]] == ["all"] * 6
+    assert {r["group_by"] for r in rows[6:]} == {"kind", "segment", "reason"}
+    campaign = [i for i in LAPSED_IDS if not in_control(i)]
+    control = [i for i in LAPSED_IDS if in_control(i)]
+    won = {LAPSED_IDS[k] for k in lapsed_buyers()}
+    first = rows[0]
+    assert (first["since"], first["until"], first["kpi"]) == (
+        "2025-12-21", "2026-03-20", "reactivation_rate")  # fmt: skip
+    assert (first["campaign_n"], first["control_n"]) == (str(len(campaign)), str(len(control)))
+    assert first["campaign"] == f"{len(won & set(campaign)) / len(campaign):.6f}"
+    assert first["control"] == f"{len(won & set(control)) / len(control):.6f}"
+    assert first["group_label"] == "全体" and first["campaign_censored"] == ""
+    dormant = [r for r in rows if (r["group_by"], r["kpi"]) == ("segment", "reactivation_rate")]
+    assert [(r["group"], r["group_label"]) for r in dormant] == [("dormant", "休眠")]
+    # Shift_JIS holds every word of it.
+    sjis = tmp_path / "sjis"
+    assert (
+        invoke(url, "--csv", str(sjis), "--encoding", "cp932", "--until", "2026-03-08").exit_code
+        == 0
+    )
+    assert read(sjis / "kpi.csv", "cp932")[0]["until"] == "2026-03-08"
 
 
 def test_shift_jis_on_request(url: str, tmp_path: Path) -> None:

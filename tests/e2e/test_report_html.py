@@ -22,9 +22,11 @@ from scipy import integrate, stats
 from sqlalchemy import insert, select
 from typer.testing import CliRunner
 
-from tests.e2e.report_fixture import SCRIPT_NOTE, seed
+from tests.e2e.report_fixture import KPI_NOW, SCRIPT_NOTE, lapsed_buyers, seed, seed_lapsed
+from tests.store.kpi_fixture import in_control
 from workbench.cli.context import UserError
 from workbench.cli.root import app
+from workbench.config import load_settings
 from workbench.report import svg
 from workbench.report.html import render_html
 from workbench.services.report_data import report_data
@@ -40,11 +42,22 @@ NOW = datetime(2026, 3, 20, 3, 0, tzinfo=UTC)
 @pytest.fixture
 def url(db_url: str) -> Iterator[str]:
     seed(db_url)
+    ids = seed_lapsed(db_url)
+    # The arms worked out from splitmix64's definition (kpi_fixture), not the product's draw.
+    ARMS.clear()
+    ARMS.update(
+        campaign=[i for i in ids if not in_control(i)], control=[i for i in ids if in_control(i)],
+        won=[ids[k] for k in lapsed_buyers()],
+    )  # fmt: skip
     yield db_url
 
 
-def run(url: str, *args: str, language: str = "ja") -> str:
-    env = {"WORKBENCH_CONFIG": "/dev/null", "WORKBENCH_LANGUAGE": language}
+ARMS: dict[str, list[int]] = {}
+
+
+def run(url: str, *args: str, language: str = "ja", share: str = "0.5") -> str:
+    env = {"WORKBENCH_CONFIG": "/dev/null", "WORKBENCH_LANGUAGE": language,
+           "WORKBENCH_KPI_CONTROL_SHARE": share, "WORKBENCH_NOW": KPI_NOW}  # fmt: skip
     result = CliRunner().invoke(app, ["--db", url, "report", *args], env=env)
     assert result.exit_code == 0, (result.output, result.exception)
     return result.output
@@ -125,8 +138,17 @@ def test_html_shows_the_figures_escaped_in_japanese(url: str, tmp_path: Path) ->
     for figure in ("[0.1493, 0.4024]", "[0.1633, 0.4505]", "[0.0224, 0.4709]", "¥56,000",
                    "¥48,000", "25.6%", "28.6%", "12.5%", "2026-03-09"):  # fmt: skip
         assert figure in page, figure
-    # B has 8 conversations: no rank.  The control group does not exist yet, and the page says so.
-    assert "データ不足" in page and "対照群" in page and "上乗せ効果ではありません" in page
+    # B has 8 conversations: no rank.
+    assert "データ不足" in page
+    # The KPIs against the control group over the 90 days up to WORKBENCH_NOW.
+    campaign, control, won = ARMS["campaign"], ARMS["control"], set(ARMS["won"])
+    rate_c = len(won & set(campaign)) / len(campaign)
+    rate_k = len(won & set(control)) / len(control)
+    assert "対照群との比較" in page and "2025-12-21 ～ 2026-03-20" in page
+    assert f"施策群 {len(campaign)}人・対照群 {len(control)}人" in page
+    for figure in (f"{rate_c:.1%}", f"{rate_k:.1%}", f"{(rate_c - rate_k) * 100:+.1f}pt"):
+        assert f">{figure}<" in page, figure
+    assert "対照群がありません" not in page
     assert "価格" in page and "品質へのご不満" in page  # reasons in words
     # The customer's note is shown as text, never as markup.
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
@@ -135,8 +157,8 @@ def test_html_shows_the_figures_escaped_in_japanese(url: str, tmp_path: Path) ->
     assert "http://" not in page and "https://" not in page and "//" not in page
     for resource in ("<link", "<img", "<iframe", " src=", "@import", "url("):
         assert resource not in page, resource
-    # The three charts, inline.
-    assert page.count("<svg ") == 4  # win-backs, rate with intervals, trend, reasons
+    # The charts, inline.
+    assert page.count("<svg ") == 5  # arms, win-backs, rate with intervals, trend, reasons
     assert "@media print" in page
 
 
@@ -146,13 +168,25 @@ def test_html_in_english(url: str, tmp_path: Path) -> None:
     page = out.read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "Win-back report" in page
     assert "from 2026-03-09" in page and "not enough data" in page
-    assert "control group" in page and "they are not an uplift" in page
+    assert "KPIs against the control group" in page and "Reactivation" in page
     assert ">quality dissatisfaction<" in page and ">price<" in page
     # Only the customers' own notes are Japanese: no interface word leaks.
     for word in ("再開率", "架電数", "データ不足", "対照群", "週別"):
         assert word not in page, word
     # The period started on Monday: week 2 only (24 dials).
     assert ">24<" in page and ">42<" not in page
+
+
+def test_html_without_a_control_group_says_so(url: str, tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    run(url, "--html", str(out), share="0")
+    page = out.read_text(encoding="utf-8")
+    assert "対照群がありません" in page
+    assert f"施策群 {len(ARMS['campaign']) + len(ARMS['control'])}人・対照群 0人" in page
+    assert page.count("<svg ") == 5  # the campaign's bar alone
+    english = tmp_path / "en.html"
+    run(url, "--html", str(english), share="0", language="en")
+    assert "no control group" in english.read_text(encoding="utf-8")
 
 
 def test_errors_are_one_line_exit_2(url: str, tmp_path: Path) -> None:
@@ -253,29 +287,36 @@ def test_charts_draw_in_headless_chromium(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'workbench.db'}"
     upgrade(make_engine(url))
     seed(url)
+    seed_lapsed(url)
     engine = make_engine(url)
     page = tmp_path / "report.html"
-    page.write_text(render_html(report_data(engine, zone=TOKYO, now=NOW)), encoding="utf-8")
+    settings = load_settings(env={"WORKBENCH_KPI_CONTROL_SHARE": "0.5"})
+    data = report_data(engine, zone=TOKYO, now=NOW, settings=settings)
+    page.write_text(render_html(data), encoding="utf-8")
     engine.dispose()
     shot = tmp_path / "report.png"
     done = subprocess.run(
         [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu",
          "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}",
-         "--hide-scrollbars", f"--screenshot={shot}", "--window-size=1200,2000", page.as_uri()],
+         "--hide-scrollbars", f"--screenshot={shot}", "--window-size=1200,2800", page.as_uri()],
         capture_output=True, timeout=60, check=False,
     )  # fmt: skip
     assert done.returncode == 0 and shot.exists(), done.stderr.decode(errors="replace")[-2000:]
     pixels = decode_png(shot)
-    assert pixels.shape == (2000, 1200, 3)
+    assert pixels.shape == (2800, 1200, 3)
     counts = {
         name: int(_mask(pixels, colour).sum())
         for name, colour in (("won", svg.WON_COLOUR), ("rate", svg.RATE_COLOUR),
                              ("reasons", svg.REASON_COLOUR), ("dials", svg.DIALS_COLOUR),
-                             ("conversations", svg.CONVERSATIONS_COLOUR))
+                             ("conversations", svg.CONVERSATIONS_COLOUR),
+                             ("campaign", svg.CAMPAIGN_COLOUR), ("control", svg.CONTROL_COLOUR))
     }  # fmt: skip
     # Bars are tens of pixels wide and up to 180 high; the trend's lines 3 px wide.
     for name in ("won", "rate", "reasons"):
         assert counts[name] > 2000, counts
+    # The arms' reactivation-rate bars, 60 px wide on one axis: in this fixture the control's
+    # rate (5 of 11, as splitmix64 splits ids 3–22) is twice the campaign's (2 of 9).
+    assert 1500 < counts["campaign"] < counts["control"], counts
     for name in ("dials", "conversations"):
         assert counts[name] > 800, counts
     # Script A's rate bar: its 95 % interval reaches above the bar (0.4505 > 0.2857) as a

@@ -31,7 +31,7 @@ def report_(
     csv: Annotated[
         Path | None,
         typer.Option(
-            "--csv", help="Write scripts.csv, weekly.csv and reasons.csv into this folder."
+            "--csv", help="Write scripts.csv, weekly.csv, reasons.csv and kpi.csv into this folder."
         ),
     ] = None,
     since: Annotated[
@@ -69,7 +69,11 @@ def report_(
     except ReportFileError as exc:
         raise UserError(str(exc)) from None
     zone = ZoneInfo(c.settings.timezone)
-    data = report_data(c.engine, start, end, zone=zone)
+    from workbench.config import now_from_env
+
+    data = report_data(
+        c.engine, start, end, zone=zone, now=now_from_env(c.settings), settings=c.settings
+    )
     written: list[Path] = []
     try:
         if csv is not None:

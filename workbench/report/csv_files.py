@@ -1,7 +1,8 @@
 """`workbench report --csv DIR`: the report's raw tables as CSV files.
 
-`scripts.csv` (each script version's total, then its rows by reason), `weekly.csv` and
-`reasons.csv`.  Headers are the field names of `stats scripts --json` (codes, the same in
+`scripts.csv` (each script version's total, then its rows by reason), `weekly.csv`,
+`reasons.csv` and `kpi.csv` (the KPIs against the control group, overall and by kind, segment,
+reason and script: the fields of `kpi --json` with the group in words).  Headers are the field names of `stats scripts --json` (codes, the same in
 every language); the words for reasons follow the configured language.
 
 Encoding: UTF-8 with a BOM by default, as the import's rejects file (Excel opens it as it
@@ -16,7 +17,7 @@ import io
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from workbench.report.labels import words
+from workbench.report.labels import group_label, words
 from workbench.services.report_data import ReportData
 from workbench.talk.i18n import reason_label
 from workbench.talk.stats import StatsRow
@@ -32,6 +33,13 @@ SCRIPT_FIELDS = (
 WEEK_FIELDS = ("week_start", "dials", "conversations", "reactivations", "rate", "wilson_low",
                "wilson_high", "revenue")  # fmt: skip
 REASON_FIELDS = ("reason", "reason_label", "mentions", "customers", "reactivations", "notes")
+# `kpi --json`'s fields, with the group in words after its code.
+KPI_FIELDS = (
+    "since", "until", "kpi", "group_by", "group", "group_label", "campaign_n", "control_n",
+    "campaign", "control", "uplift", "uplift_low", "uplift_high", "relative_lift", "unit",
+    "campaign_censored", "control_censored", "cost", "incremental_revenue", "incremental_low",
+    "incremental_high",
+)  # fmt: skip
 
 
 class ReportFileError(Exception):
@@ -82,7 +90,28 @@ def tables(data: ReportData, language: str) -> dict[str, tuple[Sequence[str], li
         "scripts.csv": (SCRIPT_FIELDS, scripts),
         "weekly.csv": (WEEK_FIELDS, weeks),
         "reasons.csv": (REASON_FIELDS, reasons),
+        "kpi.csv": (KPI_FIELDS, _kpi_rows(data, language)),
     }
+
+
+def _kpi_rows(data: ReportData, language: str) -> list[list[str]]:
+    """Every KPI row (overall, then each breakdown's groups); none without KPIs."""
+    report = data.kpis
+    if report is None:
+        return []
+
+    def count(value: int | None) -> str:
+        return "" if value is None else str(value)
+
+    return [
+        [report.since.isoformat(), report.until.isoformat(), r.kpi, r.group_by, r.group,
+         group_label(r.group_by, r.group, language), str(r.campaign_n), str(r.control_n),
+         _number(r.campaign), _number(r.control), _number(r.uplift), _number(r.uplift_low),
+         _number(r.uplift_high), _number(r.relative_lift), r.unit, count(r.campaign_censored),
+         count(r.control_censored), _number(r.cost, 0), _number(r.incremental_revenue, 0),
+         _number(r.incremental_low, 0), _number(r.incremental_high, 0)]
+        for r in report.rows
+    ]  # fmt: skip
 
 
 def _encode(

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from datetime import date, tzinfo
 from html import escape
+from typing import TYPE_CHECKING
 
 from workbench.report import svg
-from workbench.report.labels import words
+from workbench.report.labels import kpi_interval, kpi_value, words
 from workbench.services.report_data import Funnel, ReportData
 from workbench.talk.i18n import reason_label
-from workbench.talk.stats import ScriptGroup, StatsRow
+from workbench.talk.stats import ScriptGroup, StatsRow, wilson_interval
+
+if TYPE_CHECKING:
+    from workbench.services.kpi import KpiReport
 
 _CSS = """
 body { font-family: sans-serif; margin: 24px; color: #1a202c; max-width: 1100px; }
@@ -50,7 +54,7 @@ def _interval(f: Funnel | StatsRow) -> str:
     return "-" if rate is None else f"[{f.wilson_low:.4f}, {f.wilson_high:.4f}]"
 
 
-def _kpis(data: ReportData, w: dict[str, str]) -> str:
+def _kpis(data: ReportData, w: dict[str, str], language: str) -> str:
     t = data.totals
     cells = [
         ("dials", f"{t.dials:,}"), ("conversations", f"{t.conversations:,}"),
@@ -60,9 +64,68 @@ def _kpis(data: ReportData, w: dict[str, str]) -> str:
     boxes = "".join(
         f'<div class="kpi">{escape(w[key])}<b>{escape(value)}</b></div>' for key, value in cells
     )
+    return f'<h2>{escape(w["kpis"])}</h2><div class="kpis">{boxes}</div>' + _against_control(
+        data.kpis, w, language
+    )
+
+
+def _against_control(report: KpiReport | None, w: dict[str, str], language: str) -> str:
+    """The KPIs against the control group: the arms' reactivation rates as a chart (Wilson 95 %
+    error bars), then every KPI's campaign and control figures and the uplift's interval."""
+    head = f"<h3>{escape(w['kpi_heading'])}</h3>"
+    if report is None:
+        return head + f"<p>{escape(w['none'])}</p>"
+    rows = [r for r in report.rows if r.group_by == "all"]
+    by_kpi = {r.kpi: r for r in rows}
+    intro = (
+        f"<p>{escape(w['period'])}: {escape(period_label(report.since, report.until, language))}"
+        f" / {escape(w['kpi_population'].format(campaign=report.campaign_n, control=report.control_n))}</p>"
+    )
+    notice = f'<p class="notice">{escape(w["no_control_note"])}</p>' if report.no_control else ""
+    react = by_kpi["reactivation_rate"]
+    bars = []
+    for name, n, rate, colour in (
+        ("campaign_n", react.campaign_n, react.campaign, svg.CAMPAIGN_COLOUR),
+        ("control_n", react.control_n, react.control, svg.CONTROL_COLOUR),
+    ):
+        if rate is None:
+            continue
+        low, high = wilson_interval(round(rate * n), n)
+        bars.append(svg.Bar(f"{w[name]} ({n:,})", rate, low, high, _pct(rate), colour))
+    chart = (
+        f"<h3>{escape(w['kpi_chart'])}</h3>"
+        + svg.column_chart(bars, svg.CAMPAIGN_COLOUR, w["kpi_chart"], percent=True, width=360)
+        if bars
+        else ""
+    )
+    header = "".join(
+        f"<th>{escape(w[k])}</th>"
+        for k in ("kpi", "campaign_n", "control_n", "campaign", "control", "uplift", "interval",
+                  "relative_lift")
+    )  # fmt: skip
+    body = "".join(
+        f'<tr><td>{escape(w["kpi." + r.kpi])}</td><td class="n">{r.campaign_n:,}</td>'
+        f'<td class="n">{r.control_n:,}</td>'
+        f'<td class="n">{escape(kpi_value(r.unit, r.campaign))}</td>'
+        f'<td class="n">{escape(kpi_value(r.unit, r.control))}</td>'
+        f'<td class="n">{escape(kpi_value(r.unit, r.uplift, signed=True))}</td>'
+        f'<td class="n">{escape(kpi_interval(r.unit, r.uplift_low, r.uplift_high))}</td>'
+        f'<td class="n">{"-" if r.relative_lift is None else f"{r.relative_lift:+.0%}"}</td></tr>'
+        for r in rows
+    )
+    repurchase, roi = by_kpi["repurchase_rate"], by_kpi["roi"]
+    censored = (repurchase.campaign_censored or 0) + (repurchase.control_censored or 0)
+    notes = [
+        w["kpi_censored"].format(days=report.repurchase_days, n=censored),
+        w["kpi_roi_cost"].format(
+            cost=_yen(roi.cost or 0.0),
+            revenue="-" if roi.incremental_revenue is None else _yen(roi.incremental_revenue),
+        ),
+    ]
     return (
-        f'<h2>{escape(w["kpis"])}</h2><div class="kpis">{boxes}</div>'
-        f'<p class="notice">{escape(w["control_missing"])}</p>'
+        f"{head}{intro}{notice}{chart}"
+        f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+        + "".join(f'<p class="thin">{escape(n)}</p>' for n in notes)
     )
 
 
@@ -195,7 +258,7 @@ def render_html(data: ReportData, language: str = "ja", zone: tzinfo | None = No
         f"<h1>{escape(w['title'])}</h1>",
         f"<p>{escape(w['period'])}: {escape(period_label(data.since, data.until, language))} / "
         f"{escape(w['generated'])}: {escape(generated.strftime('%Y-%m-%d %H:%M %z'))}</p>",
-        _kpis(data, w),
+        _kpis(data, w, language),
         _scripts(data.scripts, w, language),
         _trend(data, w),
         _reasons(data, w, language),

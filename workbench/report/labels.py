@@ -18,13 +18,6 @@ _WORDS: dict[str, tuple[str, str]] = {
     "rate_short": ("再開率", "Rate"),
     "interval": ("95%区間", "95% interval"),
     "revenue": ("売上", "Revenue"),
-    "control_missing": (
-        "対照群（架電しないお客様の無作為群）との比較はまだできません。対照群が設定されていないため、"
-        "上記は架電した結果の実数であり、架電しなくても戻ったはずのお客様も含まれます（上乗せ効果ではありません）。",
-        "The comparison with a control group (customers held back at random and never called) is "
-        "not available yet: no control group is set up, so the figures above are raw results of the "
-        "calls and include customers who would have come back anyway (they are not an uplift).",
-    ),
     "scripts": ("スクリプト別の成果", "Scripts"),
     "scripts_chart": (
         "スクリプト別の再開率（縦線は95%区間）",

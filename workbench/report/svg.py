@@ -19,6 +19,8 @@ CONVERSATIONS_COLOUR = "#d69e2e"
 REASON_COLOUR = "#c53030"
 INTERVAL_COLOUR = "#1a202c"
 GRID_COLOUR = "#e2e8f0"
+CAMPAIGN_COLOUR = "#6b46c1"  # the campaign arm's bar of the KPI chart
+CONTROL_COLOUR = "#dd6b20"  # the control arm's
 
 _FONT = 'font-family="sans-serif" font-size="12"'
 
@@ -32,6 +34,7 @@ class Bar:
     low: float | None = None
     high: float | None = None
     text: str = ""  # printed above (or beside) the bar
+    colour: str | None = None  # this bar's own colour (else the chart's)
 
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> str:
@@ -89,7 +92,7 @@ def column_chart(
         centre = x + bar_w / 2
         body.append(
             f'<rect x="{x:.1f}" y="{y(bar.value):.1f}" width="{bar_w:.1f}" '
-            f'height="{max(y(0) - y(bar.value), 0):.1f}" fill="{colour}"/>'
+            f'height="{max(y(0) - y(bar.value), 0):.1f}" fill="{bar.colour or colour}"/>'
         )
         if bar.low is not None and bar.high is not None:
             y1, y2 = y(bar.low), y(bar.high)

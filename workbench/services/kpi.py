@@ -23,7 +23,7 @@ against the control customers whose reason (and kind) the script serves.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -84,6 +84,7 @@ class KpiReport:
     since: date
     until: date
     control_share: float
+    repurchase_days: int
     campaign_n: int
     control_n: int
     rows: tuple[KpiRow, ...]
@@ -191,16 +192,19 @@ def kpi_report(
     settings: Settings,
     since: date | None = None,
     until: date | None = None,
-    by: str | None = None,
+    by: str | Sequence[str] | None = None,
     *,
     now: datetime | None = None,
     serves: Callable[[str, str, str], bool] | None = None,
 ) -> KpiReport:
     """The KPIs for the local dates since…until (both inclusive; default the 90 days up to
-    today), overall and, with `by`, per group.  `serves(script, reason, kind)` says whether a
-    script serves a reason (the script library's rule); only `by="script"` needs it."""
-    if by is not None and by not in BREAKDOWNS:
-        raise ValueError(f"unknown breakdown {by!r}")
+    today), overall and, with `by` (one breakdown or several), per group.
+    `serves(script, reason, kind)` says whether a script serves a reason (the script library's
+    rule); only the script breakdown needs it."""
+    breakdowns = () if by is None else (by,) if isinstance(by, str) else tuple(by)
+    for name in breakdowns:
+        if name not in BREAKDOWNS:
+            raise ValueError(f"unknown breakdown {name!r}")
     first, last = default_period(settings, now)
     since = first if since is None and until is None else since
     until = last if until is None else until
@@ -214,10 +218,11 @@ def kpi_report(
     last_day = (until - date(1970, 1, 1)).days
     p = load_population(engine, settings, start, end, last_day)
     rows = group_kpis(p, "all", "all", ~p.control, p.control)
-    if by is not None:
-        for group, c, k in _groups(p, by, serves):
-            rows += group_kpis(p, by, group, c, k)
-    return KpiReport(since, until, settings.kpi.control_share, int((~p.control).sum()),
+    for name in breakdowns:
+        for group, c, k in _groups(p, name, serves):
+            rows += group_kpis(p, name, group, c, k)
+    return KpiReport(since, until, settings.kpi.control_share, settings.kpi.repurchase_days,
+                     int((~p.control).sum()),
                      int(p.control.sum()), tuple(rows))  # fmt: skip
 
 

@@ -5,8 +5,8 @@ UI-free: the HTML and CSV writers in `workbench.report` only lay these values ou
 script table is `script_stats`'s (the same totals, Wilson bounds and P(best)); only the
 period's end is added here, since `script_report` has a start only.
 
-The control group and its KPIs (issue #13 items 2–3) do not exist yet: `ReportData` carries
-no uplift, and the report says so instead of inventing one.
+The KPIs against the control group are `services.kpi`'s, for the same dates (its default
+period, the 90 days up to today, where the report's period is open).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from workbench.config import Settings
 from workbench.domain.codes import CONTACTED_OUTCOMES
+from workbench.services.kpi import BREAKDOWNS, KpiReport, kpi_report, library_serves
 from workbench.services.script_stats import script_report
 from workbench.store.models import ContactAttempt, Customer
 from workbench.talk.stats import SUCCESS_OUTCOME, ScriptGroup, wilson_interval
@@ -72,7 +74,7 @@ class ReportData:
     weeks: tuple[Week, ...]
     scripts: tuple[ScriptGroup, ...]
     reasons: tuple[ReasonHeard, ...]
-    control_group_available: bool = False
+    kpis: KpiReport | None = None  # None: not asked for (no settings given)
 
 
 def funnel(dials: int, conversations: int, reactivations: int, revenue: int) -> Funnel:
@@ -171,8 +173,10 @@ def report_data(
     now: datetime | None = None,
     draws: int = 20_000,
     notes_per_reason: int = 3,
+    settings: Settings | None = None,
 ) -> ReportData:
-    """The report's figures for the local dates `since`…`until` (both inclusive, either open)."""
+    """The report's figures for the local dates `since`…`until` (both inclusive, either open);
+    with `settings`, the KPIs against the control group too."""
     if since is not None and until is not None and until < since:
         raise ValueError(f"the period ends ({until}) before it starts ({since})")
     start, end = _bounds(since, until, zone)
@@ -191,4 +195,17 @@ def report_data(
         weeks=tuple(weeks),
         scripts=tuple(script_report(engine, "reason", start, zone=zone, draws=draws, until=end)),
         reasons=tuple(_reasons(engine, start, end, notes_per_reason)),
+        kpis=None if settings is None else _kpis(engine, settings, since, until, now),
     )
+
+
+def _kpis(
+    engine: Engine, settings: Settings, since: date | None, until: date | None, now: datetime | None
+) -> KpiReport | None:
+    """The KPIs with every breakdown (the CSV holds them all); None for a period that starts
+    after today (nothing has happened in it yet)."""
+    try:
+        return kpi_report(engine, settings, since, until, BREAKDOWNS, now=now,
+                          serves=library_serves(settings))  # fmt: skip
+    except ValueError:
+        return None
