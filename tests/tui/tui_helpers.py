@@ -34,7 +34,10 @@ LARGE = (160, 48)
 
 
 def demo_settings(language: str = "ja") -> Settings:
-    return load_settings(path=None, env={"WORKBENCH_LANGUAGE": language})
+    # No control group (as tests/conftest.py): the screens and snapshots show fixed queues.
+    return load_settings(
+        path=None, env={"WORKBENCH_LANGUAGE": language, "WORKBENCH_KPI_CONTROL_SHARE": "0"}
+    )
 
 
 def seed_callbacks(engine: Engine, settings: Settings) -> None:
