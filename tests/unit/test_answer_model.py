@@ -305,3 +305,22 @@ def test_vectorised_hours_of_week_agree_with_the_one_instant_rule_across_clock_c
     )
     expected = [hour_of_week(datetime.fromtimestamp(int(s), UTC), zone) for s in seconds]
     assert hours_of_week(seconds, ZoneInfo(zone)).tolist() == expected
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"])
+def test_hours_of_week_of_many_calls_over_two_years_agree_with_the_one_instant_rule(
+    zone: str,
+) -> None:
+    """Calls dense in time (a table over the half hours, not a sort): four clock changes each."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from workbench.domain.answer_model import hours_of_week
+
+    rng = np.random.default_rng(8)
+    # 2024-01-01 .. 2026-01-01, and every 5 minutes around 2025-03-09 (US spring forward)
+    seconds = np.concatenate(
+        [rng.integers(1_704_067_200, 1_767_225_600, 30_000), np.arange(1_741_480_000, 1_741_520_000, 300)]
+    )  # fmt: skip
+    expected = [hour_of_week(datetime.fromtimestamp(int(s), UTC), zone) for s in seconds]
+    assert hours_of_week(seconds, ZoneInfo(zone)).tolist() == expected

@@ -130,10 +130,24 @@ def hours_of_week(seconds: ArrayLike, zone: ZoneInfo) -> IntArray:
     distinct UTC half hour is exact.
     """
     seconds = np.asarray(seconds, dtype=np.int64)
-    slots, slot_of = np.unique(seconds // 1800, return_inverse=True)
-    offsets = np.array([_offset_seconds(int(h) * 1800, zone) for h in slots], dtype=np.int64)
-    local = seconds + offsets[slot_of]
-    return ((local // 3600 + 72) % 168).astype(np.int64)
+    if not seconds.size:
+        return np.zeros(seconds.shape, dtype=np.int64)
+    slot = seconds // 1800
+    first = int(slot.min())
+    span = int(slot.max()) - first + 1
+    if span > max(4 * seconds.size, 1 << 16):  # a few calls far apart: look up each distinct slot
+        slots, slot_of = np.unique(slot, return_inverse=True)
+        offsets = np.array([_offset_seconds(int(h) * 1800, zone) for h in slots], dtype=np.int64)
+        return np.asarray((seconds + offsets[slot_of]) // 3600 + 72) % 168
+    # Millions of calls over a few years: a table over the half hours between the first and
+    # the last, filled where a call falls (no sort of the calls, as np.unique would do).
+    slot -= first
+    seen = np.zeros(span, dtype=bool)
+    seen[slot] = True
+    offsets = np.zeros(span, dtype=np.int64)
+    for h in np.flatnonzero(seen).tolist():
+        offsets[h] = _offset_seconds((h + first) * 1800, zone)
+    return np.asarray((seconds + offsets[slot]) // 3600 + 72) % 168
 
 
 def _offset_seconds(epoch_seconds: int, zone: ZoneInfo) -> int:
