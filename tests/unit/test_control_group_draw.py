@@ -109,6 +109,16 @@ def test_the_seed_is_drawn_once_and_kept_across_connections(engine: Engine) -> N
     assert len(_stored(engine)) == 1
 
 
+def test_a_seed_first_asked_for_by_a_read_is_kept(engine: Engine) -> None:
+    """A read-only command's transaction ends in a rollback: the seed it drew stays stored."""
+    with engine.connect() as conn:
+        first = control_seed(conn)
+        conn.rollback()
+    with engine.connect() as conn:
+        assert control_seed(conn) == first
+    assert len(_stored(engine)) == 1
+
+
 def test_ensure_seed_stores_it_only_when_a_control_group_is_configured(
     engine: Engine, settings: Settings
 ) -> None:

@@ -6,8 +6,8 @@ that could contact a customer asks here: the calling rules' inputs (`services.ca
 rescore's permanent blocks (`services.score_signals`), the escalation's new cadences and every
 email (`reach`).
 
-The rescore stores the seed in its own transaction (`ensure_seed`) before anything reads the
-scores, so read-only commands, whose transactions are rolled back, always find it stored.
+The rescore stores the seed (`ensure_seed`) before its worker threads read the control group
+side by side; a seed first asked for by a read-only command is kept too (`control_seed`).
 """
 
 from __future__ import annotations
@@ -38,11 +38,22 @@ def control_seed(conn: Connection | Session) -> int:
     """The database's control-group seed, drawn and stored the first time it is asked for.
 
     Two processes asking at once both insert; the loser's insert fails on the key and it
-    reads the winner's seed, so every process sees one seed.
+    reads the winner's seed, so every process sees one seed.  On PostgreSQL the draw is
+    committed at once on a connection of its own: a read-only command's transaction is rolled
+    back, and the next command would otherwise draw again.  (SQLite commits a savepoint taken
+    outside a transaction when it is released; inside a write it commits with the caller.)
     """
     stored = _stored_seed(conn)
     if stored is not None:
         return stored
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    if bind.dialect.name == "postgresql":
+        with bind.engine.begin() as own:
+            return _draw(own)
+    return _draw(conn)
+
+
+def _draw(conn: Connection | Session) -> int:
     seed = secrets.randbits(63)
     try:
         with conn.begin_nested():

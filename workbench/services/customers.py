@@ -29,7 +29,7 @@ from workbench.domain.local_time import (
     zone_named,
 )
 from workbench.services.calling import dnc_known
-from workbench.services.control_group import ensure_seed, is_control
+from workbench.services.control_group import is_control
 from workbench.services.customer_rfm import one_rfm, rfm_as_of
 from workbench.services.customer_table import (  # noqa: F401  (lifecycle_policy, ensure_day_counts, RFM_CUTS_KEY: this module's API)
     CHURN_OUTCOMES,
@@ -291,7 +291,6 @@ def show_customer(
     engine: Engine, settings: Settings, external_id: str, at: datetime
 ) -> CustomerDetail:
     """One customer as known at `at`: later purchases, contacts and do-not-call entries are left out."""
-    ensure_seed(engine, settings)  # a read's own draw would be rolled back: store it first
     with engine.connect() as conn:
         summary = summarise_one(conn, settings, external_id, at)
         customer = (
