@@ -9,6 +9,7 @@ on 2026-11-21, after the fix.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,7 +25,10 @@ from workbench.services.operators import register_operator
 from workbench.services.reason_fixes import AdminError, list_fixes, mark_fixed, unmark_fixed
 from workbench.services.script_admin import audit_entries
 from workbench.services.script_context import build_context
+from workbench.talk.library import ScriptLibrary
+from workbench.talk.render import render_script
 
+REPO = Path(__file__).parents[2]
 JST = ZoneInfo("Asia/Tokyo")
 AT = datetime(2026, 11, 24, 10, 0, tzinfo=JST)  # a Tuesday morning
 MARKED = datetime(2026, 11, 18, 17, 0, tzinfo=JST)  # the fix was announced ahead of its day
@@ -146,6 +150,25 @@ def test_the_script_context_says_when_the_reason_was_fixed(
     assert build_context(engine, settings, "RIVAL", None, AT).reason_fixed_on is None
     before = datetime(2026, 11, 19, 10, 0, tzinfo=JST)
     assert build_context(engine, settings, "PRICE", None, before).reason_fixed_on is None
+
+
+@pytest.mark.parametrize(
+    "language, said",
+    [("ja", "「価格」の点は、2026年11月20日に改善いたしました"),
+     ("en", "You mentioned price as a reason before: we made improvements there on November 20, 2026")],
+)  # fmt: skip
+def test_the_price_script_opens_with_the_fix_when_there_is_one(
+    engine: Engine, settings: Settings, tmp_path: Path, language: str, said: str
+) -> None:
+    _load(engine, settings, tmp_path)
+    mark_fixed(engine, "price", FIXED_ON, by="lead", at=MARKED)
+    script = ScriptLibrary(REPO / "talkscripts", language).get("price_plan_review")
+    assert script is not None
+    for cid, opens_with_it in (("PRICE", True), ("RIVAL", False)):
+        ctx = replace(build_context(engine, settings, cid, "lead", AT), language=language)
+        opening = render_script(script, ctx)[0]
+        assert opening.error is None
+        assert (said in opening.text) is opens_with_it, (cid, opening.text)
 
 
 def test_bad_marks_are_refused_and_write_nothing(

@@ -16,8 +16,15 @@ def supervisor(
         str | None,
         typer.Option("--since", help="Figures from this date on (YYYY-MM-DD; default: 26 weeks)."),
     ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by", help="変更を記録する担当者 ID / who the screen's changes are recorded for"
+        ),
+    ] = None,
 ) -> None:
-    """Open the supervisor screen: script table, reasons heard, funnel and heatmap, trends."""
+    """Open the supervisor screen: script table, reasons heard, funnel and heatmap, trends;
+    mark reasons fixed, pin and retire scripts (with --by or the configured operator)."""
     from workbench.domain.values import parse_date
     from workbench.tui.supervisor_app import run_supervisor
 
@@ -26,4 +33,4 @@ def supervisor(
         start: date | None = None if since is None else parse_date(since)
     except ValueError as exc:
         raise UserError(f"--since: {exc}") from None
-    run_supervisor(c.engine, c.settings, start)
+    run_supervisor(c.engine, c.settings, start, by)

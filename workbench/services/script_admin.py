@@ -167,6 +167,12 @@ def _files_of(settings: Settings, script_id: str) -> list[TalkScript]:
     return library[script_id]
 
 
+def script_reasons(settings: Settings, script_id: str) -> list[str]:
+    """The reasons a script's files serve (what it may be pinned for), A→Z; refused: an
+    unknown script."""
+    return sorted({r for s in _files_of(settings, script_id) for r in s.reasons})
+
+
 def check_actor(conn: Connection, actor: str) -> None:
     """The registered operators are the ones who may change the choice (once any are); the
     reason fixes (`services.reason_fixes`) ask the same."""

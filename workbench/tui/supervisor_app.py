@@ -1,5 +1,5 @@
-"""`workbench supervisor`: the supervisor's Textual app (one screen of tabs, styles in
-`supervisor.tcss`).  `run_supervisor` is what the CLI calls; tests build the app with a
+"""`workbench supervisor`: the supervisor's Textual app (one screen of tabs; the screen
+brings its styles, `supervisor.tcss`).  `run_supervisor` is what the CLI calls; tests build the app with a
 fixed `now`, so the period and every figure are the same on each run."""
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ def supervisor_period(
 
 
 class SupervisorApp(App[None]):
-    CSS_PATH = "supervisor.tcss"
     ENABLE_COMMAND_PALETTE = False  # its entries are English only; every action has a key
 
     def __init__(
@@ -37,18 +36,28 @@ class SupervisorApp(App[None]):
         settings: Settings,
         now: datetime | None = None,
         since: date | None = None,
+        actor: str | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
+        self.settings = settings
         self.tr = SupervisorText(settings.language, settings.category_labels())
         zone = ZoneInfo(settings.timezone)
+        self.now = now
         self.period = supervisor_period(now or datetime.now(UTC), zone, since)
+        self.actor = actor or settings.operator or None  # who the changes are recorded for
+
+    def clock(self) -> datetime:
+        return self.now or datetime.now(UTC)
 
     def on_mount(self) -> None:
         self.title = self.tr("sv.title")
-        self.push_screen(SupervisorScreen(self.engine, self.tr, self.period))
+        self.push_screen(SupervisorScreen(self.engine, self.tr, self.period, self.settings,
+                                          self.actor, self.clock))  # fmt: skip
 
 
-def run_supervisor(engine: Engine, settings: Settings, since: date | None = None) -> None:
+def run_supervisor(
+    engine: Engine, settings: Settings, since: date | None = None, actor: str | None = None
+) -> None:
     """Open the supervisor screen; WORKBENCH_NOW fixes the clock (demos, end-to-end tests)."""
-    SupervisorApp(engine, settings, now=now_from_env(settings), since=since).run()
+    SupervisorApp(engine, settings, now=now_from_env(settings), since=since, actor=actor).run()

@@ -1,13 +1,16 @@
 """The supervisor screen: four tabs over one period (scripts, reasons, funnel, trends).
 
 Everything is read in one thread worker (`load`) through the services (`script_report`,
-`supervisor.overview`, `reason_notes`) and handed to the tabs as plain values.
+`supervisor.overview`, `reason_notes`, the reason fixes) and handed to the tabs as plain
+values.  The keys that change things (f/u, p/x) live in `supervisor_actions`.  The same screen
+opens inside the operator UI for supervisors and team leads (`embedded`: Esc goes back).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 from rich.text import Text
@@ -17,9 +20,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
+from workbench.config import Settings
+from workbench.domain.reason_fixes import ReasonFix
+from workbench.services.reason_fixes import list_fixes
 from workbench.services.script_stats import script_report
 from workbench.services.supervisor import (
     UNKNOWN,
@@ -32,6 +37,7 @@ from workbench.services.supervisor import (
 )
 from workbench.talk.stats import ScriptGroup
 from workbench.tui.bindings import translate_bindings
+from workbench.tui.screens.supervisor_actions import SupervisorActions
 from workbench.tui.supervisor_i18n import SupervisorText
 from workbench.tui.widgets.supervisor_parts import (
     SCRIPT_COLUMNS,
@@ -57,6 +63,7 @@ class Figures:
     groups: list[ScriptGroup]
     overview: Overview
     notes: dict[str, list[ReasonNote]]
+    fixes: list[ReasonFix] = field(default_factory=list)  # the reasons marked fixed
 
 
 def read_figures(engine: Engine, period: Period) -> Figures:
@@ -66,23 +73,48 @@ def read_figures(engine: Engine, period: Period) -> Figures:
         r.reason: reason_notes(engine, r.reason, period, NOTES_PER_REASON)
         for r in seen.reasons.counts
     }
-    return Figures(groups, seen, notes)
+    return Figures(groups, seen, notes, list_fixes(engine))
 
 
-class SupervisorScreen(Screen[None]):
+# Keys shown only where they act: the action → the tab it needs.
+TAB_ACTIONS = {"fix_reason": "reasons", "unfix_reason": "reasons", "pin_script": "scripts",
+               "retire_script": "scripts"}  # fmt: skip
+
+
+class SupervisorScreen(SupervisorActions):
+    # The screen brings its styles, so it looks the same inside the operator UI.
+    CSS_PATH = "../supervisor.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("1", "tab('scripts')", "Tabs", key_display="1-4", id="sv_tabs"),
         *(Binding(str(i + 2), f"tab('{t}')", show=False) for i, t in enumerate(TABS[1:])),
         Binding("s", "sort", "Sort", id="sv_sort"),
         Binding("r", "refresh", "Refresh", id="sv_refresh"),
-        Binding("q", "app.quit", "Quit", id="sv_quit"),
+        Binding("f", "fix_reason", "Mark fixed", id="sv_fix"),
+        Binding("u", "unfix_reason", "Unmark fixed", id="sv_unfix"),
+        Binding("p", "pin_script", "Pin", id="sv_pin"),
+        Binding("x", "retire_script", "Retire/return", id="sv_retire"),
+        Binding("escape", "close", "Back", id="sv_back"),
+        Binding("q", "quit", "Quit", id="sv_quit"),
     ]
 
-    def __init__(self, engine: Engine, tr: SupervisorText, period: Period) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        tr: SupervisorText,
+        period: Period,
+        settings: Settings | None = None,
+        actor: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        embedded: bool = False,
+    ) -> None:
         super().__init__()
         self.engine = engine
         self.tr = tr
         self.period = period
+        self.settings = settings
+        self.actor = actor
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.embedded = embedded  # inside the operator UI: Esc goes back, no quit key
         self.figures: Figures | None = None
         self.sort_column = DEFAULT_SORT
         self.descending = True
@@ -121,7 +153,7 @@ class SupervisorScreen(Screen[None]):
         for key in SCRIPT_COLUMNS:
             scripts.add_column(tr(f"sv.col.{key}"), key=key)
         reasons: DataTable[str] = self.query_one("#sv-reasons", DataTable)
-        for key in ("reason", "heard", "customers", "trend"):
+        for key in ("reason", "heard", "customers", "trend", "fixed"):
             reasons.add_column(tr(f"sv.col.{key}"), key=key)
         funnel_columns = ("attempts", "contacts", "answer", "wins", "win_rate", "revenue")
         operators: DataTable[str] = self.query_one("#sv-operators", DataTable)
@@ -231,10 +263,11 @@ class SupervisorScreen(Screen[None]):
         tr, reasons = self.tr, self.figures.overview.reasons
         table: DataTable[str] = self.query_one("#sv-reasons", DataTable)
         table.clear()
+        fixed = self.fixed_marks()
         for row in reasons.counts:
             table.add_row(
                 tr.reason(row.reason), f"{row.heard:,}", f"{row.customers:,}",
-                sparkline(row.weekly), key=row.reason,
+                sparkline(row.weekly), fixed.get(row.reason, ""), key=row.reason,
             )  # fmt: skip
         top = Text()
         top.append(tr("sv.top_kind") + "\n", style="bold")
@@ -246,6 +279,19 @@ class SupervisorScreen(Screen[None]):
             top.append(f"{name}: " + self.pairs(pairs) + "\n")
         self.query_one("#sv-top", Static).update(top)
         self.show_notes(reasons.counts[0].reason if reasons.counts else None)
+
+    def fixes(self) -> list[ReasonFix]:
+        return self.figures.fixes if self.figures is not None else []
+
+    def fixed_marks(self) -> dict[str, str]:
+        """reason → 「改善済 YYYY-MM-DD」 (with the kind when the mark is for one kind only)."""
+        marks: dict[str, list[str]] = {}
+        for f in self.fixes():
+            mark = self.tr("sv.fixed_mark", day=f.fixed_on.isoformat())
+            if f.kind != "any":
+                mark += f" {self.tr.kind(f.kind)}"
+            marks.setdefault(f.reason, []).append(mark)
+        return {reason: " / ".join(found) for reason, found in marks.items()}
 
     def pairs(self, pairs: list[tuple[str, int]]) -> str:
         return " · ".join(f"{self.tr.reason(reason)} {n}" for reason, n in pairs)
@@ -302,3 +348,26 @@ class SupervisorScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def action_close(self) -> None:
+        if self.embedded:
+            self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keys only where they act: f/u on the reasons tab, s/p/x on the scripts tab, Esc
+        inside the operator UI, q in `workbench supervisor` alone."""
+        if action == "close":
+            return self.embedded
+        if action == "quit":
+            return not self.embedded
+        tab = TAB_ACTIONS.get(action)
+        if tab is not None and self.is_mounted:
+            return self.query_one(TabbedContent).active == tab
+        return True
+
+    @on(TabbedContent.TabActivated)
+    def tab_changed(self) -> None:
+        self.refresh_bindings()
