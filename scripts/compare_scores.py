@@ -7,7 +7,8 @@
 `dump` copies the SQLite file (the original is never written), rescores the copy at the
 queue benchmark's instant (twice: a first run that fits every model, then a second that
 reuses the fresh fits and counts only new attempts into the tally) and pickles every
-`queue_scores` row and `model_state` value of both runs.  Run it once with the code before
+`queue_scores` row and `model_state` value of both runs (the control group drawn from one fixed
+seed, stored in the copy when it has none).  Run it once with the code before
 a change (e.g. `PYTHONPATH=<worktree of the old commit>`) and once after; `diff` reports
 rows that differ beyond float rounding and exits non-zero if any do.
 """
@@ -47,6 +48,7 @@ def dump(db: Path, out: Path, at: datetime) -> None:
         copy = Path(tmp) / "copy.db"
         shutil.copyfile(db, copy)
         engine = open_database(f"sqlite:///{copy}", migrate=True)
+        _fix_control_seed(engine)
         for label in ("first", "second"):
             started = time.perf_counter()
             rescore(engine, settings, at)
@@ -62,6 +64,28 @@ def dump(db: Path, out: Path, at: datetime) -> None:
             runs.append({"columns": columns, "rows": rows, "state": state})
         engine.dispose()
     out.write_bytes(pickle.dumps(runs))
+
+
+CONTROL_SEED = 20261202  # both runs draw the same control group (else each copy draws its own seed)
+
+
+def _fix_control_seed(engine) -> None:  # type: ignore[no-untyped-def]
+    """Store a fixed control-group seed in the copy, where the code has a control group and none is stored."""
+    from datetime import UTC
+
+    from sqlalchemy import insert, select
+
+    from workbench.store.models import ModelState
+
+    try:
+        from workbench.services.control_group import CONTROL_KEY
+    except ImportError:  # code from before the control group
+        return
+    table = ModelState.__table__
+    with engine.begin() as conn:
+        if conn.execute(select(table.c.key).where(table.c.key == CONTROL_KEY)).first() is None:
+            conn.execute(insert(table).values(key=CONTROL_KEY, value=json.dumps({"seed": CONTROL_SEED}),
+                                              fitted_at=datetime.now(UTC)))  # fmt: skip
 
 
 def _same(a: object, b: object) -> bool:
