@@ -56,6 +56,8 @@ class WorkbenchApp(App[None]):
         Binding(
             "ctrl+p", "command_palette", "Commands", show=False, priority=True, id="command_palette"
         ),
+        # Only for supervisors and team leads (check_action hides it from everyone else).
+        Binding("f9", "supervisor", "Supervisor", id="supervisor"),
     ]
 
     def __init__(
@@ -80,6 +82,7 @@ class WorkbenchApp(App[None]):
         self.session.keymap = keymap
         self.set_keymap(keymap)
         self.add_mode(OPERATOR_MODE, lambda: QueueScreen(self.session))
+        self.supervises = False  # the operator's role is supervisor or team_lead (read_role)
 
     def on_mount(self) -> None:
         self.title = self.session.tr("title")
@@ -100,14 +103,50 @@ class WorkbenchApp(App[None]):
     def start_shift(self) -> None:
         """The operator's own screen stack (queue → call → form), apart from the login."""
         self.sub_title = self.session.operator or ""
+        self.read_role()
         self.switch_mode(OPERATOR_MODE)
 
     def restart_shift(self) -> None:
         """Another operator or language: the queue at the base of the stack starts over."""
         self.sub_title = self.session.operator or ""
+        self.read_role()
         queue = self.screen
         if isinstance(queue, QueueScreen):
             queue.start_over()
+
+    # -- the supervisor mode (F9, for supervisors and team leads) ------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="role")
+    def read_role(self) -> None:
+        from workbench.services.operators import SUPERVISING_ROLES, operator_role
+
+        try:
+            role = operator_role(self.session.engine, self.session.operator)
+        except OperationalError:
+            role = None
+        self.call_from_thread(self.role_known, role in SUPERVISING_ROLES)
+
+    def role_known(self, supervises: bool) -> None:
+        self.supervises = supervises
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "supervisor":
+            return self.supervises
+        return True
+
+    def action_supervisor(self) -> None:
+        """The supervisor screen over the shift's screens; Esc comes back."""
+        from workbench.tui.screens.supervisor import SupervisorScreen
+        from workbench.tui.supervisor_app import supervisor_period
+        from workbench.tui.supervisor_i18n import SupervisorText
+
+        if not self.supervises or isinstance(self.screen, SupervisorScreen):
+            return
+        s = self.session
+        tr = SupervisorText(s.settings.language, s.settings.category_labels())
+        period = supervisor_period(s.now(), s.zone)
+        self.push_screen(SupervisorScreen(s.engine, tr, period, s.settings, s.operator, s.now,
+                                          embedded=True))  # fmt: skip
 
     # -- the palette's product commands (commands.py lists them) ----------------------
     def product_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
@@ -185,7 +224,7 @@ class WorkbenchApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.session, type(self.screen)))
+            self.push_screen(HelpScreen(self.session, type(self.screen), self.supervises))
 
     async def action_quit(self) -> None:
         """Quitting mid-call gives the customer back to the queue instead of holding the lease."""

@@ -19,6 +19,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     # footer labels, one per Binding id
     "key.quit": ("終了", "Quit"),
     "key.help": ("ヘルプ", "Help"),
+    "key.supervisor": ("監督者画面", "Supervisor"),
     "key.command_palette": ("コマンド", "Commands"),
     "palette.placeholder": ("コマンドを検索…", "Search for commands…"),
     "palette.help": ("キー操作の一覧", "Keys"),

@@ -51,14 +51,20 @@ def key_rows(
 
 
 def sections(
-    current: type | None, tr: Catalogue, keymap: Mapping[str, str] | None = None
+    current: type | None,
+    tr: Catalogue,
+    keymap: Mapping[str, str] | None = None,
+    supervises: bool = False,
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     ordered = sorted(SECTIONS, key=lambda item: item[1] is not current)
     out = [
         (tr(title), key_rows(list(Binding.make_bindings(screen.BINDINGS)), tr, keymap))
         for title, screen in ordered
     ]
-    out.append((tr("help.global"), [(key, tr(label)) for key, label in GLOBAL]))
+    shared = [(key, tr(label)) for key, label in GLOBAL]
+    if supervises:  # supervisors and team leads only
+        shared.append(((keymap or {}).get("supervisor", "F9"), tr("key.supervisor")))
+    out.append((tr("help.global"), shared))
     return out
 
 
@@ -80,16 +86,19 @@ class HelpScreen(SessionModal[None]):
         Binding("question_mark", "dismiss(None)", "Close", id="close_help", show=False),
     ]
 
-    def __init__(self, session: Session, current: type | None = None) -> None:
+    def __init__(
+        self, session: Session, current: type | None = None, supervises: bool = False
+    ) -> None:
         super().__init__(session)
         self.current = current
+        self.supervises = supervises
 
     def compose(self) -> ComposeResult:
         tr = self.session.tr
         with Vertical(id="help"):
             yield Static(Text(tr("help.title"), style="bold"), id="help-title")
             with VerticalScroll(id="help-body"):
-                groups = sections(self.current, tr, self.session.keymap)
+                groups = sections(self.current, tr, self.session.keymap, self.supervises)
                 yield Static(help_text(groups, tr("help.intro")))
             yield Footer()
 

@@ -203,11 +203,13 @@ class SupervisorScreen(SupervisorActions):
         if self.figures is None:
             return
         table: DataTable[str] = self.query_one("#sv-scripts", DataTable)
+        kept = self.highlighted_key(table)
         table.clear()
         groups = sort_groups(self.figures.groups, self.sort_column, self.descending)
         for group in groups:
             key = f"{group.total.script_id}\0{group.total.version}"
             table.add_row(*script_cells(group.total, self.tr), key=key)
+        self.keep_cursor(table, kept)
         if not groups:
             self.query_one("#sv-sorted", Static).update(self.tr("sv.none"))
             return
@@ -262,6 +264,7 @@ class SupervisorScreen(SupervisorActions):
         assert self.figures is not None
         tr, reasons = self.tr, self.figures.overview.reasons
         table: DataTable[str] = self.query_one("#sv-reasons", DataTable)
+        kept = self.highlighted_key(table)
         table.clear()
         fixed = self.fixed_marks()
         for row in reasons.counts:
@@ -269,6 +272,7 @@ class SupervisorScreen(SupervisorActions):
                 tr.reason(row.reason), f"{row.heard:,}", f"{row.customers:,}",
                 sparkline(row.weekly), fixed.get(row.reason, ""), key=row.reason,
             )  # fmt: skip
+        self.keep_cursor(table, kept)
         top = Text()
         top.append(tr("sv.top_kind") + "\n", style="bold")
         for kind, pairs in reasons.by_kind.items():
@@ -278,7 +282,23 @@ class SupervisorScreen(SupervisorActions):
             name = tr("sv.unknown") if category == UNKNOWN else tr.category(category)
             top.append(f"{name}: " + self.pairs(pairs) + "\n")
         self.query_one("#sv-top", Static).update(top)
-        self.show_notes(reasons.counts[0].reason if reasons.counts else None)
+        first = reasons.counts[0].reason if reasons.counts else None
+        self.show_notes(
+            kept if kept in fixed or any(r.reason == kept for r in reasons.counts) else first
+        )
+
+    @staticmethod
+    def highlighted_key(table: DataTable[str]) -> str | None:
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return None if key is None else str(key)
+
+    @staticmethod
+    def keep_cursor(table: DataTable[str], key: str | None) -> None:
+        """After a reload, the cursor stays on the row it was on (when it is still there)."""
+        if key is not None and key in table.rows:
+            table.move_cursor(row=table.get_row_index(key), animate=False)
 
     def fixes(self) -> list[ReasonFix]:
         return self.figures.fixes if self.figures is not None else []
