@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Static, TabbedContent
 from tui_helpers import NOW, SMALL, demo_settings, settle
 
+from workbench.services.reason_fixes import mark_fixed
 from workbench.tui.screens.supervisor import SupervisorScreen
 from workbench.tui.supervisor_app import SupervisorApp
 from workbench.tui.widgets.supervisor_parts import sparkline
@@ -48,6 +49,24 @@ def test_funnel_tab(snap_compare, engine, size) -> None:  # type: ignore[no-unty
 
 def test_reasons_tab(snap_compare, engine) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(make(engine), terminal_size=(120, 40), run_before=on_tab("2"))
+
+
+def test_reasons_tab_with_a_fixed_reason(snap_compare, engine) -> None:  # type: ignore[no-untyped-def]
+    mark_fixed(engine, "price", date(2026, 11, 20), by="op01", at=NOW, note="新料金プラン")
+    assert snap_compare(make(engine), terminal_size=(120, 40), run_before=on_tab("2"))
+
+
+def test_fix_dialog(snap_compare, engine) -> None:  # type: ignore[no-untyped-def]
+    async def run_before(pilot: Pilot[object]) -> None:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("down")  # past 理由不明, which no business fixes
+        await pilot.press("f")
+        await settle(pilot)
+
+    app = SupervisorApp(engine, demo_settings(), now=NOW, since=SINCE, actor="op01")
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
 
 
 def test_english_scripts_tab(snap_compare, engine) -> None:  # type: ignore[no-untyped-def]

@@ -365,6 +365,10 @@ class SupervisorScreen(SupervisorActions):
     # -- keys ----------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        # The arrows move the rows the tab's keys act on (f/u on reasons, p/x on scripts).
+        table = {"scripts": "#sv-scripts", "reasons": "#sv-reasons"}.get(tab)
+        if table is not None:
+            self.query_one(table, DataTable).focus()
 
     def action_refresh(self) -> None:
         self.load()

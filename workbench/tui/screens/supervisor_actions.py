@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from workbench.config import Settings
-from workbench.domain.reason_fixes import ReasonFix
+from workbench.domain.reason_fixes import FIXABLE_REASONS, ReasonFix
 from workbench.services.reason_fixes import mark_fixed, unmark_fixed
 from workbench.services.script_admin import (
     AdminError,
@@ -86,6 +86,11 @@ class SupervisorActions(Screen[None]):
             return
         if reason is None:
             self.notify(self.tr("sv.pick_reason"), severity="warning")
+            return
+        if reason not in FIXABLE_REASONS:  # 理由不明 is no reason a business fixes
+            self.notify(
+                self.tr("sv.err.unknown_reason", value=self.tr.reason(reason)), severity="warning"
+            )
             return
         today = self.clock().astimezone(self.period.zone).date()
 
