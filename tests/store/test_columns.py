@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, insert, inspect, select
 
 from workbench.domain.lifecycle import NO_TIME, micros
 from workbench.store.bulk import replace_all, stored_time
-from workbench.store.columns import epoch_micros, fetch, int_columns
+from workbench.store.columns import epoch_micros, fetch, instant_column, int_columns
 from workbench.store.models import ContactAttempt, Customer, QueueScore
 
 customers = Customer.__table__
@@ -61,6 +61,17 @@ def test_timestamps_come_back_as_exact_microseconds(engine: Engine) -> None:
             SELECT id, {epoch_micros(conn, 'at', NO_TIME)}, {epoch_micros(conn, 'callback_at', NO_TIME)}
             FROM contact_attempts WHERE at <= :at""", {"at": AT}, kinds="iii", by_first=True)  # fmt: skip
     assert ids.tolist() == [1, 2, 3, 4, 5]
+    assert at_us.tolist() == [micros(at) for at in [*INSTANTS, AT]]
+    assert set(callback_us.tolist()) == {NO_TIME}
+    with engine.connect() as conn:
+        # The stored text parsed by numpy (SQLite) gives the same exact microseconds, NULL as NO_TIME.
+        (at_sql, at_kind), (cb_sql, cb_kind) = (
+            instant_column(conn, c, NO_TIME) for c in ("at", "callback_at")
+        )
+        ids, at_us, callback_us = fetch(conn, f"""
+            SELECT id, {at_sql}, {cb_sql} FROM contact_attempts WHERE at <= :at""", {"at": AT},
+            kinds=f"i{at_kind}{cb_kind}", by_first=True)  # fmt: skip
+    assert at_kind == ("u" if engine.dialect.name == "sqlite" else "i")
     assert at_us.tolist() == [micros(at) for at in [*INSTANTS, AT]]
     assert set(callback_us.tolist()) == {NO_TIME}
 

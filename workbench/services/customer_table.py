@@ -31,7 +31,7 @@ from workbench.domain.lifecycle import (
 )
 from workbench.services.calling import dnc_known
 from workbench.store import purchase_metrics
-from workbench.store.columns import epoch_micros, fetch
+from workbench.store.columns import epoch_micros, fetch, instant_column
 from workbench.store.engine import writer_turn
 from workbench.store.models import ContactAttempt, Customer, DoNotCall
 
@@ -106,12 +106,14 @@ class CustomerTable:
 
 def _metrics(conn: Connection) -> tuple[IntArray, list[str | None]]:
     """customers ⟕ customer_metrics, ordered by id: the integer columns and the main categories."""
+    (first, u), (last, _) = (
+        instant_column(conn, f"m.{c}_order_at", NO_TIME) for c in ("first", "last")
+    )
     *numbers, category = fetch(conn, f"""
-        SELECT c.id, CASE WHEN c.kind = 'b2b' THEN 1 ELSE 0 END,
-               {epoch_micros(conn, 'm.first_order_at', NO_TIME)}, {epoch_micros(conn, 'm.last_order_at', NO_TIME)},
+        SELECT c.id, CASE WHEN c.kind = 'b2b' THEN 1 ELSE 0 END, {first}, {last},
                COALESCE(m.n_orders, 0), COALESCE(m.monetary, 0), COALESCE(m.n_days, 0), COALESCE(m.first_day_amount, 0),
                m.main_category
-        FROM customers c LEFT JOIN customer_metrics m ON m.customer_id = c.id""", kinds="iiiiiiiit", by_first=True)  # fmt: skip
+        FROM customers c LEFT JOIN customer_metrics m ON m.customer_id = c.id""", kinds=f"ii{u}{u}iiiit", by_first=True)  # fmt: skip
     return np.stack(numbers, axis=1), category
 
 
