@@ -135,6 +135,11 @@ async def test_a_supervisor_opens_the_supervisor_screen_in_the_operator_ui(
         await wait_for(pilot, queue_ready(app))
         await wait_for(pilot, lambda: app.supervises)
         assert "f9" in app.screen.active_bindings
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert "監督者画面" in str(app.screen.query("Static").last().render())
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, QueueScreen))
         await pilot.press("f9")
         await wait_for(pilot, lambda: isinstance(app.screen, SupervisorScreen))
         await settle(pilot)
