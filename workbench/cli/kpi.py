@@ -67,7 +67,7 @@ def kpi_(
 def _table(report: KpiReport, by: str | None, language: str) -> None:
     from workbench.cli.format import FitColumn, fitted_table, table_console
     from workbench.report.html import period_label
-    from workbench.report.labels import group_label, kpi_interval, kpi_value, words
+    from workbench.report.labels import group_label, kpi_interval, kpi_value, shown_unit, words
 
     w = words(language)
     console = table_console()
@@ -86,10 +86,10 @@ def _table(report: KpiReport, by: str | None, language: str) -> None:
     figures = [
         column("campaign_n", [f"{r.campaign_n:,}" for r in rows]),
         column("control_n", [f"{r.control_n:,}" for r in rows]),
-        column("campaign", [kpi_value(r.unit, r.campaign) for r in rows], min_width=6),
-        column("control", [kpi_value(r.unit, r.control) for r in rows], min_width=6),
-        column("uplift", [kpi_value(r.unit, r.uplift, signed=True) for r in rows]),
-        column("interval", [kpi_interval(r.unit, r.uplift_low, r.uplift_high) for r in rows],
+        column("campaign", [kpi_value(shown_unit(r.kpi, r.unit), r.campaign) for r in rows], min_width=6),
+        column("control", [kpi_value(shown_unit(r.kpi, r.unit), r.control) for r in rows], min_width=6),
+        column("uplift", [kpi_value(shown_unit(r.kpi, r.unit), r.uplift, signed=True) for r in rows]),
+        column("interval", [kpi_interval(shown_unit(r.kpi, r.unit), r.uplift_low, r.uplift_high) for r in rows],
                min_width=9),
         column("relative_lift", [relative(r) for r in rows]),
     ]  # fmt: skip

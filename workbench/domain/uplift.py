@@ -27,7 +27,8 @@ class Difference:
 
 
 def _relative(campaign: float, control: float) -> float | None:
-    return None if control == 0 else campaign / control - 1.0
+    # Relative to a loss (a negative control mean) the ratio's sign reads backwards.
+    return None if control <= 0 else campaign / control - 1.0
 
 
 def newcombe_difference(

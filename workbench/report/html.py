@@ -11,7 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from workbench.report import svg
-from workbench.report.labels import kpi_interval, kpi_value, words
+from workbench.report.labels import kpi_interval, kpi_value, shown_unit, words
 from workbench.services.report_data import Funnel, ReportData
 from workbench.talk.i18n import reason_label
 from workbench.talk.stats import ScriptGroup, StatsRow, wilson_interval
@@ -106,10 +106,10 @@ def _against_control(report: KpiReport | None, w: dict[str, str], language: str)
     body = "".join(
         f'<tr><td>{escape(w["kpi." + r.kpi])}</td><td class="n">{r.campaign_n:,}</td>'
         f'<td class="n">{r.control_n:,}</td>'
-        f'<td class="n">{escape(kpi_value(r.unit, r.campaign))}</td>'
-        f'<td class="n">{escape(kpi_value(r.unit, r.control))}</td>'
-        f'<td class="n">{escape(kpi_value(r.unit, r.uplift, signed=True))}</td>'
-        f'<td class="n">{escape(kpi_interval(r.unit, r.uplift_low, r.uplift_high))}</td>'
+        f'<td class="n">{escape(kpi_value(shown_unit(r.kpi, r.unit), r.campaign))}</td>'
+        f'<td class="n">{escape(kpi_value(shown_unit(r.kpi, r.unit), r.control))}</td>'
+        f'<td class="n">{escape(kpi_value(shown_unit(r.kpi, r.unit), r.uplift, signed=True))}</td>'
+        f'<td class="n">{escape(kpi_interval(shown_unit(r.kpi, r.unit), r.uplift_low, r.uplift_high))}</td>'
         f'<td class="n">{"-" if r.relative_lift is None else f"{r.relative_lift:+.0%}"}</td></tr>'
         for r in rows
     )

@@ -135,16 +135,29 @@ def group_label(by: str, group: str, language: str) -> str:
     return group
 
 
+def shown_unit(kpi: str, unit: str) -> str:
+    """The unit a KPI is shown in: the ROI is a ratio people read in percent."""
+    return "percent" if kpi == "roi" else unit
+
+
+def _yen(value: float, signed: bool) -> str:
+    sign = "-" if round(value) < 0 else ("+" if signed else "")
+    return f"{sign}¥{abs(value):,.0f}"
+
+
 def kpi_value(unit: str, value: float | None, signed: bool = False) -> str:
-    """A KPI figure as people read it: shares in percent (one decimal), ratios to two
-    decimals, yen whole; `signed` for a difference ("+" before a positive one)."""
+    """A KPI figure as people read it: shares in percent (one decimal), the ROI in whole
+    percent, ratios to two decimals, yen whole (-¥1,200); `signed` for a difference ("+"
+    before a positive one)."""
     if value is None:
         return "-"
     sign = "+" if signed else ""
     if unit == "share":
         return f"{value * 100:{sign}.1f}%" if not signed else f"{value * 100:+.1f}pt"
+    if unit == "percent":
+        return f"{value * 100:{sign},.0f}%"
     if unit == "yen":
-        return f"¥{value:{sign},.0f}"
+        return _yen(value, signed)
     return f"{value:{sign}.2f}"
 
 
@@ -154,6 +167,8 @@ def kpi_interval(unit: str, low: float | None, high: float | None) -> str:
         return "-"
     if unit == "share":
         return f"[{low * 100:+.1f}, {high * 100:+.1f}]pt"
+    if unit == "percent":
+        return f"[{low * 100:+,.0f}, {high * 100:+,.0f}]%"
     if unit == "yen":
-        return f"[¥{low:+,.0f}, ¥{high:+,.0f}]"
+        return f"[{_yen(low, True)}, {_yen(high, True)}]"
     return f"[{low:+.2f}, {high:+.2f}]"
