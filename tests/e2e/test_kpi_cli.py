@@ -20,7 +20,7 @@ from workbench.cli.root import app
 from workbench.store.engine import make_engine
 
 FIELDS = [
-    "since", "until", "kpi", "group_by", "group", "campaign_n", "control_n", "campaign",
+    "since", "until", "control_contacted", "kpi", "group_by", "group", "campaign_n", "control_n", "campaign",
     "control", "uplift", "uplift_low", "uplift_high", "relative_lift", "unit",
     "campaign_censored", "control_censored", "cost", "incremental_revenue", "incremental_low",
     "incremental_high",

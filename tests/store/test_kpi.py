@@ -171,3 +171,9 @@ def test_no_control_group(engine: Engine) -> None:
     assert _row(report, "reactivation_rate").campaign == pytest.approx(6 / 12)
     b2b = _row(report, "reactivation_rate", "kind", "b2b")
     assert (b2b.campaign_n, b2b.campaign) == (0, None)
+
+
+def test_control_customers_contacted_anyway(report) -> None:  # type: ignore[no-untyped-def]
+    # k2's call on 23 June is in the period (k0's on 2 May is not); customer 12's refusal call
+    # on 15 June counts too when 12 drew the control group.
+    assert report.control_contacted == 1 + (12 in CONTROL)

@@ -19,7 +19,12 @@ BY_VALUES = ("kind", "segment", "reason", "script")
 
 def kpi_json(report: KpiReport, row: KpiRow) -> dict[str, Any]:
     """One line of `kpi --json`: the period, then the row's fields (README, JSON fields)."""
-    return {"since": report.since.isoformat(), "until": report.until.isoformat(), **asdict(row)}
+    return {
+        "since": report.since.isoformat(),
+        "until": report.until.isoformat(),
+        "control_contacted": report.control_contacted,
+        **asdict(row),
+    }
 
 
 def kpi_(
@@ -75,6 +80,8 @@ def _table(report: KpiReport, by: str | None, language: str) -> None:
     console.print(w["kpi_population"].format(campaign=report.campaign_n, control=report.control_n))
     if report.no_control:
         console.print(w["no_control_note"])
+    if report.control_contacted:
+        console.print(w["control_contacted_note"].format(n=report.control_contacted))
     rows = list(report.rows)
 
     def column(key: str, cells: list[str], min_width: int | None = None) -> FitColumn:

@@ -82,6 +82,9 @@ def _against_control(report: KpiReport | None, w: dict[str, str], language: str)
         f" / {escape(w['kpi_population'].format(campaign=report.campaign_n, control=report.control_n))}</p>"
     )
     notice = f'<p class="notice">{escape(w["no_control_note"])}</p>' if report.no_control else ""
+    if report.control_contacted:
+        note = w["control_contacted_note"].format(n=report.control_contacted)
+        notice += f'<p class="notice">{escape(note)}</p>'
     react = by_kpi["reactivation_rate"]
     bars = []
     for name, n, rate, colour in (

@@ -80,6 +80,13 @@ _WORDS: dict[str, tuple[str, str]] = {
         "no control group (kpi.control_share is 0, or no control-group customer was lapsed at "
         "the start): the uplift and its interval cannot be computed.",
     ),
+    "control_contacted_note": (
+        "注意: 対照群のお客様 {n:,}人に期間中の架電またはメールの記録があります（取り込んだ履歴、"
+        "または対照群ができる前の連絡）。その分、上乗せ効果は小さく出ます。",
+        "Note: {n:,} control-group customers have a call or an email recorded in the period "
+        "(imported history, or contact from before the group existed); the uplift reads smaller "
+        "by as much.",
+    ),
     "kpi_population": (
         "対象: 期間の初めに離脱予備軍か休眠だったお客様（施策群 {campaign:,}人・対照群 {control:,}人）",
         "Population: customers lapsed at the period's start (campaign {campaign:,}, control {control:,})",

@@ -88,6 +88,9 @@ class KpiReport:
     campaign_n: int
     control_n: int
     rows: tuple[KpiRow, ...]
+    # Control customers called or emailed in the period anyway (imported history, or contact
+    # from before the group existed): the comparison is only clean at 0.
+    control_contacted: int = 0
 
     @property
     def no_control(self) -> bool:
@@ -223,7 +226,8 @@ def kpi_report(
             rows += group_kpis(p, name, group, c, k)
     return KpiReport(since, until, settings.kpi.control_share, settings.kpi.repurchase_days,
                      int((~p.control).sum()),
-                     int(p.control.sum()), tuple(rows))  # fmt: skip
+                     int(p.control.sum()), tuple(rows),
+                     int((p.control & p.contacted).sum()))  # fmt: skip
 
 
 def library_serves(settings: Settings) -> Callable[[str, str, str], bool]:

@@ -59,6 +59,7 @@ class Population:
     recovery: FloatArray  # mean order in the period / mean order before (NaN: not reactivated)
     ltv_change: FloatArray  # expected value over the horizon: at the end minus at the start
     cost: FloatArray  # yen of outbound call minutes and emails sent in the period
+    contacted: BoolArray  # an outbound call or an email sent in the period
     first_script: npt.NDArray[np.object_]  # script of the first outbound call in the period (None)
 
     def __len__(self) -> int:
@@ -109,9 +110,10 @@ def _purchases(
 
 def _costs(
     conn: Connection, settings: Settings, ids: IntArray, start: datetime, end: datetime
-) -> tuple[FloatArray, npt.NDArray[np.object_]]:
-    """Per population customer: the cost of the period's outbound calls and emails sent, and
-    the script of their first outbound call in the period (None: no call, or none recorded)."""
+) -> tuple[FloatArray, BoolArray, npt.NDArray[np.object_]]:
+    """Per population customer: the cost of the period's outbound calls and emails sent,
+    whether they were contacted at all, and the script of their first outbound call in the
+    period (None: no call, or none recorded)."""
     n = len(ids)
     cid, started, ended, at_us, aid, script = fetch(conn, f"""
         SELECT customer_id, {epoch_micros(conn, 'started_at', NO_TIME)},
@@ -128,6 +130,8 @@ def _costs(
         np.float64
     )
     cost = cost * settings.kpi.cost_per_call_minute
+    contacted = np.zeros(n, dtype=bool)
+    contacted[place[known]] = True
     first_script: npt.NDArray[np.object_] = np.full(n, None, dtype=object)
     if known.any():
         scripts = np.array(script, dtype=object)[known]
@@ -140,11 +144,12 @@ def _costs(
         SELECT customer_id FROM contact_attempts WHERE channel = 'email' AND outcome = 'sent'
           AND at >= :start AND at < :end""", {"start": start, "end": end}, kinds="i")  # fmt: skip
     place, known = _positions(ids, email_cid)
+    contacted[place[known]] = True
     cost = (
         cost
         + np.bincount(place[known], minlength=n).astype(np.float64) * settings.kpi.cost_per_email
     )
-    return cost, first_script
+    return cost, contacted, first_script
 
 
 def _ltv_change(
@@ -201,7 +206,7 @@ def load_population(
         revenue, orders, known, again = _purchases(
             conn, ids, start, end, settings.timezone, settings.kpi.repurchase_days, last_day
         )
-        cost, first_script = _costs(conn, settings, ids, start, end)
+        cost, contacted, first_script = _costs(conn, settings, ids, start, end)
     reactivated = orders > 0
     before_mean = table.monetary[rows] / np.maximum(table.n_orders[rows], 1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -216,5 +221,5 @@ def load_population(
         reason=reasons, revenue=revenue, reactivated=reactivated, repurchase_known=known,
         repurchased=again, recovery=recovery,
         ltv_change=_ltv_change(engine, settings, table, rows, ids, end),
-        cost=cost, first_script=first_script,
+        cost=cost, contacted=contacted, first_script=first_script,
     )  # fmt: skip
