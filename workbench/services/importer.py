@@ -23,6 +23,7 @@ from workbench.importing import records, writer
 from workbench.importing.csvfile import CsvSource, ImportFileError, load_mapping
 from workbench.importing.pipeline import Batch, ParseJob, Reject, validated
 from workbench.services import freshness
+from workbench.services.season_counts import refresh_month_counts
 from workbench.store import bulk
 
 ImportKind = Literal["customers", "transactions", "contacts"]
@@ -205,6 +206,8 @@ def _import_keyed(
         counts.unchanged += repeats
     if touched:
         writer.refresh_metrics(conn, None if len(touched) > 20000 else touched, zone)
+        # The season indices' month counts, so the next rescore counts none of these again.
+        refresh_month_counts(conn)
     return counts
 
 

@@ -25,7 +25,7 @@ from workbench.config import Settings
 from workbench.domain.answer_model import AnswerModel
 from workbench.domain.season import SeasonalIndex, category_indices, season_boost
 from workbench.domain.winback import WinbackModel
-from workbench.services.answer_fit import fit_from_calls
+from workbench.services.answer_process import fit_answer_model
 from workbench.services.calling import RULE_LOOKBACK, blocked_until, calling_policy, load_contacts
 from workbench.services.case_tally import count_case_tally, store_case_tally
 from workbench.services.control_group import ensure_seed
@@ -42,7 +42,7 @@ from workbench.services.model_state import (
 )
 from workbench.services.score_rows import RowInputs, score_rows, write_scores
 from workbench.services.score_signals import guess_reasons, load_signals
-from workbench.services.season_counts import monthly_orders
+from workbench.services.season_counts import MonthCounts, current_counts, save_month_counts, window
 from workbench.services.winback_stats import WINBACK_KEY, fit_from_outcomes
 from workbench.store import columns
 from workbench.store.models import ContactAttempt
@@ -121,7 +121,7 @@ def rescore(
             None if "season" in fresh else pool.submit(_timed, phase, "season", _season, engine, at)
         )
         # Refitted every run: the customers' reachability and hours are learned from the latest calls.
-        answer = pool.submit(_timed, phase, "answer_model", _fit_answer_model, engine, settings, at)
+        answer = pool.submit(_timed, phase, "answer_model", fit_answer_model, engine, settings, at)
         holds = pool.submit(_timed, phase, "holds", _recently_called_holds, engine, settings, at)
         tally_run = pool.submit(_timed, phase, "case_tally", count_case_tally, engine)
         winback_run = pool.submit(_timed, phase, "winback", _winback, engine, at)
@@ -135,7 +135,11 @@ def rescore(
         horizon = float(settings.scoring.value_horizon_weeks)
         models = fit_base_models(table, horizon, fresh.get("alive_model"), fresh.get("spend_model"))
         phase.done("base_models")
-        season = _season_from_json(fresh["season"]) if season_run is None else season_run.result()
+        months: MonthCounts | None = None
+        if season_run is None:
+            season = _season_from_json(fresh["season"])
+        else:
+            season, months = season_run.result()
         lead = (settings.scoring.season_lead_weeks_min, settings.scoring.season_lead_weeks_max)
         boosts = {
             name: season_boost(index, at.month, at.day, lead) for name, index in season.items()
@@ -158,6 +162,8 @@ def rescore(
         save_state(conn, "answer_model", _answer_json(answer_model), at)
         if "season" not in fresh:
             save_state(conn, "season", {k: list(v.values) for k, v in season.items()}, at)
+        if months is not None and months.changed:
+            save_month_counts(conn, months)
         save_state(conn, RFM_CUTS_KEY, rfm_cuts(table), at)
         # The script selector's per-case outcomes: counted once here, so a claim only adds the newest.
         store_case_tally(conn, tally, at)
@@ -170,11 +176,6 @@ def rescore(
     names, counts = np.unique(table.state_names(), return_counts=True) if len(table) else ((), ())
     return ScoringSummary(len(table), time.perf_counter() - started, models.alive_params,
                           {str(k): int(v) for k, v in zip(names, counts, strict=True)}, phase.seconds)  # fmt: skip
-
-
-def _fit_answer_model(engine: Engine, settings: Settings, at: datetime) -> AnswerModel:
-    with engine.connect() as conn:
-        return fit_from_calls(conn, settings, at)
 
 
 def _winback(engine: Engine, at: datetime) -> tuple[WinbackModel, int]:
@@ -223,14 +224,16 @@ def _season_from_json(data: dict[str, list[float]]) -> dict[str, SeasonalIndex]:
     return {name: SeasonalIndex(tuple(values), "ratio_to_ma") for name, values in data.items()}
 
 
-def _season(engine: Engine, at: datetime) -> dict[str, SeasonalIndex]:
-    """Monthly order counts per category over the last 36 months → seasonal indices."""
+def _season(engine: Engine, at: datetime) -> tuple[dict[str, SeasonalIndex], MonthCounts]:
+    """Monthly order counts per category over the last 36 months → seasonal indices, and the
+    month counts brought up to date (stored with the scores)."""
     with engine.connect() as conn:
-        totals = monthly_orders(conn, at)
+        months = current_counts(conn)
+    totals = window(months, at)
     if not totals:
-        return {}
+        return {}, months
     _, indices = category_indices(totals, at.month)
-    return indices
+    return indices, months
 
 
 def _answer_json(model: AnswerModel) -> dict[str, object]:
