@@ -36,7 +36,9 @@ def write_config(folder: Path, server: SmtpTestServer) -> Path:
         "[smtp]\n"
         f'host = "{server.host}"\nport = {server.port}\n'
         'sender = "info@sample-shoji.example"\n'
-        f"rate_per_minute = {RATE}\ntimeout_seconds = 5\n",
+        f"rate_per_minute = {RATE}\ntimeout_seconds = 5\n"
+        # Every queued email must go: none of these customers may draw the control group.
+        "[kpi]\ncontrol_share = 0\n",
         encoding="utf-8",
     )
     return path
