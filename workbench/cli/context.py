@@ -1,8 +1,9 @@
 """What every command shares: the invocation's context, user errors, `--at`, JSON lines.
 
 The bottom of the CLI package: every command module imports it, it imports no
-command module.  Only the standard library and typer at import time, so
-`workbench --help` stays quick; settings and the engine are made on first use.
+command module.  Only the standard library, typer and the code lists (`domain.codes`, plain
+enums) at import time, so `workbench --help` stays quick; settings and the engine are made on
+first use.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from workbench.domain.codes import Kind
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -117,6 +120,13 @@ AtOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object per line.")]
 OperatorOption = Annotated[str | None, typer.Option("--operator", help="Operator id")]
+# A team lead's changes (pins, retirements, reasons marked fixed): for which kind, and by whom.
+KindOption = Annotated[
+    Kind | None, typer.Option("--kind", help="b2c / b2b（省略時は両方）/ default: both kinds")
+]
+ByOption = Annotated[
+    str | None, typer.Option("--by", help="変更する担当者 ID / who makes the change")
+]
 RootOption = Annotated[
     Path | None, typer.Option("--root", help="talkscripts フォルダー / scripts root")
 ]

@@ -7,15 +7,16 @@ re-approaches the customers who left for a fixed reason (`domain.reason_fixes`).
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from workbench.cli.context import (
     AtOption,
+    ByOption,
     Context,
     JsonOption,
+    KindOption,
     UserError,
     context,
     emit_json,
@@ -55,18 +56,7 @@ SAID: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
-class FixKind(StrEnum):
-    B2C = "b2c"
-    B2B = "b2b"
-
-
 ReasonArgument = Annotated[str, typer.Argument(metavar="REASON", help="理由コード / reason code")]
-KindOption = Annotated[
-    FixKind | None, typer.Option("--kind", help="b2c / b2b（省略時は両方）/ default: both kinds")
-]
-ByOption = Annotated[
-    str | None, typer.Option("--by", help="変更する担当者 ID / who makes the change")
-]
 
 
 def _said(c: Context) -> dict[str, str]:

@@ -17,8 +17,10 @@ import typer
 
 from workbench.cli.context import (
     AtOption,
+    ByOption,
     Context,
     JsonOption,
+    KindOption,
     RootOption,
     UserError,
     context,
@@ -26,7 +28,6 @@ from workbench.cli.context import (
     parse_at,
 )
 from workbench.cli.labels import interval, labels, pct, yen
-from workbench.domain.codes import Kind
 
 if TYPE_CHECKING:
     from workbench.services.script_admin import AdminError, AuditRow
@@ -85,14 +86,6 @@ SAID: dict[str, dict[str, str]] = {
 class Language(StrEnum):
     JA = "ja"
     EN = "en"
-
-
-KindOption = Annotated[
-    Kind | None, typer.Option("--kind", help="b2c / b2b（省略時は両方）/ default: both kinds")
-]
-ByOption = Annotated[
-    str | None, typer.Option("--by", help="変更する担当者 ID / who makes the change")
-]
 
 
 def _said(c: Context) -> dict[str, str]:
