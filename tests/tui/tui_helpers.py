@@ -25,6 +25,7 @@ from workbench.store.database import open_database
 from workbench.store.models import ContactAttempt, Customer
 from workbench.tui.screens.call import CallScreen
 from workbench.tui.screens.queue import QueueScreen
+from workbench.tui.widgets.script_panel import ScriptPanel
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 11, 25, 10, 30, tzinfo=TOKYO)  # a Wednesday, inside the 09–20 window
@@ -109,6 +110,8 @@ def call_ready(app: object, not_this: object = None) -> Callable[[], bool]:
             and screen is not not_this
             and screen.data is not None
             and screen.is_mounted
+            # The script is drawn after the card (CallScreen.ready): wait for it too.
+            and any(panel.loaded for panel in screen.query(ScriptPanel))
         )
 
     return ready

@@ -23,6 +23,7 @@ class ScriptPanel(VerticalScroll):
         self.script: TalkScript | None = None
         self.sections: dict[str, RenderedSection] = {}
         self.path: list[str] = []
+        self.loaded = False  # the call's script (or its absence) has been drawn
         self.can_focus = True
 
     def compose(self) -> ComposeResult:
@@ -35,6 +36,7 @@ class ScriptPanel(VerticalScroll):
         self.script = script
         self.sections = {s.id: s for s in sections}
         self.path = [sections[0].id] if sections else []
+        self.loaded = True
         self.refresh_section()
 
     def replace(self, script: TalkScript, sections: list[RenderedSection]) -> bool:
