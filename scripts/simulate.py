@@ -1,6 +1,6 @@
 """An honest simulation benchmark: simulated contact centres with hidden truth, driving the workbench.
 
-    python scripts/simulate.py                      # 3 worlds × 3 seeds × 5 strategies, default scale
+    python scripts/simulate.py                      # 3 worlds × 3 seeds × every strategy, default scale
     python scripts/simulate.py --quick              # a smoke test: small worlds, few days
     python scripts/simulate.py --quick --email      # call-only against email-then-call (and the oracle)
     python scripts/simulate.py --record docs/benchmarks.md
@@ -13,6 +13,11 @@ from an identical copy of the imported database and works the same dial slots;
 each dial is allowed by the product's rules and recorded by its disposition
 service.  An independent audit (scripts/sim/audit.py) re-checks every dial
 against the README's calling rules.
+
+Strategies: the workbench's claim; three human-team baselines (random, most recently lapsed,
+highest spend first) with a team's scripts; `informed`, which knows each customer's answering
+habits, propensity and order value but not why they left (what ordering alone could reach);
+and the oracle, which also knows the true reason and dials with the best script.
 
 The email step (`email_then_call`): each customer has hidden email habits (address, consent,
 P(open), P(click | open), P(reply | open), a dead address), the product runs with

@@ -21,7 +21,7 @@ from workbench.services.queue import QueueEntry, eligible_states, read_queue
 
 from .email_world import EMAIL_WORLDS
 from .mail_loop import MailLoop
-from .response import ScriptInfo, answer_probability, best_fit, win_probability
+from .response import ScriptInfo, answer_probability, best_fit, fit_class, win_probability
 from .world import Truth
 
 FIRST_CHUNK = 4  # the head of the list is usually callable; later pages cross held-back customers
@@ -266,6 +266,34 @@ class Oracle(Team):
         return Pick(entry.external_id, best_fit(self.scripts, self.truths[entry.external_id])[0])
 
 
+class Informed(Team):
+    """Knows when each customer answers and how likely and how much they would come back, but not
+    why they left: it dials by true P(answer now) × P(win-back) × value with a team's scripts
+    (hearing-first, or the heard reason's).  What ordering alone could reach; the oracle adds reasons."""
+
+    name = "informed"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, order="spend", **kwargs)
+
+    def candidates(self, at: datetime, promised: dict[str, datetime]) -> list[str]:
+        scored = []
+        for _, ext in self.pool:
+            if ext in self.memory.done:
+                continue
+            t = self.truths[ext]
+            if t.wrong_number:
+                continue
+            fit = fit_class(self.script_for(self.memory.heard.get(ext), t.kind), t)
+            when = promised.get(ext)
+            on_time = when is not None and abs(at - when) <= timedelta(minutes=15)
+            scored.append(
+                (-answer_probability(t, at, when) * win_probability(t, fit, on_time) * t.value, ext)
+            )
+        scored.sort()
+        return [ext for _, ext in scored]
+
+
 def make(
     name: str,
     engine: Engine,
@@ -283,6 +311,8 @@ def make(
         return EmailThenCall(engine, settings, scripts, truths, seed, mail=mail, world=world)
     if name == "oracle":
         return Oracle(engine, settings, scripts, truths, seed)
+    if name == "informed":
+        return Informed(engine, settings, scripts, truths, seed)
     if name in ("random", "recent", "spend"):
         team = Team(engine, settings, scripts, truths, seed, order=name)
         team.name = name
@@ -290,6 +320,6 @@ def make(
     raise ValueError(f"unknown strategy {name!r} (known: {', '.join(STRATEGIES)})")
 
 
-STRATEGIES = ("workbench", "email_then_call", "random", "recent", "spend", "oracle")
+STRATEGIES = ("workbench", "email_then_call", "random", "recent", "spend", "informed", "oracle")
 EMAIL_PAIR = ("workbench", "email_then_call")  # call-only against email-then-call
 BASELINES = ("random", "recent", "spend")
