@@ -190,10 +190,12 @@ def test_show_and_list_print_the_cadence_in_japanese_english_and_json(tmp_path: 
     assert detail["state"] == "emailed" and [e["kind"] for e in detail["events"]] == ["tiered"]
 
     ja = workbench(url, config, "escalation", "show", "C0001")
-    assert "区分: mid" in ja.stdout and "状態: emailed" in ja.stdout and "tiered" in ja.stdout
+    assert "区分: 中（メール→電話）" in ja.stdout and "状態: メール送付済み" in ja.stdout
+    assert "区分決定" in ja.stdout and "emailed" not in ja.stdout and "tiered" not in ja.stdout
     config.write_text('language = "en"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
     en = workbench(url, config, "escalation", "show", "C0001")
-    assert "Tier: mid" in en.stdout and "区分" not in en.stdout
+    assert "Tier: mid (email, then call)" in en.stdout and "State: emailed" in en.stdout
+    assert "区分" not in en.stdout
     table = workbench(url, config, "escalation", "list")
     assert table.returncode == 0 and "C0001" in table.stdout and "Tier" in table.stdout
 

@@ -38,15 +38,26 @@ TEXT = {
 }  # fmt: skip
 
 
+CODED = frozenset({"tier", "state", "response", "ended_reason"})  # values shown in words
+
+
 def _text(language: str) -> dict[str, str]:
     return TEXT["en" if language == "en" else "ja"]
 
 
-def _line(words: dict[str, str], counts: dict[str, Any]) -> str:
+def _word(code: object, language: str) -> str:
+    """A tier, state, event, reason or outcome code in words (the JSON keeps the codes)."""
+    from workbench.domain.code_labels import ESCALATION, OUTCOMES, code_label
+
+    text = str(code)
+    return code_label(ESCALATION if text in ESCALATION else OUTCOMES, text, language)
+
+
+def _line(words: dict[str, str], counts: dict[str, Any], language: str) -> str:
     parts = []
     for key, value in counts.items():
         if isinstance(value, dict):
-            detail = ", ".join(f"{k} {v}" for k, v in value.items())
+            detail = ", ".join(f"{_word(k, language)} {v}" for k, v in value.items())
             total = sum(value.values())
             parts.append(
                 f"{words[key]} {total}{words['count']}" + (f" ({detail})" if detail else "")
@@ -95,9 +106,9 @@ def run_(ctx: typer.Context, at: AtOption = None, as_json: JsonOption = False) -
         emit_json(summary)
         return
     words = _text(settings.language)
-    typer.echo(_line(words, {k: v for k, v in summary.items() if k != "ingest"}))
+    typer.echo(_line(words, {k: v for k, v in summary.items() if k != "ingest"}, settings.language))
     if read is not None:
-        typer.echo(_line(words, read.as_json()))
+        typer.echo(_line(words, read.as_json(), settings.language))
 
 
 @app.command("ingest")
@@ -162,16 +173,19 @@ def show_(
     if as_json:
         emit_json(data)
         return
-    words = _text(c.settings.language)
+    language = c.settings.language
+    words = _text(language)
     typer.echo(f"{words['customer']}: {customer_id}")
     for key in ("tier", "state", "step", "next_at", "response", "response_at", "ended_reason"):
         if data.get(key) is not None:
-            typer.echo(f"  {words[key]}: {data[key]}")
+            value = _word(data[key], language) if key in CODED else data[key]
+            typer.echo(f"  {words[key]}: {value}")
     events = data.get("events") or []
     typer.echo(f"{words['events']}:" if events else f"{words['events']}: {words['none']}")
     for event in events:
-        detail = f"  {event.get('detail')}" if event.get("detail") else ""
-        typer.echo(f"  {event.get('at')}  {event.get('kind')}  → {event.get('state')}{detail}")
+        detail = f"  {_word(event['detail'], language)}" if event.get("detail") else ""
+        kind, state = _word(event.get("kind"), language), _word(event.get("state"), language)
+        typer.echo(f"  {event.get('at')}  {kind}  → {state}{detail}")
 
 
 @app.command("list")
@@ -213,5 +227,8 @@ def list_(
         table.add_column(words.get(key, words["customer"]))
     for row in rows:
         data = row.as_json()
-        table.add_row(*("" if data.get(k) is None else str(data[k]) for k in keys))
+        table.add_row(*(
+            "" if data.get(k) is None else _word(data[k], settings.language) if k in CODED else str(data[k])
+            for k in keys
+        ))  # fmt: skip
     out().print(table)

@@ -107,6 +107,42 @@ SOURCES: dict[str, tuple[str, str]] = {
 }
 
 
+# The email-then-call escalation: tiers, cadence states, events, and why a cadence ended or an
+# email was not written or sent (`workbench escalation run|show|list`).
+ESCALATION: dict[str, tuple[str, str]] = {
+    "high": ("高（電話）", "high (call)"),
+    "mid": ("中（メール→電話）", "mid (email, then call)"),
+    "low": ("低（メールのみ）", "low (email only)"),
+    "waiting": ("架電待ち", "waiting for a call"),
+    "emailed": ("メール送付済み", "emailed"),
+    "responded": ("反応あり", "responded"),
+    "called": ("架電済み", "called"),
+    "ended": ("終了", "ended"),
+    "tiered": ("区分決定", "tiered"),
+    "reminded": ("リマインド送付", "reminder sent"),
+    "sent": ("送信完了", "sent"),
+    "email_stopped": ("メール停止", "email stopped"),
+    "call_attempt": ("架電", "call attempt"),
+    "calls_stopped": ("架電停止", "calls stopped"),
+    "call_queued": ("架電リストへ", "queued for a call"),
+    "opened": ("開封", "opened"),
+    "clicked": ("クリック", "clicked"),
+    "replied": ("返信", "replied"),
+    "bounced": ("不達", "bounced"),
+    "unsubscribed": ("配信停止", "unsubscribed"),
+    "rejected": ("受信拒否", "refused by the server"),
+    "no_response": ("反応なし", "no response"),
+    "opted_out": ("配信停止の意思表示", "opted out"),
+    "no_consent": ("メール同意なし", "no email consent"),
+    "control_group": ("対照群（効果測定のため連絡しません）", "held back: control group"),
+    "no_address": ("メールアドレスなし", "no email address"),
+    "no_customer": ("顧客が見つかりません", "no such customer"),
+    "address_changed": ("アドレス変更済み", "address changed"),
+    "no_template": ("該当するメールテンプレートなし", "no email template for the case"),
+    "template_error": ("メールテンプレートのエラー", "email template error"),
+}
+
+
 def code_label(table: Mapping[str, tuple[str, str]], code: str, language: str) -> str:
     """`code` in words from `table` (ja, en pairs); a code the table lacks reads as written."""
     pair = table.get(code)
