@@ -142,7 +142,7 @@ def ingest_(
     if as_json:
         emit_json(summary.as_json())
         return
-    typer.echo(_line(_text(settings.language), summary.as_json()))
+    typer.echo(_line(_text(settings.language), summary.as_json(), settings.language))
 
 
 def _ingest_or_fail(read: Any) -> IngestSummary:
