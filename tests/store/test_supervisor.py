@@ -186,3 +186,44 @@ def test_overview_reads_it_all_at_once(engine):
     assert sum(map(sum, seen.heatmap.dials)) == 9
     assert [p.dials for p in seen.trend] == [6, 3]
     assert seen.reasons.counts[0].reason == "price"
+
+
+KOLKATA = ZoneInfo("Asia/Kolkata")  # UTC+5:30: a UTC hour straddles two local hours
+
+
+def test_a_half_hour_zone_puts_each_call_in_its_own_local_hour_and_week(engine):
+    """Sunday 8 March 2026 23:40 IST is 18:10 UTC, Monday 9 March 00:10 IST is 18:40 UTC: the
+    same UTC hour, two local days and weeks; 10:20 and 10:50 UTC are 15:50 and 16:20 IST."""
+    from workbench.services.report_data import report_data
+
+    def ist(day: int, hour: int, minute: int) -> datetime:
+        return datetime(2026, 3, day, hour, minute, tzinfo=KOLKATA)
+
+    with engine.begin() as conn:
+        cid = conn.execute(
+            insert(Customer.__table__).values(external_id="K1", name="K1", kind="b2c")
+            .returning(Customer.__table__.c.id)
+        ).scalar_one()  # fmt: skip
+        conn.execute(insert(ContactAttempt.__table__), [
+            {"customer_id": cid, "channel": "call", "direction": "outbound", "operator": "op01",
+             "at": at, "outcome": outcome, "amount": amount}
+            for at, outcome, amount in [
+                (ist(8, 23, 40), "no_answer", None), (ist(9, 0, 10), "reactivated", 3000),
+                (ist(10, 15, 50), "no_answer", None), (ist(10, 16, 20), "callback", None),
+                (ist(10, 16, 25), "busy", None),  # the same UTC quarter-hour as 16:20
+            ]
+        ])  # fmt: skip
+    period = Period.of(date(2026, 3, 2), date(2026, 3, 16), KOLKATA)
+    heat = contact_heatmap(engine, period)
+    assert (heat.dials[6][23], heat.dials[0][0]) == (1, 1)
+    assert (heat.dials[1][15], heat.dials[1][16], heat.conversations[1][16]) == (1, 2, 1)
+    trend = weekly_trend(engine, period)
+    assert [(p.week, p.dials, p.winbacks, p.revenue) for p in trend] == [
+        (date(2026, 3, 2), 1, 0, 0),
+        (date(2026, 3, 9), 4, 1, 3000),
+    ]
+    weeks = report_data(engine, zone=KOLKATA, now=datetime(2026, 3, 20, tzinfo=UTC)).weeks
+    assert [(w.start, w.funnel.dials, w.funnel.reactivations) for w in weeks] == [
+        (date(2026, 3, 2), 1, 0),
+        (date(2026, 3, 9), 4, 1),
+    ]

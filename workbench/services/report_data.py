@@ -22,6 +22,7 @@ from workbench.config import Settings
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.services.kpi import BREAKDOWNS, KpiReport, kpi_report, library_serves
 from workbench.services.script_stats import script_report
+from workbench.services.supervisor import call_figures
 from workbench.store.models import ContactAttempt, Customer
 from workbench.talk.stats import SUCCESS_OUTCOME, ScriptGroup, wilson_interval
 
@@ -107,29 +108,20 @@ def _outbound_calls() -> list[Any]:
 def _weeks(
     engine: Engine, start: datetime | None, end: datetime | None, zone: tzinfo
 ) -> list[Week]:
-    """Calls per local ISO week, first to last; one pass over (at, outcome, amount) of the
-    period's calls (their count, not the customers', sets the cost)."""
-    sums: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    stmt = select(attempts.c.at, attempts.c.outcome, attempts.c.amount).where(
-        *_outbound_calls(), *_period(start, end)
-    )
-    with engine.connect() as conn:
-        for at, outcome, amount in conn.execute(stmt):
-            day = at.astimezone(zone).date()
-            row = sums[day - timedelta(days=day.weekday())]
-            row[0] += 1
-            if outcome in CONTACTED_OUTCOMES:
-                row[1] += 1
-                if outcome == SUCCESS_OUTCOME:
-                    row[2] += 1
-                    row[3] += int(amount or 0)
+    """Calls per local ISO week, first to last, from the supervisor's quarter-hour figures
+    (one row per quarter-hour with calls, whatever the number of calls)."""
+    sums = call_figures(engine, start, end).by_week(zone)
     if not sums:
         return []
     # Every week from the first to the last with a call: a week without calls is a zero on the
     # trend, not a gap the line would jump over.
     first, last = min(sums), max(sums)
     mondays = [first + timedelta(weeks=k) for k in range((last - first).days // 7 + 1)]
-    return [Week(monday, funnel(*sums.get(monday, (0, 0, 0, 0)))) for monday in mondays]
+    empty = (0, 0, 0, 0)
+    return [
+        Week(m, funnel(*((f.dials, f.conversations, f.winbacks, f.revenue) if (f := sums.get(m)) else empty)))
+        for m in mondays
+    ]  # fmt: skip
 
 
 def _reasons(

@@ -4,9 +4,10 @@ reasons customers gave and weekly trends, counted in SQL on SQLite and PostgreSQ
 A dial is an outbound call attempt; a conversation is an attempt whose outcome reached the
 customer (`CONTACTED_OUTCOMES`, the definition script statistics use); a win-back is the
 `reactivated` outcome, its amount the revenue.  Local hours, weekdays and weeks are in the
-configured zone: the database groups attempts by UTC hour (one row per hour and outcome
-class, never one per call) and Python places each hour in the zone, which is exact for every
-zone whose offset is a whole number of hours (Asia/Tokyo, the US and EU zones, with DST).
+configured zone: the database groups attempts by UTC quarter-hour (one row per quarter
+with calls, never one per call) and Python places each quarter in the zone, which is exact for
+every zone in use (every offset is a whole number of quarter-hours: Asia/Tokyo, India's +5:30,
+Nepal's +5:45, with DST).  `workbench report` counts its weeks from the same quarters.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, func, literal, select
+from sqlalchemy import Connection, Engine, Integer, case, func, literal, select
 
 from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, QueueScore
@@ -148,23 +149,32 @@ def _connect(bind: Engine | Connection) -> AbstractContextManager[Connection]:
 
 
 def _dials(period: Period) -> Any:
-    return (
-        (attempts.c.channel == "call")
-        & (attempts.c.direction == "outbound")
-        & (attempts.c.at >= period.since)
-        & (attempts.c.at < period.until)
-    )
+    return _calls_between(period.since, period.until)
 
 
-def _hour_bucket(conn: Connection) -> Any:
-    """The attempt's UTC hour as text 'YYYY-MM-DD HH' (SQLite stores UTC text)."""
+def _calls_between(since: datetime | None, until: datetime | None) -> Any:
+    """Outbound calls at or after `since` and before `until` (either open)."""
+    clause = (attempts.c.channel == "call") & (attempts.c.direction == "outbound")
+    if since is not None:
+        clause &= attempts.c.at >= since
+    if until is not None:
+        clause &= attempts.c.at < until
+    return clause
+
+
+def _quarter_bucket(conn: Connection) -> tuple[Any, Any]:
+    """The attempt's UTC hour as text 'YYYY-MM-DD HH' and its quarter (0–3) within the hour
+    (SQLite stores UTC text)."""
     if conn.dialect.name == "sqlite":
-        return func.strftime("%Y-%m-%d %H", attempts.c.at)
-    return func.to_char(func.timezone("UTC", attempts.c.at), "YYYY-MM-DD HH24")
+        minute = func.cast(func.strftime("%M", attempts.c.at), Integer)
+        return func.strftime("%Y-%m-%d %H", attempts.c.at), minute // 15
+    utc = func.timezone("UTC", attempts.c.at)
+    return func.to_char(utc, "YYYY-MM-DD HH24"), func.floor(func.extract("minute", utc) / 15)
 
 
-def _utc_hour(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%d %H").replace(tzinfo=UTC)
+def _utc_quarter(hour: str, quarter: Any) -> datetime:
+    start = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
+    return start + timedelta(minutes=15 * int(quarter))
 
 
 _CONTACTED = attempts.c.outcome.in_(sorted(CONTACTED_OUTCOMES))
@@ -211,7 +221,8 @@ def funnel_by(bind: Engine | Connection, segment: str, period: Period) -> list[F
 
 @dataclass(frozen=True)
 class HourlyFigures:
-    """The funnel per UTC hour of the period: the heatmap and the weekly trend come from it."""
+    """The funnel per UTC quarter-hour (its start) of the period: the heatmap and the weekly
+    trends (the supervisor's and the report's) come from it."""
 
     hours: dict[datetime, Funnel]
 
@@ -224,10 +235,16 @@ class HourlyFigures:
             talked[local.weekday()][local.hour] += f.conversations
         return Heatmap(tuple(map(tuple, dials)), tuple(map(tuple, talked)))
 
+    def by_week(self, zone: tzinfo) -> dict[date, Funnel]:
+        """The funnel per local week (its Monday) that has calls."""
+        weeks: dict[date, Funnel] = defaultdict(Funnel)
+        for hour, f in self.hours.items():
+            weeks[_monday(hour.astimezone(zone).date())] += f
+        return dict(weeks)
+
     def weekly(self, period: Period) -> list[WeekPoint]:
         weeks: dict[date, Funnel] = {week: Funnel() for week in period.weeks()}
-        for hour, f in self.hours.items():
-            week = _monday(hour.astimezone(period.zone).date())
+        for week, f in self.by_week(period.zone).items():
             weeks[week] = weeks.get(week, Funnel()) + f
         return [
             WeekPoint(w, f.dials, f.conversations, f.winbacks, f.revenue)
@@ -239,10 +256,24 @@ class HourlyFigures:
 
 
 def hourly_figures(bind: Engine | Connection, period: Period) -> HourlyFigures:
+    return call_figures(bind, period.since, period.until)
+
+
+def call_figures(
+    bind: Engine | Connection, since: datetime | None, until: datetime | None
+) -> HourlyFigures:
+    """The outbound calls' funnel per UTC quarter-hour from `since` to `until` (either open)."""
     with _connect(bind) as conn:
-        bucket = _hour_bucket(conn)
-        stmt = select(bucket, *_funnel_columns()).where(_dials(period)).group_by(bucket)
-        return HourlyFigures({_utc_hour(h): _funnel(*rest) for h, *rest in conn.execute(stmt)})
+        hour, quarter = _quarter_bucket(conn)
+        stmt = (
+            select(hour, quarter, *_funnel_columns())
+            .where(_calls_between(since, until))
+            .group_by(hour, quarter)
+        )
+        quarters: dict[datetime, Funnel] = defaultdict(Funnel)
+        for h, q, *rest in conn.execute(stmt):
+            quarters[_utc_quarter(h, q)] += _funnel(*rest)
+        return HourlyFigures(dict(quarters))
 
 
 def contact_heatmap(bind: Engine | Connection, period: Period) -> Heatmap:
@@ -279,15 +310,15 @@ def reason_counts(bind: Engine | Connection, period: Period) -> list[ReasonCount
             .where(_heard(period))
             .group_by(attempts.c.reason)
         ).all()
-        bucket = _hour_bucket(conn)
-        per_hour = conn.execute(
-            select(attempts.c.reason, bucket, func.count())
+        hour, quarter = _quarter_bucket(conn)
+        per_quarter = conn.execute(
+            select(attempts.c.reason, hour, quarter, func.count())
             .where(_heard(period))
-            .group_by(attempts.c.reason, bucket)
+            .group_by(attempts.c.reason, hour, quarter)
         ).all()
     series: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
-    for reason, hour, n in per_hour:
-        week = _monday(_utc_hour(hour).astimezone(period.zone).date())
+    for reason, h, q, n in per_quarter:
+        week = _monday(_utc_quarter(h, q).astimezone(period.zone).date())
         series[reason][index[week]] += int(n)
     rows = [ReasonCount(r, int(n), int(c), tuple(series[r])) for r, n, c in totals]
     rows.sort(key=lambda r: (-r.heard, r.reason))
