@@ -234,13 +234,16 @@ class Team(Strategy):
         return listening[0] if listening else None
 
 
-class Oracle(Team):
-    """Knows the hidden truth: dials the callable customer with the highest true expected value now."""
-
-    name = "oracle"
+class Knowing(Team):
+    """Dials the callable customer with the highest true expected value now, by the hidden truth
+    of when they answer, how likely they come back and how much they would order."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, order="spend", **kwargs)
+
+    def fit(self, external_id: str, truth: Truth) -> str:
+        """How well the script this strategy would use fits the customer's true reason."""
+        raise NotImplementedError
 
     def candidates(self, at: datetime, promised: dict[str, datetime]) -> list[str]:
         scored = []
@@ -250,14 +253,21 @@ class Oracle(Team):
             t = self.truths[ext]
             if t.wrong_number:
                 continue
-            script, fit = best_fit(self.scripts, t)
             when = promised.get(ext)
             on_time = when is not None and abs(at - when) <= timedelta(minutes=15)
-            scored.append(
-                (-answer_probability(t, at, when) * win_probability(t, fit, on_time) * t.value, ext)
-            )
+            p_win = win_probability(t, self.fit(ext, t), on_time)
+            scored.append((-answer_probability(t, at, when) * p_win * t.value, ext))
         scored.sort()
         return [ext for _, ext in scored]
+
+
+class Oracle(Knowing):
+    """Knows the hidden truth, the reason too: dials with the script that fits it best."""
+
+    name = "oracle"
+
+    def fit(self, external_id: str, truth: Truth) -> str:
+        return best_fit(self.scripts, truth)[1]
 
     def pick(self, at: datetime, operator: str, promised: dict[str, datetime]) -> Pick | None:
         entry = self.first_callable(self.candidates(at, promised), at, operator)
@@ -266,32 +276,15 @@ class Oracle(Team):
         return Pick(entry.external_id, best_fit(self.scripts, self.truths[entry.external_id])[0])
 
 
-class Informed(Team):
+class Informed(Knowing):
     """Knows when each customer answers and how likely and how much they would come back, but not
-    why they left: it dials by true P(answer now) × P(win-back) × value with a team's scripts
-    (hearing-first, or the heard reason's).  What ordering alone could reach; the oracle adds reasons."""
+    why they left: it dials with a team's scripts (hearing-first, or the heard reason's).  What
+    ordering alone could reach; the oracle adds reasons."""
 
     name = "informed"
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, order="spend", **kwargs)
-
-    def candidates(self, at: datetime, promised: dict[str, datetime]) -> list[str]:
-        scored = []
-        for _, ext in self.pool:
-            if ext in self.memory.done:
-                continue
-            t = self.truths[ext]
-            if t.wrong_number:
-                continue
-            fit = fit_class(self.script_for(self.memory.heard.get(ext), t.kind), t)
-            when = promised.get(ext)
-            on_time = when is not None and abs(at - when) <= timedelta(minutes=15)
-            scored.append(
-                (-answer_probability(t, at, when) * win_probability(t, fit, on_time) * t.value, ext)
-            )
-        scored.sort()
-        return [ext for _, ext in scored]
+    def fit(self, external_id: str, truth: Truth) -> str:
+        return fit_class(self.script_for(self.memory.heard.get(external_id), truth.kind), truth)
 
 
 def make(
