@@ -5,15 +5,16 @@ context, the terminal UI) calls `use_language(settings.language)` once, and ever
 of the linter, the parser, the renderer and the library follows it (``ja`` until then).
 One process-wide value rather than a parameter through parse → lint → library → render:
 the messages are composed deep inside those (18 call sites), and a process speaks one
-interface language at a time.
+interface language at a time.  The value itself lives in `workbench.messages`, so the
+services' error texts speak the same language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-UI_LANGUAGES: tuple[str, ...] = ("ja", "en")
-_language = "ja"  # set by `use_language`; a str assignment, safe to read from worker threads
+from workbench import messages
+from workbench.messages import UI_LANGUAGES as UI_LANGUAGES  # re-exported
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     # front matter
@@ -238,16 +239,12 @@ REASON_LABELS: dict[str, tuple[str, str]] = {
 def use_language(language: str) -> str:
     """Speak `language` (``ja`` or ``en``; anything else is ``ja``) in every talk message from
     now on, and return the language spoken until now (so a caller can put it back)."""
-    global _language
-    previous = _language
-    _language = language if language in UI_LANGUAGES else "ja"
-    return previous
+    return messages.use_language(language)
 
 
 def ui_language(language: str | None = None) -> str:
     """`language` when given, else the one `use_language` set."""
-    lang = language or _language
-    return lang if lang in UI_LANGUAGES else "ja"
+    return messages.ui_language(language)
 
 
 def translate(text_id: str, language: str | None, values: Mapping[str, object]) -> str:
