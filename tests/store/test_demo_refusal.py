@@ -16,7 +16,7 @@ def test_demo_refuses_a_database_that_holds_customers(engine: Engine, settings: 
     load_demo(engine, settings, customers=60, seed=3, **quiet)  # type: ignore[arg-type]
     held = customer_count(engine)
     assert held > 0
-    with pytest.raises(DemoRefused, match=rf"already holds {held:,} customers.*--force"):
+    with pytest.raises(DemoRefused, match=rf"すでに {held:,} 件の顧客.*--force"):
         load_demo(engine, settings, customers=60, seed=4, **quiet)  # type: ignore[arg-type]
     assert customer_count(engine) == held
     load_demo(engine, settings, customers=90, seed=4, force=True, **quiet)  # type: ignore[arg-type]

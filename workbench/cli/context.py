@@ -93,10 +93,10 @@ def parse_at(settings: Settings, at: str | None, option: str = "--at") -> dateti
     try:
         return parse_datetime(at, ZoneInfo(settings.timezone))
     except ValueError:
+        from workbench.messages import say
+
         raise UserError(
-            f"{option}: {at!r} is not a date and time; accepted: ISO 8601 such as "
-            "2025-01-05T15:00, 2025-01-05 15:00 or 2025-01-05T15:00+09:00, or 2025/01/05 15:00 "
-            f"(without an offset, {settings.timezone} time)"
+            say("cmd.bad_instant", option=option, value=repr(at), zone=settings.timezone)
         ) from None
 
 

@@ -28,16 +28,23 @@ def customers_list(
         return
     from workbench.services.customers import attack_list
 
-    if limit is not None and limit < 0:
-        raise UserError(f"--limit: must be 0 (all) or more, got {limit}")
     c = context(ctx)
-    # A bad --db, configuration or --at is its own error, not a --state one.
+    # A bad --db, configuration or --at is its own error, not a --state one; the settings
+    # first, so that every message speaks their language.
     engine, settings = c.engine, c.settings
+    if limit is not None and limit < 0:
+        from workbench.messages import say
+
+        raise UserError(say("cmd.limit_negative", value=limit))
     when = parse_at(settings, at)
     try:
         rows = attack_list(engine, settings, when, state, limit)
-    except ValueError as exc:
-        raise UserError(f"--state: {exc}") from None
+    except ValueError:
+        from workbench.domain.lifecycle import LifecycleState
+        from workbench.messages import say
+
+        allowed = ", ".join(LifecycleState)
+        raise UserError(say("cmd.bad_state", value=repr(state), allowed=allowed)) from None
     if as_json:
         for row in rows:
             emit_json(row.as_json())
@@ -60,8 +67,10 @@ def customers_show(
     c = context(ctx)
     try:
         detail = show_customer(c.engine, c.settings, customer_id, parse_at(c.settings, at))
-    except UnknownCustomer as exc:
-        raise UserError(str(exc)) from None
+    except UnknownCustomer:
+        from workbench.messages import say
+
+        raise UserError(say("cmd.unknown_customer", customer=repr(customer_id))) from None
     if as_json:
         emit_json(detail.as_json())  # times in the customer's zone, with the offset
         return

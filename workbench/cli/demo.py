@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from workbench.cli.context import UserError, context
+from workbench.messages import say
 
 
 def demo(
@@ -29,13 +30,13 @@ def demo(
     try:
         end = date.fromisoformat(today) if today else None
     except ValueError:
-        raise UserError(f"--today: expected a date like 2026-11-25, got {today!r}") from None
+        raise UserError(say("cmd.bad_date", option="--today", value=repr(today))) from None
     try:
         load_demo(
             c.engine, c.settings, customers, seed, announce=_to_stderr, today=end, force=force
         )
     except DemoRefused as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(say("cmd.demo_refused", held=exc.held)) from None
 
 
 def _to_stderr(message: str) -> None:

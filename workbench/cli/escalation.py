@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from workbench.cli.context import AtOption, JsonOption, UserError, context, emit_json, parse_at
+from workbench.messages import say
 
 if TYPE_CHECKING:
     from workbench.services.mail_ingest import IngestSummary
@@ -132,12 +133,9 @@ def ingest_(
     engine, settings = c.engine, c.settings
     when = parse_at(settings, at)
     if maildir is not None and not maildir.is_dir():
-        raise UserError(f"--maildir: {maildir} is not a folder (a Maildir with new/ and cur/)")
+        raise UserError(say("cmd.no_maildir", path=maildir))
     if maildir is None and not mailbox_configured(settings):
-        raise UserError(
-            "mailbox: no mailbox is configured; set mailbox.maildir or mailbox.imap_host in "
-            "workbench.toml, or give --maildir DIR"
-        )
+        raise UserError(say("cmd.no_mailbox"))
     summary = _ingest_or_fail(lambda: ingest(engine, settings, when, maildir=maildir))
     if as_json:
         emit_json(summary.as_json())
@@ -152,7 +150,7 @@ def _ingest_or_fail(read: Any) -> IngestSummary:
     try:
         result: IngestSummary = read()
     except MailSourceError as exc:
-        raise UserError(f"mailbox: {exc}") from None
+        raise UserError(say("cmd.mailbox_error", detail=exc)) from None
     return result
 
 
@@ -168,7 +166,7 @@ def show_(
     c = context(ctx)
     view = cadence_view(c.engine, customer_id)
     if view is None:
-        raise UserError(f"customer {customer_id!r}: no escalation cadence (not tiered yet)")
+        raise UserError(say("cmd.no_cadence", customer=repr(customer_id)))
     data = view.as_json()
     if as_json:
         emit_json(data)
@@ -201,14 +199,18 @@ def list_(
     """Every customer's place in the escalation, the most recently moved first."""
     from workbench.services.escalation import list_cadences
 
-    if limit < 0:
-        raise UserError(f"--limit: must be 0 (all) or more, got {limit}")
     c = context(ctx)
-    engine, settings = c.engine, c.settings
+    engine, settings = c.engine, c.settings  # first: every message speaks their language
+    if limit < 0:
+        raise UserError(say("cmd.limit_negative", value=limit))
     try:
         rows = list_cadences(engine, state=state, limit=limit or None)
-    except ValueError as exc:
-        raise UserError(f"--state: {exc}") from None
+    except ValueError:
+        from workbench.domain.escalation import STATES
+
+        raise UserError(
+            say("cmd.bad_state", value=repr(state), allowed=", ".join(STATES))
+        ) from None
     if as_json:
         for row in rows:
             emit_json(row.as_json())

@@ -219,7 +219,9 @@ def _render_for_customer(
     library = _library(c, root, lang)
     script = library.get(script_id)
     if script is None:
-        raise UserError(f"unknown script {script_id!r} in {library.directory}")
+        from workbench.messages import say
+
+        raise UserError(say("cmd.unknown_script", script=repr(script_id), folder=library.directory))
     instant = parse_at(settings, at)
     try:
         found = build_context(

@@ -64,8 +64,10 @@ def stats_scripts(
         raise UserError(t["by_invalid"].format(value=by, allowed=", ".join(BY_VALUES)))
     try:
         start: date | None = None if since is None else parse_date(since)
-    except ValueError as exc:
-        raise UserError(f"--since: {exc}") from None
+    except ValueError:
+        from workbench.messages import say
+
+        raise UserError(say("cmd.bad_date", option="--since", value=repr(since))) from None
     groups = script_report(c.engine, by, start, zone=ZoneInfo(c.settings.timezone))
     if as_json:
         for group in groups:
@@ -165,8 +167,10 @@ def stats_emails(
     c = context(ctx)
     try:
         start = None if since is None else parse_date(since)
-    except ValueError as exc:
-        raise UserError(f"--since: {exc}") from None
+    except ValueError:
+        from workbench.messages import say
+
+        raise UserError(say("cmd.bad_date", option="--since", value=repr(since))) from None
     zone = ZoneInfo(c.settings.timezone)
     rows = email_stats(c.engine, None if start is None else datetime.combine(start, time(), zone))
     if as_json:

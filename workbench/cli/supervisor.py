@@ -31,6 +31,8 @@ def supervisor(
     c = context(ctx)
     try:
         start: date | None = None if since is None else parse_date(since)
-    except ValueError as exc:
-        raise UserError(f"--since: {exc}") from None
+    except ValueError:
+        from workbench.messages import say
+
+        raise UserError(say("cmd.bad_date", option="--since", value=repr(since))) from None
     run_supervisor(c.engine, c.settings, start, by)

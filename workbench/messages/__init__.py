@@ -14,6 +14,7 @@ and tests can tell errors apart without reading their wording.
 
 from __future__ import annotations
 
+from workbench.messages.commands import MESSAGES as _COMMANDS
 from workbench.messages.disposition import MESSAGES as _DISPOSITION
 from workbench.messages.importing import MESSAGES as _IMPORTING
 
@@ -21,6 +22,7 @@ UI_LANGUAGES: tuple[str, ...] = ("ja", "en")
 _language = "ja"  # set by `use_language`; a str assignment, safe to read from worker threads
 
 CATALOGUES: dict[str, dict[str, tuple[str, str]]] = {
+    "commands": _COMMANDS,
     "disposition": _DISPOSITION,
     "importing": _IMPORTING,
 }

@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, insert, select
 
 from workbench.config import Settings
+from workbench.messages import say
 from workbench.services.importer import ImportKind, import_file
 from workbench.store.models import Customer, Operator
 
@@ -20,6 +21,10 @@ DEMO_OPERATORS = [(f"op{i:02d}", name) for i, name in enumerate(
 
 class DemoRefused(ValueError):
     """Demo customers would be mixed into real ones (and nothing removes them afterwards)."""
+
+    def __init__(self, held: int) -> None:
+        super().__init__(say("cmd.demo_refused", held=held))
+        self.held = held
 
 
 def customer_count(engine: Engine) -> int:
@@ -55,10 +60,7 @@ def load_demo(
 
     held = customer_count(engine)
     if held and not force:
-        raise DemoRefused(
-            f"the database already holds {held:,} customers: demo customers would be mixed in with them "
-            "and cannot be told apart or removed afterwards (use --force to add them anyway)"
-        )
+        raise DemoRefused(held)
 
     end = today or datetime.now(UTC).date()
     start = end - timedelta(days=365 * 3)
