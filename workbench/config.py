@@ -16,47 +16,50 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast, get_type_hints
 
+from workbench.config_mail import (
+    SECURITY_MODES as SECURITY_MODES,  # re-exported: callers import it from here
+)
+from workbench.config_mail import (
+    EscalationSettings,
+    MailboxSettings,
+    SmtpSettings,
+    validate_mail,
+)
 from workbench.config_values import (
     ConfigError,
     Source,
     check_zone,
     coerce,
+    documented,
     parse_window,
     read_toml,
     sub,
 )
 
 DEFAULT_DB_URL = "sqlite:///db/workbench.db"
-SECURITY_MODES = ("none", "starttls", "tls")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def _doc(text: str, default: Any) -> Any:
-    if isinstance(default, (dict, list)):
-        return field(default_factory=lambda: type(default)(default), metadata={"doc": text})
-    return field(default=default, metadata={"doc": text})
 
 
 @dataclass(frozen=True)
 class LifecycleSettings:
-    dormant_days_b2c: int = _doc(
+    dormant_days_b2c: int = documented(
         "Days without an order after which a B2C customer is dormant.", 180
     )
-    dormant_days_b2b: int = _doc(
+    dormant_days_b2b: int = documented(
         "Days without an order after which a B2B customer is dormant.", 365
     )
-    at_risk_factor: float = _doc(
+    at_risk_factor: float = documented(
         "A customer is at risk when the gap since the last order exceeds this multiple of "
         "their own mean interval between orders.",
         2.0,
     )
-    at_risk_days_b2c: int = _doc(
+    at_risk_days_b2c: int = documented(
         "At-risk threshold in days for B2C customers with too few orders to know their cycle.", 90
     )
-    at_risk_days_b2b: int = _doc(
+    at_risk_days_b2b: int = documented(
         "At-risk threshold in days for B2B customers with too few orders to know their cycle.", 180
     )
-    category_dormant_days: dict[str, int] = _doc(
+    category_dormant_days: dict[str, int] = documented(
         "Dormancy period per product category (the customer's main category), overriding the kind.",
         {},
     )
@@ -64,27 +67,27 @@ class LifecycleSettings:
 
 @dataclass(frozen=True)
 class ScoringSettings:
-    reason_confidence_min: float = _doc(
+    reason_confidence_min: float = documented(
         "A guessed dormancy reason less certain than this (0–1, learned from customers later heard) "
         "counts as unknown for the script: hearing-first scripts, with the guess's pitches tried by "
         "Thompson sampling on outcomes of that case.",
         0.6,
     )
-    season_lead_weeks_min: int = _doc(
+    season_lead_weeks_min: int = documented(
         "A category's peak lifts its customers from this many weeks before it.", 2
     )
-    season_lead_weeks_max: int = _doc("… up to this many weeks before it.", 6)
-    deadline_reset_months: int = _doc(
+    season_lead_weeks_max: int = documented("… up to this many weeks before it.", 6)
+    deadline_reset_months: int = documented(
         "Months after the last order when a loyalty discount resets (0: no deadline trigger).", 12
     )
-    deadline_notice_month: int = _doc(
+    deadline_notice_month: int = documented(
         "Month after the last order in which the deadline call is due.", 11
     )
-    value_horizon_weeks: float = _doc(
+    value_horizon_weeks: float = documented(
         "Horizon of a customer's value: expected spend over this many weeks if still a customer.",
         52.0,
     )
-    reason_fixed_boost: float = _doc(
+    reason_fixed_boost: float = documented(
         "A policy, not a fitted figure: the score factor of a customer who left for a reason "
         "later marked fixed (`workbench reasons fix`), from the day it was fixed (1: no boost).",
         1.5,
@@ -93,32 +96,42 @@ class ScoringSettings:
 
 @dataclass(frozen=True)
 class CallingSettings:
-    windows: dict[str, str] = _doc(
+    windows: dict[str, str] = documented(
         "Calling window per weekday in the customer's local time, 'HH:MM-HH:MM' or '' for none.",
         {d: ("09:00-20:00" if d != "sun" else "") for d in WEEKDAYS},
     )
-    holidays: str = _doc("Holiday calendar country code (no calls on its public holidays).", "JP")
-    no_answer_gap_minutes: int = _doc("Minimum gap after a no_answer before the next call.", 240)
-    busy_gap_minutes: int = _doc("Minimum gap after a busy signal before the next call.", 30)
-    voicemail_gap_minutes: int = _doc("Minimum gap after a voicemail before the next call.", 1440)
-    max_per_day: int = _doc("Maximum call attempts per customer per local day.", 2)
-    max_per_week: int = _doc(
+    holidays: str = documented(
+        "Holiday calendar country code (no calls on its public holidays).", "JP"
+    )
+    no_answer_gap_minutes: int = documented(
+        "Minimum gap after a no_answer before the next call.", 240
+    )
+    busy_gap_minutes: int = documented("Minimum gap after a busy signal before the next call.", 30)
+    voicemail_gap_minutes: int = documented(
+        "Minimum gap after a voicemail before the next call.", 1440
+    )
+    max_per_day: int = documented("Maximum call attempts per customer per local day.", 2)
+    max_per_week: int = documented(
         "Maximum call attempts per customer per week (see max_per_week_window).", 5
     )
-    max_per_week_window: str = _doc(
+    max_per_week_window: str = documented(
         "How max_per_week counts: 'rolling' (the last 7 days up to the instant, as US Regulation F's "
         "7-in-7) or 'iso_week' (the customer's local Monday–Sunday week).",
         "rolling",
     )
-    max_per_campaign: int = _doc("Maximum call attempts per customer in a campaign (0: no cap).", 0)
-    lease_minutes: int = _doc("How long a claimed customer stays with the operator.", 15)
-    include_churned: bool = _doc("Whether churned customers (離反) may be called at all.", False)
-    session_idle_minutes: int = _doc(
+    max_per_campaign: int = documented(
+        "Maximum call attempts per customer in a campaign (0: no cap).", 0
+    )
+    lease_minutes: int = documented("How long a claimed customer stays with the operator.", 15)
+    include_churned: bool = documented(
+        "Whether churned customers (離反) may be called at all.", False
+    )
+    session_idle_minutes: int = documented(
         "An operator is working (has an open session) while holding a lease or within this many "
         "minutes of their last claim or recorded call.",
         30,
     )
-    callback_handover_minutes: int = _doc(
+    callback_handover_minutes: int = documented(
         "Minutes after a callback's time before anyone may take it when the operator who promised "
         "it has no open session (at most 30: a working owner keeps it 30 minutes).",
         0,
@@ -126,120 +139,55 @@ class CallingSettings:
 
 
 @dataclass(frozen=True)
-class SmtpSettings:
-    host: str = _doc("SMTP server host for outgoing email.", "localhost")
-    port: int = _doc("SMTP server port.", 25)
-    sender: str = _doc("From address of outgoing email.", "noreply@example.co.jp")
-    username: str = _doc("SMTP user name ('' for none).", "")
-    password_env: str = _doc("Name of the environment variable holding the SMTP password.", "")
-    security: str = _doc(
-        "Connection security: 'none' (plain), 'starttls' (upgrade after connecting) or 'tls' "
-        "(implicit TLS, usually port 465).",
-        "none",
-    )
-    rate_per_minute: int = _doc("Most emails sent per minute (0: no limit).", 60)
-    timeout_seconds: float = _doc(
-        "Seconds to wait for the SMTP server before a temporary failure.", 30.0
-    )
-
-
-@dataclass(frozen=True)
-class EscalationSettings:
-    enabled: bool = _doc(
-        "Whether the email-then-call escalation runs: mid and low tiers leave the call queue until "
-        "they respond (high tiers are called as before).",
-        False,
-    )
-    high_value_min: float = _doc(
-        "Smallest expected win-back value (yen, the queue's `value` × P(alive)) for the high tier.",
-        30000.0,
-    )
-    high_p_alive_min: float = _doc("Smallest P(alive) for the high tier.", 0.3)
-    mid_value_min: float = _doc(
-        "Smallest expected win-back value (yen) for the mid tier; below it, low.", 5000.0
-    )
-    mid_wait_days: int = _doc("Days a mid-tier customer has to respond to the first email.", 3)
-    mid_reminder_wait_days: int = _doc("Days after the reminder before the next step.", 3)
-    mid_after_reminder: str = _doc(
-        "What follows an unanswered reminder for the mid tier: 'call' or 'none'.", "call"
-    )
-    low_steps_days: list[int] = _doc(
-        "Days after the start at which the low tier's step emails go.", [0, 14, 45]
-    )
-    response_boost: float = _doc(
-        "Factor on a responder's queue score (the `response` component): a reply counts fully, "
-        "a click half and an open a quarter of the boost above 1.",
-        2.0,
-    )
-    unsubscribe_url: str = _doc(
-        "One-click unsubscribe URL ({token} is replaced per message); '' for mailto only.", ""
-    )
-    unsubscribe_mailto: str = _doc("Address for unsubscribe mails ('' : the SMTP sender).", "")
-    reply_domain: str = _doc(
-        "Domain of the per-message reply address (reply+TOKEN@domain; '' : the sender's domain).",
-        "",
-    )
-
-
-@dataclass(frozen=True)
-class MailboxSettings:
-    maildir: str = _doc("Maildir folder replies and bounces arrive in ('' : none).", "")
-    imap_host: str = _doc("IMAP server holding replies and bounces ('' : none).", "")
-    imap_port: int = _doc("IMAP server port.", 993)
-    imap_security: str = _doc("IMAP connection security: 'none', 'starttls' or 'tls'.", "tls")
-    imap_username: str = _doc("IMAP user name.", "")
-    imap_password_env: str = _doc("Name of the environment variable holding the IMAP password.", "")
-    imap_folder: str = _doc("IMAP folder to read.", "INBOX")
-
-
-@dataclass(frozen=True)
 class LabelSettings:
-    categories_ja: dict[str, str] = _doc(
+    categories_ja: dict[str, str] = documented(
         "Japanese labels for product category codes (said in scripts, shown on cards), adding to or "
         'replacing the built-in ones: heating = "暖房器具".',
         {},
     )
-    categories_en: dict[str, str] = _doc("English labels for product category codes.", {})
+    categories_en: dict[str, str] = documented("English labels for product category codes.", {})
 
 
 @dataclass(frozen=True)
 class KpiSettings:
-    control_share: float = _doc(
+    control_share: float = documented(
         "Share (0–1) of customers held back as the control group: never called or emailed by any "
         "path, so `kpi` can measure the campaign against what happens anyway (0: no control group).",
         0.10,
     )
-    repurchase_days: int = _doc(
+    repurchase_days: int = documented(
         "A won-back customer re-purchases when they order again within this many days of the "
         "first order after the win-back.",
         90,
     )
-    cost_per_call_minute: float = _doc(
+    cost_per_call_minute: float = documented(
         "Cost of one minute of an operator's call (yen), for the ROI; a dial without a recorded "
         "duration counts as one minute.",
         60.0,
     )
-    cost_per_email: float = _doc("Cost of one email sent (yen), for the ROI.", 1.0)
+    cost_per_email: float = documented("Cost of one email sent (yen), for the ROI.", 1.0)
 
 
 @dataclass(frozen=True)
 class Settings:
-    db: str = _doc(
+    db: str = documented(
         "Database URL: SQLite by default; postgresql+psycopg://user@host/dbname for teams.",
         DEFAULT_DB_URL,
     )
-    company_name: str = _doc(
+    company_name: str = documented(
         "Our company name, spoken in every opening (特定商取引法 Art. 16).", "サンプル商事株式会社"
     )
-    company_address: str = _doc(
+    company_address: str = documented(
         "Our postal address, printed in every email (特定電子メール法 Art. 4; '' : left out).", ""
     )
-    language: str = _doc("Interface and talk-script language: ja or en.", "ja")
-    region: str = _doc("Default phone region for numbers written without a country code.", "JP")
-    timezone: str = _doc("Time zone used when a number maps to none.", "Asia/Tokyo")
-    operator: str = _doc("Default operator id for the terminal UI ('' to ask).", "")
-    talkscripts_dir: str = _doc("Folder holding the talk-script files.", "talkscripts")
-    keys: dict[str, str] = _doc(
+    language: str = documented("Interface and talk-script language: ja or en.", "ja")
+    region: str = documented(
+        "Default phone region for numbers written without a country code.", "JP"
+    )
+    timezone: str = documented("Time zone used when a number maps to none.", "Asia/Tokyo")
+    operator: str = documented("Default operator id for the terminal UI ('' to ask).", "")
+    talkscripts_dir: str = documented("Folder holding the talk-script files.", "talkscripts")
+    keys: dict[str, str] = documented(
         'Terminal UI keys by action id ([keys] claim = "j"; see `?` for the ids), replacing '
         "the default key of that action.",
         {},
@@ -342,25 +290,7 @@ def _validate(settings: Any, origins: dict[str, str]) -> None:
             raise ConfigError(
                 f"{origins['deadline_notice_month']}: must be between 1 and deadline_reset_months − 1"
             )
-    if isinstance(settings, SmtpSettings | MailboxSettings):
-        name = "security" if isinstance(settings, SmtpSettings) else "imap_security"
-        if getattr(settings, name) not in SECURITY_MODES:
-            raise ConfigError(
-                f"{origins[name]}: must be {', '.join(SECURITY_MODES)}, got {getattr(settings, name)!r}"
-            )
-    if isinstance(settings, EscalationSettings):
-        if settings.mid_after_reminder not in ("call", "none"):
-            raise ConfigError(
-                f"{origins['mid_after_reminder']}: must be call or none, got {settings.mid_after_reminder!r}"
-            )
-        if any(d < 0 for d in settings.low_steps_days) or settings.low_steps_days != sorted(
-            settings.low_steps_days
-        ):
-            raise ConfigError(
-                f"{origins['low_steps_days']}: must be days in rising order, got {settings.low_steps_days!r}"
-            )
-        if settings.response_boost < 1:
-            raise ConfigError(f"{origins['response_boost']}: must be at least 1")
+    validate_mail(settings, origins)
     if isinstance(settings, KpiSettings):
         if settings.control_share >= 1:
             raise ConfigError(f"{origins['control_share']}: must be at least 0 and below 1")

@@ -7,7 +7,7 @@ settings module stays one screenful of documented fields and their checks.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,13 @@ class Source:
         """`workbench.toml:3` for a key on line 3, the file alone when the line is unknown."""
         line = self.lines.get(key)
         return f"{self.name}:{line}" if line else self.name
+
+
+def documented(text: str, default: Any) -> Any:
+    """A settings field with its documentation in `metadata["doc"]` (dicts and lists copied per instance)."""
+    if isinstance(default, (dict, list)):
+        return field(default_factory=lambda: type(default)(default), metadata={"doc": text})
+    return field(default=default, metadata={"doc": text})
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
