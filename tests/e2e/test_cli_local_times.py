@@ -122,8 +122,8 @@ def test_callback_outside_the_window_names_local_times(db: str) -> None:
     )  # fmt: skip
     assert isinstance(result.exception, UserError), (result.output, result.exception)
     message = str(result.exception)
-    assert "1998-07-02T21:30:00+09:00 is outside the customer's calling window" in message
-    assert "the earliest allowed time is 1998-07-03T09:00:00+09:00" in message
+    assert "1998-07-02T21:30:00+09:00 はお客様の架電可能な時間帯の外です" in message
+    assert "最も早くかけられるのは 1998-07-03T09:00:00+09:00 です" in message
 
 
 def test_refused_call_names_the_local_time(db: str) -> None:
@@ -133,7 +133,7 @@ def test_refused_call_names_the_local_time(db: str) -> None:
         env={"WORKBENCH_CONFIG": "/dev/null"},
     )
     assert isinstance(result.exception, UserError), (result.output, result.exception)
-    assert f"call to {OTHER} at 1998-07-01T22:00:00+09:00" in str(result.exception)
+    assert f"1998-07-01T22:00:00+09:00 の {OTHER} への架電" in str(result.exception)
 
 
 def test_script_history_in_the_configured_zone(db: str) -> None:

@@ -117,7 +117,7 @@ def test_operators_are_registered_listed_and_checked(db: tuple[str, Path]) -> No
         "sato",
         config=config,
     )
-    assert again.returncode == 2 and "retired" in again.stderr
+    assert again.returncode == 2 and "無効になっています" in again.stderr
 
 
 def test_a_bad_operator_id_is_one_line(db: tuple[str, Path]) -> None:

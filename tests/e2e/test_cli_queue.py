@@ -327,8 +327,8 @@ def test_dispose_file_with_a_bad_row_records_nothing(db: tuple[str, Path]) -> No
     result = workbench(
         url, "dispose", "--file", str(write_contacts(cwd / "late.csv", against_rules)), cwd=cwd
     )
-    assert_user_error(result, "line 3", "at: ")
-    assert "line 2" not in result.stderr and "line 4" not in result.stderr
+    assert_user_error(result, "late.csv:3", "at: ")
+    assert "late.csv:2" not in result.stderr and "late.csv:4" not in result.stderr
     assert count(url, ContactAttempt) == before
 
     unknown = _batch_rows(ids, t("11:00"))
@@ -336,7 +336,7 @@ def test_dispose_file_with_a_bad_row_records_nothing(db: tuple[str, Path]) -> No
     result = workbench(
         url, "dispose", "--file", str(write_contacts(cwd / "unknown.csv", unknown)), cwd=cwd
     )
-    assert_user_error(result, "line 2", "customer_id")
+    assert_user_error(result, "unknown.csv:2", "customer_id")
     assert count(url, ContactAttempt) == before
     assert count(url, ContactAttempt, ContactAttempt.source == "batch") == 0
     # Fixed, the same rows go in.

@@ -103,7 +103,9 @@ def test_unreadable_rows_name_file_line_and_field_and_record_nothing(
     ]  # fmt: skip
     assert "'bogus'" in lines[0] and "next tuesday" in lines[1] and "fields" in lines[2]
     message = str(info.value)
-    assert message.splitlines()[0].startswith(f"nothing recorded from {path}; fix lines 3, 4, 5")
+    assert message.splitlines()[0].startswith(
+        f"{path} からは何も記録していません。3, 4, 5 行目を直して"
+    )
     assert message.splitlines()[1:] == lines
     assert attempts(base) == []
 
@@ -118,9 +120,12 @@ def test_a_row_the_rules_refuse_rolls_back_the_whole_file(
     with pytest.raises(DisposeFileError) as info:
         dispose_file(base, settings, path)
     first, second = info.value.lines()
-    assert first.startswith(f"{path}:2: customer_id: unknown customer 'NO-SUCH-CUSTOMER'")
-    assert second.startswith(f"{path}:4: at: the calling rules did not allow a call to C3")
-    assert "fix lines 2, 4 " in str(info.value)
+    assert first.startswith(f"{path}:2: customer_id: 顧客 ID 'NO-SUCH-CUSTOMER' が見つかりません")
+    assert (
+        second.startswith(f"{path}:4: at: ")
+        and "C3 への架電は架電ルールで認められていません" in second
+    )
+    assert "。2, 4 行目を直して" in str(info.value)
     # Line 3 was applied inside the transaction and rolled back with the rest.
     assert attempts(base) == [] and count(base, Callback) == 0
     fixed = write_csv(tmp_path / "fixed.csv", GOOD)

@@ -630,8 +630,8 @@ def test_dispose_many_is_all_or_nothing(base: Engine, settings: Settings) -> Non
     ):
         with pytest.raises(DispositionError) as info:
             dispose_many(base, settings, [*good, bad])
-        assert "line 5" in str(info.value)
-        assert "line 2" not in str(info.value) and "line 3" not in str(info.value)
+        assert "5 行目" in str(info.value)
+        assert "2 行目" not in str(info.value) and "3 行目" not in str(info.value)
         assert count(base, ContactAttempt) == before
         assert count(base, DoNotCall) == dnc_before  # D02's request was not written
         assert count(base, Callback) == 0
@@ -653,7 +653,7 @@ def test_dispose_many_reports_every_bad_line(base: Engine, settings: Settings) -
     with pytest.raises(DispositionError) as info:
         dispose_many(base, settings, batch)
     message = str(info.value)
-    assert "line 3: outcome:" in message and "line 4: reason:" in message
+    assert "3 行目: outcome:" in message and "4 行目: reason:" in message
     assert count(base, ContactAttempt) == len(HISTORY)
 
 
@@ -693,7 +693,7 @@ def test_a_callback_outside_the_customers_window_is_refused_with_the_next_allowe
     """A promise to call at 21:00 could not be kept (the window closes at 20:00): refused, nothing saved."""
     with pytest.raises(
         DispositionError,
-        match=r"callback_at: .*21:00.*outside.*earliest allowed time is 2026-11-25T09:00:00\+09:00",
+        match=r"callback_at: .*21:00.*時間帯の外.*最も早くかけられるのは 2026-11-25T09:00:00\+09:00",
     ):
         dispose(
             base,

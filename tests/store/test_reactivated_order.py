@@ -145,7 +145,7 @@ def test_without_an_amount_no_purchase_is_written_and_the_operator_is_told(
     base: Engine, settings: Settings
 ) -> None:
     result = dispose(base, settings, Disposition("W01", "reactivated", CALL_AT, operator="op01"))
-    assert len(result.warnings) == 1 and "no purchase was recorded" in result.warnings[0]
+    assert len(result.warnings) == 1 and "購入は記録していません" in result.warnings[0]
     with base.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Purchase)).scalar_one() == 4
     assert _metrics(base, settings, "W01")[:2] == (3, 15000)
@@ -156,7 +156,7 @@ def test_a_failing_batch_records_no_order(base: Engine, settings: Settings) -> N
         (2, Disposition("W01", "reactivated", CALL_AT, operator="op01", amount=12800)),
         (3, Disposition("W02", "reactivated", CALL_AT, operator="op01", amount=-5)),
     ]
-    with pytest.raises(DispositionError, match="line 3"):
+    with pytest.raises(DispositionError, match="3 行目"):
         dispose_many(base, settings, batch)
     with base.connect() as conn:
         assert conn.execute(select(func.count()).select_from(Purchase)).scalar_one() == 4

@@ -9,6 +9,7 @@ import typer
 
 from workbench.cli.context import (
     AtOption,
+    Context,
     JsonOption,
     OperatorOption,
     UserError,
@@ -35,9 +36,9 @@ def queue_(
     """The call queue at an instant, best first, without claiming anything."""
     from workbench.services.call_queue import explain_at, queue_at
 
-    if limit < 0:
-        raise UserError(f"--limit: must be 0 or more, got {limit}")
     c = context(ctx)
+    if limit < 0:
+        raise UserError(f"--limit: {_say(c, 'cli.limit_negative', limit=limit)}")
     when = parse_at(c.settings, at)
     if explain_:
         result = explain_at(c.engine, c.settings, when, operator)
@@ -114,14 +115,14 @@ def dispose_(
     try:
         if file is not None:
             if customer_id or outcome:
-                raise UserError("give either CUSTOMER_ID --outcome … or --file, not both")
+                raise UserError(_say(c, "cli.dispose_both"))
             results = dispose_file(c.engine, c.settings, file)
         else:
             if not customer_id or not outcome:
-                raise UserError("dispose needs CUSTOMER_ID and --outcome (or --file FILE.csv)")
+                raise UserError(_say(c, "cli.dispose_needs"))
             disposition = Disposition(
                 customer_id=customer_id, outcome=outcome, at=parse_at(c.settings, at), operator=operator,
-                script=script, reason=reason, amount=_yen(amount),
+                script=script, reason=reason, amount=_yen(c, amount),
                 callback_at=parse_at(c.settings, callback_at, "--callback-at") if callback_at else None,
                 note=note, source="cli",
             )  # fmt: skip
@@ -131,7 +132,7 @@ def dispose_(
     except DispositionError as exc:
         # The service names its input (`callback_at`); on the command line that is an option.
         option = OPTION_OF.get(exc.field, exc.field)
-        raise UserError(f"{option}: {str(exc).removeprefix(f'{exc.field}: ')}") from None
+        raise UserError(f"{option}: {exc.text}") from None
     _report(results, as_json, labels(c.settings.language))
 
 
@@ -143,7 +144,15 @@ OPTION_OF = {
 }  # fmt: skip
 
 
-def _yen(amount: str | None) -> int | None:
+def _say(c: Context, key: str, **values: object) -> str:
+    """`workbench.messages.say` once the settings have set the interface language."""
+    from workbench.messages import say
+
+    c.settings  # noqa: B018  (loading them sets the language)
+    return say(key, **values)
+
+
+def _yen(c: Context, amount: str | None) -> int | None:
     """`--amount` in the yen formats an import accepts (the importer's own parser)."""
     if amount is None:
         return None
@@ -151,8 +160,8 @@ def _yen(amount: str | None) -> int | None:
 
     try:
         return parse_yen(amount)
-    except ValueError as exc:
-        raise UserError(f"--amount: {exc}") from None
+    except ValueError:
+        raise UserError(f"--amount: {_say(c, 'value.yen', value=repr(amount))}") from None
 
 
 def _report(results: list[DispositionResult], as_json: bool, t: dict[str, str]) -> None:

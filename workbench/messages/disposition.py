@@ -52,8 +52,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "campaign can be measured): a call to them cannot be recorded",
     ),
     "dispose.not_allowed": (
-        "{at} の {customer} への架電は架電ルールで認められていません: {code}",
-        "the calling rules did not allow a call to {customer} at {at}: {code}",
+        "{at} の {customer} への架電は架電ルールで認められていません: {rule}",
+        "the calling rules did not allow a call to {customer} at {at}: {rule}",
     ),
     "dispose.callback_window": (
         "{at} はお客様の架電可能な時間帯の外です{hint}",
@@ -91,6 +91,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # batches
     "dispose.batch_line": ("{line} 行目: {problem}", "line {line}: {problem}"),
     "dispose.more": ("（ほか {count} 件）", "(+{count} more)"),
+    "dispose.batch": (
+        "記録できない行があるため、何も記録していません:\n{problems}",
+        "nothing recorded: some rows cannot be recorded:\n{problems}",
+    ),
     "dispose.file_head_one": (
         "{path} からは何も記録していません。{lines} 行目を直して、ファイル全体をもう一度指定してください:",
         "nothing recorded from {path}; fix line {lines} and give the whole file again:",

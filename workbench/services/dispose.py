@@ -36,6 +36,7 @@ from workbench.domain.calling_rules import (
 from workbench.domain.local_time import home_zone, iso
 from workbench.domain.outcomes import effects_of
 from workbench.importing import records, writer
+from workbench.messages import say
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
 from workbench.services.claim import release
 from workbench.services.dispose_credit import CreditError, check_operator, credited_script
@@ -72,12 +73,7 @@ metrics = CustomerMetrics.__table__
 
 
 CALLBACK_WINDOW = timedelta(minutes=5)
-# (ja, en): a call to a control-group member is refused whatever else holds.
-_CONTROL_REFUSAL = (
-    "お客様 {id} は対照群です（効果測定のため連絡しません）。架電の結果は記録できません",
-    "customer {id} is held back in the control group (never contacted, so the campaign can be "
-    "measured): a call to them cannot be recorded",
-)
+BATCH_SHOWN = 20  # problems listed for a batch, at most
 
 
 def dispose(engine: Engine, settings: Settings, disposition: Disposition) -> DispositionResult:
@@ -97,14 +93,12 @@ def dispose_many(
             try:
                 results.append(apply(conn, settings, disposition))
             except DispositionError as exc:
-                errors.append(f"line {line}: {exc}")
+                errors.append(say("dispose.batch_line", line=line, problem=exc))
         if errors:
             # One problem per line, as `dispose --file` prints them.
-            raise DispositionError(
-                "file",
-                "\n".join(errors[:20])
-                + (f"\n(+{len(errors) - 20} more)" if len(errors) > 20 else ""),
-            )
+            more = len(errors) - BATCH_SHOWN
+            shown = errors[:BATCH_SHOWN] + ([say("dispose.more", count=more)] if more > 0 else [])
+            raise DispositionError("file", "dispose.batch", problems="\n".join(shown))
     _count_in(engine, results)
     return results
 
@@ -121,11 +115,13 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
         select(customers.c.id).where(customers.c.external_id == d.customer_id)
     ).scalar_one_or_none()
     if cid is None:
-        raise DispositionError("customer_id", f"unknown customer {d.customer_id!r}")
+        raise DispositionError(
+            "customer_id", "dispose.unknown_customer", customer=repr(d.customer_id)
+        )
     try:
         check_operator(conn, d.operator)
     except CreditError as exc:
-        raise DispositionError(exc.field, str(exc)) from None
+        raise DispositionError(exc.field, exc.code, **exc.values) from None
     warnings: list[str] = []
     # The rules' inputs, read once: the customer as they were before this disposition.
     policy = calling_policy(settings)
@@ -142,7 +138,7 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
             operator=d.operator, outbound_call=_is_outbound_call(d),
         )  # fmt: skip
     except CreditError as exc:
-        raise DispositionError(exc.field, str(exc)) from None
+        raise DispositionError(exc.field, exc.code, **exc.values) from None
     # The segment the queue scored the customer in, so the win-back model counts this conversation there.
     segment = None
     if _is_outbound_call(d):
@@ -195,20 +191,19 @@ def _check_rules(conn: Connection, settings: Settings, policy: CallingPolicy, co
     ).first()
     if lease is not None and lease.operator != d.operator:
         raise DispositionError(
-            "operator", f"customer {d.customer_id} is leased to operator {lease.operator}"
+            "operator", "dispose.leased", customer=d.customer_id, operator=lease.operator
         )
     # With a lease the rules were checked at claim time; the call happened within the lease.
     check_at = lease.claimed_at if lease is not None else d.at
     verdict = evaluate(load_contacts(conn, [cid], check_at, settings)[cid] if lease is not None else contact,
                        check_at, policy, operator=d.operator)  # fmt: skip
     if verdict.code is BlockCode.CONTROL_GROUP:
-        raise DispositionError("customer_id", _CONTROL_REFUSAL[settings.language == "en"].format(
-            id=d.customer_id))  # fmt: skip
+        raise DispositionError("customer_id", "dispose.control_group", customer=d.customer_id)
     if not verdict.callable:
         raise DispositionError(
-            "at",
-            f"the calling rules did not allow a call to {d.customer_id} at {_local(contact, settings, d.at)}: {verdict.code}",
-        )
+            "at", "dispose.not_allowed", customer=d.customer_id,
+            at=_local(contact, settings, d.at), rule=verdict.code,
+        )  # fmt: skip
     return verdict.number
 
 
@@ -221,10 +216,9 @@ def _check_callback(
         # A callback at a time no one may call is a promise the centre cannot keep.
         opens = next_window_open(d.callback_at, zones, policy)
         zone = home_zone([zones], settings.timezone)  # the customer's clock, with its offset
-        hint = f"; the earliest allowed time is {iso(opens, zone)}" if opens else ""
+        hint = say("dispose.callback_earliest", opens=iso(opens, zone)) if opens else ""
         raise DispositionError(
-            "callback_at",
-            f"{iso(d.callback_at, zone)} is outside the customer's calling window{hint}",
+            "callback_at", "dispose.callback_window", at=iso(d.callback_at, zone), hint=hint
         )
 
 
@@ -283,9 +277,7 @@ def _record_order(
 ) -> list[str]:
     """The order taken on a win-back call, as a purchase; the customer's metrics follow."""
     if d.amount is None:
-        return [
-            "no order amount given: the customer leaves the queue as active, but no purchase was recorded"
-        ]
+        return [say("dispose.no_amount")]
     category = conn.execute(
         select(metrics.c.main_category).where(metrics.c.customer_id == cid)
     ).scalar_one_or_none()
@@ -302,8 +294,7 @@ def _record_order(
     ).first()
     if exists is not None:
         return [
-            f"this order (¥{d.amount:,} at {_local(contact, settings, d.at)}) "
-            "is already recorded: not added again"
+            say("dispose.order_exists", amount=f"{d.amount:,}", at=_local(contact, settings, d.at))
         ]
     conn.execute(
         insert(purchases).values(

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, and_, select
 
 from workbench.config import Settings
+from workbench.messages import say
 from workbench.services.talk_choice import library_for
 from workbench.store.models import Lease, Operator
 
@@ -24,9 +25,13 @@ KNOWN_SHOWN = 30  # ids listed in an error, at most
 
 
 class CreditError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    """An unknown operator or script; `code` and `values` as in `DispositionError`."""
+
+    def __init__(self, field: str, code: str, /, **values: object) -> None:
+        super().__init__(say(code, **values))
         self.field = field
+        self.code = code
+        self.values = values
 
 
 def known_operator(engine: Engine, operator: str | None) -> None:
@@ -50,12 +55,10 @@ def check_operator(conn: Connection, operator: str | None) -> None:
         return
     if any(code == operator for code, _ in rows):
         raise CreditError(
-            "operator", f"operator {operator!r} is retired (active: {_known(active)})"
+            "operator", "dispose.operator_retired", operator=repr(operator), active=_known(active)
         )
     raise CreditError(
-        "operator",
-        f"unknown operator {operator!r} (known: {_known(active)}; "
-        "register one with `workbench operators add ID`)",
+        "operator", "dispose.operator_unknown", operator=repr(operator), known=_known(active)
     )
 
 
@@ -76,7 +79,9 @@ def credited_script(
         script = library.get(named)
         if script is None:
             ids = [s.id for s in library.scripts()]
-            raise CreditError("script", f"unknown script {named!r} (known: {_known(ids)})")
+            raise CreditError(
+                "script", "dispose.script_unknown", script=repr(named), known=_known(ids)
+            )
         return named, named_version or script.version
     if not outbound_call:
         return None, None

@@ -19,6 +19,7 @@ from workbench.config import Settings
 from workbench.importing import records
 from workbench.importing.csvfile import CsvSource
 from workbench.importing.records import RowError
+from workbench.messages import say
 from workbench.services.dispose import Disposition, DispositionError, DispositionResult, apply
 from workbench.services.talk_choice import note_outcome
 from workbench.store.engine import writer_turn
@@ -61,9 +62,10 @@ def read_batch(
     batch: list[tuple[int, Disposition]] = []
     problems: list[RowProblem] = []
     for row in reader.rows():
+        if row.problem:
+            problems.append(RowProblem(row.line, "*", row.problem))
+            continue
         try:
-            if row.problem:
-                raise RowError("*", row.problem)
             r = records.contact(row.values, zone)
         except RowError as exc:
             problems.append(RowProblem(row.line, exc.column, exc.reason))
@@ -90,9 +92,7 @@ def dispose_file(
             try:
                 results.append(apply(conn, settings, disposition))
             except DispositionError as exc:
-                problems.append(
-                    RowProblem(line, exc.field, str(exc).removeprefix(f"{exc.field}: "))
-                )
+                problems.append(RowProblem(line, exc.field, exc.text))
         if problems:
             raise DisposeFileError(path, problems)  # leaving the block rolls every row back
     for r in results:
@@ -105,9 +105,9 @@ def _message(path: Path, problems: list[RowProblem]) -> str:
     which = ", ".join(str(n) for n in lines[:SHOWN_LINES]) + (
         ", …" if len(lines) > SHOWN_LINES else ""
     )
-    plural = "s" if len(lines) > 1 else ""
-    head = f"nothing recorded from {path}; fix line{plural} {which} and give the whole file again:"
+    head = say("dispose.file_head_many" if len(lines) > 1 else "dispose.file_head_one",
+               path=path, lines=which)  # fmt: skip
     shown = [f"{path}:{p.line}: {p.field}: {p.problem}" for p in problems[:SHOWN_PROBLEMS]]
     if len(problems) > SHOWN_PROBLEMS:
-        shown.append(f"(+{len(problems) - SHOWN_PROBLEMS} more)")
+        shown.append(say("dispose.more", count=len(problems) - SHOWN_PROBLEMS))
     return "\n".join([head, *shown])

@@ -10,14 +10,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from workbench.domain import codes
+from workbench.messages import say
 
 
 class DispositionError(ValueError):
-    """A disposition that cannot be applied; `field` names the offending input."""
+    """A disposition that cannot be applied; `field` names the offending input.
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    `code` is the catalogue key (`workbench.messages`) and `values` fill it in: the machine
+    part, stable across languages.  The message is `<field>: <text in the interface language>`.
+    """
+
+    def __init__(self, field: str, code: str, /, **values: object) -> None:
+        super().__init__(f"{field}: {say(code, **values)}")
         self.field = field
+        self.code = code
+        self.values = values
+
+    @property
+    def text(self) -> str:
+        """The message without the field in front."""
+        return str(self).removeprefix(f"{self.field}: ")
 
 
 @dataclass(frozen=True)
@@ -53,7 +65,7 @@ class DispositionResult:
 def validate_codes(d: Disposition) -> None:
     """Refuses codes, times and amounts a disposition cannot carry (`field` names which)."""
     if d.at.tzinfo is None:
-        raise DispositionError("at", "needs a time zone")
+        raise DispositionError("at", "dispose.needs_zone")
     if d.direction == codes.Direction.INBOUND:
         allowed: tuple[str, ...] = codes.INBOUND_OUTCOMES
     elif d.channel == codes.Channel.EMAIL:
@@ -61,24 +73,27 @@ def validate_codes(d: Disposition) -> None:
     else:
         allowed = codes.CALL_OUTCOMES
     if d.outcome not in allowed:
-        raise DispositionError("outcome", f"{d.outcome!r} is not one of {', '.join(allowed)}")
+        raise DispositionError(
+            "outcome", "dispose.bad_outcome", outcome=repr(d.outcome), allowed=", ".join(allowed)
+        )
     if d.reason is not None and d.reason not in codes.REASON_SET:
         raise DispositionError(
-            "reason", f"unknown dormancy reason {d.reason!r} (known: {', '.join(codes.REASONS)})"
+            "reason",
+            "dispose.unknown_reason",
+            reason=repr(d.reason),
+            known=", ".join(codes.REASONS),
         )
     if d.amount is not None:
         if d.outcome != "reactivated":
-            raise DispositionError(
-                "amount", "an order amount goes only with the outcome reactivated"
-            )
+            raise DispositionError("amount", "dispose.amount_outcome")
         if d.amount < 0:
-            raise DispositionError("amount", "must not be negative")
+            raise DispositionError("amount", "dispose.amount_negative")
     if d.outcome == "callback":
         if d.callback_at is None:
-            raise DispositionError("callback_at", "a callback needs the promised date and time")
+            raise DispositionError("callback_at", "dispose.callback_needed")
         if d.callback_at.tzinfo is None:
-            raise DispositionError("callback_at", "needs a time zone")
+            raise DispositionError("callback_at", "dispose.needs_zone")
         if d.callback_at <= d.at:
-            raise DispositionError("callback_at", "must be after the call")
+            raise DispositionError("callback_at", "dispose.callback_before_call")
     elif d.callback_at is not None:
-        raise DispositionError("callback_at", "a callback time goes only with the outcome callback")
+        raise DispositionError("callback_at", "dispose.callback_only")
