@@ -5,7 +5,9 @@ for that reason ("we improved X").  A customer *left for* a fixed reason when th
 for them is that reason (heard, or guessed at least as surely as the script choice trusts a
 guess) and their last order was before the day it was fixed.  From that day on their score
 carries the `reason_fixed_boost` factor, and a customer churned after a complaint over it is
-lapsed again: never one under a permanent block (a refusal, do-not-call or opt-out).
+lapsed again: never one under a permanent block (a refusal, do-not-call, opt-out or the
+control group).  `lapsed_again` is that rule's one home: the scoring run and the customer views
+both call it, so the queue, `customers` and `customers show` give such a customer one state.
 
 Only what was known at an instant counts: a fix marked later, or fixed on a later day, is not
 seen by a look at the past.
@@ -18,7 +20,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from workbench.domain.codes import REASONS
+import numpy as np
+import numpy.typing as npt
+
+from workbench.domain.codes import REASONS, LifecycleState
+from workbench.domain.lifecycle import STATES
 
 FIX_KINDS: tuple[str, ...] = ("b2c", "b2b", "any")
 # "unknown" is no reason a business can fix.
@@ -75,3 +81,25 @@ def reason_known(heard: bool, confidence: float, confidence_min: float) -> bool:
 def left_for(fixed: date | None, last_order: date | None, known: bool) -> bool:
     """Whether a customer whose reason was fixed on `fixed` left for it (last order before)."""
     return fixed is not None and known and last_order is not None and last_order < fixed
+
+
+_CHURNED = np.int8(STATES.index(LifecycleState.CHURNED))
+_DORMANT = np.int8(STATES.index(LifecycleState.DORMANT))
+
+
+def lapsed_again(
+    states: npt.NDArray[np.int8],
+    complaint: npt.NDArray[np.bool_],
+    blocked: npt.NDArray[np.bool_],
+    left: npt.NDArray[np.bool_],
+) -> npt.NDArray[np.int8]:
+    """`states` (indexes into `lifecycle.STATES`) with each customer churned after a complaint
+    (`complaint`) who left for a reason since fixed (`left`) dormant again, unless under a
+    permanent block (`blocked`): the queue's state filter then takes them back, the one way
+    the churned are let back in.  A new array when any state changes, else `states` itself."""
+    back = (states == _CHURNED) & complaint & ~blocked & left
+    if not back.any():
+        return states
+    out = states.copy()
+    out[back] = _DORMANT
+    return out

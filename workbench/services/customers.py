@@ -5,6 +5,8 @@ do-not-call entries recorded later are left out.  The stored `customer_metrics`
 aggregate every purchase, so they serve whenever `at` is at or after the newest
 purchase (the usual case, and the fast path on a million customers); earlier, the
 customers who bought after `at` are aggregated again from their purchases up to `at`.
+A churned complainer who left for a reason since fixed is dormant here as in the queue
+(`services.reapproach`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from workbench.services.customer_table import (  # noqa: F401  (lifecycle_policy
     lifecycle_policy,
     load_customer_table,
 )
+from workbench.services.reapproach import reapproached_state, reapproached_table
 from workbench.store import columns, purchase_metrics
 from workbench.store.columns import datetime_of
 from workbench.store.models import (
@@ -119,7 +122,7 @@ NO_PURCHASES = (
 
 def classify_all(engine: Engine, settings: Settings, at: datetime) -> list[CustomerSummary]:
     """Every customer with state and RFM at `at` (RFM only for those who bought by then)."""
-    table = load_customer_table(engine, settings, at)
+    table = reapproached_table(engine, settings, load_customer_table(engine, settings, at), at)
     with engine.connect() as conn:
         _, external_ids, names, companies = columns.fetch(
             conn,
@@ -272,6 +275,9 @@ def summarise_one(
     phone = next((n.e164 for n in numbers if n.position == 1), None)
     zone = zone_name(home_zone((split_zones(n.time_zones) for n in numbers), settings.timezone))
     newest = purchase_metrics.newest_purchase(conn)
+    state = classify(history, at, lifecycle_policy(settings))
+    if state is LifecycleState.CHURNED:
+        state = reapproached_state(conn.engine, settings, row.id, at)
     rfm = (
         one_rfm(conn, last, n_orders, monetary)
         if newest is None or newest <= at
@@ -279,7 +285,7 @@ def summarise_one(
     )
     return CustomerSummary(
         id=row.id, external_id=row.external_id, name=row.name, kind=row.kind, company=row.company,
-        state=classify(history, at, lifecycle_policy(settings)).value,
+        state=state.value,
         first_order_at=first, last_order_at=last,
         days_since_last_order=None if last is None else int((at - last).days),
         n_orders=n_orders, monetary=monetary, main_category=category,

@@ -7,27 +7,27 @@ and the season boost are computed once per distinct value (by their homes in
 
 A customer who left for a reason later marked fixed (`workbench.domain.reason_fixes`) carries
 the day it was fixed and the `reason_fixed_boost` factor; churned after a complaint over it,
-and under no permanent block, they are lapsed (dormant) again, so the queue's state filter takes
-them back: that is the one place the churned are let back in.
+and under no permanent block, they are lapsed (dormant) again (`services.reapproach`, whose
+rule the customer views apply too), so the queue's state filter takes them back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy import Connection
 
 from workbench.domain import scoring
-from workbench.domain.codes import LifecycleState
-from workbench.domain.lifecycle import STATES, micros
-from workbench.domain.reason_fixes import FixedReasons, fixed_on
+from workbench.domain.lifecycle import STATES
+from workbench.domain.reason_fixes import FixedReasons
 from workbench.domain.season import deadline_trigger
 from workbench.domain.winback import WinbackModel, segment_key
 from workbench.services.base_models import BaseModelResult
 from workbench.services.customer_table import DAY_US, CustomerTable
+from workbench.services.reapproach import left_for_fixed, reapproach
 from workbench.services.score_signals import BLOCKS, Guesses, Signals, distinct_rows
 from workbench.store.bulk import replace_all, stored_time
 from workbench.store.models import QueueScore
@@ -108,48 +108,10 @@ def _deadlines(
     return out
 
 
-def _reason_fixed(
-    table: CustomerTable, g: Guesses, fixes: FixedReasons | None
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.object_]]:
-    """The local day each customer's reason was fixed, where they left for it (else None): the
-    fix of their reason and kind, a reason heard or guessed surely enough, a last order before
-    that day.  Once per distinct (reason, kind).  (who, the day as YYYY-MM-DD or None)"""
-    out = np.full(len(table), None, dtype=object)
-    if fixes is None or not fixes.days or not len(table):
-        return np.zeros(len(table), dtype=bool), out
-    heard = np.array([s == "heard" for s in g.sources] or [False], dtype=bool)[g.source]
-    known = table.bought & (heard | (g.confidence >= fixes.confidence_min))
-    distinct, inverse = distinct_rows([g.reason, table.b2b])
-    days = [fixed_on(fixes.days, g.reasons[r] if g.reasons else "", "b2b" if b2b else "b2c")
-            for r, b2b in distinct.tolist()]  # fmt: skip
-    # A last order before the day's first local instant was before the day.
-    starts = np.array([micros(datetime.combine(d, time(), fixes.zone)) if d else 0 for d in days],
-                      dtype=np.int64)[inverse]  # fmt: skip
-    fixed = np.array([d is not None for d in days], dtype=bool)[inverse]
-    left = fixed & known & (table.last_us < starts)
-    names = np.array([d.isoformat() if d else None for d in days], dtype=object)[inverse]
-    out[left] = names[left]
-    return left, out
-
-
-def _lapsed_again(
-    table: CustomerTable, signals: Signals, fixed: npt.NDArray[np.bool_]
-) -> CustomerTable:
-    """The table with customers churned after a complaint over a fixed reason as dormant:
-    never one under a permanent block (a refusal, do-not-call, opt-out stays blocked for good)."""
-    churned = np.int8(STATES.index(LifecycleState.CHURNED))
-    back = (table.state == churned) & signals.complaint & (signals.blocked == 0) & fixed
-    if not back.any():
-        return table
-    state = table.state.copy()
-    state[back] = np.int8(STATES.index(LifecycleState.DORMANT))
-    return replace(table, state=state)
-
-
 def score_rows(table: CustomerTable, c: RowInputs) -> list[list[object]]:
     """Every customer's row as columns in SCORE_COLUMNS order (without the hold, the stamp and the horizon)."""
-    fixed, fixed_day = _reason_fixed(table, c.guesses, c.fixes)
-    table = _lapsed_again(table, c.signals, fixed)
+    fixed, fixed_day = left_for_fixed(table, c.guesses, c.fixes)
+    table = reapproach(table, c.signals, fixed)
     keys, come_back = _winback_keys(table, c.guesses, c.winback)
     deadline = _deadlines(table, c.at, c.deadline_months)
     boost = np.array(
