@@ -116,7 +116,7 @@ def test_import_of_a_missing_file(sqlite_url, tmp_path):
     result = workbench(
         sqlite_url, "import", "customers", str(tmp_path / "missing.csv"), cwd=tmp_path
     )
-    assert_user_error(result, "file not found", "missing.csv")
+    assert_user_error(result, "ファイルが見つかりません", "missing.csv")
 
 
 def test_import_of_a_malformed_file_names_file_and_line(sqlite_url, tmp_path):

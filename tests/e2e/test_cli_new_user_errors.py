@@ -116,7 +116,7 @@ def test_a_callback_before_the_call_names_callback_at(db: str, tmp_path: Path) -
         "--db", db, "dispose", customer, "--outcome", "callback",
         "--callback-at", "2026-12-01T10:00+09:00", "--at", AT, cwd=tmp_path,
     )  # fmt: skip
-    line = one_line_error(out, "must be after the call")
+    line = one_line_error(out, "かけ直しの日時は通話より後にしてください")
     assert line.startswith("error: --callback-at: ")
 
 
@@ -187,10 +187,13 @@ def test_customers_limit_zero_means_all_as_the_help_says(db: str, tmp_path: Path
 @pytest.mark.parametrize(
     "args, says",
     [
-        (["import", "customers", "DIR"], "not a CSV file"),
-        (["import", "transactions", "DIR"], "not a CSV file"),
-        (["dispose", "--file", "DIR"], "not a CSV file"),
-        (["import", "customers", "c.csv", "--mapping", "DIR"], "not a column-mapping TOML file"),
+        (["import", "customers", "DIR"], "CSV ファイルではありません"),
+        (["import", "transactions", "DIR"], "CSV ファイルではありません"),
+        (["dispose", "--file", "DIR"], "CSV ファイルではありません"),
+        (
+            ["import", "customers", "c.csv", "--mapping", "DIR"],
+            "列対応の TOML ファイルではありません",
+        ),
         (["import", "customers", "c.csv", "--rejects", "DIR"], "--rejects"),
     ],
 )
@@ -203,8 +206,8 @@ def test_a_directory_for_a_file_says_directory(
         "customer_id,name,kind,phone\nN1,新規,b2c,x\n", encoding="utf-8"
     )
     out = workbench("--db", db, *[str(folder) if a == "DIR" else a for a in args], cwd=tmp_path)
-    line = one_line_error(out, str(folder), "is a directory", says)
-    assert "not found" not in line
+    line = one_line_error(out, str(folder), "フォルダーです", says)
+    assert "見つかりません" not in line
 
 
 # --------------------------------------------------------------------------- dispose --file
@@ -226,13 +229,15 @@ def test_batch_problems_are_one_per_line_with_file_line_and_field(db: str, tmp_p
     out = workbench("--db", db, "dispose", "--file", str(batch), cwd=tmp_path)
     assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
     lines = out.stderr.strip().splitlines()
-    assert lines[0].startswith("error: nothing recorded from")
+    assert lines[0].startswith(f"error: {batch} からは何も記録していません")
     assert lines[1:] == [
-        f"{batch}:3: at: expected a date/time like 2024-01-05T10:00+09:00, got '2026-13-01'",
+        f"{batch}:3: at: 日時は 2024-01-05T10:00+09:00 のように指定してください（値: '2026-13-01'）",
         lines[2],
         lines[3],
     ]
-    assert lines[2].startswith(f"{batch}:4: outcome: 'nonsense'")
+    assert lines[2].startswith(
+        f"{batch}:4: outcome: 'nonsense' は outbound の call の結果コードではありません"
+    )
     assert lines[3].startswith(f"{batch}:5: amount: ")
 
     # Rows the rules refuse (after reading) are listed the same way, and nothing is recorded.
@@ -244,8 +249,8 @@ def test_batch_problems_are_one_per_line_with_file_line_and_field(db: str, tmp_p
     )
     out = workbench("--db", db, "dispose", "--file", str(batch), cwd=tmp_path)
     assert out.stderr.strip().splitlines()[1:] == [
-        f"{batch}:2: customer_id: unknown customer 'NOPE'",
-        f"{batch}:3: callback_at: a callback needs the promised date and time",
+        f"{batch}:2: customer_id: 顧客 ID 'NOPE' が見つかりません",
+        f"{batch}:3: callback_at: かけ直し（callback）には、お約束した日時が必要です",
     ]
     assert callable_customer(db, tmp_path) == customer  # no attempt was recorded
 

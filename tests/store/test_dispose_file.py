@@ -101,7 +101,7 @@ def test_unreadable_rows_name_file_line_and_field_and_record_nothing(
     assert [line.split(": ", 2)[:2] for line in lines] == [
         [f"{path}:3", "outcome"], [f"{path}:4", "at"], [f"{path}:5", "*"],
     ]  # fmt: skip
-    assert "'bogus'" in lines[0] and "next tuesday" in lines[1] and "fields" in lines[2]
+    assert "'bogus'" in lines[0] and "next tuesday" in lines[1] and "列の数" in lines[2]
     message = str(info.value)
     assert message.splitlines()[0].startswith(
         f"{path} からは何も記録していません。3, 4, 5 行目を直して"
@@ -137,7 +137,7 @@ def test_a_file_that_cannot_be_read_names_the_file(
     base: Engine, settings: Settings, tmp_path: Path
 ) -> None:
     missing = tmp_path / "missing.csv"
-    with pytest.raises(ImportFileError, match="missing.csv: file not found"):
+    with pytest.raises(ImportFileError, match="missing.csv: ファイルが見つかりません"):
         dispose_file(base, settings, missing)
     no_outcome = write_csv(
         tmp_path / "no_outcome.csv", [["C1", AT, "call"]], ["customer_id", "at", "channel"]

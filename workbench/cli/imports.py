@@ -35,14 +35,16 @@ def import_(
     ] = True,
 ) -> None:
     """Import a CSV file; re-importing the same file changes nothing."""
+    from workbench.messages import say
     from workbench.services.importer import import_file
 
-    if kind not in KINDS:
-        raise UserError(f"unknown import kind {kind!r}: customers, transactions or contacts")
-    if rejects is not None and rejects.is_dir():
-        raise UserError(f"--rejects: {rejects} is a directory; give the path of a file to write")
-    checked = cast("ImportKind", kind)  # one of KINDS, checked above
     c = context(ctx)
+    c.settings  # noqa: B018  (loading them sets the language of the errors below)
+    if kind not in KINDS:
+        raise UserError(say("import.unknown_kind", kind=repr(kind)))
+    if rejects is not None and rejects.is_dir():
+        raise UserError(say("import.rejects_directory", path=rejects))
+    checked = cast("ImportKind", kind)  # one of KINDS, checked above
     with ProgressBar(progress and sys.stderr.isatty() and not as_json, file) as bar:
         summary = import_file(
             c.engine, checked, file, c.settings, encoding, mapping, rejects, progress=bar

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.messages import say
+
 SNIFF_BYTES = 1 << 20
 ENCODING_ALIASES = {"sjis": "cp932", "shift_jis": "cp932", "shift-jis": "cp932", "utf8": "utf-8"}
 # Encodings in which the bytes of '\n', '\r' and '"' never occur inside another character
@@ -39,7 +41,15 @@ csv.field_size_limit(READER_FIELD_LIMIT)
 
 
 class ImportFileError(ValueError):
-    """The file as a whole cannot be read; the message names the file and line."""
+    """The file as a whole cannot be read; the message names the file and line.
+
+    `code` is the catalogue key (`workbench.messages.importing`), `values` fill it in.
+    """
+
+    def __init__(self, code: str, /, **values: object) -> None:
+        super().__init__(say(code, **values))
+        self.code = code
+        self.values = values
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +77,12 @@ def detect_encoding(path: Path) -> str:
     except UnicodeDecodeError:
         pass
     if _mostly_utf8(head):
-        raise ImportFileError(
-            f"{path}:{_first_bad_line(path, 'utf-8')}: looks like UTF-8 but has bytes that are not; "
-            "fix the file or pass --encoding"
-        )
+        raise ImportFileError("import.looks_utf8", path=path, line=_first_bad_line(path, "utf-8"))
     try:
         _decode_prefix(head, "cp932")
         return "cp932"
     except UnicodeDecodeError:
-        raise ImportFileError(
-            f"{path}: neither UTF-8 nor Shift_JIS (CP932); pass --encoding"
-        ) from None
+        raise ImportFileError("import.no_encoding", path=path) from None
 
 
 def _mostly_utf8(data: bytes) -> bool:
@@ -108,34 +113,34 @@ class ColumnMapping:
 
 
 def require_file(path: Path, what: str) -> None:
-    """`path` is a file that exists; else `ImportFileError` saying what it is instead."""
+    """`path` is a file that exists; else `ImportFileError` saying what it is instead.
+
+    `what` is the catalogue key of what the file should be (``import.what_csv``)."""
     if path.is_dir():
-        raise ImportFileError(f"{path}: is a directory, not {what}; give the file's path")
+        raise ImportFileError("import.is_directory", path=path, what=say(what))
     if not path.is_file():
-        raise ImportFileError(f"{path}: file not found")
+        raise ImportFileError("import.not_found", path=path)
 
 
 def load_mapping(path: Path) -> ColumnMapping:
     """TOML: `[columns]` with `canonical = "their header"`; `[values.<column>]` with
     `"their value" = "canonical value"` (an Excel export's 個人/法人 for b2c/b2b)."""
-    require_file(path, "a column-mapping TOML file")
+    require_file(path, "import.what_mapping")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ImportFileError(f"{path}: cannot read column mapping: {exc}") from None
+        raise ImportFileError("import.mapping_unreadable", path=path, detail=exc) from None
     columns = data.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        raise ImportFileError(f'{path}: expected a [columns] table of canonical = "header" strings')
+        raise ImportFileError("import.mapping_columns", path=path)
     values = data.get("values", {})
     if not isinstance(values, dict) or not all(
         isinstance(table, dict) and all(isinstance(v, str) for v in table.values())
         for table in values.values()
     ):
-        raise ImportFileError(
-            f'{path}: expected [values.<column>] tables of "their value" = "canonical value" strings'
-        )
+        raise ImportFileError("import.mapping_values", path=path)
     if not columns and not values:
-        raise ImportFileError(f"{path}: no [columns] or [values.<column>] table")
+        raise ImportFileError("import.mapping_empty", path=path)
     return ColumnMapping(
         {theirs: canonical for canonical, theirs in columns.items()},
         {column: {str(k).strip(): v for k, v in table.items()} for column, table in values.items()},
@@ -153,7 +158,7 @@ class CsvSource:
         encoding: str | None = None,
         mapping: dict[str, str] | None = None,
     ) -> None:
-        require_file(path, "a CSV file")
+        require_file(path, "import.what_csv")
         self.path = path
         if encoding:
             encoding = ENCODING_ALIASES.get(encoding.lower(), encoding)
@@ -161,7 +166,7 @@ class CsvSource:
                 codecs.lookup(encoding)
             except LookupError:
                 raise ImportFileError(
-                    f"{path}: unknown encoding {encoding!r} (try utf-8, utf-8-sig or cp932)"
+                    "import.unknown_encoding", path=path, encoding=repr(encoding)
                 ) from None
         self.encoding = encoding or detect_encoding(path)
         self.size = path.stat().st_size
@@ -200,11 +205,13 @@ class CsvSource:
         except UnicodeDecodeError as exc:
             line = _first_bad_line(self.path, self.encoding)
             raise ImportFileError(
-                f"{self.path}:{line}: bytes not valid {self.encoding} ({exc.reason}); "
-                "check the file's encoding or pass --encoding"
-            ) from None
+                "import.bad_bytes", path=self.path, line=line, encoding=self.encoding,
+                detail=exc.reason,
+            ) from None  # fmt: skip
         except csv.Error as exc:
-            raise ImportFileError(f"{self.path}:{reader.line_num}: malformed CSV: {exc}") from None
+            raise ImportFileError(
+                "import.malformed", path=self.path, line=reader.line_num, detail=exc
+            ) from None
         finally:
             raw.close()
 
@@ -246,34 +253,39 @@ class CsvSource:
                 self.header = self._read_header(reader)
             except UnicodeDecodeError:
                 raise ImportFileError(
-                    f"{self.path}:1: header not valid {self.encoding}; pass --encoding"
+                    "import.header_bytes", path=self.path, encoding=self.encoding
                 ) from None
             except csv.Error as exc:
-                raise ImportFileError(f"{self.path}:1: malformed CSV header: {exc}") from None
+                raise ImportFileError(
+                    "import.header_malformed", path=self.path, detail=exc
+                ) from None
             return reader.line_num
 
     def _read_header(self, reader: Iterator[list[str]]) -> list[str]:
         try:
             first = next(reader)
         except StopIteration:
-            raise ImportFileError(f"{self.path}:1: empty file, expected a header line") from None
+            raise ImportFileError("import.empty_file", path=self.path) from None
         header = [
             self._mapping.get(h.strip().lstrip("\ufeff"), h.strip().lstrip("\ufeff")) for h in first
         ]
         missing = [c for c in self._required if c not in header]
         if missing:
             raise ImportFileError(
-                f"{self.path}:1: missing column(s) {', '.join(missing)}; header is {', '.join(first)}"
-            )
+                "import.missing_columns", path=self.path, missing=", ".join(missing),
+                header=", ".join(first),
+            )  # fmt: skip
         unknown = [h for h in header if h not in self._known]
         if unknown:
             raise ImportFileError(
-                f"{self.path}:1: unknown column(s) {', '.join(unknown)}; use a mapping file (--mapping)"
+                "import.unknown_columns", path=self.path, unknown=", ".join(unknown)
             )
         duplicated = {h for h in header if header.count(h) > 1}
         if duplicated:
             raise ImportFileError(
-                f"{self.path}:1: duplicated column(s) {', '.join(sorted(duplicated))}"
+                "import.duplicated_columns",
+                path=self.path,
+                duplicated=", ".join(sorted(duplicated)),
             )
         return header
 
@@ -316,7 +328,7 @@ def chunk_rows(chunk: Chunk, encoding: str, path: str) -> list[tuple[int, list[s
     except UnicodeDecodeError as exc:
         line = chunk.first_line + _line_count(chunk.data[: exc.start])
         raise ImportFileError(
-            f"{path}:{line}: bytes not valid {encoding} ({exc.reason}); check the file's encoding or pass --encoding"
+            "import.bad_bytes", path=path, line=line, encoding=encoding, detail=exc.reason
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
@@ -328,7 +340,7 @@ def chunk_rows(chunk: Chunk, encoding: str, path: str) -> list[tuple[int, list[s
                 rows.append((start, record))
     except csv.Error as exc:
         raise ImportFileError(
-            f"{path}:{chunk.first_line + reader.line_num - 1}: malformed CSV: {exc}"
+            "import.malformed", path=path, line=chunk.first_line + reader.line_num - 1, detail=exc
         ) from None
     return rows
 
@@ -341,7 +353,7 @@ def oversized(header: list[str], record: list[str]) -> tuple[str, str] | None:
     name = header[index] if index < len(header) else f"field {index + 1}"
     return (
         name,
-        f"{len(record[index]):,} characters, more than the {MAX_FIELD_CHARS:,} a field may hold",
+        say("row.oversized", length=f"{len(record[index]):,}", limit=f"{MAX_FIELD_CHARS:,}"),
     )
 
 
@@ -351,7 +363,7 @@ def make_row(header: list[str], line: int, record: list[str]) -> CsvRow:
             line, dict(zip(header, record, strict=False)), f"{too_long[0]}: {too_long[1]}"
         )
     if len(record) != len(header):
-        problem = f"row has {len(record)} fields, the header has {len(header)}"
+        problem = say("row.field_count", count=len(record), width=len(header))
         return CsvRow(line, dict(zip(header, record, strict=False)), problem)
     return CsvRow(line, dict(zip(header, record, strict=True)))
 

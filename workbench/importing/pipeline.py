@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from workbench.importing import records
 from workbench.importing.csvfile import Chunk, CsvSource, chunk_rows, oversized
 from workbench.importing.records import RowError
+from workbench.messages import say, use_language
 
 PARALLEL_FROM_BYTES = 8 << 20
 CHUNK_BYTES = 4 << 20
@@ -54,6 +55,7 @@ class ParseJob:
     values: tuple[
         tuple[str, tuple[tuple[str, str], ...]], ...
     ] = ()  # the mapping file's value renames
+    language: str = "ja"  # of the rejects' reasons: a spawned worker starts in the default
 
 
 # Workers send plain tuples (cheap to pickle); the main process rebuilds the records.
@@ -127,7 +129,7 @@ def parse_batch(
                 Reject(
                     line,
                     "*",
-                    f"row has {len(fields)} fields, the header has {width}",
+                    say("row.field_count", count=len(fields), width=width),
                     dict(zip(header, fields)),
                 )
             )
@@ -150,7 +152,7 @@ def parse_batch(
             else:
                 good.append((line, (cid, record)))
         else:
-            reason = f"unknown customer {record[0]!r}: import customers first"
+            reason = say("row.unknown_customer", customer=repr(record[0]))
             bad.append(Reject(line, "customer_id", reason, dict(zip(header, fields))))
     return good, bad
 
@@ -182,6 +184,7 @@ def _start_worker(packed: tuple[str, bytes] | Ids | None) -> None:
 
 def parse_chunk(job: ParseJob, header: list[str], chunk: Chunk) -> Parsed:
     """Worker side: cut the chunk into rows, then validate (and key) them."""
+    use_language(job.language)
     return parse_batch(job, header, chunk_rows(chunk, job.encoding, job.path), _worker_ids)
 
 

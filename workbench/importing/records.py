@@ -9,6 +9,7 @@ from typing import NamedTuple
 from workbench.domain import codes
 from workbench.domain.phone import PhoneError, normalise
 from workbench.domain.values import parse_bool, parse_datetime, parse_yen
+from workbench.messages import say
 
 CUSTOMER_COLUMNS = (
     "customer_id", "name", "name_kana", "kind", "company", "contact_person", "previous_rep",
@@ -36,10 +37,36 @@ PhoneRow = tuple[str, str, str, tuple[str, ...]]  # raw, E.164, number type, tim
 
 
 class RowError(ValueError):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(f"{column}: {reason}")
+    """A row that cannot be imported: `column` names where, `reason` says why (in the
+    interface language); `code` and `values` are the catalogue key and its values."""
+
+    def __init__(self, column: str, code: str, /, **values: object) -> None:
         self.column = column
-        self.reason = reason
+        self.code = code
+        self.values = values
+        self.reason = say(code, **values)
+        super().__init__(f"{column}: {self.reason}")
+
+
+# The domain's parsers explain in English; a row's reason speaks the interface language.
+_VALUE_MESSAGES = {
+    parse_bool: "value.bool",
+    parse_yen: "value.yen",
+    parse_datetime: "value.datetime",
+}
+_PHONE_MESSAGES = (
+    ("empty phone number", "value.phone_empty"),
+    ("invalid characters", "value.phone_characters"),
+    ("not a valid number", "value.phone_invalid"),
+)
+
+
+def _phone_error(raw: str, exc: PhoneError) -> tuple[str, dict[str, object]]:
+    text = str(exc)
+    for start, code in _PHONE_MESSAGES:
+        if text.startswith(start):
+            return code, {"value": repr(raw)}
+    return "value.phone_other", {"detail": text}
 
 
 class CustomerRecord(NamedTuple):
@@ -88,22 +115,25 @@ def _text(row: dict[str, str], column: str, max_len: int = 200) -> str | None:
         return None
     value = value.strip()
     if len(value) > max_len:
-        raise RowError(column, f"longer than {max_len} characters")
+        raise RowError(column, "row.too_long", max=max_len)
     return value or None
 
 
 def _required(row: dict[str, str], column: str, max_len: int = 200) -> str:
     value = _text(row, column, max_len)
     if value is None:
-        raise RowError(column, "required value is empty")
+        raise RowError(column, "row.empty")
     return value
 
 
 def _parse(row: dict[str, str], column: str, parser, *args):  # type: ignore[no-untyped-def]
+    text = row.get(column) or ""
     try:
-        return parser(row.get(column) or "", *args)
-    except ValueError as exc:
-        raise RowError(column, str(exc)) from None
+        return parser(text, *args)
+    except ValueError:
+        if parser is parse_datetime and not text.strip():
+            raise RowError(column, "value.datetime_empty") from None
+        raise RowError(column, _VALUE_MESSAGES[parser], value=repr(text)) from None
 
 
 def _optional_time(row: dict[str, str], column: str, zone: tzinfo) -> datetime | None:
@@ -122,22 +152,23 @@ def customer(row: dict[str, str], region: str, zone: tzinfo) -> CustomerRecord:
     name = _required(row, "name")
     kind = (row.get("kind") or "").strip().lower()
     if kind not in (codes.Kind.B2C, codes.Kind.B2B):
-        raise RowError("kind", f"must be b2c or b2b, got {row.get('kind')!r}")
+        raise RowError("kind", "row.kind", value=repr(row.get("kind")))
     phones: list[PhoneRow] = []
     for column in ("phone", "phone2"):
         raw = (row.get(column) or "").strip()
         if not raw:
             if column == "phone":
-                raise RowError(column, "required value is empty")
+                raise RowError(column, "row.empty")
             continue
         try:
             info = normalise(raw, region)
             phones.append((raw[:64], info.e164, info.number_type, info.time_zones))
         except PhoneError as exc:
-            raise RowError(column, str(exc)) from None
+            code, values = _phone_error(raw, exc)
+            raise RowError(column, code, **values) from None
     email = _text(row, "email", 254)
     if email is not None and ("@" not in email or " " in email):
-        raise RowError("email", f"not an email address: {email!r}")
+        raise RowError("email", "row.email", value=repr(email))
     return CustomerRecord(
         external_id=external_id,
         name=name,
@@ -234,17 +265,17 @@ def contact(row: dict[str, str], zone: tzinfo) -> ContactRecord:
     at = _parse(row, "at", parse_datetime, zone)
     channel = (row.get("channel") or "").strip().lower()
     if channel not in set(codes.Channel):
-        raise RowError("channel", f"must be one of {', '.join(codes.Channel)}, got {channel!r}")
+        raise RowError(
+            "channel", "row.channel", allowed=", ".join(codes.Channel), value=repr(channel)
+        )
     direction = (row.get("direction") or "outbound").strip().lower()
     if direction not in set(codes.Direction):
-        raise RowError("direction", f"must be outbound or inbound, got {direction!r}")
+        raise RowError("direction", "row.direction", value=repr(direction))
     outcome = (row.get("outcome") or "").strip().lower()
     _check_outcome(channel, direction, outcome)
     reason = _text(row, "reason", 40)
     if reason is not None and reason not in codes.REASON_SET:
-        raise RowError(
-            "reason", f"unknown dormancy reason {reason!r} (known: {', '.join(codes.REASONS)})"
-        )
+        raise RowError("reason", "row.reason", reason=repr(reason), known=", ".join(codes.REASONS))
     amount = None if not (row.get("amount") or "").strip() else _parse(row, "amount", parse_yen)
     operator = _text(row, "operator", 64)
     fingerprint = _fingerprint(
@@ -276,8 +307,7 @@ def _check_outcome(channel: str, direction: str, outcome: str) -> None:
     else:
         allowed = codes.CALL_OUTCOMES
     if outcome not in allowed:
-        article = "an" if f"{direction}"[:1] in "aeiou" else "a"  # inbound, outbound
         raise RowError(
-            "outcome",
-            f"{outcome!r} is not {article} {direction} {channel} outcome ({', '.join(allowed)})",
-        )
+            "outcome", "row.outcome", outcome=repr(outcome), direction=direction, channel=channel,
+            allowed=", ".join(allowed),
+        )  # fmt: skip

@@ -1,6 +1,6 @@
 """Errors of reading a CSV file and its rows (`workbench import`, `dispose --file`): key ->
-(ja, en).  File, line and column stay in the text in both languages; column names and codes
-stay as they are."""
+(ja, en).  File, line and column stay in the text in both languages, as `<file>:<line>:` (the
+shape editors and `dispose --file`'s row problems use); column names and codes stay as they are."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.what_csv": ("CSV ファイル", "a CSV file"),
     "import.what_mapping": ("列対応の TOML ファイル", "a column-mapping TOML file"),
     "import.looks_utf8": (
-        "{path} の {line} 行目: UTF-8 のようですが、UTF-8 として読めないバイトがあります。"
+        "{path}:{line}: UTF-8 のようですが、UTF-8 として読めないバイトがあります。"
         "ファイルを直すか --encoding を指定してください",
         "{path}:{line}: looks like UTF-8 but has bytes that are not; fix the file or pass "
         "--encoding",
@@ -28,37 +28,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}: unknown encoding {encoding} (try utf-8, utf-8-sig or cp932)",
     ),
     "import.bad_bytes": (
-        "{path} の {line} 行目: {encoding} として読めないバイトがあります（{detail}）。"
+        "{path}:{line}: {encoding} として読めないバイトがあります（{detail}）。"
         "ファイルの文字コードを確かめるか --encoding を指定してください",
         "{path}:{line}: bytes not valid {encoding} ({detail}); check the file's encoding or "
         "pass --encoding",
     ),
     "import.header_bytes": (
-        "{path} の 1 行目: 見出し行が {encoding} として読めません。--encoding を指定してください",
+        "{path}:1: 見出し行が {encoding} として読めません。--encoding を指定してください",
         "{path}:1: header not valid {encoding}; pass --encoding",
     ),
     "import.malformed": (
-        "{path} の {line} 行目: CSV の形式が正しくありません: {detail}",
+        "{path}:{line}: CSV の形式が正しくありません: {detail}",
         "{path}:{line}: malformed CSV: {detail}",
     ),
     "import.header_malformed": (
-        "{path} の 1 行目: 見出し行の CSV の形式が正しくありません: {detail}",
+        "{path}:1: 見出し行の CSV の形式が正しくありません: {detail}",
         "{path}:1: malformed CSV header: {detail}",
     ),
     "import.empty_file": (
-        "{path} の 1 行目: ファイルが空です（見出し行が必要です）",
+        "{path}:1: ファイルが空です（見出し行が必要です）",
         "{path}:1: empty file, expected a header line",
     ),
     "import.missing_columns": (
-        "{path} の 1 行目: 列 {missing} がありません（見出し行: {header}）",
+        "{path}:1: 列 {missing} がありません（見出し行: {header}）",
         "{path}:1: missing column(s) {missing}; header is {header}",
     ),
     "import.unknown_columns": (
-        "{path} の 1 行目: 不明な列 {unknown} があります。列対応ファイル（--mapping）を使ってください",
+        "{path}:1: 不明な列 {unknown} があります。列対応ファイル（--mapping）を使ってください",
         "{path}:1: unknown column(s) {unknown}; use a mapping file (--mapping)",
     ),
     "import.duplicated_columns": (
-        "{path} の 1 行目: 列 {duplicated} が重複しています",
+        "{path}:1: 列 {duplicated} が重複しています",
         "{path}:1: duplicated column(s) {duplicated}",
     ),
     "import.mapping_unreadable": (

@@ -22,6 +22,7 @@ from workbench.config import Settings
 from workbench.importing import records, writer
 from workbench.importing.csvfile import CsvSource, ImportFileError, load_mapping
 from workbench.importing.pipeline import Batch, ParseJob, Reject, validated
+from workbench.messages import say, ui_language
 from workbench.services import freshness
 from workbench.services.season_counts import refresh_month_counts
 from workbench.store import bulk
@@ -103,15 +104,17 @@ def import_file(
         unknown = sorted(set(mapping.values) - set(columns) - set(required))
         if unknown:
             raise ImportFileError(
-                f"{mapping_path}: [values.{unknown[0]}]: not a {kind} column (known: {', '.join(columns)})"
-            )
+                "import.mapping_not_column", path=mapping_path, column=unknown[0], kind=kind,
+                known=", ".join(columns),
+            )  # fmt: skip
     source = CsvSource(
         path, required, columns, encoding=encoding, mapping=mapping.columns if mapping else None
     )
     summary = ImportSummary(kind=kind, path=str(path), encoding=source.encoding)
     rejects = _Rejects(rejects_path or default_rejects_path(path), path)
     values = tuple((c, tuple(t.items())) for c, t in mapping.values.items()) if mapping else ()
-    job = ParseJob(kind, settings.region, settings.timezone, str(path), source.encoding, values)
+    job = ParseJob(kind, settings.region, settings.timezone, str(path), source.encoding, values,
+                   ui_language())  # fmt: skip
     ok = False
     gc_thresholds = gc.get_threshold()
     # Millions of short-lived row objects make the default collector run constantly.
@@ -149,7 +152,7 @@ def _columns(kind: ImportKind) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return records.TRANSACTION_COLUMNS, records.TRANSACTION_REQUIRED
     if kind == "contacts":
         return records.CONTACT_COLUMNS, records.CONTACT_REQUIRED
-    raise ImportFileError(f"unknown import kind {kind!r}: customers, transactions or contacts")
+    raise ImportFileError("import.unknown_kind", kind=repr(kind))
 
 
 def _reporting(batches: Iterator[Batch], source: CsvSource, summary: ImportSummary, rejects: _Rejects,
@@ -177,7 +180,9 @@ def _import_customers(
         for line, record in batch.good:
             seen = first_line.setdefault(record.external_id, line)
             if seen != line:
-                reason = f"duplicate customer_id {record.external_id!r} (first at line {seen})"
+                reason = say(
+                    "row.duplicate_customer", customer=repr(record.external_id), first=seen
+                )
                 rejects.add(Reject(line, "customer_id", reason, batch.values(line)))
                 continue
             fresh.append(record)
