@@ -79,3 +79,13 @@ def settings() -> Settings:
 @pytest.fixture
 def data_dir() -> Path:
     return Path(__file__).parent / "data"
+
+
+@pytest.fixture
+def english_messages() -> Iterator[None]:
+    """The process's interface language is English for the test (`language = "en"`), then as before."""
+    from workbench.messages import use_language
+
+    previous = use_language("en")
+    yield
+    use_language(previous)

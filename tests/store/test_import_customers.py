@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from sqlalchemy import Engine, func, select, update
 
 from workbench.importing.csvfile import SNIFF_BYTES, CsvSource, ImportFileError
 from workbench.importing.records import CUSTOMER_COLUMNS, CUSTOMER_REQUIRED
-from workbench.messages import use_language
 from workbench.services import importer
 from workbench.services.importer import import_file
 from workbench.store.models import (
@@ -24,6 +22,10 @@ from workbench.store.models import (
     Phone,
     Purchase,
 )
+
+# These tests read the English texts (language = "en"); tests/e2e/test_cli_messages_language.py
+# checks that the same errors are Japanese by default.
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 customers = Customer.__table__
 phones = Phone.__table__
@@ -959,12 +961,3 @@ def test_a_value_mapping_for_an_unknown_column_is_refused_with_the_file(engine, 
     ):
         run(engine, path, settings, mapping_path=mapping)
     assert customer_by_id(engine, "C1") is None
-
-
-@pytest.fixture(autouse=True)
-def _english_messages() -> Iterator[None]:
-    """These tests read the English texts (language = "en"); tests/e2e/test_cli_messages_language.py
-    checks that the same errors are Japanese by default."""
-    previous = use_language("en")
-    yield
-    use_language(previous)

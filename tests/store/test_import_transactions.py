@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,9 +11,12 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from workbench.importing.csvfile import ImportFileError
-from workbench.messages import use_language
 from workbench.services.importer import import_file
 from workbench.store.models import Customer, CustomerMetrics, Purchase
+
+# These tests read the English texts (language = "en"); tests/e2e/test_cli_messages_language.py
+# checks that the same errors are Japanese by default.
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 customers = Customer.__table__
 purchases = Purchase.__table__
@@ -413,12 +415,3 @@ def test_bad_bytes_late_in_a_transaction_file_write_nothing(engine, settings, tm
     assert all_rows(engine) == before
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(purchases)).scalar_one() == 1
-
-
-@pytest.fixture(autouse=True)
-def _english_messages() -> Iterator[None]:
-    """These tests read the English texts (language = "en"); tests/e2e/test_cli_messages_language.py
-    checks that the same errors are Japanese by default."""
-    previous = use_language("en")
-    yield
-    use_language(previous)

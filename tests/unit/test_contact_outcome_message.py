@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from workbench.importing.records import RowError, contact
-from workbench.messages import use_language
+
+# These tests read the English texts (language = "en"); tests/e2e/test_cli_messages_language.py
+# checks that the same errors are Japanese by default.
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -30,12 +32,3 @@ def test_the_outcome_message_names_direction_and_channel(
         contact(row, TOKYO)
     assert expected in str(caught.value)
     assert " a outbound " not in str(caught.value) and " a inbound " not in str(caught.value)
-
-
-@pytest.fixture(autouse=True)
-def _english_messages() -> Iterator[None]:
-    """These tests read the English texts (language = "en"); tests/e2e/test_cli_messages_language.py
-    checks that the same errors are Japanese by default."""
-    previous = use_language("en")
-    yield
-    use_language(previous)

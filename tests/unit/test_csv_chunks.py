@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workbench.importing.csvfile import CsvSource, ImportFileError, chunk_rows
-from workbench.messages import use_language
+
+# These tests read the English texts (language = "en"); tests/e2e/test_cli_messages_language.py
+# checks that the same errors are Japanese by default.
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 HEADER = ["customer_id", "ordered_at", "amount", "category", "product"]
 # Characters that trip a byte-level cutter: quotes, separators, both line ends, multi-byte text
@@ -105,12 +107,3 @@ def test_bare_carriage_returns_are_not_cut_as_bytes(tmp_path):
     assert CsvSource(
         write(tmp_path / "ok.csv", [["C1", "x", "1", "", ""]], "cp932", "\r\n", 0), ("customer_id",)
     ).cuttable
-
-
-@pytest.fixture(autouse=True)
-def _english_messages() -> Iterator[None]:
-    """These tests read the English texts (language = "en"); tests/e2e/test_cli_messages_language.py
-    checks that the same errors are Japanese by default."""
-    previous = use_language("en")
-    yield
-    use_language(previous)

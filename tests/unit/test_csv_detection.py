@@ -1,13 +1,15 @@
 """Encoding detection: UTF-8, Shift_JIS, and UTF-8 with a stray bad byte (never guessed as CP932)."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from workbench.config import load_settings
 from workbench.importing.csvfile import ImportFileError, detect_encoding
-from workbench.messages import use_language
+
+# These tests read the English texts (language = "en"); tests/e2e/test_cli_messages_language.py
+# checks that the same errors are Japanese by default.
+pytestmark = pytest.mark.usefixtures("english_messages")
 
 HEADER = "customer_id,name,kind,phone\n"
 ROWS = "".join(f"C{i},佐藤 花子{i},b2c,090-1234-{i:04d}\n" for i in range(50))
@@ -40,12 +42,3 @@ def test_one_weekday_window_keeps_the_other_days(tmp_path: Path) -> None:
     assert settings.calling.windows["mon"] == "10:00-18:00"
     assert settings.calling.windows["tue"] == "09:00-20:00"
     assert settings.calling.windows["sun"] == ""
-
-
-@pytest.fixture(autouse=True)
-def _english_messages() -> Iterator[None]:
-    """These tests read the English texts (language = "en"); tests/e2e/test_cli_messages_language.py
-    checks that the same errors are Japanese by default."""
-    previous = use_language("en")
-    yield
-    use_language(previous)
