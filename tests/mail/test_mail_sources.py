@@ -74,6 +74,16 @@ def test_maildir_mark_done_twice_and_unknown_keys(tmp_path: Path, mail_data: Pat
         first.mark_done("never-fetched")
 
 
+def test_a_folder_that_is_not_a_maildir_in_japanese_by_default(tmp_path: Path) -> None:
+    (tmp_path / "new").mkdir()
+    with pytest.raises(MailSourceError, match=r"Maildir ではありません（cur/, tmp/ がありません）"):
+        list(MaildirSource(tmp_path).fetch())
+    with pytest.raises(MailSourceError, match="環境変数 WB_IMAP_PASSWORD を設定"):
+        open_sources(MailboxSettings(imap_host="127.0.0.1", imap_username="alice",
+                                     imap_password_env="WB_IMAP_PASSWORD"), {})  # fmt: skip
+
+
+@pytest.mark.usefixtures("english_messages")
 def test_a_folder_that_is_not_a_maildir(tmp_path: Path) -> None:
     (tmp_path / "new").mkdir()
     with pytest.raises(MailSourceError, match=r"not a Maildir \(no cur/, tmp/\)"):
@@ -134,6 +144,7 @@ def test_imap_reads_the_configured_folder(imap_server: ImapTestServer, mail_data
             assert [raw for _, raw in source.fetch()] == [(mail_data / sample).read_bytes()]
 
 
+@pytest.mark.usefixtures("english_messages")
 def test_imap_errors_a_user_can_hit(imap_server: ImapTestServer) -> None:
     settings = _imap_settings(imap_server)
     with pytest.raises(MailSourceError, match="IMAP login refused for alice") as refused:
@@ -152,6 +163,7 @@ def test_imap_errors_a_user_can_hit(imap_server: ImapTestServer) -> None:
         ImapSource(replace(settings, imap_security="ssl"), "x")
 
 
+@pytest.mark.usefixtures("english_messages")
 def test_imap_over_starttls_and_implicit_tls(
     imap_tls_server: ImapTestServer, tls_files: TlsFiles, mail_data: Path
 ) -> None:
@@ -171,6 +183,7 @@ def test_imap_over_starttls_and_implicit_tls(
         list(untrusted.fetch())
 
 
+@pytest.mark.usefixtures("english_messages")
 def test_open_sources(tmp_path: Path) -> None:
     assert open_sources(MailboxSettings(), {}) == []
     configured = open_sources(MailboxSettings(maildir=str(tmp_path / "box")), {})

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import TracebackType
 
 from workbench.config import MailboxSettings
+from workbench.messages import say
 
 _SECURITIES = ("none", "starttls", "tls")
 _FETCH_TIMEOUT = 60.0
@@ -51,15 +52,14 @@ class MaildirSource:
         missing = [d for d in ("new", "cur", "tmp") if not (self.path / d).is_dir()]
         if missing:
             raise MailSourceError(
-                f"Maildir ではありません（{'/'.join(missing)}/ がありません）/ not a Maildir "
-                f"(no {', '.join(d + '/' for d in missing)}): {self.path}"
+                say("mail.not_maildir", path=self.path, missing=", ".join(d + "/" for d in missing))
             )
         for subdir in ("new", "cur"):
             try:
                 names = sorted(os.listdir(self.path / subdir))
             except OSError as error:
                 raise MailSourceError(
-                    f"Maildir を読めません / cannot read the Maildir {self.path}: {error}"
+                    say("mail.maildir_unreadable", path=self.path, error=error)
                 ) from error
             for name in names:
                 if name.startswith("."):
@@ -74,7 +74,7 @@ class MaildirSource:
                     continue  # taken by a concurrent run
                 except OSError as error:
                     raise MailSourceError(
-                        f"メールを読めません / cannot read the mail {file}: {error}"
+                        say("mail.mail_unreadable", file=file, error=error)
                     ) from error
                 self._files[key] = file
                 yield key, raw
@@ -94,9 +94,7 @@ class MaildirSource:
         except FileNotFoundError:
             return  # a concurrent run marked it first
         except OSError as error:
-            raise MailSourceError(
-                f"メールを処理済みにできません / cannot mark the mail done in {self.path}: {error}"
-            ) from error
+            raise MailSourceError(say("mail.mark_failed", path=self.path, error=error)) from error
 
 
 class ImapSource:
@@ -111,10 +109,7 @@ class ImapSource:
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         if settings.imap_security not in _SECURITIES:
-            raise MailSourceError(
-                "mailbox.imap_security は none / starttls / tls のいずれかです / "
-                f"mailbox.imap_security must be none, starttls or tls: {settings.imap_security!r}"
-            )
+            raise MailSourceError(say("mail.bad_security", value=repr(settings.imap_security)))
         self._settings = settings
         self._password = password
         self._ssl_context = ssl_context
@@ -166,28 +161,27 @@ class ImapSource:
                 if s.imap_security == "starttls":
                     client.starttls(ssl_context=context)
         except (imaplib.IMAP4.error, OSError) as error:
-            raise MailSourceError(
-                f"IMAP サーバーに接続できません / cannot connect to the IMAP server "
-                f"{self._where} ({s.imap_security}): {type(error).__name__}: {error}"
-            ) from error
+            raise MailSourceError(say(
+                "mail.no_connection", where=self._where, security=s.imap_security,
+                error=f"{type(error).__name__}: {error}",
+            )) from error  # fmt: skip
         try:
             client.login(s.imap_username, self._password or "")
         except (imaplib.IMAP4.error, OSError) as error:
             client.shutdown()
-            raise MailSourceError(
-                f"IMAP のログインが拒否されました（mailbox.imap_username / imap_password_env を確認）"
-                f"/ IMAP login refused for {s.imap_username} at {self._where}: {_reason(error)}"
-            ) from error
+            raise MailSourceError(say(
+                "mail.login_refused", user=s.imap_username, where=self._where, reason=_reason(error)
+            )) from error  # fmt: skip
         try:
             status, detail = client.select(_mailbox_name(s.imap_folder))
         except (imaplib.IMAP4.error, OSError) as error:
             status, detail = "NO", [str(error).encode()]
         if status != "OK":
             client.logout()
-            raise MailSourceError(
-                f"IMAP フォルダ {s.imap_folder} を開けません（mailbox.imap_folder を確認）/ "
-                f"cannot open the IMAP folder {s.imap_folder!r} at {self._where}: {_reason(detail)}"
-            )
+            raise MailSourceError(say(
+                "mail.no_folder", folder=repr(s.imap_folder), where=self._where,
+                reason=_reason(detail),
+            ))  # fmt: skip
         self._client = client
         return client
 
@@ -198,8 +192,7 @@ class ImapSource:
             status, data = client.uid("SEARCH", "UNSEEN")
             if status != "OK":
                 raise MailSourceError(
-                    f"IMAP の検索に失敗しました / IMAP SEARCH failed at {self._where}: "
-                    f"{_reason(data)}"
+                    say("mail.search_failed", where=self._where, reason=_reason(data))
                 )
             uids = sorted(int(uid) for uid in (data[0] or b"").split())
             for uid in uids:
@@ -210,9 +203,7 @@ class ImapSource:
                 yield str(uid), raw
         except (imaplib.IMAP4.abort, OSError) as error:
             self._drop()
-            raise MailSourceError(
-                f"IMAP サーバーとの接続が切れました / lost the IMAP server {self._where}: {error}"
-            ) from error
+            raise MailSourceError(say("mail.lost", where=self._where, error=error)) from error
 
     def mark_done(self, key: str) -> None:
         """Flag the mail \\Seen."""
@@ -223,13 +214,10 @@ class ImapSource:
             status, data = client.uid("STORE", key, "+FLAGS.SILENT", "(\\Seen)")
         except (imaplib.IMAP4.error, OSError) as error:
             self._drop()
-            raise MailSourceError(
-                f"IMAP サーバーとの接続が切れました / lost the IMAP server {self._where}: {error}"
-            ) from error
+            raise MailSourceError(say("mail.lost", where=self._where, error=error)) from error
         if status != "OK":
             raise MailSourceError(
-                f"メールを既読にできません / cannot flag mail {key} \\Seen at {self._where}: "
-                f"{_reason(data)}"
+                say("mail.flag_failed", uid=key, where=self._where, reason=_reason(data))
             )
 
     def _drop(self) -> None:
@@ -284,16 +272,10 @@ def open_sources(
         sources.append(MaildirSource(folder))
     if settings.imap_host:
         if not settings.imap_username:
-            raise MailSourceError(
-                "mailbox.imap_username がありません / mailbox.imap_host is set but "
-                "mailbox.imap_username is empty"
-            )
+            raise MailSourceError(say("mail.no_username"))
         password = env.get(settings.imap_password_env) if settings.imap_password_env else None
         if not password:
             name = settings.imap_password_env or "(mailbox.imap_password_env)"
-            raise MailSourceError(
-                f"IMAP のパスワードがありません（環境変数 {name} を設定）/ no IMAP password: "
-                f"set the environment variable {name}"
-            )
+            raise MailSourceError(say("mail.no_password", name=name))
         sources.append(ImapSource(settings, password))
     return sources

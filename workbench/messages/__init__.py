@@ -17,6 +17,7 @@ from __future__ import annotations
 from workbench.messages.commands import MESSAGES as _COMMANDS
 from workbench.messages.disposition import MESSAGES as _DISPOSITION
 from workbench.messages.importing import MESSAGES as _IMPORTING
+from workbench.messages.mail import MESSAGES as _MAIL
 
 UI_LANGUAGES: tuple[str, ...] = ("ja", "en")
 _language = "ja"  # set by `use_language`; a str assignment, safe to read from worker threads
@@ -25,6 +26,7 @@ CATALOGUES: dict[str, dict[str, tuple[str, str]]] = {
     "commands": _COMMANDS,
     "disposition": _DISPOSITION,
     "importing": _IMPORTING,
+    "mail": _MAIL,
 }
 CATALOGUE: dict[str, tuple[str, str]] = {
     key: pair for catalogue in CATALOGUES.values() for key, pair in catalogue.items()
