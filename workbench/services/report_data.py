@@ -20,9 +20,9 @@ from sqlalchemy import Engine, select
 
 from workbench.config import Settings
 from workbench.domain.codes import CONTACTED_OUTCOMES
+from workbench.services.call_funnel import call_figures
 from workbench.services.kpi import BREAKDOWNS, KpiReport, kpi_report, library_serves
 from workbench.services.script_stats import script_report
-from workbench.services.supervisor import call_figures
 from workbench.store.models import ContactAttempt, Customer
 from workbench.talk.stats import SUCCESS_OUTCOME, ScriptGroup, wilson_interval
 
@@ -108,7 +108,7 @@ def _outbound_calls() -> list[Any]:
 def _weeks(
     engine: Engine, start: datetime | None, end: datetime | None, zone: tzinfo
 ) -> list[Week]:
-    """Calls per local ISO week, first to last, from the supervisor's quarter-hour figures
+    """Calls per local ISO week, first to last, from the calls' quarter-hour funnel
     (one row per quarter-hour with calls, whatever the number of calls)."""
     sums = call_figures(engine, start, end).by_week(zone)
     if not sums:
