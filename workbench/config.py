@@ -4,6 +4,14 @@ Every key is a typed dataclass field with its documentation in `metadata["doc"]`
 `workbench config` prints them.  Top-level keys are overridden by
 `WORKBENCH_<KEY>`, section keys by `WORKBENCH_<SECTION>_<KEY>` (upper case).
 A wrong key or value raises `ConfigError` naming the file (or variable) and key.
+
+Its message speaks the language of the settings being read, since `language` is itself
+one of them: `WORKBENCH_LANGUAGE` when set, else the file's `language` once the file has
+been read as TOML, else the language spoken so far (Japanese in a fresh process; an
+in-process caller that already chose one keeps it).  A value other than ``ja`` or ``en``
+counts as unset here, and its own error follows the same rule.  `load_settings` speaks
+that language only while it reads and checks; afterwards the process speaks as before, and
+the face that loaded the settings calls `use_language(settings.language)` as usual.
 """
 
 from __future__ import annotations
@@ -31,12 +39,16 @@ from workbench.config_values import (
     check_zone,
     coerce,
     documented,
+    errors_in,
     parse_window,
     read_toml,
     sub,
+    wrong_value,
 )
+from workbench.messages import say
 
 DEFAULT_DB_URL = "sqlite:///db/workbench.db"
+LANGUAGE_ENV = "WORKBENCH_LANGUAGE"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -216,9 +228,11 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     raw: dict[str, Any] = {}
     lines: dict[str, int] = {}
     if path is not None:
-        raw, lines = read_toml(path)
-    source = Source(str(path) if path else "defaults", lines)
-    return _build(Settings, raw, env, source, prefix="")
+        with errors_in(env.get(LANGUAGE_ENV)):
+            raw, lines = read_toml(path)
+    with errors_in(env.get(LANGUAGE_ENV, raw.get("language"))):
+        source = Source(str(path) if path else say("config.place_defaults"), lines)
+        return _build(Settings, raw, env, source, prefix="")
 
 
 def _build(
@@ -229,8 +243,9 @@ def _build(
     for key in raw:
         if key not in names:
             where = f"{prefix}{key}"
+            known = ", ".join(sorted(names))
             raise ConfigError(
-                f"{source.at(where)}: unknown key '{where}' (known: {', '.join(sorted(names))})"
+                say("config.unknown_key", place=source.at(where), setting=where, known=known)
             )
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
@@ -240,13 +255,13 @@ def _build(
         if dataclasses.is_dataclass(hint):
             section = raw.get(f.name, {})
             if not isinstance(section, dict):
-                raise ConfigError(f"{source.at(key)}: '{key}' must be a table [{key}]")
+                raise ConfigError(say("config.not_table", place=source.at(key), setting=key))
             values[f.name] = _build(cast(type, hint), section, env, source, prefix=f"{key}.")
             continue
         env_name = "WORKBENCH_" + key.replace(".", "_").upper()
-        origins[f.name] = f"{source.at(key)}: key '{key}'"
+        origins[f.name] = say("config.place_key", place=source.at(key), setting=key)
         if env_name in env:
-            origins[f.name] = f"environment variable {env_name}"
+            origins[f.name] = say("config.place_env", name=env_name)
             values[f.name] = coerce(env[env_name], hint, origins[f.name])
         elif f.name in raw:
             values[f.name] = coerce(raw[f.name], hint, origins[f.name])
@@ -264,62 +279,64 @@ def _build(
 def _validate(settings: Any, origins: dict[str, str]) -> None:
     if isinstance(settings, Settings):
         if settings.language not in ("ja", "en"):
-            raise ConfigError(f"{origins['language']}: must be ja or en, got {settings.language!r}")
+            raise wrong_value("config.one_of", settings, origins, "language", choices="ja / en")
         check_zone(settings.timezone, origins["timezone"])
     if isinstance(settings, CallingSettings):
         for day, window in settings.windows.items():
             if day not in WEEKDAYS:
-                raise ConfigError(
-                    f"{sub(origins['windows'], day)}: weekday must be one of {', '.join(WEEKDAYS)}"
-                )
+                where, days = sub(origins["windows"], day), ", ".join(WEEKDAYS)
+                raise ConfigError(say("config.bad_weekday", where=where, days=days))
             parse_window(window, sub(origins["windows"], day))
         _validate_calling(settings, origins)
     if isinstance(settings, ScoringSettings):
-        if settings.reason_confidence_min > 1:
-            raise ConfigError(f"{origins['reason_confidence_min']}: must be between 0 and 1")
-        if settings.reason_fixed_boost <= 0:
-            raise ConfigError(f"{origins['reason_fixed_boost']}: must be greater than 0")
-        if settings.season_lead_weeks_min > settings.season_lead_weeks_max:
-            raise ConfigError(
-                f"{origins['season_lead_weeks_min']}: must not exceed season_lead_weeks_max"
-            )
-        if (
-            settings.deadline_reset_months
-            and not 0 < settings.deadline_notice_month < settings.deadline_reset_months
-        ):
-            raise ConfigError(
-                f"{origins['deadline_notice_month']}: must be between 1 and deadline_reset_months − 1"
-            )
+        _validate_scoring(settings, origins)
     validate_mail(settings, origins)
     if isinstance(settings, KpiSettings):
         if settings.control_share >= 1:
-            raise ConfigError(f"{origins['control_share']}: must be at least 0 and below 1")
+            raise wrong_value("config.share_below_1", settings, origins, "control_share")
         if settings.repurchase_days < 1:
-            raise ConfigError(f"{origins['repurchase_days']}: must be at least 1")
+            raise wrong_value("config.at_least", settings, origins, "repurchase_days", low=1)
     for f in dataclasses.fields(settings):
         value = getattr(settings, f.name)
         if isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
-            raise ConfigError(f"{origins[f.name]}: must not be negative, got {value!r}")
+            raise wrong_value("config.negative", settings, origins, f.name)
+
+
+def _validate_scoring(settings: ScoringSettings, origins: dict[str, str]) -> None:
+    if settings.reason_confidence_min > 1:
+        raise wrong_value("config.share_0_1", settings, origins, "reason_confidence_min")
+    if settings.reason_fixed_boost <= 0:
+        raise wrong_value("config.positive", settings, origins, "reason_fixed_boost")
+    if settings.season_lead_weeks_min > settings.season_lead_weeks_max:
+        high = settings.season_lead_weeks_max
+        raise wrong_value(
+            "config.lead_weeks", settings, origins, "season_lead_weeks_min", high=high
+        )
+    if (
+        settings.deadline_reset_months
+        and not 0 < settings.deadline_notice_month < settings.deadline_reset_months
+    ):
+        high = settings.deadline_reset_months - 1
+        raise wrong_value(
+            "config.notice_month", settings, origins, "deadline_notice_month", high=high
+        )
 
 
 def _validate_calling(settings: CallingSettings, origins: dict[str, str]) -> None:
     from workbench.domain.calling_rules import DEFAULT_CALLBACK_GRACE, WEEKLY_WINDOWS
 
     if settings.max_per_week_window not in WEEKLY_WINDOWS:
-        raise ConfigError(
-            f"{origins['max_per_week_window']}: must be {' or '.join(WEEKLY_WINDOWS)}, "
-            f"got {settings.max_per_week_window!r}"
+        choices = " / ".join(WEEKLY_WINDOWS)
+        raise wrong_value(
+            "config.one_of", settings, origins, "max_per_week_window", choices=choices
         )
     grace = int(DEFAULT_CALLBACK_GRACE.total_seconds() // 60)
     if settings.callback_handover_minutes > grace:
-        raise ConfigError(
-            f"{origins['callback_handover_minutes']}: must be at most {grace} (a callback is "
-            f"everyone's {grace} minutes after its time in any case), got {settings.callback_handover_minutes}"
+        raise wrong_value(
+            "config.handover", settings, origins, "callback_handover_minutes", grace=grace
         )
     if settings.session_idle_minutes > 24 * 60:
-        raise ConfigError(
-            f"{origins['session_idle_minutes']}: must be at most 1440 (a day), got {settings.session_idle_minutes}"
-        )
+        raise wrong_value("config.session_idle", settings, origins, "session_idle_minutes")
 
 
 def describe(cls: type = Settings, prefix: str = "") -> list[tuple[str, str, Any]]:
@@ -350,5 +367,8 @@ def now_from_env(settings: Settings, env: Mapping[str, str] | None = None) -> da
         return None
     try:
         return parse_datetime(raw, ZoneInfo(settings.timezone))
-    except ValueError as exc:
-        raise ConfigError(f"environment variable {NOW_ENV}: {exc}") from None
+    except ValueError:
+        where = say("config.place_env", name=NOW_ENV)
+        raise ConfigError(
+            say("config.bad_now", where=where, value=repr(raw), zone=settings.timezone)
+        ) from None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from workbench.config_values import ConfigError, documented
+from workbench.config_values import documented, wrong_value
 
 SECURITY_MODES = ("none", "starttls", "tls")
 
@@ -93,19 +93,17 @@ def validate_mail(settings: Any, origins: dict[str, str]) -> None:
     if isinstance(settings, SmtpSettings | MailboxSettings):
         name = "security" if isinstance(settings, SmtpSettings) else "imap_security"
         if getattr(settings, name) not in SECURITY_MODES:
-            raise ConfigError(
-                f"{origins[name]}: must be {', '.join(SECURITY_MODES)}, got {getattr(settings, name)!r}"
-            )
+            choices = " / ".join(SECURITY_MODES)
+            raise wrong_value("config.one_of", settings, origins, name, choices=choices)
     if isinstance(settings, EscalationSettings):
         if settings.mid_after_reminder not in ("call", "none"):
-            raise ConfigError(
-                f"{origins['mid_after_reminder']}: must be call or none, got {settings.mid_after_reminder!r}"
+            choices = "call / none"
+            raise wrong_value(
+                "config.one_of", settings, origins, "mid_after_reminder", choices=choices
             )
         if any(d < 0 for d in settings.low_steps_days) or settings.low_steps_days != sorted(
             settings.low_steps_days
         ):
-            raise ConfigError(
-                f"{origins['low_steps_days']}: must be days in rising order, got {settings.low_steps_days!r}"
-            )
+            raise wrong_value("config.rising_days", settings, origins, "low_steps_days")
         if settings.response_boost < 1:
-            raise ConfigError(f"{origins['response_boost']}: must be at least 1")
+            raise wrong_value("config.at_least", settings, origins, "response_boost", low=1)

@@ -1,19 +1,46 @@
 """Reading configuration values: TOML files with the line of each key, typed values, windows.
 
 The pieces of `workbench.config` that know nothing of the settings' own classes, so that the
-settings module stays one screenful of documented fields and their checks.
+settings module stays one screenful of documented fields and their checks.  Errors are
+composed with `workbench.messages.say` in the language spoken while the settings are read
+(`errors_in`; see `workbench.config` for which one that is).
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.messages import UI_LANGUAGES, say, use_language
+
 
 class ConfigError(ValueError):
     """A configuration key or value is wrong; the message names where."""
+
+
+def wrong_value(
+    key: str, settings: Any, origins: dict[str, str], name: str, **values: object
+) -> ConfigError:
+    """The error `key` of the field `name` of `settings`, naming where it was set and its value."""
+    return ConfigError(say(key, where=origins[name], value=repr(getattr(settings, name)), **values))
+
+
+@contextmanager
+def errors_in(language: object) -> Iterator[None]:
+    """Compose the block's messages in `language` when the interface speaks it (``ja`` or
+    ``en``), else in the language spoken now; afterwards speak as before."""
+    previous = (
+        use_language(language) if isinstance(language, str) and language in UI_LANGUAGES else None
+    )
+    try:
+        yield
+    finally:
+        if previous is not None:
+            use_language(previous)
 
 
 @dataclass(frozen=True)
@@ -40,22 +67,18 @@ def read_toml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: configuration file not found") from None
+        raise ConfigError(say("config.not_found", path=path)) from None
     except IsADirectoryError:
-        raise ConfigError(
-            f"{path}: is a directory, not a configuration file; give the path of workbench.toml"
-        ) from None
+        raise ConfigError(say("config.is_directory", path=path)) from None
     except PermissionError:
-        raise ConfigError(
-            f"{path}: configuration file cannot be read (permission denied)"
-        ) from None
+        raise ConfigError(say("config.unreadable", path=path)) from None
     try:
         text = data.decode("utf-8")
         return tomllib.loads(text), key_lines(text)
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not valid TOML: the file is not UTF-8 text") from None
+        raise ConfigError(say("config.not_utf8", path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(say("config.bad_toml", path=path, error=exc)) from None
 
 
 def key_lines(text: str) -> dict[str, int]:
@@ -91,14 +114,14 @@ def coerce(value: Any, hint: Any, where: str) -> Any:
         if isinstance(value, str):
             value = _parse_inline_table(value, where)
         if not isinstance(value, dict):
-            raise ConfigError(f"{where}: expected a table, got {value!r}")
+            raise ConfigError(say("config.expected_table", where=where, value=repr(value)))
         _, value_type = hint.__args__
-        return {str(k): coerce(v, value_type, f"{where}.{k}") for k, v in value.items()}
+        return {str(k): coerce(v, value_type, sub(where, str(k))) for k, v in value.items()}
     if origin is list:
         if isinstance(value, str):
             value = _parse_inline_array(value, where)
         if not isinstance(value, list):
-            raise ConfigError(f"{where}: expected an array like [0, 14, 45], got {value!r}")
+            raise ConfigError(say("config.expected_array", where=where, value=repr(value)))
         (item_type,) = hint.__args__
         return [coerce(v, item_type, f"{where}[{i}]") for i, v in enumerate(value)]
     if hint is bool:
@@ -115,48 +138,48 @@ def coerce(value: Any, hint: Any, where: str) -> Any:
             "off",
         }:
             return value.lower() in {"1", "true", "yes", "on"}
-        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        raise ConfigError(say("config.expected_bool", where=where, value=repr(value)))
     if hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             return int(value)
-        raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+        raise ConfigError(say("config.expected_whole", where=where, value=repr(value)))
     if hint is float:
         try:
             if isinstance(value, bool):
                 raise ValueError
             return float(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"{where}: expected a number, got {value!r}") from None
+            raise ConfigError(
+                say("config.expected_number", where=where, value=repr(value))
+            ) from None
     if hint is str:
         if not isinstance(value, str):
-            raise ConfigError(f"{where}: expected a string, got {value!r}")
+            raise ConfigError(say("config.expected_string", where=where, value=repr(value)))
         return value
-    raise ConfigError(f"{where}: unsupported setting type {hint!r}")
+    raise ConfigError(say("config.unsupported_type", where=where, type=repr(hint)))
 
 
 def _parse_inline_table(text: str, where: str) -> dict[str, Any]:
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
-        raise ConfigError(
-            f'{where}: expected an inline table like {{ mon = "09:00-20:00" }}'
-        ) from None
+        raise ConfigError(say("config.bad_inline_table", where=where)) from None
 
 
 def _parse_inline_array(text: str, where: str) -> list[Any]:
     try:
         return list(tomllib.loads(f"v = {text}")["v"])
     except (tomllib.TOMLDecodeError, TypeError):
-        raise ConfigError(f"{where}: expected an array like [0, 14, 45]") from None
+        raise ConfigError(say("config.bad_inline_array", where=where)) from None
 
 
 def sub(origin: str, part: str) -> str:
     """The origin of one entry of a table setting: `… key 'calling.windows.mon'`."""
     if origin.endswith("'"):
         return f"{origin[:-1]}.{part}'"
-    return f"{origin}, entry '{part}'"
+    return say("config.place_entry", where=origin, part=part)
 
 
 def check_zone(name: str, where: str) -> None:
@@ -165,7 +188,7 @@ def check_zone(name: str, where: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: unknown time zone {name!r}") from None
+        raise ConfigError(say("config.unknown_zone", where=where, zone=repr(name))) from None
 
 
 def parse_window(text: str, where: str = "window") -> tuple[int, int] | None:
@@ -177,9 +200,9 @@ def parse_window(text: str, where: str = "window") -> tuple[int, int] | None:
         start, end = (part.strip() for part in text.split("-"))
         lo, hi = _minutes(start), _minutes(end)
     except ValueError:
-        raise ConfigError(f"{where}: expected 'HH:MM-HH:MM', got {text!r}") from None
+        raise ConfigError(say("config.bad_window", where=where, text=repr(text))) from None
     if not 0 <= lo < hi <= 24 * 60:
-        raise ConfigError(f"{where}: window {text!r} must start before it ends")
+        raise ConfigError(say("config.window_order", where=where, text=repr(text)))
     return lo, hi
 
 

@@ -133,11 +133,11 @@ def test_a_bad_at_still_names_at(db: str, tmp_path: Path) -> None:
     [
         (
             'company_name = "X"\n[lifecycle]\ndormant_dayz = 3\n',
-            ["bad.toml:3:", "unknown key 'lifecycle.dormant_dayz'", "dormant_days_b2c"],
+            ["bad.toml:3:", "'lifecycle.dormant_dayz' という設定はありません", "dormant_days_b2c"],
         ),
         (
             '[lifecycle]\n# the default is 180\ndormant_days_b2c = "abc"\n',
-            ["bad.toml:3:", "'lifecycle.dormant_days_b2c'", "expected a whole number"],
+            ["bad.toml:3:", "'lifecycle.dormant_days_b2c'", "整数を指定してください"],
         ),
         (
             '[calling]\nwindows = { mon = "9-20" }\n',
@@ -157,7 +157,7 @@ def test_a_bad_configuration_key_names_file_line_and_key(
 def test_a_configuration_folder_is_called_a_directory(db: str, tmp_path: Path) -> None:
     (tmp_path / "conf").mkdir()
     out = workbench("--db", db, "--config", "conf", "customers", cwd=tmp_path)
-    one_line_error(out, "conf", "is a directory")
+    one_line_error(out, "conf", "フォルダーです")
 
 
 # --------------------------------------------------------------------------- --limit

@@ -906,22 +906,22 @@ def test_calling_keys_reach_the_policy(tmp_path: Path) -> None:
         (
             {"WORKBENCH_CALLING_MAX_PER_WEEK_WINDOW": "calendar"},
             "CALLING_MAX_PER_WEEK_WINDOW",
-            "rolling or iso_week",
+            "rolling / iso_week のいずれか",
         ),
         (
             {"WORKBENCH_CALLING_CALLBACK_HANDOVER_MINUTES": "45"},
             "CALLBACK_HANDOVER_MINUTES",
-            "at most 30",
+            "30 以下にしてください",
         ),
         (
             {"WORKBENCH_CALLING_CALLBACK_HANDOVER_MINUTES": "-1"},
             "CALLBACK_HANDOVER_MINUTES",
-            "negative",
+            "0 以上の値にしてください",
         ),
         (
             {"WORKBENCH_CALLING_SESSION_IDLE_MINUTES": "2000"},
             "SESSION_IDLE_MINUTES",
-            "at most 1440",
+            "1440（1 日）以下",
         ),
     ],
 )

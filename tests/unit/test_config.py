@@ -103,7 +103,7 @@ def test_config_file_from_the_environment(tmp_path):
 
 def test_missing_config_file_named_by_the_environment(tmp_path):
     missing = tmp_path / "nope.toml"
-    with pytest.raises(ConfigError, match="not found") as caught:
+    with pytest.raises(ConfigError, match="設定ファイルが見つかりません") as caught:
         load_settings(env={"WORKBENCH_CONFIG": str(missing)})
     assert str(missing) in str(caught.value)
 

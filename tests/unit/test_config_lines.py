@@ -36,10 +36,10 @@ def test_key_lines_follow_tables_dotted_keys_and_quotes() -> None:
 @pytest.mark.parametrize(
     "toml, expected",
     [
-        ("[smtp]\n\nportt = 25\n", "bad.toml:3: unknown key 'smtp.portt'"),
-        ("language = 'ja'\n[smtp]\nport = 'x'\n", "bad.toml:3: key 'smtp.port': expected a whole"),
-        ("lifecycle = 3\n", "bad.toml:1: 'lifecycle' must be a table"),
-        ("\n\nlanguage = 'fr'\n", "bad.toml:3: key 'language': must be ja or en"),
+        ("[smtp]\n\nportt = 25\n", "bad.toml:3: 'smtp.portt' という設定はありません"),
+        ("language = 'ja'\n[smtp]\nport = 'x'\n", "bad.toml:3: キー 'smtp.port': 整数を"),
+        ("lifecycle = 3\n", "bad.toml:1: 'lifecycle' はテーブル [lifecycle] として"),
+        ("\n\nlanguage = 'fr'\n", "bad.toml:3: キー 'language': ja / en のいずれか"),
     ],
 )
 def test_errors_name_file_line_and_key(toml: str, expected: str, tmp_path: Path) -> None:
@@ -53,14 +53,14 @@ def test_errors_name_file_line_and_key(toml: str, expected: str, tmp_path: Path)
 def test_an_environment_override_names_the_variable(tmp_path: Path) -> None:
     path = tmp_path / "ok.toml"
     path.write_text("[smtp]\nport = 25\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="^environment variable WORKBENCH_SMTP_PORT: expected"):
+    with pytest.raises(ConfigError, match="^環境変数 WORKBENCH_SMTP_PORT: 整数を"):
         load_settings(path, env={"WORKBENCH_SMTP_PORT": "x"})
 
 
 def test_a_folder_or_non_utf8_file_is_said_plainly(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="is a directory, not a configuration file"):
+    with pytest.raises(ConfigError, match="フォルダーです。設定ファイルではありません"):
         load_settings(tmp_path, env={})
     path = tmp_path / "sjis.toml"
     path.write_bytes('company_name = "株式会社"\n'.encode("cp932"))
-    with pytest.raises(ConfigError, match="not UTF-8"):
+    with pytest.raises(ConfigError, match="UTF-8 のテキストファイルではありません"):
         load_settings(path, env={})

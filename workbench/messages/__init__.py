@@ -15,6 +15,7 @@ and tests can tell errors apart without reading their wording.
 from __future__ import annotations
 
 from workbench.messages.commands import MESSAGES as _COMMANDS
+from workbench.messages.config import MESSAGES as _CONFIG
 from workbench.messages.disposition import MESSAGES as _DISPOSITION
 from workbench.messages.importing import MESSAGES as _IMPORTING
 from workbench.messages.mail import MESSAGES as _MAIL
@@ -24,6 +25,7 @@ _language = "ja"  # set by `use_language`; a str assignment, safe to read from w
 
 CATALOGUES: dict[str, dict[str, tuple[str, str]]] = {
     "commands": _COMMANDS,
+    "config": _CONFIG,
     "disposition": _DISPOSITION,
     "importing": _IMPORTING,
     "mail": _MAIL,
