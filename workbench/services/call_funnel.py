@@ -10,7 +10,6 @@ The supervisor's heatmap and trends and the report's weeks all count from here.
 from __future__ import annotations
 
 from collections import defaultdict
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Integer, case, func, select
 
 from workbench.domain.codes import CONTACTED_OUTCOMES
+from workbench.store.engine import connection_of
 from workbench.store.models import ContactAttempt
 from workbench.talk.stats import SUCCESS_OUTCOME
 
@@ -53,10 +53,6 @@ class Funnel:
             self.winbacks + other.winbacks,
             self.revenue + other.revenue,
         )
-
-
-def connect(bind: Engine | Connection) -> AbstractContextManager[Connection]:
-    return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
 
 
 def monday(day: date) -> date:
@@ -123,7 +119,7 @@ def call_figures(
     bind: Engine | Connection, since: datetime | None, until: datetime | None
 ) -> CallFigures:
     """The outbound calls' funnel per UTC quarter-hour from `since` to `until` (either open)."""
-    with connect(bind) as conn:
+    with connection_of(bind) as conn:
         hour, quarter = quarter_bucket(conn)
         stmt = (
             select(hour, quarter, *funnel_columns())

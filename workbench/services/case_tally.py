@@ -18,7 +18,6 @@ two count purchases in the database.  The rules are asked once per distinct comb
 from __future__ import annotations
 
 import json
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -32,6 +31,7 @@ from workbench.domain.lifecycle import NO_TIME
 from workbench.domain.reasons import GUESSED, HEARD, case_key, guess_reason
 from workbench.services.score_signals import distinct_rows
 from workbench.store import columns
+from workbench.store.engine import connection_of
 from workbench.store.models import ContactAttempt, ModelState
 from workbench.talk.stats import SUCCESS_OUTCOME
 
@@ -44,13 +44,9 @@ FEW = 2000  # customers looked up by id; more than this, and one scan of the tab
 IntArray = npt.NDArray[np.int64]
 
 
-def _connect(bind: Engine | Connection) -> AbstractContextManager[Connection]:
-    return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
-
-
 def last_attempt_id(bind: Engine | Connection) -> int:
     """The highest attempt id so far (0 for none): the upper bound of a case tally."""
-    with _connect(bind) as conn:
+    with connection_of(bind) as conn:
         return int(conn.execute(select(func.max(attempts.c.id))).scalar_one() or 0)
 
 
@@ -139,7 +135,7 @@ def case_selection_counts(
     """(case, script_id, version) → (reactivations, contacts), for the calls with ids in (after_id, through_id]."""
     contacted = ", ".join(f"'{o}'" for o in sorted(CONTACTED_OUTCOMES))
     bounds = "a.id > :after" + ("" if through_id is None else " AND a.id <= :through")
-    with _connect(bind) as conn:
+    with connection_of(bind) as conn:
         call_id, cid, at_us, script, version, outcome = columns.fetch(conn, f"""
             SELECT a.id, a.customer_id, {columns.epoch_micros(conn, 'a.at', NO_TIME)}, a.script_id, a.script_version, a.outcome
             FROM contact_attempts a WHERE a.channel = 'call' AND a.script_id IS NOT NULL AND a.script_version IS NOT NULL
@@ -209,7 +205,7 @@ def case_selection_counts(
 
 def load_case_tally(bind: Engine | Connection) -> tuple[int, CaseCounts]:
     """The stored per-case tally: (last attempt id counted, counts); (0, {}) before the first."""
-    with _connect(bind) as conn:
+    with connection_of(bind) as conn:
         raw = conn.execute(
             select(model_state.c.value).where(model_state.c.key == TALLY_KEY)
         ).scalar_one_or_none()
@@ -232,7 +228,7 @@ class PendingTally:
 
 def count_case_tally(bind: Engine | Connection) -> PendingTally:
     """The stored tally plus every attempt after it, read only (the scoring run counts before its write)."""
-    with _connect(bind) as conn:
+    with connection_of(bind) as conn:
         through, counts = load_case_tally(conn)
         top = last_attempt_id(conn)
         if top <= through:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from sqlalchemy import Connection, Engine, make_url, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 
+from workbench.store.engine import connection_of
 from workbench.store.models import ScriptContent
 from workbench.talk.model import Severity, TalkScript, script_version
 
@@ -38,10 +38,6 @@ class StoredVersion:
     version: str
     first_seen: datetime
     content: str
-
-
-def _connect(bind: Engine | Connection) -> AbstractContextManager[Connection]:
-    return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
 
 
 def _key(script: TalkScript) -> Key:
@@ -146,7 +142,7 @@ def stored_versions(
     if language is not None:
         stmt = stmt.where(contents.c.language == language)
     stmt = stmt.order_by(contents.c.first_seen, contents.c.version)
-    with _connect(bind) as conn:
+    with connection_of(bind) as conn:
         return [
             StoredVersion(r.script_id, r.language, r.version, r.first_seen, r.content)
             for r in conn.execute(stmt)
@@ -156,7 +152,7 @@ def stored_versions(
 def stored_languages(bind: Engine | Connection, script_id: str) -> dict[str, str]:
     """version → the language of the file it was stored from, for one script id."""
     stmt = select(contents.c.version, contents.c.language).where(contents.c.script_id == script_id)
-    with _connect(bind) as conn:
+    with connection_of(bind) as conn:
         return {version: language for version, language in conn.execute(stmt)}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ from workbench.domain.lifecycle import PurchaseHistory, classify
 from workbench.domain.reason_fixes import fixed_on, left_for, reason_known
 from workbench.services.customers import UnknownCustomer, lifecycle_policy
 from workbench.services.fixed_reasons import fixes_at
+from workbench.store.engine import connection_of
 from workbench.store.models import (
     ContactAttempt,
     Customer,
@@ -32,10 +32,6 @@ operators = Operator.__table__
 
 # The same signals `services.customers._churn_signals` uses for the whole base.
 _CHURN_OUTCOMES = ("complaint", "do_not_call")
-
-
-def _connect(bind: Engine | Connection) -> AbstractContextManager[Connection]:
-    return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
 
 
 def months_between(start: date, end: date) -> int:
@@ -70,7 +66,7 @@ def build_context(
     zone = ZoneInfo(settings.timezone)
     if at.tzinfo is None:
         at = at.replace(tzinfo=zone)
-    with _connect(bind) as conn:
+    with connection_of(bind) as conn:
         row = conn.execute(
             select(
                 customers.c.id,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any, NamedTuple
@@ -27,6 +26,7 @@ from workbench.services.case_tally import (  # noqa: F401
     load_case_tally,
     refresh_case_tally,
 )
+from workbench.store.engine import connection_of
 from workbench.store.models import ContactAttempt, Customer
 from workbench.talk.library import ScriptLibrary
 from workbench.talk.stats import (
@@ -64,10 +64,6 @@ class OutcomeCount(NamedTuple):
     outcome: str
     n: int
     amount: float | int | None = None
-
-
-def _connect(bind: Engine | Connection) -> AbstractContextManager[Connection]:
-    return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
 
 
 def aggregate_counts(
@@ -133,7 +129,7 @@ def outcome_counts(
         .where(_calls(_since(since, zone), until))
         .group_by(*grouped)
     )
-    with _connect(bind) as conn:
+    with connection_of(bind) as conn:
         return [
             OutcomeCount(sid, version, reason, kind, operator, outcome, n, _number(amount))
             for sid, version, reason, kind, operator, outcome, n, amount in conn.execute(stmt)
@@ -197,7 +193,7 @@ def selection_counts(bind: Engine | Connection) -> dict[tuple[str, str], tuple[i
         .where(_calls(None), attempts.c.script_version.is_not(None), contacted)
         .group_by(attempts.c.script_id, attempts.c.script_version)
     )
-    with _connect(bind) as conn:
+    with connection_of(bind) as conn:
         return {(sid, ver): (int(won or 0), int(n)) for sid, ver, won, n in conn.execute(stmt)}
 
 
@@ -237,7 +233,7 @@ def script_history(
     )  # fmt: skip
     spans: dict[str | None, tuple[datetime, datetime]] = {}
     groups = []
-    with _connect(engine) as conn:
+    with connection_of(engine) as conn:
         for version, outcome, n, amount, first, last in conn.execute(stmt):
             groups.append(
                 OutcomeCount(script_id, version, None, None, None, outcome, n, _number(amount))

@@ -23,13 +23,13 @@ from workbench.services.call_funnel import (
     Funnel,
     call_figures,
     calls_between,
-    connect,
     funnel_columns,
     funnel_of,
     monday,
     quarter_bucket,
     utc_quarter,
 )
+from workbench.store.engine import connection_of
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, QueueScore
 
 attempts = ContactAttempt.__table__
@@ -142,7 +142,7 @@ def funnel_by(bind: Engine | Connection, segment: str, period: Period) -> list[F
         key = scores.c.state
     stmt = select(key, *funnel_columns()).select_from(source).where(_dials(period)).group_by(key)
     totals: dict[str, Funnel] = defaultdict(Funnel)
-    with connect(bind) as conn:
+    with connection_of(bind) as conn:
         for value, *figures in conn.execute(stmt):
             totals[value or UNKNOWN] += funnel_of(*figures)
     rows = [FunnelRow(k, f) for k, f in totals.items()]
@@ -202,7 +202,7 @@ def reason_counts(bind: Engine | Connection, period: Period) -> list[ReasonCount
     (aligned with `period.weeks()`); most heard first."""
     weeks = period.weeks()
     index = {week: i for i, week in enumerate(weeks)}
-    with connect(bind) as conn:
+    with connection_of(bind) as conn:
         totals = conn.execute(
             select(attempts.c.reason, func.count(), func.count(attempts.c.customer_id.distinct()))
             .where(_heard(period))
@@ -243,7 +243,7 @@ def top_reasons(
         .group_by(key, attempts.c.reason)
     )
     grouped: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    with connect(bind) as conn:
+    with connection_of(bind) as conn:
         for value, reason, n in conn.execute(stmt):
             grouped[value].append((reason, int(n)))
     return {
@@ -264,7 +264,7 @@ def reason_notes(
         .order_by(attempts.c.at.desc(), attempts.c.id.desc())
         .limit(limit)
     )
-    with connect(bind) as conn:
+    with connection_of(bind) as conn:
         return [ReasonNote(ext, at, op, note) for ext, at, op, note in conn.execute(stmt)]
 
 
@@ -289,7 +289,7 @@ class Overview:
 
 
 def overview(bind: Engine | Connection, period: Period) -> Overview:
-    with connect(bind) as conn:
+    with connection_of(bind) as conn:
         figures = _figures(conn, period)
         return Overview(
             period=period,

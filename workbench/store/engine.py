@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -205,6 +205,11 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def connection_of(bind: Engine | Connection) -> AbstractContextManager[Connection]:
+    """The connection itself (left open, in its transaction), or a new one from an engine."""
+    return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
 
 
 @contextmanager
