@@ -14,20 +14,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any
 
 from sqlalchemy import Engine, select
 
 from workbench.config import Settings
-from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.services.call_funnel import call_figures
+from workbench.services.heard_reasons import heard, reason_totals
 from workbench.services.kpi import BREAKDOWNS, KpiReport, kpi_report, library_serves
 from workbench.services.script_stats import script_report
-from workbench.store.models import ContactAttempt, Customer
-from workbench.talk.stats import SUCCESS_OUTCOME, ScriptGroup, wilson_interval
+from workbench.store.models import ContactAttempt
+from workbench.talk.stats import ScriptGroup, wilson_interval
 
 attempts = ContactAttempt.__table__
-customers = Customer.__table__
 
 
 @dataclass(frozen=True)
@@ -92,19 +90,6 @@ def _bounds(
     return start, end
 
 
-def _period(start: datetime | None, end: datetime | None) -> list[Any]:
-    clause: list[Any] = []
-    if start is not None:
-        clause.append(attempts.c.at >= start)
-    if end is not None:
-        clause.append(attempts.c.at < end)
-    return clause
-
-
-def _outbound_calls() -> list[Any]:
-    return [attempts.c.channel == "call", attempts.c.direction == "outbound"]
-
-
 def _weeks(
     engine: Engine, start: datetime | None, end: datetime | None, zone: tzinfo
 ) -> list[Week]:
@@ -127,33 +112,24 @@ def _weeks(
 def _reasons(
     engine: Engine, start: datetime | None, end: datetime | None, notes_per_reason: int
 ) -> list[ReasonHeard]:
-    """Reasons recorded in conversations (a reason cannot be heard on an unanswered call), most
-    mentioned first; notes newest first."""
-    stmt = (
-        select(attempts.c.reason, attempts.c.customer_id, attempts.c.outcome, attempts.c.note)
-        .select_from(attempts.join(customers, customers.c.id == attempts.c.customer_id))
-        .where(
-            attempts.c.channel == "call",
-            attempts.c.reason.is_not(None),
-            attempts.c.outcome.in_(sorted(CONTACTED_OUTCOMES)),
-            *_period(start, end),
-        )
+    """The reasons heard (`services.heard_reasons`), most mentioned first, each with its latest
+    `notes_per_reason` notes (stripped, blank ones skipped), newest first."""
+    noted = (
+        select(attempts.c.reason, attempts.c.note)
+        .where(heard(start, end), attempts.c.note.is_not(None))
         .order_by(attempts.c.at.desc(), attempts.c.id.desc())
     )
-    mentions: dict[str, int] = defaultdict(int)
-    who: dict[str, set[int]] = defaultdict(set)
-    wins: dict[str, int] = defaultdict(int)
     notes: dict[str, list[str]] = defaultdict(list)
     with engine.connect() as conn:
-        for reason, customer_id, outcome, note in conn.execute(stmt):
-            mentions[reason] += 1
-            who[reason].add(customer_id)
-            wins[reason] += outcome == SUCCESS_OUTCOME
-            text = (note or "").strip()
+        totals = reason_totals(conn, start, end)
+        for reason, note in conn.execute(noted):
+            text = note.strip()
             if text and len(notes[reason]) < notes_per_reason:
                 notes[reason].append(text)
-    order = sorted(mentions, key=lambda r: (-mentions[r], r))
-    return [ReasonHeard(r, mentions[r], len(who[r]), wins[r], tuple(notes[r])) for r in order]
+    return [
+        ReasonHeard(t.reason, t.heard, t.customers, t.winbacks, tuple(notes[t.reason]))
+        for t in totals
+    ]
 
 
 def report_data(

@@ -4,8 +4,8 @@ reasons customers gave and weekly trends, counted in SQL on SQLite and PostgreSQ
 A dial is an outbound call attempt; a conversation is an attempt whose outcome reached the
 customer (`CONTACTED_OUTCOMES`, the definition script statistics use); a win-back is the
 `reactivated` outcome, its amount the revenue.  Local hours, weekdays and weeks are in the
-configured zone, from the calls' funnel per UTC quarter-hour (`services.call_funnel`, which
-`workbench report` counts its weeks from too).
+configured zone, from the calls' funnel per UTC quarter-hour (`services.call_funnel`); the
+reasons heard are counted by `services.heard_reasons`.  `workbench report` counts from both too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, literal, select
 
-from workbench.domain.codes import CONTACTED_OUTCOMES
 from workbench.services.call_funnel import (
     CallFigures,
     Funnel,
@@ -29,6 +28,7 @@ from workbench.services.call_funnel import (
     quarter_bucket,
     utc_quarter,
 )
+from workbench.services.heard_reasons import heard, reason_totals
 from workbench.store.engine import connection_of
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, QueueScore
 
@@ -36,8 +36,6 @@ attempts = ContactAttempt.__table__
 customers = Customer.__table__
 metrics = CustomerMetrics.__table__
 scores = QueueScore.__table__
-
-_CONTACTED = attempts.c.outcome.in_(sorted(CONTACTED_OUTCOMES))
 
 SEGMENTS: tuple[str, ...] = ("operator", "kind", "state")
 UNKNOWN = "unknown"  # a segment value the row does not have (no operator, never scored)
@@ -185,16 +183,7 @@ def weekly_trend(bind: Engine | Connection, period: Period) -> list[WeekPoint]:
 
 
 def _heard(period: Period) -> Any:
-    """Calls of the period that reached the customer and recorded the reason they gave (a reason
-    cannot be heard on an unanswered call or read from an email event; `workbench report` counts
-    the same)."""
-    return (
-        (attempts.c.channel == "call")
-        & _CONTACTED
-        & attempts.c.reason.is_not(None)
-        & (attempts.c.at >= period.since)
-        & (attempts.c.at < period.until)
-    )
+    return heard(period.since, period.until)
 
 
 def reason_counts(bind: Engine | Connection, period: Period) -> list[ReasonCount]:
@@ -203,11 +192,7 @@ def reason_counts(bind: Engine | Connection, period: Period) -> list[ReasonCount
     weeks = period.weeks()
     index = {week: i for i, week in enumerate(weeks)}
     with connection_of(bind) as conn:
-        totals = conn.execute(
-            select(attempts.c.reason, func.count(), func.count(attempts.c.customer_id.distinct()))
-            .where(_heard(period))
-            .group_by(attempts.c.reason)
-        ).all()
+        totals = reason_totals(conn, period.since, period.until)
         hour, quarter = quarter_bucket(conn)
         per_quarter = conn.execute(
             select(attempts.c.reason, hour, quarter, func.count())
@@ -218,9 +203,7 @@ def reason_counts(bind: Engine | Connection, period: Period) -> list[ReasonCount
     for reason, h, q, n in per_quarter:
         week = monday(utc_quarter(h, q).astimezone(period.zone).date())
         series[reason][index[week]] += int(n)
-    rows = [ReasonCount(r, int(n), int(c), tuple(series[r])) for r, n, c in totals]
-    rows.sort(key=lambda r: (-r.heard, r.reason))
-    return rows
+    return [ReasonCount(t.reason, t.heard, t.customers, tuple(series[t.reason])) for t in totals]
 
 
 def top_reasons(
