@@ -22,10 +22,10 @@ def workbench(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     "url, says",
     [
-        ("foo://bar", "'foo' databases are not supported"),
-        ("notaurl", "'notaurl' is not a database URL"),
-        ("mysql://u@localhost/x", "'mysql' databases are not supported"),
-        ("postgres://x@127.0.0.1:1/x", "database unavailable"),
+        ("foo://bar", "'foo' のデータベースには対応していません"),
+        ("notaurl", "'notaurl' はデータベースの URL ではありません"),
+        ("mysql://u@localhost/x", "'mysql' のデータベースには対応していません"),
+        ("postgres://x@127.0.0.1:1/x", "データベースに接続できません"),
     ],
 )
 def test_a_bad_database_url_is_one_line_and_exit_2(url: str, says: str, tmp_path: Path) -> None:
@@ -39,7 +39,7 @@ def test_a_bad_database_url_is_one_line_and_exit_2(url: str, says: str, tmp_path
 def test_a_missing_folder_is_not_created_silently(tmp_path: Path) -> None:
     missing = tmp_path / "no" / "such" / "x.db"
     out = workbench("--db", f"sqlite:///{missing}", "customers", cwd=tmp_path)
-    assert out.returncode == 2 and "does not exist" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 2 and "がありません" in out.stderr and "Traceback" not in out.stderr
     assert not missing.parent.exists()
 
 
@@ -47,3 +47,13 @@ def test_the_default_database_folder_is_created(tmp_path: Path) -> None:
     out = workbench("customers", "--limit", "1", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "db" / "workbench.db").is_file()
+
+
+def test_a_bad_database_url_is_in_english_with_language_en(tmp_path: Path) -> None:
+    (tmp_path / "en.toml").write_text('language = "en"\n', encoding="utf-8")
+    out = workbench(
+        "--config", "en.toml", "--db", "mysql://u@localhost/x", "customers", cwd=tmp_path
+    )
+    assert out.returncode == 2, out.stderr
+    first = out.stderr.strip().splitlines()[0]
+    assert first.startswith("error: db: ") and "'mysql' databases are not supported" in first

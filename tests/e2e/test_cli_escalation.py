@@ -140,7 +140,7 @@ def test_an_unreachable_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = workbench(url, config, "escalation", "run", "--json")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr  # the driver's own message may run over lines
-    assert result.stderr.startswith("error: database unavailable")
+    assert result.stderr.startswith("error: データベースに接続できません")
 
 
 def test_ingest_without_a_mailbox_says_what_to_configure(tmp_path: Path) -> None:

@@ -69,6 +69,7 @@ class Context:
         from workbench.config import DEFAULT_DB_URL
         from workbench.services.schema import open_database
 
+        self.settings  # noqa: B018  (loaded first: a bad URL is reported in the interface language)
         # Only the default database's folder is created: any other missing folder is a typo.
         return open_database(self.db_url, create_folder=self.db_url == DEFAULT_DB_URL)
 

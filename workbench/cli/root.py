@@ -132,7 +132,9 @@ def main() -> None:
         typer.echo(f"error: {exc.format_message()}", err=True)
         raise SystemExit(exc.exit_code) from None
     except typer.Abort:
-        typer.echo("error: aborted", err=True)
+        from workbench.messages import say
+
+        typer.echo(f"error: {say('cmd.aborted')}", err=True)
         raise SystemExit(1) from None
     except Exception as exc:
         message = _for_people(exc)
@@ -163,5 +165,7 @@ def _for_people(exc: Exception) -> str | None:
     if isinstance(exc, ReadOnlyDatabase):
         return str(exc)
     if isinstance(exc, OperationalError):
-        return f"database unavailable: {exc.orig}"
+        from workbench.messages import say
+
+        return say("cmd.db_unavailable", detail=exc.orig)
     return None

@@ -57,4 +57,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "トークスクリプト {script} は {folder} にありません",
         "unknown script {script} in {folder}",
     ),
+    "cmd.db_unavailable": (
+        "データベースに接続できません: {detail}",
+        "database unavailable: {detail}",
+    ),
+    "cmd.aborted": ("中止しました", "aborted"),
 }

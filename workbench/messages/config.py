@@ -150,4 +150,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: {value} is not a date and time (such as 2026-11-25T10:30+09:00 or "
         "2026-11-25 10:30; without an offset, {zone} time)",
     ),
+    "config.db_directory": (
+        "db: {path} はフォルダーです。データベースファイルのパスを指定してください（例: {example}）",
+        "db: {path} is a directory, not a database file (give the file's path, e.g. {example})",
+    ),
+    "config.db_no_folder": (
+        "db: フォルダー {folder} がありません（データベースファイル {path} の置き場所です）",
+        "db: the folder {folder} does not exist (the database file {path} would go there)",
+    ),
+    "config.db_not_url": (
+        "db: {url} はデータベースの URL ではありません（{examples}）",
+        "db: {url} is not a database URL ({examples})",
+    ),
+    "config.db_sqlite_driver": (
+        "db: SQLite のドライバー {driver} には対応していません（{examples}）",
+        "db: the SQLite driver {driver} is not supported ({examples})",
+    ),
+    "config.db_pg_driver": (
+        "db: PostgreSQL のドライバー {driver} はインストールされていません。"
+        "postgresql+psycopg:// を使ってください",
+        "db: the PostgreSQL driver {driver} is not installed; use postgresql+psycopg://",
+    ),
+    "config.db_backend": (
+        "db: {backend} のデータベースには対応していません。SQLite か PostgreSQL です（{examples}）",
+        "db: {backend} databases are not supported: SQLite or PostgreSQL ({examples})",
+    ),
+    "config.no_email": (
+        "smtp.sender / escalation.reply_domain / escalation.unsubscribe_mailto / "
+        "escalation.unsubscribe_url: この設定ではメールを作れません: {error}",
+        "smtp.sender / escalation.reply_domain / escalation.unsubscribe_mailto / "
+        "escalation.unsubscribe_url: no email can be written with these settings: {error}",
+    ),
 }

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from workbench.config import Settings
+from workbench.messages import say
 from workbench.services import control_group
 from workbench.store import outbox_queries as q
 from workbench.store.engine import writer_turn
@@ -244,10 +245,7 @@ def check_mail_settings(settings: Settings, at: datetime) -> None:
     try:
         compose(settings, probe, at)
     except ValueError as exc:
-        raise ConfigError(
-            "smtp.sender / escalation.reply_domain / escalation.unsubscribe_mailto / "
-            f"escalation.unsubscribe_url: no email can be written with these settings: {exc}"
-        ) from None
+        raise ConfigError(say("config.no_email", error=exc)) from None
 
 
 def compose(settings: Settings, row: q.OutboxRow, at: datetime) -> EmailMessage:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workbench.config import ConfigError
+from workbench.messages import say
 from workbench.store import file_lock
 
 
@@ -64,16 +65,12 @@ def make_engine(url: str, create_folder: bool = True, **kwargs: Any) -> Engine:
         database = parsed.database
         if database and database != ":memory:":
             if Path(database).is_dir():
-                raise DatabaseUrlError(
-                    f"db: {database} is a directory, not a database file "
-                    f"(give the file's path, e.g. sqlite:///{Path(database) / 'workbench.db'})"
-                )
+                example = f"sqlite:///{Path(database) / 'workbench.db'}"
+                raise DatabaseUrlError(say("config.db_directory", path=database, example=example))
             folder = Path(database).parent
             if not folder.is_dir():
                 if not create_folder:
-                    raise DatabaseUrlError(
-                        f"db: the folder {folder} does not exist (the database file {database} would go there)"
-                    )
+                    raise DatabaseUrlError(say("config.db_no_folder", folder=folder, path=database))
                 folder.mkdir(parents=True, exist_ok=True)
         connect_args = {"timeout": 30, "factory": _Connection}
         engine = create_engine(parsed, connect_args=connect_args, **kwargs)
@@ -88,7 +85,7 @@ def _parse(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise DatabaseUrlError(f"db: {url!r} is not a database URL ({EXAMPLES})") from None
+        raise DatabaseUrlError(say("config.db_not_url", url=repr(url), examples=EXAMPLES)) from None
     backend = parsed.get_backend_name()
     if backend in ("postgres", "postgresql") and parsed.drivername in (
         "postgres",
@@ -98,16 +95,12 @@ def _parse(url: str) -> URL:
         return parsed.set(drivername="postgresql+psycopg")
     if backend == "sqlite" and parsed.drivername != "sqlite":
         raise DatabaseUrlError(
-            f"db: the SQLite driver {parsed.drivername!r} is not supported ({EXAMPLES})"
+            say("config.db_sqlite_driver", driver=repr(parsed.drivername), examples=EXAMPLES)
         )
     if backend == "postgresql" and parsed.drivername != "postgresql+psycopg":
-        raise DatabaseUrlError(
-            f"db: the PostgreSQL driver {parsed.drivername!r} is not installed; use postgresql+psycopg://"
-        )
+        raise DatabaseUrlError(say("config.db_pg_driver", driver=repr(parsed.drivername)))
     if backend not in ("sqlite", "postgresql"):
-        raise DatabaseUrlError(
-            f"db: {backend!r} databases are not supported: SQLite or PostgreSQL ({EXAMPLES})"
-        )
+        raise DatabaseUrlError(say("config.db_backend", backend=repr(backend), examples=EXAMPLES))
     return parsed
 
 
