@@ -378,7 +378,7 @@ def test_a_database_url_naming_a_directory_says_directory(tmp_path: Path) -> Non
     (tmp_path / "db").mkdir()
     for args in (["customers"], ["db", "upgrade"]):
         out = workbench("--db", f"sqlite:///{tmp_path / 'db'}", *args, cwd=tmp_path)
-        one_line_error(out, f"{tmp_path / 'db'} is a directory", "workbench.db")
+        one_line_error(out, f"{tmp_path / 'db'} はフォルダーです", "workbench.db")
 
 
 def test_scripts_check_of_a_missing_file_is_all_japanese(tmp_path: Path) -> None:
