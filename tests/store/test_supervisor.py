@@ -51,8 +51,8 @@ ATTEMPTS = [
     # Reasons not heard in a conversation: on an email event, on an inquiry (not a conversation).
     ("C1", "email", "outbound", None, jst(4, 12, 30), "replied", "price", None, "メールで"),
     ("C2", "call", "inbound", "op02", jst(5, 11, 30), "inquiry", "price", None, "問い合わせ"),
-    # A blank note is no note.
-    ("C2", "call", "outbound", "op02", jst(10, 15, 0), "not_interested", "moved", None, "  "),
+    # A blank note is no note, full-width spaces and tabs too (as the report strips them).
+    ("C2", "call", "outbound", "op02", jst(10, 15, 0), "not_interested", "moved", None, " \u3000\t"),
 ]  # fmt: skip
 # customer → (kind, main category, lifecycle state); C3 was never scored nor bought.
 CUSTOMERS = {"C1": ("b2c", "beverages", "dormant"), "C2": ("b2b", "stationery", "at_risk"),

@@ -235,6 +235,10 @@ def top_reasons(
     }
 
 
+# What Python's str.strip() removes from a typed note (the report's rule): a note of only these is blank.
+BLANK = " \t\n\r\x0b\x0c\u3000"
+
+
 def reason_notes(
     bind: Engine | Connection, reason: str, period: Period, limit: int = 10
 ) -> list[ReasonNote]:
@@ -243,7 +247,7 @@ def reason_notes(
         select(customers.c.external_id, attempts.c.at, attempts.c.operator, attempts.c.note)
         .select_from(attempts.join(customers, customers.c.id == attempts.c.customer_id))
         .where(_heard(period), attempts.c.reason == reason)
-        .where(attempts.c.note.is_not(None), func.trim(attempts.c.note) != "")
+        .where(attempts.c.note.is_not(None), func.trim(attempts.c.note, BLANK) != "")
         .order_by(attempts.c.at.desc(), attempts.c.id.desc())
         .limit(limit)
     )
