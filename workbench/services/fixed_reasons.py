@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, select
 
 from workbench.config import Settings
 from workbench.domain.reason_fixes import FixedReasons, ReasonFix, fixed_days, seen_at
+from workbench.store.engine import connection_of
 from workbench.store.purchase_metrics import aware_utc
 from workbench.store.reason_models import ReasonFix as ReasonFixRow
 
@@ -32,11 +33,8 @@ def read_fixes(conn: Connection) -> list[ReasonFix]:
 def fixes_at(bind: Engine | Connection, settings: Settings, at: datetime) -> FixedReasons:
     """The fixes known at `at` (marked by then, fixed on or before its local day)."""
     zone = ZoneInfo(settings.timezone)
-    if isinstance(bind, Engine):
-        with bind.connect() as conn:
-            stored = read_fixes(conn)
-    else:
-        stored = read_fixes(bind)
+    with connection_of(bind) as conn:
+        stored = read_fixes(conn)
     seen = seen_at(stored, at, at.astimezone(zone).date())
     return FixedReasons(fixed_days(seen), float(settings.scoring.reason_fixed_boost),
                         float(settings.scoring.reason_confidence_min), zone)  # fmt: skip
