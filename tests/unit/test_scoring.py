@@ -61,12 +61,3 @@ def test_a_newer_win_rate_rescales_the_base() -> None:
     assert newer.base == pytest.approx(1_500)
     assert newer.score == pytest.approx(750)
     assert newer.p_come_back == 0.3
-
-
-def test_a_customers_win_back_chance_is_the_segment_rate_times_their_alive_weight() -> None:
-    parts = ScoreParts(10_000, 0.2, 1.0, 0.5, 0.0, False, 1_000)
-    assert parts.p_win_back == pytest.approx(0.1)  # ρ = 0: the weight is P(alive)
-    assert parts.as_json()["alive_weight"] == pytest.approx(0.2)
-    weighted = ScoreParts(10_000, 0.2, 1.0, 0.5, 0.0, False, 3_000, alive_weight=0.6)
-    assert weighted.p_win_back == pytest.approx(0.3)
-    assert weighted.as_json()["alive_weight"] == pytest.approx(0.6)

@@ -176,7 +176,7 @@ def queue_table(entries: list[QueueEntry], language: str = "ja") -> None:
             source=code_label(REASON_SOURCES, e.reason_source, language),
         )
         table.add_row(
-            e.external_id + flag, e.name, f"{e.score:,.0f}", _yen(int(p.value)), f"{p.p_win_back:.2f}",
+            e.external_id + flag, e.name, f"{e.score:,.0f}", _yen(int(p.value)), f"{p.p_come_back:.2f}",
             "" if p.p_answer is None else f"{p.p_answer:.2f}", local,
             code_label(STATES, e.state, language), reason, e.script.script_id if e.script else "-", e.phone,
         )  # fmt: skip

@@ -63,12 +63,6 @@ class ScoreParts:
         answer = self.p_answer if self.p_answer is not None else 1.0
         return self.base * answer * (self.response if self.response is not None else 1.0)
 
-    @property
-    def p_win_back(self) -> float:
-        """This customer's P(win-back | conversation): the segment's rate × their alive weight."""
-        weight = self.p_alive if self.alive_weight is None else self.alive_weight
-        return self.p_come_back * min(max(weight, 0.0), 1.0)
-
     def with_win_rate(self, p_come_back: float) -> ScoreParts:
         """The same parts with a newer P(win-back | conversation) (outcomes since the scoring run)."""
         if self.p_come_back <= 0:
