@@ -2,17 +2,13 @@
 
 import math
 
-import numpy as np
 import pytest
-from scipy.special import gammaln
+from scipy.special import betaln
 
 from workbench.domain.winback import (
     ROOT_PRIOR,
-    AliveGroup,
     WinbackModel,
-    alive_weight,
     ancestors,
-    fit_dead_ratio,
     fit_kappa,
     fit_winback_model,
     months_bucket,
@@ -74,19 +70,15 @@ def test_rate_is_the_nested_posterior_mean_with_the_fitted_kappas() -> None:
     assert WinbackModel.from_json(model.as_json()) == model
 
 
-def test_fit_kappa_maximises_the_gamma_poisson_marginal_likelihood() -> None:
+def test_fit_kappa_maximises_the_beta_binomial_marginal_likelihood() -> None:
     # Two segments far apart (5/100 and 40/100 around 0.225): strong heterogeneity, small κ.
     units = [(5, 100, 0.225), (40, 100, 0.225), (6, 100, 0.225), (38, 100, 0.225)]
     kappa = fit_kappa(units)
 
     def loglik(k: float) -> float:
-        # wins ~ Poisson(λ e), λ ~ Gamma(shape kμ, rate k), λ integrated out (terms free of k dropped)
         return sum(
-            gammaln(w + k * mu)
-            - gammaln(k * mu)
-            + k * mu * math.log(k / (k + e))
-            - w * math.log(k + e)
-            for w, e, mu in units
+            betaln(w + k * mu, n - w + k * (1 - mu)) - betaln(k * mu, k * (1 - mu))
+            for w, n, mu in units
         )
 
     assert kappa < 30
@@ -113,37 +105,3 @@ def test_a_segment_that_wins_more_is_ranked_higher_after_the_fit() -> None:
     unseen = model.rate("b2c|dormant|m6-12|heard:moved")
     assert quality < unseen < price
     assert math.isfinite(unseen)
-
-
-def _groups(rng: np.random.Generator, rho: float, n: int = 4000) -> list[AliveGroup]:
-    """Conversations whose win-back chance is 0.3 × (ρ + (1 − ρ) · P(alive)), in two segments."""
-    groups = []
-    for shape in ((0.5, 2.0), (2.0, 0.5)):
-        p = rng.beta(*shape, size=n)
-        won = rng.random(n) < 0.3 * (rho + (1 - rho) * p)
-        groups.append(AliveGroup(n, float(p.sum()), tuple(p[won].tolist())))
-    return groups
-
-
-def test_dead_ratio_recovers_the_rate_of_customers_held_not_alive() -> None:
-    rng = np.random.default_rng(7)
-    assert fit_dead_ratio(_groups(rng, 0.3)) == pytest.approx(0.3, abs=0.12)
-    assert fit_dead_ratio(_groups(rng, 1.0)) > 0.8
-
-
-def test_dead_ratio_stays_zero_when_only_alive_customers_come_back() -> None:
-    rng = np.random.default_rng(8)
-    assert fit_dead_ratio(_groups(rng, 0.0)) < 0.05
-    # Too few win-backs to tell: the textbook reading, ρ = 0.
-    few = [AliveGroup(40, 4.0, (0.01, 0.02, 0.01))]
-    assert fit_dead_ratio(few) == 0.0
-
-
-def test_alive_weight_and_exposure_make_the_rate_per_alive_customer() -> None:
-    assert alive_weight(0.2, 0.0) == pytest.approx(0.2)
-    assert alive_weight(0.2, 0.5) == pytest.approx(0.6)
-    assert alive_weight(1.7, 0.3) == pytest.approx(1.0)
-    # Ten conversations of customers at P(alive) 0.2 (exposure 2) and one win: rate per alive customer 0.5.
-    model = fit_winback_model([("b2c|dormant|m6-12|heard:price", 1, 2.0)], (1, 2.0), dead_ratio=0.0)
-    assert model.root == pytest.approx((1 + 1) / (2 + 10))
-    assert WinbackModel.from_json(model.as_json()) == model

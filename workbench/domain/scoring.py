@@ -1,18 +1,13 @@
 """The queue score: expected yen from calling a customer now, kept as its parts.
 
-    score = value × alive weight × P(win-back | conversation, alive) × (1 + season) × deadline
-            × P(answer now)
+    score = value × P(alive) × P(win-back | conversation) × (1 + season) × deadline × P(answer now)
 
 - value: what the customer spends over the horizon if they are still a customer: expected
   transactions while alive (BG/NBD or MBG/NBD conditional expectation, purchases merged per
   day) × expected spend per transaction (Gamma-Gamma), both fitted on the whole base;
 - P(alive): from the same customer-base model, so value × P(alive) is the model's expected
   spend of the customer over the horizon (their expected customer value);
-- alive weight: ρ + (1 − ρ) · P(alive), ρ the win-back rate of a customer the model holds not
-  alive relative to an alive one, fitted from call outcomes (0, so the weight is P(alive), until
-  the outcomes show otherwise; `workbench.domain.winback`);
-- P(win-back | conversation, alive) (`p_come_back`): learned from call outcomes by segment, per
-  unit of alive weight (`workbench.domain.winback`);
+- P(win-back | conversation): learned from call outcomes by segment (`workbench.domain.winback`);
 - season: how far the customer's main category is from its coming peak;
 - deadline: a loyalty discount resetting 12 months after the last order makes month 11 the
   moment to call;
@@ -52,7 +47,6 @@ class ScoreParts:
     alive_model: str = "mbgnbd"
     expected_spend: float = 0.0
     horizon_weeks: float = 52.0
-    alive_weight: float | None = None  # ρ + (1 − ρ) · P(alive); None: P(alive) (ρ = 0)
     # An email responder's factor (the escalation's response boost); None for everyone else.
     response: float | None = None
     # The local day (YYYY-MM-DD) the reason this customer left for was fixed; None for the others.
@@ -73,7 +67,6 @@ class ScoreParts:
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
-        data["alive_weight"] = self.p_alive if self.alive_weight is None else self.alive_weight
         if self.response is None:
             del data["response"]  # the components are as before for everyone not boosted
         data["score"] = self.score
@@ -82,20 +75,19 @@ class ScoreParts:
 
 @overload
 def base_score(
-    value: float, alive_weight: float, come_back: float, season: float, deadline: bool
+    value: float, p_alive: float, come_back: float, season: float, deadline: bool
 ) -> float: ...
 @overload
 def base_score(
-    value: FloatArray, alive_weight: FloatArray, come_back: FloatArray, season: FloatArray,
+    value: FloatArray, p_alive: FloatArray, come_back: FloatArray, season: FloatArray,
     deadline: npt.NDArray[np.bool_],
 ) -> FloatArray: ...  # fmt: skip
-def base_score(value, alive_weight, come_back, season, deadline):  # type: ignore[no-untyped-def]
+def base_score(value, p_alive, come_back, season, deadline):  # type: ignore[no-untyped-def]
     """Everything but P(answer now): the expected yen of a conversation with this customer.
 
-    One customer (floats) or every customer at once (numpy arrays of the same length); the
-    alive weight is P(alive) itself while ρ = 0.
+    One customer (floats) or every customer at once (numpy arrays of the same length).
     """
-    alive = np.clip(alive_weight, 0.0, 1.0)
+    alive = np.clip(p_alive, 0.0, 1.0)
     factor = np.where(deadline, DEADLINE_FACTOR, 1.0)
     out = value * alive * come_back * (1.0 + np.maximum(season, 0.0)) * factor
     return float(out) if np.ndim(out) == 0 else np.asarray(out, dtype=np.float64)

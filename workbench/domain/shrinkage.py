@@ -3,10 +3,7 @@
 Units (wins, trials, parent mean μ) are modelled as wins ~ BetaBinomial(trials, κμ, κ(1−μ)):
 each unit's own rate is drawn around its parent's with a spread set by κ.  Many units that
 differ more than chance allows give a small κ (trust each unit); units that agree give a
-large one (pool them).  Used by the answer model's reachability.
-
-`gamma_poisson_kappa` is the same for rates per unit of exposure (wins ~ Poisson(λ·exposure),
-λ ~ Gamma(κμ, κ)), whose exposures need not be whole or exceed the wins: the win-back model's.
+large one (pool them).  Used by the win-back model and the answer model's reachability.
 """
 
 from __future__ import annotations
@@ -41,40 +38,6 @@ def beta_binomial_kappa(
         loglik = _rising_loglik(w.astype(np.int64), n.astype(np.int64), mu)
     else:
         loglik = _beta_loglik(w, n, mu)
-    best = minimize_scalar(
-        lambda log_kappa: -loglik(float(np.exp(log_kappa))),
-        bounds=(np.log(lo), np.log(hi)),
-        method="bounded",
-    )
-    return float(np.exp(best.x))
-
-
-def gamma_poisson_kappa(
-    wins: ArrayLike, exposure: ArrayLike, means: ArrayLike, bounds: tuple[float, float]
-) -> float:
-    """Maximum marginal-likelihood κ of λ ~ Gamma(κμ, κ) (mean μ) for wins ~ Poisson(λ · exposure);
-    the upper bound when fewer than two units have exposure.
-
-    The posterior mean of a unit's rate is (wins + κμ) / (exposure + κ), the Beta-Binomial's form.
-    """
-    from scipy.optimize import minimize_scalar
-    from scipy.special import gammaln
-
-    w = np.asarray(wins, dtype=np.float64)
-    e = np.asarray(exposure, dtype=np.float64)
-    mu = np.maximum(np.asarray(means, dtype=np.float64), 1e-9)
-    keep = e > 0
-    w, e, mu = w[keep], e[keep], mu[keep]
-    lo, hi = bounds
-    if w.size < 2:
-        return hi
-
-    def loglik(k: float) -> float:
-        a = k * mu
-        return float(
-            np.sum(gammaln(w + a) - gammaln(a) + a * np.log(k / (k + e)) - w * np.log(k + e))
-        )
-
     best = minimize_scalar(
         lambda log_kappa: -loglik(float(np.exp(log_kappa))),
         bounds=(np.log(lo), np.log(hi)),

@@ -17,20 +17,6 @@ segments that agree give a large κ (pool them).  The root is the overall rate o
 conversation on record (imported history included) under a weak Beta prior from the
 published win-back figures (about one conversation in ten), so with no outcomes at all
 every customer gets the same rate and the order is decided by value and P(alive).
-
-P(alive) enters as a weight, not as a hard gate.  The customer-base model's "not alive" means
-"stopped buying on their own"; a call may still win such a customer back, at a rate `dead_ratio`
-(ρ) times an alive one's.  A conversation's chance is therefore
-
-    P(win-back | conversation) = rate(segment) × (ρ + (1 − ρ) · P(alive at the call)),
-
-so a segment's counts are (win-backs, exposure) with exposure = Σ (ρ + (1 − ρ) · P(alive)) over
-its conversations, and its rate is per unit of exposure: the rate of a customer surely alive.
-ρ is fitted from the conversations' P(alive) at the time of the call (stored on each call by the
-disposition), by maximum likelihood within the months-lapsed segments, and used only when a
-likelihood-ratio test rejects ρ = 0 (dead customers never come back, the textbook reading) at
-5 % with at least `MIN_WINS_FOR_RATIO` win-backs; until then ρ = 0 and the score is value ×
-P(alive) × rate as the customer-base model alone would say.
 """
 
 from __future__ import annotations
@@ -40,16 +26,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-import numpy as np
-
-from workbench.domain.shrinkage import gamma_poisson_kappa
+from workbench.domain.shrinkage import beta_binomial_kappa
 
 ROOT_PRIOR = (1.0, 9.0)  # Beta(1, 9): mean 0.10, worth ten conversations
 KAPPA_BOUNDS = (1.0, 10_000.0)
 SEPARATOR = "|"
-MIN_WINS_FOR_RATIO = 20
-LR_CRITICAL = 3.841  # χ²(1) at 5 %
-RATIO_LEVEL = 3  # ρ is fitted within kind | state | months-lapsed segments
 
 
 def months_bucket(months: float) -> str:
@@ -82,16 +63,12 @@ class WinbackModel:
 
     root: float
     kappas: tuple[float, ...]  # one per level below the root
-    counts: Mapping[str, tuple[int, float]] = field(default_factory=dict)  # key → (wins, exposure)
-    dead_ratio: float = 0.0  # ρ: a customer the model holds not alive wins back at ρ × the rate
+    counts: Mapping[str, tuple[int, int]] = field(
+        default_factory=dict
+    )  # key → (wins, conversations)
 
-    def alive_weight(self, p_alive: float) -> float:
-        """ρ + (1 − ρ) · P(alive): the share of the segment's rate this customer's conversation gets."""
-        return alive_weight(p_alive, self.dead_ratio)
-
-    def rate(self, key: str, extra: Mapping[str, tuple[int, float]] | None = None) -> float:
-        """P(win-back | conversation) for a customer of the segment surely alive, with optional
-        counts seen since the fit."""
+    def rate(self, key: str, extra: Mapping[str, tuple[int, int]] | None = None) -> float:
+        """P(win-back | conversation) for a segment, with optional counts seen since the fit."""
         p = self.root
         for level, prefix in enumerate(ancestors(key)):
             wins, n = self.counts.get(prefix, (0, 0))
@@ -107,90 +84,32 @@ class WinbackModel:
             "root": self.root,
             "kappas": list(self.kappas),
             "counts": {k: list(v) for k, v in self.counts.items()},
-            "dead_ratio": self.dead_ratio,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> WinbackModel:
-        raw_counts = cast(Mapping[str, Sequence[float]], data["counts"])
-        counts = {str(k): (int(v[0]), float(v[1])) for k, v in raw_counts.items()}
+        raw_counts = cast(Mapping[str, Sequence[int]], data["counts"])
+        counts = {str(k): (int(v[0]), int(v[1])) for k, v in raw_counts.items()}
         kappas = cast(Sequence[float], data["kappas"])
-        ratio = float(cast(float, data.get("dead_ratio", 0.0)))
-        return cls(float(cast(float, data["root"])), tuple(float(k) for k in kappas), counts, ratio)
+        return cls(float(cast(float, data["root"])), tuple(float(k) for k in kappas), counts)
 
 
-def alive_weight(p_alive: float, dead_ratio: float) -> float:
-    """ρ + (1 − ρ) · P(alive), P(alive) clipped to [0, 1]."""
-    return dead_ratio + (1.0 - dead_ratio) * min(max(p_alive, 0.0), 1.0)
-
-
-def prefix_counts(
-    outcomes: Iterable[tuple[str, int, float]],
-) -> dict[str, tuple[int, float]]:
-    """(segment key, wins, exposure) rows → counts for every prefix of every key."""
-    totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+def prefix_counts(outcomes: Iterable[tuple[str, int, int]]) -> dict[str, tuple[int, int]]:
+    """(segment key, wins, conversations) rows → counts for every prefix of every key."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for key, wins, n in outcomes:
         for prefix in ancestors(key):
             totals[prefix][0] += wins
             totals[prefix][1] += n
-    return {k: (int(w), float(n)) for k, (w, n) in totals.items()}
-
-
-@dataclass(frozen=True)
-class AliveGroup:
-    """One segment's conversations for the fit of ρ."""
-
-    conversations: int
-    alive_sum: float  # Σ P(alive) at the call over them
-    win_alive: tuple[float, ...]  # P(alive) at the call of each win-back among them
-
-
-def fit_dead_ratio(groups: Sequence[AliveGroup]) -> float:
-    """ρ by maximum likelihood, each segment's rate profiled out; 0 unless the data reject ρ = 0.
-
-    With few win-backs per conversation the segment's wins are Poisson in its exposure, so
-
-        ℓ(ρ) = Σ_wins log(ρ + (1 − ρ) p_i) − Σ_segments W_s · log(ρ n_s + (1 − ρ) S_s)
-
-    up to terms free of ρ (W_s wins, n_s conversations, S_s their Σ P(alive)).
-    """
-    from scipy.optimize import minimize_scalar
-
-    groups = [g for g in groups if g.win_alive]
-    if sum(len(g.win_alive) for g in groups) < MIN_WINS_FOR_RATIO:
-        return 0.0
-    wins = np.clip(
-        np.concatenate([np.asarray(g.win_alive, dtype=np.float64) for g in groups]), 0, 1
-    )
-    n = np.array([g.conversations for g in groups], dtype=np.float64)
-    s = np.clip(np.array([g.alive_sum for g in groups], dtype=np.float64), 0.0, n)
-    w = np.array([len(g.win_alive) for g in groups], dtype=np.float64)
-
-    def loglik(rho: float) -> float:
-        with np.errstate(divide="ignore"):
-            return float(
-                np.sum(np.log(rho + (1 - rho) * wins)) - np.dot(w, np.log(rho * n + (1 - rho) * s))
-            )
-
-    best = minimize_scalar(lambda r: -loglik(float(r)), bounds=(0.0, 1.0), method="bounded")
-    rho = float(best.x)
-    for edge in (0.0, 1.0):  # the bounded search stops short of an optimum on the edge
-        if loglik(edge) >= loglik(rho):
-            rho = edge
-    null = loglik(0.0)
-    return rho if rho > 0 and 2.0 * (loglik(rho) - null) >= LR_CRITICAL else 0.0
+    return {k: (w, n) for k, (w, n) in totals.items()}
 
 
 def fit_winback_model(
-    outcomes: Iterable[tuple[str, int, float]],
-    overall: tuple[int, float],
-    levels: int = 4,
-    dead_ratio: float = 0.0,
+    outcomes: Iterable[tuple[str, int, int]], overall: tuple[int, int], levels: int = 4
 ) -> WinbackModel:
-    """Fit the hierarchy from per-segment (key, wins, exposure) and the overall (wins, exposure).
+    """Fit the hierarchy from per-segment (key, wins, conversations) and the overall (wins, conversations).
 
-    `overall` may include conversations with no segment (imported history): they inform the root
-    only.  Exposure is the conversations' Σ (ρ + (1 − ρ) · P(alive)), `dead_ratio` the ρ it used.
+    `overall` may include conversations with no segment (imported history): they inform the root only.
     """
     counts = prefix_counts(outcomes)
     wins0, n0 = overall
@@ -207,16 +126,15 @@ def fit_winback_model(
         kappa = fit_kappa([(w, n, parent_of[k]) for k, w, n in members])
         kappas.append(kappa)
         parents = {k: (w + kappa * parent_of[k]) / (n + kappa) for k, w, n in members}
-    return WinbackModel(root, tuple(kappas), counts, dead_ratio)
+    return WinbackModel(root, tuple(kappas), counts)
 
 
-def fit_kappa(units: list[tuple[int, float, float]]) -> float:
-    """Maximum marginal-likelihood κ for units (wins, exposure, parent mean): wins ~ Poisson(λ ·
-    exposure), λ ~ Gamma(κμ, κ).
+def fit_kappa(units: list[tuple[int, int, float]]) -> float:
+    """Maximum marginal-likelihood κ for units (wins, trials, parent mean) ~ BetaBinomial(n, κμ, κ(1−μ)).
 
     Few or uninformative units give no evidence of heterogeneity: κ goes to its upper bound.
     """
     if not units:
         return KAPPA_BOUNDS[1]
-    wins, exposure, means = zip(*units)
-    return gamma_poisson_kappa(wins, exposure, means, KAPPA_BOUNDS)
+    wins, trials, means = zip(*units)
+    return beta_binomial_kappa(wins, trials, means, KAPPA_BOUNDS)

@@ -140,13 +140,11 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
     except CreditError as exc:
         raise DispositionError(exc.field, exc.code, **exc.values) from None
     # The segment the queue scored the customer in, so the win-back model counts this conversation there.
-    segment, p_alive = None, None
+    segment = None
     if _is_outbound_call(d):
-        scored = conn.execute(
-            select(scores.c.winback_key, scores.c.p_alive).where(scores.c.customer_id == cid)
-        ).first()
-        if scored is not None:
-            segment, p_alive = scored.winback_key, scored.p_alive
+        segment = conn.execute(
+            select(scores.c.winback_key).where(scores.c.customer_id == cid)
+        ).scalar_one_or_none()
     attempt_id = conn.execute(
         insert(attempts)
         .values(
@@ -167,7 +165,6 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
             ended_at=d.ended_at,
             source=d.source,
             winback_key=segment,
-            p_alive=p_alive,
         )  # fmt: skip
         .returning(attempts.c.id)
     ).scalar_one()

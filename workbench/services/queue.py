@@ -348,7 +348,6 @@ def _parts(row, p_answer: float | None) -> ScoreParts:  # type: ignore[no-untype
     return ScoreParts(
         value=row.value,
         p_alive=row.p_alive,
-        alive_weight=row.p_alive if row.alive_weight is None else row.alive_weight,
         expected_orders=row.expected_orders,
         p_come_back=row.p_come_back,
         season=row.season,
@@ -367,7 +366,7 @@ def _live_win_rate(conn: Connection, at: datetime) -> Callable[[str], float] | N
     if loaded is None:
         return None
     model, through_id = loaded
-    since = winback_counts_since(conn, model, through_id, at)
+    since = winback_counts_since(conn, through_id, at)
     return lambda key: model.rate(key, since)
 
 

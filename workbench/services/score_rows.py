@@ -53,7 +53,6 @@ SCORE_COLUMNS = (
     "expected_spend",
     "reason_confidence",
     "reason_fixed",
-    "alive_weight",
 )  # fmt: skip  (then the hold; the stamp and the horizon are one value for every row)
 
 
@@ -120,9 +119,7 @@ def score_rows(table: CustomerTable, c: RowInputs) -> list[list[object]]:
     )[table.category]
     models = c.models
     value = models.expected_orders * models.expected_spend
-    rho = c.winback.dead_ratio
-    weight = rho + (1.0 - rho) * np.clip(models.p_alive, 0.0, 1.0)
-    base = scoring.base_score(value, weight, come_back, boost, deadline)
+    base = scoring.base_score(value, models.p_alive, come_back, boost, deadline)
     if c.fixes is not None:
         base = base * np.where(fixed, c.fixes.boost, 1.0)
     reasons = np.array(c.guesses.reasons or ("",), dtype=object)[c.guesses.reason]
@@ -132,7 +129,7 @@ def score_rows(table: CustomerTable, c: RowInputs) -> list[list[object]]:
         table.id.tolist(), base.tolist(), table.state_names().tolist(), np.where(table.b2b, "b2b", "b2c").tolist(),
         value.tolist(), models.p_alive.tolist(), models.expected_orders.tolist(), come_back.tolist(), boost.tolist(),
         deadline.tolist(), reasons.tolist(), sources.tolist(), blocks.tolist(), keys, models.expected_spend.tolist(),
-        c.guesses.confidence.tolist(), fixed_day.tolist(), weight.tolist(),
+        c.guesses.confidence.tolist(), fixed_day.tolist(),
     ]  # fmt: skip
 
 

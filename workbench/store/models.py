@@ -138,8 +138,6 @@ class ContactAttempt(Model, table=True):
     )
     # The segment the queue scored this customer in when called (the win-back model's unit).
     winback_key: str | None = Field(default=None, max_length=120)
-    # The customer's P(alive) on their score when called (the win-back model's ρ is fitted from it).
-    p_alive: float | None = None
     # An email event's message (the outbox's Message-ID): replies and bounces name it.
     message_id: str | None = Field(default=None, max_length=255, index=True)
 
@@ -248,7 +246,6 @@ class QueueScore(Model, table=True):
     blocked_until: datetime | None = Field(default=None, sa_column=_utc())
     scored_at: datetime = Field(sa_column=_utc(nullable=False))
     reason_fixed: str | None = Field(default=None, max_length=10)  # local date the reason was fixed
-    alive_weight: float | None = None  # ρ + (1 − ρ) · P(alive); None (scored before it): P(alive)
 
 
 class ModelState(Model, table=True):
