@@ -34,6 +34,13 @@ def error_of(path: Path, text: str, env: dict[str, str] | None = None) -> str:
     return str(caught.value)
 
 
+def env_error(env: dict[str, str]) -> str:
+    """The error of loading the settings from the environment alone."""
+    with pytest.raises(ConfigError) as caught:
+        load_settings(None, env=env)
+    return str(caught.value)
+
+
 def test_a_wrong_value_is_said_in_japanese_by_default(tmp_path: Path) -> None:
     path = tmp_path / "workbench.toml"
     message = error_of(path, "[scoring]\nreason_confidence_min = 1.5\n")
@@ -66,15 +73,11 @@ def test_the_language_variable_decides_over_the_file(tmp_path: Path) -> None:
 
 def test_a_wrong_environment_value_names_the_variable_in_both_languages() -> None:
     env = {"WORKBENCH_CALLING_MAX_PER_WEEK_WINDOW": "calendar"}
-    with pytest.raises(ConfigError) as caught:
-        load_settings(None, env=env)
-    assert str(caught.value) == (
+    assert env_error(env) == (
         "環境変数 WORKBENCH_CALLING_MAX_PER_WEEK_WINDOW: "
         "rolling / iso_week のいずれかを指定してください（指定: 'calendar'）"
     )
-    with pytest.raises(ConfigError) as caught:
-        load_settings(None, env={**env, "WORKBENCH_LANGUAGE": "en"})
-    assert str(caught.value) == (
+    assert env_error({**env, "WORKBENCH_LANGUAGE": "en"}) == (
         "environment variable WORKBENCH_CALLING_MAX_PER_WEEK_WINDOW: "
         "must be rolling / iso_week, got 'calendar'"
     )
@@ -92,12 +95,13 @@ def test_a_toml_syntax_error_is_japanese_even_if_the_broken_file_says_en(tmp_pat
 
 def test_a_missing_file_in_both_languages(tmp_path: Path) -> None:
     missing = tmp_path / "nope.toml"
-    with pytest.raises(ConfigError) as caught:
-        load_settings(env={"WORKBENCH_CONFIG": str(missing)})
-    assert str(caught.value) == f"{missing}: 設定ファイルが見つかりません"
-    with pytest.raises(ConfigError) as caught:
-        load_settings(env={"WORKBENCH_CONFIG": str(missing), "WORKBENCH_LANGUAGE": "en"})
-    assert str(caught.value) == f"{missing}: configuration file not found"
+    assert (
+        env_error({"WORKBENCH_CONFIG": str(missing)}) == f"{missing}: 設定ファイルが見つかりません"
+    )
+    assert (
+        env_error({"WORKBENCH_CONFIG": str(missing), "WORKBENCH_LANGUAGE": "en"})
+        == f"{missing}: configuration file not found"
+    )
 
 
 def test_an_unknown_key_names_file_line_and_key_in_both_languages(tmp_path: Path) -> None:
@@ -163,15 +167,11 @@ def test_every_check_speaks_both_languages_and_names_the_key(text: str, tmp_path
 
 def test_the_environment_variable_entry_is_named_in_both_languages() -> None:
     env = {"WORKBENCH_LIFECYCLE_CATEGORY_DORMANT_DAYS": "{ wine = 'long' }"}
-    with pytest.raises(ConfigError) as caught:
-        load_settings(None, env=env)
-    assert str(caught.value) == (
+    assert env_error(env) == (
         "環境変数 WORKBENCH_LIFECYCLE_CATEGORY_DORMANT_DAYS の項目 'wine': "
         "整数を指定してください（指定: 'long'）"
     )
-    with pytest.raises(ConfigError) as caught:
-        load_settings(None, env={**env, "WORKBENCH_LANGUAGE": "en"})
-    assert str(caught.value) == (
+    assert env_error({**env, "WORKBENCH_LANGUAGE": "en"}) == (
         "environment variable WORKBENCH_LIFECYCLE_CATEGORY_DORMANT_DAYS, entry 'wine': "
         "expected a whole number, got 'long'"
     )
