@@ -35,6 +35,15 @@ def heard(since: datetime | None, until: datetime | None) -> Any:
     return clause
 
 
+# What Python's str.strip() removes from a typed note: a note of only these is no note.
+BLANK = " \t\n\r\x0b\x0c\u3000"
+
+
+def noted() -> Any:
+    """Calls with a note that is not blank (full-width spaces and tabs are blank too)."""
+    return attempts.c.note.is_not(None) & (func.trim(attempts.c.note, BLANK) != "")
+
+
 @dataclass(frozen=True)
 class ReasonTotal:
     """How often a reason was heard, from how many customers, and on how many calls that won

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 
 from workbench.config import Settings
 from workbench.services.call_funnel import call_figures
-from workbench.services.heard_reasons import heard, reason_totals
+from workbench.services.heard_reasons import heard, noted, reason_totals
 from workbench.services.kpi import BREAKDOWNS, KpiReport, kpi_report, library_serves
 from workbench.services.script_stats import script_report
 from workbench.store.models import ContactAttempt
@@ -114,16 +114,16 @@ def _reasons(
 ) -> list[ReasonHeard]:
     """The reasons heard (`services.heard_reasons`), most mentioned first, each with its latest
     `notes_per_reason` notes (stripped, blank ones skipped), newest first."""
-    noted = (
+    with_notes = (
         select(attempts.c.reason, attempts.c.note)
-        .where(heard(start, end), attempts.c.note.is_not(None))
+        .where(heard(start, end), noted())
         .order_by(attempts.c.at.desc(), attempts.c.id.desc())
     )
     notes: dict[str, list[str]] = defaultdict(list)
     with engine.connect() as conn:
         totals = reason_totals(conn, start, end)
-        for reason, note in conn.execute(noted):
-            text = note.strip()
+        for reason, note in conn.execute(with_notes):
+            text = note.strip()  # also the Unicode spaces SQL's trim was not given
             if text and len(notes[reason]) < notes_per_reason:
                 notes[reason].append(text)
     return [

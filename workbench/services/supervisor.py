@@ -28,7 +28,7 @@ from workbench.services.call_funnel import (
     quarter_bucket,
     utc_quarter,
 )
-from workbench.services.heard_reasons import heard, reason_totals
+from workbench.services.heard_reasons import heard, noted, reason_totals
 from workbench.store.engine import connection_of
 from workbench.store.models import ContactAttempt, Customer, CustomerMetrics, QueueScore
 
@@ -182,10 +182,6 @@ def weekly_trend(bind: Engine | Connection, period: Period) -> list[WeekPoint]:
     return _weekly(_figures(bind, period), period)
 
 
-def _heard(period: Period) -> Any:
-    return heard(period.since, period.until)
-
-
 def reason_counts(bind: Engine | Connection, period: Period) -> list[ReasonCount]:
     """Each reason heard in the period: times, distinct customers, and the count per local week
     (aligned with `period.weeks()`); most heard first."""
@@ -196,7 +192,7 @@ def reason_counts(bind: Engine | Connection, period: Period) -> list[ReasonCount
         hour, quarter = quarter_bucket(conn)
         per_quarter = conn.execute(
             select(attempts.c.reason, hour, quarter, func.count())
-            .where(_heard(period))
+            .where(heard(period.since, period.until))
             .group_by(attempts.c.reason, hour, quarter)
         ).all()
     series: dict[str, list[int]] = defaultdict(lambda: [0] * len(weeks))
@@ -222,7 +218,7 @@ def top_reasons(
     stmt = (
         select(key, attempts.c.reason, func.count())
         .select_from(source)
-        .where(_heard(period))
+        .where(heard(period.since, period.until))
         .group_by(key, attempts.c.reason)
     )
     grouped: dict[str, list[tuple[str, int]]] = defaultdict(list)
@@ -235,10 +231,6 @@ def top_reasons(
     }
 
 
-# What Python's str.strip() removes from a typed note (the report's rule): a note of only these is blank.
-BLANK = " \t\n\r\x0b\x0c\u3000"
-
-
 def reason_notes(
     bind: Engine | Connection, reason: str, period: Period, limit: int = 10
 ) -> list[ReasonNote]:
@@ -246,8 +238,8 @@ def reason_notes(
     stmt = (
         select(customers.c.external_id, attempts.c.at, attempts.c.operator, attempts.c.note)
         .select_from(attempts.join(customers, customers.c.id == attempts.c.customer_id))
-        .where(_heard(period), attempts.c.reason == reason)
-        .where(attempts.c.note.is_not(None), func.trim(attempts.c.note, BLANK) != "")
+        .where(heard(period.since, period.until), attempts.c.reason == reason)
+        .where(noted())
         .order_by(attempts.c.at.desc(), attempts.c.id.desc())
         .limit(limit)
     )
