@@ -53,8 +53,9 @@ def control_seed(conn: Connection | Session) -> int:
     return _draw(conn)
 
 
-def _draw(conn: Connection | Session) -> int:
-    seed = secrets.randbits(63)
+def _draw(conn: Connection | Session, seed: int | None = None) -> int:
+    """Store `seed` (a fresh random one when None) unless a seed is stored already."""
+    seed = secrets.randbits(63) if seed is None else seed
     try:
         with conn.begin_nested():
             conn.execute(
@@ -110,6 +111,15 @@ def ensure_seed(engine: Engine, settings: Settings) -> None:
             return
     with writer_turn(engine), engine.begin() as conn:
         control_seed(conn)
+
+
+def adopt_seed(engine: Engine, seed: int) -> int:
+    """Keep `seed` as the database's control-group seed unless one is stored; returns the seed
+    in force.  The demo set adopts one derived from its own seed, so the same demo holds back
+    the same customers on every machine; a stored seed is never replaced (membership stays)."""
+    with writer_turn(engine), engine.begin() as conn:
+        stored = _stored_seed(conn)
+        return stored if stored is not None else _draw(conn, seed)
 
 
 def reach(conn: eq.Conn, settings: Settings, customer_ids: list[int]) -> dict[int, eq.Reach]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -11,6 +12,7 @@ from sqlalchemy import Engine, func, insert, select
 
 from workbench.config import Settings
 from workbench.messages import say
+from workbench.services.control_group import adopt_seed
 from workbench.services.importer import ImportKind, import_file
 from workbench.store.models import Customer, Operator
 
@@ -62,6 +64,7 @@ def load_demo(
     if held and not force:
         raise DemoRefused(held)
 
+    adopt_seed(engine, demo_control_seed(seed))
     end = today or datetime.now(UTC).date()
     start = end - timedelta(days=365 * 3)
     announce(f"loading demo data: {customers} customers (seed {seed})…")
@@ -80,6 +83,12 @@ def load_demo(
                 f"  {kind}: {summary.inserted} imported, {summary.rejected} rejected on purpose (malformed demo rows)"
             )
     ensure_operators(engine)
+
+
+def demo_control_seed(seed: int) -> int:
+    """The control-group seed of the demo set generated with `seed` (63 bits, as drawn ones)."""
+    digest = hashlib.sha256(f"workbench-demo-control:{seed}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
 
 
 def ensure_operators(engine: Engine) -> None:
