@@ -101,7 +101,9 @@ async def test_escape_stops_retrying_and_keeps_the_data(make_app, engine, monkey
         form = app.screen
         await wait_for(pilot, lambda: "接続できません" in status_of(form))
         await pilot.press("escape")
-        await wait_for(pilot, lambda: "中止" in status_of(form))
+        # "再試行を中止しました", not the outage line's own "Esc で中止" hint: until the worker
+        # has stopped, the form is still sending and ignores Enter.
+        await wait_for(pilot, lambda: "再試行を中止しました" in status_of(form))
         assert app.screen is form and form.query_one(OutcomePicker).value == "busy"
         monkeypatch.setattr(form_module, "dispose", dispose_service.dispose)
         await pilot.press("enter")
