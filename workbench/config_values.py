@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from workbench.messages import UI_LANGUAGES, say, use_language
+from workbench.messages import UI_LANGUAGES, say, speaking
 
 
 class ConfigError(ValueError):
@@ -32,15 +32,12 @@ def wrong_value(
 @contextmanager
 def errors_in(language: object) -> Iterator[None]:
     """Compose the block's messages in `language` when the interface speaks it (``ja`` or
-    ``en``), else in the language spoken now; afterwards speak as before."""
-    previous = (
-        use_language(language) if isinstance(language, str) and language in UI_LANGUAGES else None
-    )
-    try:
+    ``en``), else in the language spoken now; only this thread's messages change."""
+    if isinstance(language, str) and language in UI_LANGUAGES:
+        with speaking(language):
+            yield
+    else:
         yield
-    finally:
-        if previous is not None:
-            use_language(previous)
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from workbench.config import ConfigError, load_settings
-from workbench.messages import ui_language, use_language
+from workbench.config_values import errors_in
+from workbench.messages import say, ui_language, use_language
 
 
 @pytest.fixture(autouse=True)
@@ -184,6 +186,29 @@ def test_loading_leaves_the_process_language_as_it_was(tmp_path: Path) -> None:
     path.write_text("language = 'en'\n", encoding="utf-8")
     assert load_settings(path, env={}).language == "en"
     assert ui_language() == "ja"  # the face that loaded the settings chooses to speak it
+
+
+def test_a_block_in_the_file_language_does_not_switch_other_threads() -> None:
+    """While the settings' errors are composed in the file's English (`errors_in`), a worker
+    thread's messages stay in the process's Japanese."""
+    inside, worker_done = threading.Event(), threading.Event()
+    said: dict[str, str] = {}
+
+    def worker() -> None:
+        inside.wait(10)
+        said["worker"] = say("cmd.aborted")
+        worker_done.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    with errors_in("en"):
+        inside.set()
+        worker_done.wait(10)
+        said["block"] = say("cmd.aborted")
+    thread.join(10)
+    assert not japanese(said["block"])
+    assert japanese(said["worker"])
+    assert japanese(say("cmd.aborted"))  # and the block's language ends with it
 
 
 def test_an_unreadable_file_speaks_the_language_already_chosen(

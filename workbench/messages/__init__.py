@@ -4,7 +4,9 @@ One value per process: the face that loaded the settings (the CLI's context, the
 UI) calls `use_language(settings.language)`, and every message composed from then on
 follows it (``ja`` until then).  A message deep inside a service or an import worker is
 composed where the problem is found, so the language is not threaded through as a
-parameter; a process speaks one interface language at a time.
+parameter; a process speaks one interface language at a time.  `speaking(language)` is
+the one exception: a block (the settings' own errors, in the language the file asks for)
+speaks another language in its own thread only.
 
 `say(key, **values)` gives the catalogue text for `key` (Japanese, or English with
 ``language = "en"``).  Each catalogue is a dict key -> (ja, en) in a module of this
@@ -14,6 +16,10 @@ and tests can tell errors apart without reading their wording.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from workbench.messages.commands import MESSAGES as _COMMANDS
 from workbench.messages.config import MESSAGES as _CONFIG
 from workbench.messages.disposition import MESSAGES as _DISPOSITION
@@ -22,6 +28,8 @@ from workbench.messages.mail import MESSAGES as _MAIL
 
 UI_LANGUAGES: tuple[str, ...] = ("ja", "en")
 _language = "ja"  # set by `use_language`; a str assignment, safe to read from worker threads
+# `speaking` overrides it for one block of code only: other threads keep `_language`.
+_block_language: ContextVar[str | None] = ContextVar("block_language", default=None)
 
 CATALOGUES: dict[str, dict[str, tuple[str, str]]] = {
     "commands": _COMMANDS,
@@ -44,13 +52,24 @@ def use_language(language: str) -> str:
     return previous
 
 
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Compose this block's messages in `language` (``ja`` or ``en``), in this thread (and
+    context) only; the process's language stays as it is for everyone else."""
+    token = _block_language.set(language if language in UI_LANGUAGES else "ja")
+    try:
+        yield
+    finally:
+        _block_language.reset(token)
+
+
 def ui_language(language: str | None = None) -> str:
-    """`language` when given, else the one `use_language` set."""
-    lang = language or _language
+    """`language` when given, else the block's (`speaking`), else the one `use_language` set."""
+    lang = language or _block_language.get() or _language
     return lang if lang in UI_LANGUAGES else "ja"
 
 
 def say(key: str, **values: object) -> str:
     """The text of `key` in the interface language, with `values` filled in."""
     ja, en = CATALOGUE[key]
-    return (en if _language == "en" else ja).format(**values)
+    return (en if ui_language() == "en" else ja).format(**values)
