@@ -13,7 +13,8 @@ Then, after T (Wednesday morning unless said otherwise), the database receives:
   A08  a second order on T's own day, 15:00 (its first, 09:00, is before T)
 
 and A09, left alone otherwise, is claimed by op02.  Classification, the customers list, every
-`customers show` and `queue --explain` at T must be what they were before those rows.
+`customers show`, the queue (its order, every score's parts, P(answer) included, and the
+leases it honours) and `queue --explain` at T must be what they were before those rows.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import pytest
 from sqlalchemy import Engine
 
 from workbench.config import Settings
+from workbench.services.call_queue import queue_at
 from workbench.services.claim import claim
 from workbench.services.customers import attack_list, classify_all, show_customer
 from workbench.services.dispose import Disposition, dispose
@@ -72,7 +74,14 @@ def _view(engine: Engine, settings: Settings, at: datetime) -> dict[str, object]
         "show": {cid: _detail(engine, settings, cid, at) for cid in IDS},
         "explain": explain(engine, settings, at).as_json(),
         "explain_op02": explain(engine, settings, at, operator="op02").as_json(),
+        "queue": _queue(engine, settings, at, None),
+        "queue_op01": _queue(engine, settings, at, "op01"),
     }
+
+
+def _queue(engine: Engine, settings: Settings, at: datetime, operator: str | None) -> object:
+    entries = queue_at(engine, settings, at, operator, 20)
+    return [(e.external_id, e.parts.as_json(), e.callback_due) for e in entries]
 
 
 def _detail(engine: Engine, settings: Settings, cid: str, at: datetime) -> object:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from workbench.config import Settings
 from workbench.services.dispose_credit import check_operator
 from workbench.store.engine import writer_turn
+from workbench.store.lease_queries import live_at
 from workbench.store.models import Lease, QueueScore
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ def _lock_one(conn: Connection, customer_id: int) -> bool:
 def _held(conn: Connection, operator: str, at: datetime) -> int | None:
     return conn.execute(
         select(leases.c.customer_id)
-        .where(and_(leases.c.operator == operator, leases.c.expires_at > at))
+        .where(and_(leases.c.operator == operator, live_at(at)))
         .limit(1)
     ).scalar_one_or_none()
 

@@ -22,6 +22,7 @@ from workbench.services import escalation_queue as esc_queue
 from workbench.services.calling import calling_policy, load_contacts
 from workbench.services.customers import classify_all, summarise_one
 from workbench.services.queue import eligible_states
+from workbench.store.lease_queries import live_leases
 from workbench.store.models import ContactAttempt, Customer, Lease, QueueScore
 
 scores = QueueScore.__table__
@@ -72,13 +73,7 @@ def explain(
     result.by_state = dict(Counter(state_of.values()))
     ids = sorted(cid for cid, state in state_of.items() if state in states)
     with engine.connect() as conn:
-        leased = dict(
-            conn.execute(
-                select(leases.c.customer_id, leases.c.operator).where(
-                    and_(leases.c.claimed_at <= at, leases.c.expires_at > at)
-                )
-            ).all()
-        )
+        leased = live_leases(conn, at)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
             contacts = load_contacts(conn, chunk, at, settings)

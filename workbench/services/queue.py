@@ -29,6 +29,7 @@ from workbench.services.model_state import answer_model_from_json, load_state
 from workbench.services.script_context import months_between
 from workbench.services.talk_choice import ScriptPick, customer_draw, pick_script
 from workbench.services.winback_stats import load_winback_model, winback_counts_since
+from workbench.store.lease_queries import live_at
 from workbench.store.models import Callback, ContactAttempt, Customer, Lease, Purchase, QueueScore
 from workbench.store.purchase_metrics import aware_utc
 
@@ -99,14 +100,6 @@ def eligible_states(settings: Settings) -> tuple[str, ...]:
     )
 
 
-def active_leases(conn: Connection, at: datetime) -> dict[int, str]:
-    return dict(
-        conn.execute(
-            select(leases.c.customer_id, leases.c.operator).where(leases.c.expires_at > at)
-        ).all()
-    )
-
-
 def read_queue(
     conn: Connection,
     settings: Settings,
@@ -157,7 +150,7 @@ def _leased_to_others(
             select(leases.c.customer_id).where(
                 and_(
                     leases.c.customer_id.in_(ids),
-                    leases.c.expires_at > at,
+                    live_at(at),
                     leases.c.operator != (operator or ""),
                 )
             )
@@ -184,7 +177,7 @@ def _candidate_pages(conn: Connection, settings: Settings, first: list[int], pag
     taken = exists().where(
         and_(
             leases.c.customer_id == scores.c.customer_id,
-            leases.c.expires_at > at,
+            live_at(at),
             leases.c.operator != (operator or ""),
         )
     )
@@ -238,7 +231,7 @@ def _entries(conn: Connection, settings: Settings, at: datetime, found: list[tup
         )
     }
     model = _answer_model(conn)
-    history = _answer_history(conn, ids, settings)
+    history = _answer_history(conn, ids, settings, at)
     win_rate = _live_win_rate(conn, at)
     marks = esc_queue.marks(conn, settings, ids)
     ranked = []
@@ -376,21 +369,23 @@ def _answer_model(conn: Connection) -> AnswerModel | None:
 
 
 def _answer_history(
-    conn: Connection, ids: list[int], settings: Settings
+    conn: Connection, ids: list[int], settings: Settings, at: datetime
 ) -> dict[int, AnswerCounts]:
+    """Each customer's outbound calls by hour of week, as known at `at` (as the fit's)."""
     zone = ZoneInfo(settings.timezone)
     tallies: dict[int, tuple[list[int], list[int]]] = {}
-    for cid, at, outcome in conn.execute(
+    for cid, called, outcome in conn.execute(
         select(attempts.c.customer_id, attempts.c.at, attempts.c.outcome).where(
             and_(
                 attempts.c.customer_id.in_(ids),
                 attempts.c.channel == "call",
                 attempts.c.direction == "outbound",
+                attempts.c.at <= at,
             )
         )
     ):
         tries, answers = tallies.setdefault(cid, ([0] * 168, [0] * 168))
-        how = hour_of_week(at, zone)
+        how = hour_of_week(called, zone)
         tries[how] += 1
         answers[how] += outcome in CONTACTED_OUTCOMES
     return {
