@@ -23,10 +23,9 @@ from workbench.services.calling import calling_policy, load_contacts
 from workbench.services.customers import classify_all, summarise_one
 from workbench.services.queue import eligible_states
 from workbench.store.lease_queries import live_leases
-from workbench.store.models import ContactAttempt, Customer, Lease, QueueScore
+from workbench.store.models import ContactAttempt, Customer, QueueScore
 
 scores = QueueScore.__table__
-leases = Lease.__table__
 attempts = ContactAttempt.__table__
 customers = Customer.__table__
 # Outcomes whose disposition rewrites the customer's scored state.
