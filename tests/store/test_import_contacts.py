@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 
+from workbench.domain.calling_rules import BlockCode, evaluate
+from workbench.services.calling import calling_policy, load_contacts
 from workbench.services.importer import import_file
 from workbench.store.models import ContactAttempt, Customer, DoNotCall
 
@@ -209,10 +211,34 @@ def test_do_not_call_outcome_creates_one_do_not_call_entry(engine, settings, tmp
     assert [(e.customer_id, e.e164, e.source) for e in entries] == [
         (people["C1"], None, "contact_history")
     ]
-    assert entries[0].created_at == now
+    # Dated when the customer asked (10:00 JST), not when the file was imported.
+    assert entries[0].created_at == datetime(2025, 3, 2, 1, 0, tzinfo=UTC)
 
     run(engine, path, settings)  # again
     assert len(dnc_rows(engine)) == 1
+
+
+def test_a_refusal_from_history_blocks_calls_from_the_day_it_was_made(
+    engine, settings, tmp_path, people
+):
+    later = [contact("C1", "2025-06-10 10:00", "call", "do_not_call")]
+    run(engine, write_csv(tmp_path / "a.csv", HEADER, later), settings)
+    earlier = [contact("C1", "2025-03-02 10:00", "call", "do_not_call")]
+    run(engine, write_csv(tmp_path / "b.csv", HEADER, earlier), settings)
+
+    # One entry, moved back to the earlier refusal that the second file brought.
+    assert [e.created_at for e in dnc_rows(engine)] == [datetime(2025, 3, 2, 1, 0, tzinfo=UTC)]
+    policy = calling_policy(settings)
+    for at, allowed in (
+        (datetime(2025, 3, 1, 1, 0, tzinfo=UTC), True),
+        (datetime(2025, 4, 1, 1, 0, tzinfo=UTC), False),
+    ):
+        with engine.connect() as conn:
+            verdict = evaluate(
+                load_contacts(conn, [people["C1"]], at, settings)[people["C1"]], at, policy
+            )
+        assert verdict.callable is allowed
+        assert allowed or verdict.code is BlockCode.DO_NOT_CALL
 
 
 def test_do_not_call_outcome_for_a_customer_already_flagged_adds_nothing(

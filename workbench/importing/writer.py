@@ -127,7 +127,7 @@ def _insert_customers(
         ("customer_id", "position", "e164", "number_type", "time_zones", "raw", "retired_at"),
         phone_rows,
     )
-    _write_customer_dnc(conn, [ids[r.external_id] for r in batch if r.do_not_call], now)
+    _write_customer_dnc(conn, {ids[r.external_id]: now for r in batch if r.do_not_call})
     return len(batch)
 
 
@@ -159,7 +159,7 @@ def _update_customers(
     counts.updated = len(changed)
     id_of = {r.external_id: known[r.external_id] for r in batch}
     phone_changes = _write_phones(conn, batch, id_of)
-    _write_customer_dnc(conn, [id_of[r.external_id] for r in batch if r.do_not_call], now)
+    _write_customer_dnc(conn, {id_of[r.external_id]: now for r in batch if r.do_not_call})
     # A customer whose only change is a phone number was counted unchanged above.
     moved = len(phone_changes - {c["b_id"] for c in changed})
     counts.unchanged -= moved
@@ -223,30 +223,44 @@ def _write_phones(
 
 
 def _write_customer_dnc(
-    conn: Connection, customer_ids: Iterable[int], now: datetime, source: str = "import"
+    conn: Connection,
+    since: Mapping[int, datetime],
+    source: str = "import",
+    reason: str = "do_not_call flag in import",
 ) -> None:
-    wanted = set(customer_ids)
-    if not wanted:
+    """A do-not-call entry for all numbers of each customer, dated `since[customer]`.
+
+    A refusal from the contact history is dated when it was made, so the rules at an
+    earlier `--at` see it from then on; a stored entry dated later is moved back to it
+    (suppression errs on the side of not calling).
+    """
+    if not since:
         return
-    have = set(
-        conn.execute(
-            select(dnc.c.customer_id).where(
-                and_(dnc.c.customer_id.in_(wanted), dnc.c.e164.is_(None))
+    stored = {
+        row.customer_id: row
+        for row in conn.execute(
+            select(dnc.c.id, dnc.c.customer_id, dnc.c.created_at).where(
+                and_(dnc.c.customer_id.in_(list(since)), dnc.c.e164.is_(None))
             )
-        ).scalars()
-    )
+        )
+    }
     rows = [
-        {
-            "customer_id": cid,
-            "e164": None,
-            "source": source,
-            "reason": "do_not_call flag in import",
-            "created_at": now,
-        }
-        for cid in sorted(wanted - have)
+        {"customer_id": cid, "e164": None, "source": source, "reason": reason, "created_at": at}
+        for cid, at in sorted(since.items())
+        if cid not in stored
     ]
     if rows:
         conn.execute(insert(dnc), rows)
+    earlier = [
+        {"b_id": row.id, "b_at": since[cid]}
+        for cid, row in stored.items()
+        if row.created_at is not None and row.created_at.astimezone(UTC) > since[cid]
+    ]
+    if earlier:
+        conn.execute(
+            update(dnc).where(dnc.c.id == bindparam("b_id")).values(created_at=bindparam("b_at")),
+            earlier,
+        )
 
 
 def customer_ids(conn: Connection) -> dict[str, int]:
@@ -323,12 +337,12 @@ def write_contacts(
         return WriteCounts()
     inserted = _insert_new(conn, attempts, rows)
     # History carries refusals too: suppression must follow whatever path a refusal arrives by.
-    _write_customer_dnc(
-        conn,
-        [cid for cid, r in batch if effects_of(r.outcome).suppress_calls],
-        now,
-        "contact_history",
-    )
+    refused: dict[int, datetime] = {}
+    for cid, r in batch:
+        if effects_of(r.outcome).suppress_calls:
+            at = r.at.astimezone(UTC)
+            refused[cid] = min(at, refused.get(cid, at))
+    _write_customer_dnc(conn, refused, "contact_history", "do_not_call in the contact history")
     unsubscribed = [cid for cid, r in batch if effects_of(r.outcome).email_opt_out]
     if unsubscribed:
         conn.execute(
