@@ -136,7 +136,7 @@ def test_replace_all_swaps_every_row_and_keeps_the_indexes(engine: Engine) -> No
     assert (
         {ix["name"] for ix in inspect(engine).get_indexes("queue_scores")}
         == before
-        >= {"ix_queue_scores_base"}
+        >= {"ix_queue_scores_candidates"}
     )
 
 
@@ -160,7 +160,7 @@ def test_a_failed_replacement_leaves_rows_and_indexes_as_they_were(engine: Engin
             {"scored_at": stored_time(conn)(AT + timedelta(days=1)), "horizon_weeks": 52.0},
         )
     assert _stored(engine) == [(cid, 10.0 + cid, AT, 52.0) for cid in (1, 2, 3)]
-    assert "ix_queue_scores_base" in {
+    assert "ix_queue_scores_candidates" in {
         ix["name"] for ix in inspect(engine).get_indexes("queue_scores")
     }
     with engine.connect() as conn:
