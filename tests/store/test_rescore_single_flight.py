@@ -304,13 +304,15 @@ def test_an_in_memory_database_locks_within_the_process() -> None:
     assert not is_locked(engine, RESCORE_LOCK)
 
 
+@pytest.mark.parametrize(
+    "db_url", ["postgresql"], indirect=True
+)  # SQLite claims wait for the write lock
 def test_a_claim_during_a_rescores_write_waits_for_it_on_postgresql(
     demo_engine: Engine, settings: Settings, db_url: str
 ) -> None:
     """PostgreSQL: a run's transaction holds the old score rows locked, so a claim that
     skips locked rows finds nothing; `workbench claim` waits for the run and claims after."""
-    if demo_engine.dialect.name != "postgresql":
-        pytest.skip("SQLite claims wait for the run's write lock instead")
+    assert demo_engine.dialect.name == "postgresql"
     ensure_scored(demo_engine, settings, DAY1)
     with named_lock(demo_engine, RESCORE_LOCK, timeout=5), demo_engine.connect() as writer:
         writer.execute(delete(QueueScore))  # the run's write, not yet committed
