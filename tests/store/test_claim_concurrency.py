@@ -194,3 +194,59 @@ def test_concurrent_claims_and_dispositions(
         f"{len(nothing)} of {CLAIMS} claims found nothing to call, e.g. {nothing[:3]}"
     )
     assert len(got) == CLAIMS
+
+
+CYCLES = 15  # claim, then call and record a no-answer, per worker and round
+
+
+def _caller(db_url: str, settings: Settings, worker: int, gate, out) -> None:  # type: ignore[no-untyped-def]
+    """One operator working: claim, record the call's no-answer, claim the next."""
+    engine = make_engine(db_url)
+    rows: list[Outcome] = []
+    operator = f"c{worker:02d}"
+    gate.wait()
+    began = time.time()
+    for _ in range(CYCLES):
+        try:
+            entry = claim(engine, settings, operator, AT)
+            if entry is None:
+                rows.append((operator, None, None))
+                continue
+            dispose(engine, settings, Disposition(entry.external_id, "no_answer", AT, operator))
+            rows.append((operator, entry.external_id, None))
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            rows.append((operator, None, f"{type(exc).__name__}: {exc}"))
+    out.put((began, time.time(), rows))
+    engine.dispose()
+
+
+def test_operators_claiming_and_recording_at_once_never_get_a_customer_just_called(
+    db_url: str, settings: Settings, tmp_path: Path
+) -> None:
+    """20 operators claim and record at the same instant: a customer one of them has just called
+    (their no-answer committed, their lease gone) is held by the retry gap, so no other claim may
+    hand them out; and a disposition never deadlocks against a claim."""
+    engine = make_engine(db_url)
+    customers, transactions = _generate(tmp_path)
+    for kind, path in (("customers", customers), ("transactions", transactions)):
+        import_file(engine, kind, path, settings, now=SCORED_AT)  # type: ignore[arg-type]
+    rescore(engine, settings, SCORED_AT)
+
+    seconds, calls = _run(_caller, [(db_url, settings, w) for w in range(WORKERS)])
+    print(f"\n[{engine.dialect.name}] {len(calls)} claim-and-record cycles: {seconds:.1f}s")
+    errors = [f"{op}: {err}" for op, _, err in calls if err]
+    assert errors == [], f"{len(errors)} cycles failed, first: {errors[:3]}"
+    called = [customer for _, customer, _ in calls if customer is not None]
+    assert len(called) == WORKERS * CYCLES  # 2,500 callable customers: nobody ran dry
+    assert {c: n for c, n in Counter(called).items() if n > 1} == {}
+    with engine.connect() as conn:
+        per_customer = conn.execute(
+            select(ContactAttempt.customer_id, func.count())
+            .where(ContactAttempt.at == AT)
+            .group_by(ContactAttempt.customer_id)
+            .having(func.count() > 1)
+        ).all()
+    assert per_customer == []
+    assert _count(engine, ContactAttempt) == len(called)
+    assert _count(engine, Lease) == 0
+    engine.dispose()

@@ -69,9 +69,18 @@ def claim(
                     return None
                 for entry in entries:
                     tried.add(entry.customer_id)
-                    if _lock_one(conn, entry.customer_id) and _lease(
-                        conn, entry, operator, at, settings.calling.lease_minutes
-                    ):
+                    if not _lock_one(conn, entry.customer_id):
+                        continue
+                    if conn.dialect.name == "postgresql":
+                        # The ranking was read before the lock: a call recorded meanwhile (its lease
+                        # gone, its retry gap begun) is seen only by a read after it.
+                        fresh = read_queue(
+                            conn, settings, at, operator, 1, rng, only=[entry.customer_id]
+                        )
+                        if not fresh:
+                            continue
+                        entry = fresh[0]
+                    if _lease(conn, entry, operator, at, settings.calling.lease_minutes):
                         return entry
             # Every choice was being leased by someone else: under contention, look further down.
             choices = min(choices * 2, MAX_CHOICES)
@@ -94,6 +103,21 @@ def _lock_one(conn: Connection, customer_id: int) -> bool:
         .with_for_update(skip_locked=True)
     )
     return conn.execute(stmt).first() is not None
+
+
+def hold_for_disposition(conn: Connection, customer_id: int) -> None:
+    """PostgreSQL: lock the customer's score row before a disposition touches their lease.
+
+    A claim locks that row before its lease, so taking it first here keeps one lock order:
+    otherwise a claim holding the row and waiting for the lease, and a disposition holding the
+    lease and waiting for the row, deadlock.  A claim meanwhile skips the customer.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            select(scores.c.customer_id)
+            .where(scores.c.customer_id == customer_id)
+            .with_for_update()
+        )
 
 
 def _held(conn: Connection, operator: str, at: datetime) -> int | None:

@@ -38,7 +38,7 @@ from workbench.domain.outcomes import effects_of
 from workbench.importing import records, writer
 from workbench.messages import say
 from workbench.services.calling import blocked_until, calling_policy, load_contacts
-from workbench.services.claim import release
+from workbench.services.claim import hold_for_disposition, release
 from workbench.services.dispose_credit import CreditError, check_operator, credited_script
 from workbench.services.disposition import (
     Disposition,
@@ -118,6 +118,7 @@ def apply(conn: Connection, settings: Settings, d: Disposition) -> DispositionRe
         raise DispositionError(
             "customer_id", "dispose.unknown_customer", customer=repr(d.customer_id)
         )
+    hold_for_disposition(conn, cid)  # before the rules' inputs are read, so they are current
     try:
         check_operator(conn, d.operator)
     except CreditError as exc:
