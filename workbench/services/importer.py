@@ -26,6 +26,7 @@ from workbench.messages import say, ui_language
 from workbench.services import freshness
 from workbench.services.season_counts import refresh_month_counts
 from workbench.store import bulk
+from workbench.store.table_stats import IMPORTED_TABLES, refresh_statistics
 
 ImportKind = Literal["customers", "transactions", "contacts"]
 BATCH = 5000
@@ -135,6 +136,8 @@ def import_file(
             if summary.inserted or summary.updated:
                 freshness.invalidate(conn)
         ok = True
+        if summary.inserted or summary.updated:
+            refresh_statistics(engine, IMPORTED_TABLES[kind])
     finally:
         gc.set_threshold(*gc_thresholds)
         rejects.close(keep=ok)

@@ -46,6 +46,7 @@ from workbench.services.season_counts import MonthCounts, current_counts, save_m
 from workbench.services.winback_stats import WINBACK_KEY, fit_from_outcomes
 from workbench.store import columns
 from workbench.store.models import ContactAttempt
+from workbench.store.table_stats import SCORED_TABLES, refresh_statistics
 
 attempts = ContactAttempt.__table__
 
@@ -173,6 +174,8 @@ def rescore(
         if "spend_model" not in fresh and models.spend_params:
             save_state(conn, "spend_model", {"model": "gamma_gamma", **models.spend_params}, at)
     phase.done("commit")
+    refresh_statistics(engine, SCORED_TABLES)
+    phase.done("statistics")
     names, counts = np.unique(table.state_names(), return_counts=True) if len(table) else ((), ())
     return ScoringSummary(len(table), time.perf_counter() - started, models.alive_params,
                           {str(k): int(v) for k, v in zip(names, counts, strict=True)}, phase.seconds)  # fmt: skip
