@@ -20,6 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from workbench.config import Settings
+from workbench.domain.calling_rules import evaluate
+from workbench.services.calling import calling_policy, load_contacts
 from workbench.services.dispose_credit import check_operator
 from workbench.store.engine import writer_turn
 from workbench.store.lease_queries import live_at
@@ -71,15 +73,10 @@ def claim(
                     tried.add(entry.customer_id)
                     if not _lock_one(conn, entry.customer_id):
                         continue
-                    if conn.dialect.name == "postgresql":
-                        # The ranking was read before the lock: a call recorded meanwhile (its lease
-                        # gone, its retry gap begun) is seen only by a read after it.
-                        fresh = read_queue(
-                            conn, settings, at, operator, 1, rng, only=[entry.customer_id]
-                        )
-                        if not fresh:
-                            continue
-                        entry = fresh[0]
+                    if conn.dialect.name == "postgresql" and not _still_callable(
+                        conn, settings, entry.customer_id, at, operator
+                    ):
+                        continue
                     if _lease(conn, entry, operator, at, settings.calling.lease_minutes):
                         return entry
             # Every choice was being leased by someone else: under contention, look further down.
@@ -103,6 +100,15 @@ def _lock_one(conn: Connection, customer_id: int) -> bool:
         .with_for_update(skip_locked=True)
     )
     return conn.execute(stmt).first() is not None
+
+
+def _still_callable(
+    conn: Connection, settings: Settings, customer_id: int, at: datetime, operator: str
+) -> bool:
+    """The rules again, on a read after the lock: the ranking was read before it, and a call
+    recorded meanwhile (its lease gone, its retry gap begun) is seen only by a later read."""
+    contact = load_contacts(conn, [customer_id], at, settings)[customer_id]
+    return evaluate(contact, at, calling_policy(settings), operator=operator).callable
 
 
 def hold_for_disposition(conn: Connection, customer_id: int) -> None:
