@@ -50,7 +50,12 @@ def claim(
     """
     # Here, not at the top: `dispose` imports this module for `release` alone, without the queue's.
     from workbench.services.queue import read_queue
+    from workbench.services.script_contents import record_versions_first
+    from workbench.services.talk_choice import library_for
 
+    if engine.dialect.name == "postgresql":
+        # Before the transaction: from inside it, new script versions would need a second connection.
+        record_versions_first(engine, library_for(settings).scripts())
     tried: set[int] = set()
     choices = CHOICES
     for _ in range(ATTEMPTS):

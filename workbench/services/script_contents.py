@@ -125,6 +125,29 @@ def record_versions(
     return written
 
 
+def record_versions_first(engine: Engine, scripts: Sequence[TalkScript]) -> int:
+    """`record_versions` in a transaction of its own, before the caller opens theirs.
+
+    A claim on PostgreSQL holds a connection for its transaction; storing new versions from
+    inside it would take a second one, and as many threads claiming at once as the pool
+    holds connections would each wait for a second connection that never comes free.
+    """
+    url = str(engine.url)
+    with _lock:
+        met = _met.get(url, set())
+        new = [s for s in scripts if _key(s) not in met]
+    if not new:
+        return 0
+    try:
+        with engine.begin() as own:
+            written = _store(own, new, datetime.now(UTC))
+    except OperationalError:
+        return 0
+    with _lock:
+        _met.setdefault(url, set()).update(_key(s) for s in new)
+    return written
+
+
 def forget_met(url: str | None = None) -> None:
     """Forget what this process stored (tests; a database replaced under a running process)."""
     with _lock:
