@@ -15,7 +15,7 @@ import random
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, and_, delete, select
+from sqlalchemy import Connection, Engine, Select, and_, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -50,12 +50,12 @@ def claim(
     """
     # Here, not at the top: `dispose` imports this module for `release` alone, without the queue's.
     from workbench.services.queue import read_queue
-    from workbench.services.script_contents import record_versions_first
+    from workbench.services.script_contents import record_versions
     from workbench.services.talk_choice import library_for
 
     if engine.dialect.name == "postgresql":
         # Before the transaction: from inside it, new script versions would need a second connection.
-        record_versions_first(engine, library_for(settings).scripts())
+        record_versions(engine, library_for(settings).scripts())
     tried: set[int] = set()
     choices = CHOICES
     for _ in range(ATTEMPTS):
@@ -99,12 +99,14 @@ def _lock_one(conn: Connection, customer_id: int) -> bool:
     """
     if conn.dialect.name != "postgresql":
         return True
-    stmt = (
-        select(scores.c.customer_id)
-        .where(scores.c.customer_id == customer_id)
-        .with_for_update(skip_locked=True)
+    return (
+        conn.execute(_score_row(customer_id).with_for_update(skip_locked=True)).first() is not None
     )
-    return conn.execute(stmt).first() is not None
+
+
+def _score_row(customer_id: int) -> Select[tuple[int]]:
+    """The row claims and dispositions lock, in that order before the lease."""
+    return select(scores.c.customer_id).where(scores.c.customer_id == customer_id)
 
 
 def _still_callable(
@@ -124,11 +126,7 @@ def hold_for_disposition(conn: Connection, customer_id: int) -> None:
     lease and waiting for the row, deadlock.  A claim meanwhile skips the customer.
     """
     if conn.dialect.name == "postgresql":
-        conn.execute(
-            select(scores.c.customer_id)
-            .where(scores.c.customer_id == customer_id)
-            .with_for_update()
-        )
+        conn.execute(_score_row(customer_id).with_for_update())
 
 
 def _held(conn: Connection, operator: str, at: datetime) -> int | None:

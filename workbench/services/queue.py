@@ -29,16 +29,9 @@ from workbench.services.model_state import answer_model_from_json, load_state
 from workbench.services.script_context import months_between
 from workbench.services.talk_choice import ScriptPick, customer_draw, pick_script
 from workbench.services.winback_stats import load_winback_model, winback_counts_since
+from workbench.store import models
 from workbench.store.lease_queries import live_at
-from workbench.store.models import (
-    QUEUE_CANDIDATES,
-    Callback,
-    ContactAttempt,
-    Customer,
-    Lease,
-    Purchase,
-    QueueScore,
-)
+from workbench.store.models import Callback, ContactAttempt, Customer, Lease, Purchase, QueueScore
 from workbench.store.purchase_metrics import aware_utc
 
 scores = QueueScore.__table__
@@ -193,7 +186,9 @@ def _candidate_pages(conn: Connection, settings: Settings, first: list[int], pag
     for _ in range(MAX_PAGES):
         stmt = select(scores.c.customer_id, scores.c.base_score).where(
             and_(
-                text(QUEUE_CANDIDATES),  # the partial index's own terms, so the index is used
+                text(
+                    models.QUEUE_CANDIDATES
+                ),  # the partial index's own terms, so the index is used
                 scores.c.state.in_(states),
                 scores.c.permanent_block.is_(None),
                 *esc_queue.held(settings),

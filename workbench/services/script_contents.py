@@ -89,7 +89,7 @@ def _store(conn: Connection, scripts: Sequence[TalkScript], at: datetime) -> int
 
 
 def record_versions(
-    conn: Connection,
+    bind: Engine | Connection,
     scripts: Sequence[TalkScript],
     at: datetime | None = None,
     *,
@@ -102,8 +102,10 @@ def record_versions(
     stores too.  A database that cannot be written (read-only file, busy) is left alone:
     the next process tries again; the caller's work goes on.  `look` asks the database even
     for versions this process met (a one-off command in a long-lived process, whose database
-    may have been replaced since)."""
-    url = str(conn.engine.url)
+    may have been replaced since).  Given an engine, it holds no connection of the caller's: a
+    claim stores before its transaction, since from inside it a second connection would be
+    needed, and as many claims at once as the pool has connections would wait for it forever."""
+    url = str(bind.engine.url)
     with _lock:
         met = set() if look else _met.get(url, set())
         new = [s for s in scripts if _key(s) not in met]
@@ -112,35 +114,12 @@ def record_versions(
     when = at or datetime.now(UTC)
     written = 0
     try:
-        if _holds_sqlite_write(conn):
-            with conn.begin_nested():
-                written = _store(conn, new, when)
+        if isinstance(bind, Connection) and _holds_sqlite_write(bind):
+            with bind.begin_nested():
+                written = _store(bind, new, when)
         else:
-            with conn.engine.begin() as own:
+            with bind.engine.begin() as own:
                 written = _store(own, new, when)
-    except OperationalError:
-        return 0
-    with _lock:
-        _met.setdefault(url, set()).update(_key(s) for s in new)
-    return written
-
-
-def record_versions_first(engine: Engine, scripts: Sequence[TalkScript]) -> int:
-    """`record_versions` in a transaction of its own, before the caller opens theirs.
-
-    A claim on PostgreSQL holds a connection for its transaction; storing new versions from
-    inside it would take a second one, and as many threads claiming at once as the pool
-    holds connections would each wait for a second connection that never comes free.
-    """
-    url = str(engine.url)
-    with _lock:
-        met = _met.get(url, set())
-        new = [s for s in scripts if _key(s) not in met]
-    if not new:
-        return 0
-    try:
-        with engine.begin() as own:
-            written = _store(own, new, datetime.now(UTC))
     except OperationalError:
         return 0
     with _lock:

@@ -217,9 +217,8 @@ class Callback(Model, table=True):
     done_at: datetime | None = Field(default=None, sa_column=_utc())
 
 
-# The rows the call queue may ever offer: its states (churned ones when `calling.include_churned`)
-# with no permanent block.  Its index's condition, and a term every candidate query repeats word
-# for word: SQLite uses a partial index only when the query has the index's own terms.
+# The rows the queue may ever offer: the condition of its candidate index, which every candidate
+# query repeats word for word (SQLite uses a partial index only when the query has its terms).
 QUEUE_CANDIDATES = "permanent_block IS NULL AND state IN ('dormant', 'at_risk', 'churned')"
 
 
@@ -228,16 +227,9 @@ class QueueScore(Model, table=True):
 
     __tablename__ = "queue_scores"
     __table_args__ = (
-        Index(
-            "ix_queue_scores_candidates",
-            "base_score",
-            "customer_id",
-            "state",
-            "blocked_until",
-            sqlite_where=text(QUEUE_CANDIDATES),
-            postgresql_where=text(QUEUE_CANDIDATES),
-        ),
-    )
+        Index("ix_queue_scores_candidates", "base_score", "customer_id", "state", "blocked_until",
+              sqlite_where=text(QUEUE_CANDIDATES), postgresql_where=text(QUEUE_CANDIDATES)),
+    )  # fmt: skip
 
     customer_id: int = Field(
         sa_column=Column(Integer, ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
