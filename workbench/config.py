@@ -122,6 +122,11 @@ class CallingSettings:
     voicemail_gap_minutes: int = documented(
         "Minimum gap after a voicemail before the next call.", 1440
     )
+    no_decision_gap_days: int = documented(
+        "Days after a conversation that ended undecided (no_decision, 検討中: not a refusal, so "
+        "the customer may be called again) before the next call, 1–28.",
+        7,
+    )
     max_per_day: int = documented("Maximum call attempts per customer per local day.", 2)
     max_per_week: int = documented(
         "Maximum call attempts per customer per week (see max_per_week_window).", 5
@@ -323,7 +328,11 @@ def _validate_scoring(settings: ScoringSettings, origins: dict[str, str]) -> Non
 
 
 def _validate_calling(settings: CallingSettings, origins: dict[str, str]) -> None:
-    from workbench.domain.calling_rules import DEFAULT_CALLBACK_GRACE, WEEKLY_WINDOWS
+    from workbench.domain.calling_rules import (
+        DEFAULT_CALLBACK_GRACE,
+        NO_DECISION_GAP_MAX_DAYS,
+        WEEKLY_WINDOWS,
+    )
 
     if settings.max_per_week_window not in WEEKLY_WINDOWS:
         choices = " / ".join(WEEKLY_WINDOWS)
@@ -334,6 +343,11 @@ def _validate_calling(settings: CallingSettings, origins: dict[str, str]) -> Non
     if settings.callback_handover_minutes > grace:
         raise wrong_value(
             "config.handover", settings, origins, "callback_handover_minutes", grace=grace
+        )
+    low, high = 1, NO_DECISION_GAP_MAX_DAYS
+    if not low <= settings.no_decision_gap_days <= high:
+        raise wrong_value(
+            "config.between", settings, origins, "no_decision_gap_days", low=low, high=high
         )
     if settings.session_idle_minutes > 24 * 60:
         raise wrong_value("config.session_idle", settings, origins, "session_idle_minutes")

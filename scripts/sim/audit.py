@@ -8,7 +8,8 @@ section) and the simulator's own log; it never imports the product's rule code.
 - no calls on JP public holidays (`holidays` package);
 - no call to a customer with a do-not-call flag or after a do_not_call / not_interested outcome;
 - no call to a number after it turned out wrong;
-- retry gaps after the most recent attempt: no_answer 4 h, busy 30 min, voicemail 1 day;
+- retry gaps after the most recent attempt: no_answer 4 h, busy 30 min, voicemail 1 day,
+  no_decision (検討中) 7 days, contact_changed 1 day, reactivated and complaint 30 days;
 - at most 2 attempts per local day and at most 5 in any rolling 7 days.
 
 A call that keeps a callback the customer asked for (the first call from 5 minutes before the
@@ -35,6 +36,10 @@ GAPS = {
     "no_answer": timedelta(hours=4),
     "busy": timedelta(minutes=30),
     "voicemail": timedelta(days=1),
+    "no_decision": timedelta(days=7),
+    "contact_changed": timedelta(days=1),
+    "reactivated": timedelta(days=30),
+    "complaint": timedelta(days=30),
 }
 REFUSALS = {"not_interested", "do_not_call"}
 CALLBACK_EARLY = timedelta(minutes=5)

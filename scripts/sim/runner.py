@@ -28,11 +28,9 @@ from .response import Luck, ScriptInfo, respond
 from .strategies import make
 from .world import TOKYO, WORLDS, Scale, Truth
 
-# The product has no outcome for "we talked and nothing came of it"; an operator who heard no
-# yes and no request to call back records a refusal (結構です), which ends solicitation.
-NOTHING_CODE = next(
-    (c for c in ("no_result", "talked", "no_decision") if c in CALL_OUTCOMES), "not_interested"
-)
+# A conversation with no yes, no refusal and no time to call back: 「検討します」.
+NOTHING_CODE = "no_decision"
+assert NOTHING_CODE in CALL_OUTCOMES
 
 # No control group: the runs measure the order of calls against baselines calling everyone.
 NO_CONTROL = {"WORKBENCH_KPI_CONTROL_SHARE": "0"}

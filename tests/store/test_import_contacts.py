@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -239,6 +239,24 @@ def test_a_refusal_from_history_blocks_calls_from_the_day_it_was_made(
             )
         assert verdict.callable is allowed
         assert allowed or verdict.code is BlockCode.DO_NOT_CALL
+
+
+def test_an_undecided_call_from_history_holds_the_customer_a_week_without_a_refusal(
+    engine, settings, tmp_path, people
+):
+    rows = [contact("C1", "2025-06-10 10:00", "call", "no_decision", reason="price")]
+    summary = run(engine, write_csv(tmp_path / "a.csv", HEADER, rows), settings)
+    assert (summary.inserted, summary.rejected) == (1, 0)
+    assert dnc_rows(engine) == []
+    policy = calling_policy(settings)
+    said = datetime(2025, 6, 10, 1, 0, tzinfo=UTC)  # 10:00 JST
+    for at, allowed in ((said + timedelta(days=6), False), (said + timedelta(days=7), True)):
+        with engine.connect() as conn:
+            verdict = evaluate(
+                load_contacts(conn, [people["C1"]], at, settings)[people["C1"]], at, policy
+            )
+        assert verdict.callable is allowed, at
+        assert allowed or verdict.code is BlockCode.RETRY_GAP
 
 
 def test_do_not_call_outcome_for_a_customer_already_flagged_adds_nothing(

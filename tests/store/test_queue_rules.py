@@ -284,6 +284,33 @@ def test_refusal_and_do_not_call_dispositions_block_for_good(
     assert not {"D01", "D02"} & set(ids(queue(base, settings, jst(25, 10))))
 
 
+def test_an_undecided_customer_comes_back_after_the_gap_and_is_no_refusal(
+    base: Engine, settings: Settings
+) -> None:
+    said = jst(24, 10)  # Tuesday: 「検討します」
+    call(base, settings, "D01", "no_decision", said, reason="price")
+    week = timedelta(days=7)
+    for at in (jst(24, 15), jst(27, 10), said + week - timedelta(minutes=1)):
+        assert "D01" not in ids(queue(base, settings, at)), at
+    assert "D01" in ids(queue(base, settings, said + week))
+    # The scoring run's block hint agrees: out until the week is over, no permanent block.
+    rescore(base, settings, jst(25, 7))
+    assert "D01" not in ids(queue(base, settings, jst(30, 10)))
+    assert "D01" in ids(queue(base, settings, said + week))
+    with base.connect() as conn:
+        block = conn.execute(
+            select(QueueScore.permanent_block)
+            .join(Customer, Customer.id == QueueScore.customer_id)
+            .where(Customer.external_id == "D01")
+        ).scalar_one()
+    assert block is None
+    # A team may ask again sooner (or later, up to four weeks), from its next scoring run.
+    sooner = with_calling(settings, no_decision_gap_days=3)
+    rescore(base, sooner, jst(25, 8))
+    assert "D01" in ids(queue(base, sooner, jst(27, 10)))
+    assert "D01" not in ids(queue(base, sooner, jst(27, 9, 59)))
+
+
 def test_a_wrong_number_disposition_retires_the_only_number(
     base: Engine, settings: Settings
 ) -> None:

@@ -18,10 +18,10 @@ from tui_helpers import (
 from workbench.domain.codes import CALL_OUTCOMES
 from workbench.tui.screens.disposition import DispositionScreen
 from workbench.tui.screens.queue import QueueScreen
-from workbench.tui.widgets.outcome_picker import KEYS
+from workbench.tui.widgets.outcome_picker import OUTCOME_KEYS
 from workbench.tui.widgets.script_panel import ScriptPanel
 
-OUTCOME_KEY = dict(zip(CALL_OUTCOMES, KEYS, strict=True))
+OUTCOME_KEY = {code: key for key, code in OUTCOME_KEYS.items()}
 # What the operator types after the outcome key (focus jumps to the field the outcome needs).
 EXTRA_KEYS = {"callback": list("18:00"), "reactivated": list("12800")}
 

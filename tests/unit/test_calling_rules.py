@@ -296,6 +296,7 @@ def test_customer_is_callable_when_any_number_is() -> None:
         ("no_answer", timedelta(hours=4)),
         ("busy", timedelta(minutes=30)),
         ("voicemail", timedelta(days=1)),
+        ("no_decision", timedelta(days=7)),
     ],
 )
 def test_retry_gap_boundaries(outcome: str, gap: timedelta) -> None:
@@ -828,7 +829,15 @@ def test_next_window_open_is_the_first_open_instant(
         assert not window_check(nxt - timedelta(microseconds=1), zones, policy)
 
 
-OUTCOMES = ["no_answer", "busy", "voicemail", "callback", "contact_changed", "wrong_number"]
+OUTCOMES = [
+    "no_answer",
+    "busy",
+    "voicemail",
+    "callback",
+    "contact_changed",
+    "wrong_number",
+    "no_decision",
+]
 
 
 @st.composite

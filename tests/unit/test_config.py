@@ -176,6 +176,8 @@ def test_unknown_key_names_key_and_file(tmp_path, text, key):
         ),
         ("lifecycle = 5\n", "lifecycle"),
         ("[calling]\nmax_per_day = -1\n", "calling.max_per_day"),
+        ("[calling]\nno_decision_gap_days = 0\n", "calling.no_decision_gap_days"),
+        ("[calling]\nno_decision_gap_days = 29\n", "calling.no_decision_gap_days"),
         ('language = "fr"\n', "language"),
     ],
 )

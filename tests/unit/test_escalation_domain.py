@@ -135,6 +135,12 @@ def test_bounce_stops_email_for_a_low_customer() -> None:
     assert move.cadence.ended_reason == "bounced"
 
 
+def test_an_undecided_call_reached_the_customer_and_the_cadence_goes_on() -> None:
+    move = on_call(start("mid", T0, RULES), "no_decision", T0 + DAY, None)
+    assert move is not None and (move.kind, move.detail) == ("called", "no_decision")
+    assert move.cadence.state == "called" and move.cadence.ended_reason is None
+
+
 def test_do_not_call_turns_a_high_cadence_to_email_steps() -> None:
     move = on_call(start("high", T0, RULES), "do_not_call", T0 + DAY, None)
     assert move is not None and move.cadence.tier == "low" and move.cadence.state == "emailed"

@@ -114,6 +114,16 @@ def test_busy_retry_after_ten_minutes_and_the_other_gaps() -> None:
     assert check(Dial("C1", at(4, 11), "voicemail"), Dial("C1", at(5, 11), "no_answer")).total == 0
 
 
+def test_an_undecided_customer_waits_a_week_and_is_no_refusal() -> None:
+    # Mon 2 Nov 11:00 「検討します」: Mon 9 Nov 10:59 is inside the week, 11:00 is not.
+    assert check(
+        Dial("C1", at(2, 11), "no_decision"), Dial("C1", at(9, 10, 59), "no_answer")
+    ).violations == {"retry_gap": 1}
+    assert (
+        check(Dial("C1", at(2, 11), "no_decision"), Dial("C1", at(9, 11), "no_answer")).total == 0
+    )
+
+
 def test_gap_counts_from_the_imported_history() -> None:
     history = (Dial("C1", at(31, 18, month=10), "no_answer"),)
     assert check(Dial("C1", at(31, 19, month=10), "no_answer"), history=history).violations == {

@@ -21,6 +21,7 @@ OPERATORS: tuple[str, ...] = tuple(f"op{i:02d}" for i in range(1, 9))
 # How operators spread attempts over the calling day (09 … 19) and the week (Mon … Sat).
 CALL_HOUR_WEIGHTS: tuple[float, ...] = (0.6, 1.2, 1.2, 0.5, 1.0, 1.2, 1.2, 1.1, 1.0, 0.9, 0.7)
 SATURDAY_CALL_SHARE = 0.4  # relative to a weekday
+UNDECIDED_SHARE = 0.08  # answered calls that end 「検討します」 (no_decision): not a refusal
 
 _EMAIL_SCRIPT = "email_winback"
 
@@ -49,6 +50,7 @@ _OUTCOME_NOTES: dict[str, tuple[str, ...]] = {
     "complaint": ("前回の対応に強いご不満、謝罪済み", "配送遅延へのご不満、上長へ報告"),
     "do_not_call": ("今後の電話は不要とのこと", "電話での案内はお断りとのこと"),
     "contact_changed": ("連絡先が変更とのこと", "新しい連絡先を確認"),
+    "no_decision": ("家族と相談して検討するとのこと", "カタログを見てから検討するとのこと"),
 }
 
 
@@ -150,9 +152,12 @@ class CallSimulator:
     def answered_outcome(self, caller: Caller, after_callback: bool) -> str:
         callback = 0.10 if after_callback else 0.30
         changed = 0.45 if caller.reason in ("moved", "contact_person_changed") else 0.04
-        weights = (callback, 0.47, 0.035, changed)
+        # 「検討します」 is cut from the end of the refusals' share: one draw either way, so the
+        # rest of the demo stays as it was before the outcome existed.
+        weights = (callback, 0.47 - UNDECIDED_SHARE, UNDECIDED_SHARE, 0.035, changed)
         return self.rnd.choices(
-            ("callback", "not_interested", "do_not_call", "contact_changed"), weights
+            ("callback", "not_interested", "no_decision", "do_not_call", "contact_changed"),
+            weights,
         )[0]
 
     def heard_reason(self, caller: Caller, outcome: str) -> str:
@@ -168,7 +173,13 @@ class CallSimulator:
 
     def note(self, outcome: str, reason: str) -> str:
         outcome_note = self.rnd.choice(_OUTCOME_NOTES[outcome])
-        if outcome in ("callback", "not_interested", "reactivated", "contact_changed"):
+        if outcome in (
+            "callback",
+            "not_interested",
+            "no_decision",
+            "reactivated",
+            "contact_changed",
+        ):
             return f"{self.rnd.choice(_REASON_NOTES[reason])}。{outcome_note}"
         return outcome_note
 

@@ -41,6 +41,8 @@ def _default_windows() -> dict[int, Window | None]:
 
 WEEKLY_WINDOWS: Final = ("rolling", "iso_week")
 DEFAULT_CALLBACK_GRACE: Final = timedelta(minutes=30)
+# The longest gap after an undecided conversation (検討中) a team may set: the stores read four weeks of attempts.
+NO_DECISION_GAP_MAX_DAYS: Final = 28
 
 
 def _default_gaps() -> dict[str, timedelta]:
@@ -48,6 +50,7 @@ def _default_gaps() -> dict[str, timedelta]:
         "no_answer": timedelta(hours=4),
         "busy": timedelta(minutes=30),
         "voicemail": timedelta(days=1),
+        "no_decision": timedelta(days=7),
     }
 
 

@@ -19,6 +19,7 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "complaint": ("苦情", "complaint"),
     "do_not_call": ("架電拒否", "do not call"),
     "contact_changed": ("連絡先変更", "contact changed"),
+    "no_decision": ("検討中", "undecided"),
     "sent": ("メール送信", "email sent"),
     "opened": ("メール開封", "email opened"),
     "clicked": ("メールクリック", "email clicked"),

@@ -46,15 +46,16 @@ CALL_OUTCOMES: tuple[str, ...] = (
     "complaint",
     "do_not_call",
     "contact_changed",
+    "no_decision",
 )
 EMAIL_EVENTS: tuple[str, ...] = ("sent", "opened", "clicked", "replied", "bounced", "unsubscribed")
 INBOUND_OUTCOMES: tuple[str, ...] = ("inquiry", "complaint")
 ALL_OUTCOMES: frozenset[str] = frozenset(CALL_OUTCOMES + EMAIL_EVENTS + INBOUND_OUTCOMES)
 
+# Call outcomes where nobody was spoken to.
+UNREACHED_OUTCOMES: frozenset[str] = frozenset({"no_answer", "busy", "voicemail", "wrong_number"})
 # Outcomes where the customer was reached and a script was actually spoken.
-CONTACTED_OUTCOMES: frozenset[str] = frozenset(
-    {"callback", "not_interested", "reactivated", "complaint", "do_not_call", "contact_changed"}
-)
+CONTACTED_OUTCOMES: frozenset[str] = frozenset(CALL_OUTCOMES) - UNREACHED_OUTCOMES
 # Outcomes that end solicitation for good (特定商取引法 Art. 17: no re-solicitation after a refusal).
 REFUSAL_OUTCOMES: frozenset[str] = frozenset({"not_interested", "do_not_call"})
 

@@ -32,7 +32,7 @@ WIN_BACK_LIFECYCLES = frozenset({"at_risk", "dormant"})
 RESPONSE_WEIGHTS: dict[str, float] = {"opened": 0.25, "clicked": 0.5, "replied": 1.0}
 STOP_EMAIL_EVENTS = frozenset({"bounced", "unsubscribed"})
 # Call outcomes that reached the customer without ending the cadence.
-REACHED_OUTCOMES = frozenset({"callback", "complaint", "contact_changed"})
+REACHED_OUTCOMES = frozenset({"callback", "complaint", "contact_changed", "no_decision"})
 ENDING_OUTCOMES = frozenset({"reactivated", "not_interested"})
 
 Purpose = Literal["first", "reminder", "followup"]

@@ -110,6 +110,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{where}: {low} 以上にしてください（指定: {value}）",
         "{where}: must be at least {low}, got {value}",
     ),
+    "config.between": (
+        "{where}: {low} 以上 {high} 以下にしてください（指定: {value}）",
+        "{where}: must be between {low} and {high}, got {value}",
+    ),
     "config.share_0_1": (
         "{where}: 0 以上 1 以下の数値にしてください（指定: {value}）",
         "{where}: must be between 0 and 1, got {value}",

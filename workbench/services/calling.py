@@ -14,7 +14,12 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import Connection, and_, func, or_, select
 
 from workbench.config import WEEKDAYS, Settings, parse_window
-from workbench.domain.calling_rules import BlockCode, CallingPolicy, evaluate
+from workbench.domain.calling_rules import (
+    NO_DECISION_GAP_MAX_DAYS,
+    BlockCode,
+    CallingPolicy,
+    evaluate,
+)
 
 # The records this module builds from the store for the rules to judge.
 from workbench.domain.calling_values import (
@@ -42,7 +47,10 @@ AFTER_CONTACT = {
     "contact_changed": timedelta(days=1),
     "wrong_number": timedelta(days=1),
 }
-RULE_LOOKBACK = max(AFTER_CONTACT.values()) + timedelta(days=1)  # every gap and the weekly cap
+# Every gap (the configurable no_decision gap is at most NO_DECISION_GAP_MAX_DAYS) and the weekly cap.
+RULE_LOOKBACK = max(
+    *AFTER_CONTACT.values(), timedelta(days=NO_DECISION_GAP_MAX_DAYS), timedelta(days=7)
+) + timedelta(days=1)
 BLOCK_HORIZON = timedelta(days=7)
 # Whether a callback's owner is working matters only around its time (sessions last at most a day).
 SESSION_REACH = timedelta(days=1)
@@ -63,6 +71,7 @@ def calling_policy(settings: Settings) -> CallingPolicy:
             "no_answer": timedelta(minutes=c.no_answer_gap_minutes),
             "busy": timedelta(minutes=c.busy_gap_minutes),
             "voicemail": timedelta(minutes=c.voicemail_gap_minutes),
+            "no_decision": timedelta(days=c.no_decision_gap_days),
             **AFTER_CONTACT,
         },
         daily_cap=c.max_per_day or None,

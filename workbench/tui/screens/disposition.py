@@ -37,7 +37,7 @@ from workbench.tui.session import Session
 from workbench.tui.widgets.outcome_picker import KEYS, OutcomePicker, ReasonPicker
 
 # Outcomes after which the customer usually says why: the reason picker takes the focus.
-REASON_OUTCOMES = frozenset({"not_interested"})
+REASON_OUTCOMES = frozenset({"not_interested", "no_decision"})
 
 
 @dataclass(frozen=True)
@@ -64,11 +64,12 @@ class DispositionScreen(SessionModal[Saved | None]):
         Binding("enter", "save(True)", "Save & next", id="save_next", priority=True),
         Binding("ctrl+s", "save(False)", "Save & pause", id="save_pause"),
         Binding("escape", "cancel", "Back", id="cancel"),
-        Binding("1", "outcome('1')", "Outcome", id="outcome_1", key_display="0-9"),
+        Binding("1", "outcome('1')", "Outcome", id="outcome_1", key_display="0-9 -"),
         *[
             Binding(k, f"outcome('{k}')", "Outcome", id=f"outcome_{k}", show=False)
             for k in KEYS[1:]
         ],
+        Binding("minus", "outcome('-')", "Outcome", id="outcome_minus", show=False),
     ]
 
     def __init__(self, session: Session, call: CallFacts, draft: Draft) -> None:

@@ -202,6 +202,6 @@ def _outcome_style(outcome: str) -> str:
         return "bold green"
     if outcome in ("complaint", "do_not_call", "not_interested"):
         return "bold red"
-    if outcome in ("callback", "contact_changed"):
+    if outcome in ("callback", "contact_changed", "no_decision"):
         return "yellow"
     return ""

@@ -1,4 +1,4 @@
-"""Code pickers of the disposition form: each code on one key (1–9, 0), in two columns.
+"""Code pickers of the disposition form: each code on one key (1–9, 0, then -), in two columns.
 
 `OutcomePicker` lists the call outcomes (the form's number keys choose one from anywhere);
 `ReasonPicker` lists the lapse reasons, and while it has the focus the number keys choose
@@ -22,13 +22,15 @@ from workbench.tui.bindings import translate_bindings
 from workbench.tui.i18n import Catalogue
 
 KEYS = "1234567890"
-OUTCOME_KEYS: dict[str, str] = dict(zip(KEYS, CALL_OUTCOMES, strict=True))
+# The eleventh outcome (no_decision) sits on the key after 0, so the first ten keep their keys.
+OUTCOME_KEY_CHARS = KEYS + "-"
+OUTCOME_KEYS: dict[str, str] = dict(zip(OUTCOME_KEY_CHARS, CALL_OUTCOMES, strict=True))
 REASON_KEYS: dict[str, str] = dict(zip(KEYS, REASONS, strict=True))
 
 
 class KeyedPicker(Widget, can_focus=True):
     DEFAULT_CSS = """
-    KeyedPicker { height: 5; width: 1fr; }
+    KeyedPicker { height: auto; width: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "move(1)", show=False),
