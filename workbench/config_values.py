@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.messages import UI_LANGUAGES, say, speaking
+from workbench.messages.toml_errors import toml_problem
 
 
 class ConfigError(ValueError):
@@ -75,7 +76,7 @@ def read_toml(path: Path) -> tuple[dict[str, Any], dict[str, int]]:
     except UnicodeDecodeError:
         raise ConfigError(say("config.not_utf8", path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(say("config.bad_toml", path=path, error=exc)) from None
+        raise ConfigError(say("config.bad_toml", path=path, error=toml_problem(exc))) from None
 
 
 def key_lines(text: str) -> dict[str, int]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workbench.messages import say
+from workbench.messages.toml_errors import toml_problem
 
 SNIFF_BYTES = 1 << 20
 ENCODING_ALIASES = {"sjis": "cp932", "shift_jis": "cp932", "shift-jis": "cp932", "utf8": "utf-8"}
@@ -128,8 +129,21 @@ def load_mapping(path: Path) -> ColumnMapping:
     require_file(path, "import.what_mapping")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ImportFileError("import.mapping_unreadable", path=path, detail=exc) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ImportFileError(
+            "import.mapping_unreadable", path=path, detail=toml_problem(exc)
+        ) from None
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            "import.mapping_unreadable", path=path, detail=say("import.mapping_not_utf8")
+        ) from None
+    except OSError as exc:
+        detail = (
+            say("import.mapping_no_access")
+            if isinstance(exc, PermissionError)
+            else exc.strerror or exc
+        )
+        raise ImportFileError("import.mapping_unreadable", path=path, detail=detail) from None
     columns = data.get("columns", {})
     if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
         raise ImportFileError("import.mapping_columns", path=path)

@@ -25,6 +25,7 @@ from workbench.messages.config import MESSAGES as _CONFIG
 from workbench.messages.disposition import MESSAGES as _DISPOSITION
 from workbench.messages.importing import MESSAGES as _IMPORTING
 from workbench.messages.mail import MESSAGES as _MAIL
+from workbench.messages.toml_texts import MESSAGES as _TOML
 
 UI_LANGUAGES: tuple[str, ...] = ("ja", "en")
 _language = "ja"  # set by `use_language`; a str assignment, safe to read from worker threads
@@ -37,6 +38,7 @@ CATALOGUES: dict[str, dict[str, tuple[str, str]]] = {
     "disposition": _DISPOSITION,
     "importing": _IMPORTING,
     "mail": _MAIL,
+    "toml": _TOML,
 }
 CATALOGUE: dict[str, tuple[str, str]] = {
     key: pair for catalogue in CATALOGUES.values() for key, pair in catalogue.items()

@@ -61,6 +61,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{path}:1: 列 {duplicated} が重複しています",
         "{path}:1: duplicated column(s) {duplicated}",
     ),
+    "import.mapping_not_utf8": ("UTF-8 で保存してください", "save it as UTF-8"),
+    "import.mapping_no_access": ("読み取りの権限がありません", "no permission to read it"),
     "import.mapping_unreadable": (
         "{path}: 列対応ファイルを読めません: {detail}",
         "{path}: cannot read column mapping: {detail}",
