@@ -57,3 +57,15 @@ def test_a_bad_database_url_is_in_english_with_language_en(tmp_path: Path) -> No
     assert out.returncode == 2, out.stderr
     first = out.stderr.strip().splitlines()[0]
     assert first.startswith("error: db: ") and "'mysql' databases are not supported" in first
+
+
+def test_a_file_that_is_not_a_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_bytes(b"meeting notes, not SQLite\n" * 300)
+    out = workbench("--db", f"sqlite:///{notes}", "queue", "--limit", "1", cwd=tmp_path)
+    assert out.returncode == 2, out.stderr
+    assert "Traceback" not in out.stderr
+    assert out.stderr.strip() == (
+        "error: データベースに接続できません: 指定のファイルはデータベースではないか、壊れています"
+    )
+    assert notes.read_bytes() == b"meeting notes, not SQLite\n" * 300  # nothing written over it

@@ -152,7 +152,7 @@ def _for_people(exc: Exception) -> str | None:
 
     The error types are imported here, on the way out, so start-up loads none of their modules.
     """
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DatabaseError, OperationalError
 
     from workbench.config import ConfigError
     from workbench.importing.csvfile import ImportFileError
@@ -166,6 +166,13 @@ def _for_people(exc: Exception) -> str | None:
         return str(exc)
     if isinstance(exc, OperationalError):
         from workbench.messages import say
+        from workbench.messages.db_errors import db_problem
 
-        return say("cmd.db_unavailable", detail=exc.orig)
+        return say("cmd.db_unavailable", detail=db_problem(exc))
+    if isinstance(exc, DatabaseError):  # a file that is no database; any other is a bug
+        from workbench.messages import say
+        from workbench.messages.db_errors import known_db_problem
+
+        known = known_db_problem(exc)
+        return None if known is None else say("cmd.db_unavailable", detail=known)
     return None

@@ -22,6 +22,7 @@ from contextvars import ContextVar
 
 from workbench.messages.commands import MESSAGES as _COMMANDS
 from workbench.messages.config import MESSAGES as _CONFIG
+from workbench.messages.db_texts import MESSAGES as _DB
 from workbench.messages.disposition import MESSAGES as _DISPOSITION
 from workbench.messages.importing import MESSAGES as _IMPORTING
 from workbench.messages.mail import MESSAGES as _MAIL
@@ -35,6 +36,7 @@ _block_language: ContextVar[str | None] = ContextVar("block_language", default=N
 CATALOGUES: dict[str, dict[str, tuple[str, str]]] = {
     "commands": _COMMANDS,
     "config": _CONFIG,
+    "db": _DB,
     "disposition": _DISPOSITION,
     "importing": _IMPORTING,
     "mail": _MAIL,

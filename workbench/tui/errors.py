@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import OperationalError
 
+from workbench.messages.db_errors import db_problem
 from workbench.services.errors import ReadOnlyDatabase
 from workbench.tui.session import Session
 
@@ -16,5 +17,5 @@ def read_only_message(session: Session, exc: BaseException) -> str | None:
 
 
 def db_message(session: Session, exc: OperationalError) -> str:
-    """The read-only notice, or "database unavailable" with the driver's words."""
-    return read_only_message(session, exc) or session.tr("queue.db_error", detail=exc.orig)
+    """The read-only notice, or "database unavailable" and why."""
+    return read_only_message(session, exc) or session.tr("queue.db_error", detail=db_problem(exc))

@@ -25,6 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Label, Static
 from textual.worker import get_current_worker
 
+from workbench.messages.db_errors import db_problem
 from workbench.services.calling import calling_policy
 from workbench.services.dispose import Disposition, DispositionError, DispositionResult, dispose
 from workbench.services.queue import QueueEntry
@@ -221,7 +222,7 @@ class DispositionScreen(SessionModal[Saved | None]):
                     return
                 delay = s.retry_delays[min(attempt, len(s.retry_delays) - 1)]
                 attempt += 1
-                self.app.call_from_thread(self.outage, str(exc.orig), delay, attempt)
+                self.app.call_from_thread(self.outage, db_problem(exc), delay, attempt)
                 deadline = time.monotonic() + delay
                 while time.monotonic() < deadline and not worker.is_cancelled:
                     time.sleep(min(0.05, delay))

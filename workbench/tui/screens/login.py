@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from workbench.messages.db_errors import db_problem
 from workbench.tui.adapters.queue import OperatorInfo, list_operators
 from workbench.tui.screens.base import SessionScreen
 
@@ -38,7 +39,7 @@ class LoginScreen(SessionScreen[str]):
         try:
             operators = list_operators(self.session.engine)
         except OperationalError as exc:
-            self.app.call_from_thread(self.failed, str(exc.orig))
+            self.app.call_from_thread(self.failed, db_problem(exc))
             return
         self.app.call_from_thread(self.show, operators)
 

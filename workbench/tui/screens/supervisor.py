@@ -24,6 +24,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from workbench.config import Settings
 from workbench.domain.reason_fixes import ReasonFix
+from workbench.messages.db_errors import db_problem
 from workbench.services.reason_fixes import list_fixes
 from workbench.services.script_stats import script_report
 from workbench.services.supervisor import (
@@ -170,7 +171,7 @@ class SupervisorScreen(SupervisorActions):
         try:
             figures = read_figures(self.engine, self.period)
         except OperationalError as exc:
-            message = self.tr("queue.db_error", detail=exc.orig)
+            message = self.tr("queue.db_error", detail=db_problem(exc))
             self.app.call_from_thread(self.query_one("#sv-summary", Static).update, message)
             return
         self.app.call_from_thread(self.show, figures)
