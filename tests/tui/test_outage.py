@@ -46,7 +46,9 @@ async def test_outage_during_submit_keeps_the_form_and_the_retry_succeeds(
         form = app.screen
         assert isinstance(form, DispositionScreen)
         await wait_for(pilot, lambda: "データベースに接続できません" in status_of(form))
-        assert "ディスクの読み書きに失敗しました" in status_of(form) and "入力は保持" in status_of(form)
+        assert "ディスクの読み書きに失敗しました" in status_of(form) and "入力は保持" in status_of(
+            form
+        )
         # Still the form, with everything the operator typed.
         assert app.screen is form
         assert form.query_one(OutcomePicker).value == "callback"
