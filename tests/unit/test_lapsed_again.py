@@ -27,3 +27,23 @@ def test_nobody_back_returns_the_same_array() -> None:
     states = np.array([CHURNED, ACTIVE], dtype=np.int8)
     no = np.zeros(2, dtype=bool)
     assert lapsed_again(states, no, no, no) is states
+
+
+def test_one_customers_own_record_rules_out_a_comeback_without_the_base() -> None:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from workbench.domain.reason_fixes import FixedReasons, could_lapse_again
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    fixes = FixedReasons({("price", "b2c"): date(2026, 6, 1)}, 1.5, 0.5, tokyo)
+    before = datetime(2026, 5, 31, 23, 59, tzinfo=tokyo)
+    on_the_day = datetime(2026, 6, 1, 0, 0, tzinfo=tokyo)
+    assert could_lapse_again(fixes, "b2c", before, complaint=True, blocked=False)
+    assert not could_lapse_again(fixes, "b2c", on_the_day, complaint=True, blocked=False)
+    assert not could_lapse_again(fixes, "b2b", before, complaint=True, blocked=False)
+    assert not could_lapse_again(fixes, "b2c", before, complaint=False, blocked=False)
+    assert not could_lapse_again(fixes, "b2c", before, complaint=True, blocked=True)
+    assert not could_lapse_again(fixes, "b2c", None, complaint=True, blocked=False)
+    both = FixedReasons({("price", "any"): date(2026, 6, 1)}, 1.5, 0.5, tokyo)
+    assert could_lapse_again(both, "b2b", before, complaint=True, blocked=False)

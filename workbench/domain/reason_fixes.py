@@ -73,6 +73,23 @@ def fixed_on(days: Mapping[tuple[str, str], date], reason: str, kind: str) -> da
     return days.get((reason, kind), days.get((reason, "any")))
 
 
+def could_lapse_again(
+    fixes: FixedReasons, kind: str, last_order: datetime | None, complaint: bool, blocked: bool
+) -> bool:
+    """Whether `lapsed_again` could take back one churned customer, from their own record only:
+    a complaint, no do-not-call or opt-out, and a fix for their kind dated after their last
+    order.  False means certainly not; True needs the whole rule (whose reason guesses are
+    learned from the base)."""
+    if not complaint or blocked or last_order is None:
+        return False
+    starts = [
+        datetime.combine(day, datetime.min.time(), fixes.zone)
+        for (_, fix_kind), day in fixes.days.items()
+        if fix_kind in (kind, "any")
+    ]
+    return any(last_order < start for start in starts)
+
+
 def reason_known(heard: bool, confidence: float, confidence_min: float) -> bool:
     """Whether a customer's reason is known well enough to say they left for it."""
     return heard or confidence >= confidence_min

@@ -40,7 +40,7 @@ from workbench.services.customer_table import (  # noqa: F401  (lifecycle_policy
     lifecycle_policy,
     load_customer_table,
 )
-from workbench.services.reapproach import reapproached_state, reapproached_table
+from workbench.services.reapproach import OwnRecord, reapproached_state, reapproached_table
 from workbench.store import columns, purchase_metrics
 from workbench.store.columns import datetime_of
 from workbench.store.models import (
@@ -277,7 +277,8 @@ def summarise_one(
     newest = purchase_metrics.newest_purchase(conn)
     state = classify(history, at, lifecycle_policy(settings))
     if state is LifecycleState.CHURNED:
-        state = reapproached_state(conn.engine, settings, row.id, at)
+        record = OwnRecord(row.kind, last, complaint is not None, bool(blocked))
+        state = reapproached_state(conn.engine, settings, row.id, at, record)
     rfm = (
         one_rfm(conn, last, n_orders, monetary)
         if newest is None or newest <= at

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, time
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +18,7 @@ from sqlalchemy import Engine
 from workbench.config import Settings
 from workbench.domain.codes import LifecycleState
 from workbench.domain.lifecycle import STATES, micros
-from workbench.domain.reason_fixes import FixedReasons, fixed_on, lapsed_again
+from workbench.domain.reason_fixes import FixedReasons, could_lapse_again, fixed_on, lapsed_again
 from workbench.services.customer_table import CustomerTable, load_customer_table
 from workbench.services.fixed_reasons import fixes_at
 from workbench.services.score_signals import (
@@ -29,6 +30,16 @@ from workbench.services.score_signals import (
 )
 
 _CHURNED = np.int8(STATES.index(LifecycleState.CHURNED))
+
+
+class OwnRecord(NamedTuple):
+    """What `could_lapse_again` reads of one customer: kind, last order, a complaint, a
+    do-not-call entry or opt-out."""
+
+    kind: str
+    last_order: datetime | None
+    complaint: bool
+    blocked: bool
 
 
 def left_for_fixed(
@@ -79,14 +90,15 @@ def reapproached_table(
 
 
 def reapproached_state(
-    engine: Engine, settings: Settings, customer_id: int, at: datetime
+    engine: Engine, settings: Settings, customer_id: int, at: datetime, record: OwnRecord
 ) -> LifecycleState:
     """The state at `at` of one customer the lifecycle calls churned, after `lapsed_again`.
 
     Whether a guessed reason is sure enough is learned from the whole base, so the base is
-    classified, but only when a reason fixed by `at` exists.
+    classified, but only when the customer's own `record` leaves `lapsed_again` possible.
     """
-    if not fixes_at(engine, settings, at).days:
+    fixes = fixes_at(engine, settings, at)
+    if not fixes.days or not could_lapse_again(fixes, *record):
         return LifecycleState.CHURNED
     table = reapproached_table(engine, settings, load_customer_table(engine, settings, at), at)
     row = int(np.searchsorted(table.id, customer_id))
