@@ -192,7 +192,7 @@ def test_footer_labels_are_whole_at_80x24(terminal: Terminal, demo_url: str) -> 
     labels = {
         "queue": ("n 次のお客様", "r 更新", "w 理由", "q 終了", "? ヘルプ"),
         "call": ("c 発信", "e 終話", "d 結果入力", "x 返却", "1-9 分岐", "? ヘルプ"),
-        "form": ("保存して次へ", "^s 保存して休止", "esc 戻る", "0-9 結果"),
+        "form": ("保存して次へ", "^s 保存して休止", "esc 戻る", "0-9 - 結果"),
     }
     for name, screen in screens.items():
         lines = screen.rstrip("\n").splitlines()
