@@ -156,6 +156,7 @@ def _for_people(exc: Exception) -> str | None:
 
     from workbench.config import ConfigError
     from workbench.importing.csvfile import ImportFileError
+    from workbench.messages import say
     from workbench.services.errors import ReadOnlyDatabase
     from workbench.services.freshness import LockTimeout
     from workbench.services.schema import SchemaError
@@ -164,15 +165,13 @@ def _for_people(exc: Exception) -> str | None:
         return str(exc)
     if isinstance(exc, ReadOnlyDatabase):
         return str(exc)
-    if isinstance(exc, OperationalError):
-        from workbench.messages import say
-        from workbench.messages.db_errors import db_problem
+    if isinstance(exc, DatabaseError):
+        from workbench.messages.db_errors import db_problem, known_db_problem
 
-        return say("cmd.db_unavailable", detail=db_problem(exc))
-    if isinstance(exc, DatabaseError):  # a file that is no database; any other is a bug
-        from workbench.messages import say
-        from workbench.messages.db_errors import known_db_problem
-
+        # An outage always; another database error only when known (a file that is no
+        # database), since the rest are bugs whose traceback should show.
+        if isinstance(exc, OperationalError):
+            return say("cmd.db_unavailable", detail=db_problem(exc))
         known = known_db_problem(exc)
         return None if known is None else say("cmd.db_unavailable", detail=known)
     return None

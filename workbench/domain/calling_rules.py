@@ -22,7 +22,8 @@ Rules (DOMAIN.md "Calling the right way"):
   attempt ended ``wrong_number``.
 * Retry gaps after the most recent attempt, by its outcome (no_answer 4 h, busy 30 min,
   voicemail 1 day, an undecided conversation ``no_decision`` 7 days, elapsed time): 検討中 is
-  not a refusal, so the customer may be asked again once the gap has passed. Caps per customer: attempts per local calendar day in the
+  not a refusal, so the customer may be asked again once the gap has passed. Caps per
+  customer: attempts per local calendar day in the
   customer's home zone; per week either over the rolling 7 days up to the instant (attempts
   with ``at > t − 7 days``, as US Regulation F's 7-in-7 counts) or per local ISO week
   (``weekly_window = "iso_week"``, which allows twice the cap in 7 days across a Monday); and

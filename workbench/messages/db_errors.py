@@ -50,9 +50,6 @@ def db_problem(error: BaseException) -> str:
     """What went wrong with the database, in the interface language; the driver's own words
     for a failure not in the table."""
     cause = getattr(error, "orig", None) or error
-    known = known_db_problem(cause)
-    return (
-        known
-        if known is not None
-        else say("db.other", detail=str(cause).strip() or type(cause).__name__)
+    return known_db_problem(cause) or say(
+        "db.other", detail=str(cause).strip() or type(cause).__name__
     )

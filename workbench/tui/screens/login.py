@@ -12,8 +12,8 @@ from textual.containers import Vertical
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from workbench.messages.db_errors import db_problem
 from workbench.tui.adapters.queue import OperatorInfo, list_operators
+from workbench.tui.errors import db_message
 from workbench.tui.screens.base import SessionScreen
 
 
@@ -39,7 +39,7 @@ class LoginScreen(SessionScreen[str]):
         try:
             operators = list_operators(self.session.engine)
         except OperationalError as exc:
-            self.app.call_from_thread(self.failed, db_problem(exc))
+            self.app.call_from_thread(self.failed, db_message(self.session, exc))
             return
         self.app.call_from_thread(self.show, operators)
 
@@ -56,10 +56,8 @@ class LoginScreen(SessionScreen[str]):
         field.display = True
         field.focus()
 
-    def failed(self, detail: str) -> None:
-        self.query_one("#login-status", Static).update(
-            self.session.tr("queue.db_error", detail=detail)
-        )
+    def failed(self, message: str) -> None:
+        self.query_one("#login-status", Static).update(message)
         self.show([])
 
     @on(OptionList.OptionSelected, "#operators")
